@@ -1,0 +1,56 @@
+# Chợ Live — every target bootstraps .venv by itself (Python 3.11+).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test bootstrap deps dev-deps translations migrate seed bench bench-quick i18n-extract clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Chợ Live needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the pinned requirements change.
+$(VENV)/.deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.deps $@
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+translations: $(VENV)/.deps
+	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+
+i18n-extract: $(VENV)/.deps
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -N --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
+
+migrate: $(VENV)/.deps
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	@mkdir -p instance
+	@if [ ! -f instance/.demo-seeded ]; then $(BIN)/flask seed-demo && touch instance/.demo-seeded; fi
+
+bootstrap: deps translations seed
+
+run: bootstrap
+	$(BIN)/flask serve --port $(PORT)
+
+test: dev-deps translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: dev-deps translations
+	$(BIN)/python -m bench.run
+
+bench-quick: dev-deps translations
+	$(BIN)/python -m bench.run --quick
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

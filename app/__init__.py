@@ -1,0 +1,168 @@
+"""Chợ Live application factory."""
+from __future__ import annotations
+
+import os
+import sqlite3
+
+from flask import Flask, g, request, send_file
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config, Production, config_from_env
+from .extensions import babel, csrf, db, limiter, login, migrate, socketio, talisman
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """WAL lets readers run beside the writer; busy_timeout makes writers wait instead of failing."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+CSP = {
+    "default-src": "'self'",
+    "img-src": ["'self'", "data:", "blob:", "https:"],
+    "media-src": ["'self'", "blob:", "https:"],
+    "connect-src": ["'self'", "ws:", "wss:"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "script-src": "'self'",
+    "frame-src": ["https://www.youtube-nocookie.com", "https://www.youtube.com", "https://www.facebook.com"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, socket namespaces, CLI and error handlers."""
+    app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
+    config_class = config if isinstance(config, type) else config_from_env()
+    if issubclass(config_class, Production):
+        config_class.check()
+    app.config.from_object(config_class)
+    if isinstance(config, dict):
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .core.i18n import select_locale, select_timezone
+    from .core.storage import init_storage
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login.init_app(app)
+    login.login_view = "accounts.login"
+    login.login_message = None
+    login.session_protection = None  # login sessions are revocable rows; see accounts.services
+    if app.config.get("TALISMAN_ENABLED", True):
+        talisman.init_app(
+            app,
+            force_https=app.config["FORCE_HTTPS"],
+            session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+            content_security_policy=CSP,
+            strict_transport_security=app.config["FORCE_HTTPS"],
+            referrer_policy="strict-origin-when-cross-origin",
+            frame_options="DENY",
+        )
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        max_http_buffer_size=64 * 1024,
+    )
+    init_storage(app)
+
+    from .accounts.auth import init_login
+
+    init_login(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts import bp as accounts_bp
+    from .api import init_api
+    from .livestream import bp as live_bp
+    from .main import bp as main_bp
+    from .shop import bp as shop_bp
+    from .training import bp as training_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(shop_bp, url_prefix="/shop")
+    app.register_blueprint(live_bp, url_prefix="/live")
+    app.register_blueprint(training_bp, url_prefix="/training")
+    init_api(app)
+
+    @app.get("/media/<path:key>")
+    def media(key: str):
+        """Uploaded files by their generated key; immutable, so cached for a year."""
+        import io
+        import mimetypes
+
+        from .core.storage import get_storage
+
+        data = get_storage().read(key)
+        mimetype = mimetypes.guess_type(key)[0] or "application/octet-stream"
+        response = send_file(io.BytesIO(data), mimetype=mimetype, max_age=31536000, download_name=key.rsplit("/", 1)[-1])
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from .core import addresses
+    from .core.markup import render_markdown
+    from .core.money import format_vnd
+    from .core.phone import display_phone
+
+    app.jinja_env.filters["vnd"] = lambda amount: format_vnd(amount, str(get_locale() or "vi"))
+    app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["commune"] = addresses.commune_name
+    app.jinja_env.filters["province"] = addresses.province_name
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "vi")
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def inject_user_orgs():
+        def my_orgs():
+            if "my_orgs" not in g:
+                from .accounts.queries import organisations_of
+
+                g.my_orgs = organisations_of(current_user) if current_user.is_authenticated else []
+            return g.my_orgs
+
+        return {"my_orgs": my_orgs}
+
+    @app.after_request
+    def vary_on_language(response):
+        if request.endpoint and request.endpoint != "static":
+            response.vary.add("Cookie")
+        return response

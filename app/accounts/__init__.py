@@ -1,0 +1,6 @@
+"""Accounts: users (phone or email), sign-in, organisations, memberships and platform roles."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,124 @@
+"""Configuration classes read from environment variables."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _database_url(default: str) -> str:
+    """Return DATABASE_URL with the psycopg 3 driver chosen for PostgreSQL URLs."""
+    url = os.environ.get("DATABASE_URL") or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Development defaults: SQLite under instance/, local storage, nothing reaching the network."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR") or BASE_DIR / "instance")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'cholive.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    PORT = int(os.environ.get("PORT") or 5000)
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    FORCE_HTTPS = False
+    WTF_CSRF_TIME_LIMIT = None
+
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB") or 8) * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP") or "20 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per minute"
+
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND") or "local"
+    STORAGE_LOCAL_DIR = Path(os.environ.get("STORAGE_LOCAL_DIR") or INSTANCE_DIR / "uploads")
+    S3_BUCKET = os.environ.get("S3_BUCKET") or None
+    S3_REGION = os.environ.get("S3_REGION") or "ap-southeast-1"
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_PUBLIC_URL = os.environ.get("S3_PUBLIC_URL") or None
+
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS") or 30)
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+    BANK_WEBHOOK_API_KEY = os.environ.get("BANK_WEBHOOK_API_KEY") or None
+
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "threading"
+    SOCKETIO_CORS_ORIGINS = [o for o in (os.environ.get("SOCKETIO_CORS_ORIGINS") or "").split(",") if o] or None
+
+    API_TITLE = "Chợ Live API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    TALISMAN_ENABLED = True
+
+
+class Testing(Config):
+    """Test settings: a database per run chosen by the fixtures, no CSRF unless a test asks."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+
+class Production(Config):
+    """Production: secrets must come from the environment, cookies are Secure, HTTPS is forced."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = _bool("FORCE_HTTPS", True)
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "gevent"
+    REQUIRED_ENV = ("SECRET_KEY", "DATABASE_URL")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start when a required secret is missing from the environment."""
+        missing = [name for name in cls.REQUIRED_ENV if not os.environ.get(name)]
+        if os.environ.get("STRIPE_SECRET_KEY") and not os.environ.get("STRIPE_WEBHOOK_SECRET"):
+            missing.append("STRIPE_WEBHOOK_SECRET")
+        if missing:
+            raise RuntimeError("Missing required environment variables: " + ", ".join(missing))
+
+
+CONFIGS = {"development": Config, "testing": Testing, "production": Production}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by APP_ENV (development by default)."""
+    name = (os.environ.get("APP_ENV") or "development").lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

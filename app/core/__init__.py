@@ -1,0 +1,1 @@
+"""Shared mechanisms used by every feature: money, text, phones, addresses, storage, images."""

@@ -1,0 +1,6 @@
+"""Livestream sales: live sessions, chat, comment parser, reservations, seller console."""
+from flask import Blueprint
+
+bp = Blueprint("livestream", __name__, template_folder="templates")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,358 @@
+"""Live-chat comment parser: a viewer's comment → ordered items, cancels, phone, payment, question flag."""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Mapping
+
+from app.core.phone import normalize_vn_phone
+from app.core.text import fold
+
+__all__ = ["ParsedComment", "ParsedItem", "parse_comment"]
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 500  # chat comments are short; anything longer is spam, so cap the work
+MIN_QTY, MAX_QTY = 1, 99
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    code: str  # as written in the catalog
+    quantity: int = 1
+    variant: str | None = None  # as written in the catalog
+
+
+@dataclass(frozen=True)
+class ParsedComment:
+    items: list[ParsedItem] = field(default_factory=list)
+    cancels: list[str] = field(default_factory=list)
+    unknown_codes: list[str] = field(default_factory=list)
+    phone: str | None = None
+    payment: str | None = None  # "cod", "transfer" or None
+    is_question: bool = False
+    cancel_all: bool = False  # "hủy đơn" / "hủy hết" with no code named
+
+    @property
+    def is_order(self) -> bool:
+        return bool(self.items)
+
+
+# Vocabulary, already folded (no diacritics, đ → d, lower case).
+ORDER = frozenset("chot lay mua dat sold order oder gach them book".split())
+CANCEL = frozenset("huy bo cancel".split())
+CANCEL_ALL = frozenset("don het all tat".split())
+NEG = frozenset("khong ko k kh khg hok hong hem hk".split())
+NEG_QUESTION = NEG - {"hong"}  # "hồng" (pink) folds to "hong": too common to read as "không?"
+PARTICLES = frozenset("a ah ak shop sop oi oy nhi vay v z ta the ne nhe nha nhen chi c em e anh ban b ad admin ha hen day".split())
+QUESTION = frozenset("gia bn bnhiu bnhieu gi ntn".split())
+NAO_AFTER = frozenset("mau size sz loai kieu co cai".split())  # "màu nào" asks; "chốt nào" does not
+TRANSFER = frozenset("ck bank banking stk chuyenkhoan ckhoan".split())
+UNITS = frozenset("c cai chiec hop kg ky kilo tui bo chai qua trai goi con phan bich lo hu set doi cap thung cuon sp".split())
+QTY_MARKERS = frozenset({"x", "sl", "+"})
+NO_JOIN = frozenset({"x", "sl", "sz", "size"})  # "x 2" / "sl-2" are quantities, never codes
+NUM_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6,
+             "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
+
+_units = "|".join(sorted(UNITS, key=len, reverse=True))
+# Phones first, on the raw text: 0 or (+)84 then nine digits, each optionally after one space/dot/dash.
+PHONE_RE = re.compile(r"(?<![0-9])(?:\+ ?84|84|0)(?:[ .\-]?[0-9]){9}(?![0-9])")
+# "a-12" is one token (a code); every other punctuation separates; "+" is kept for "+2".
+TOKEN_RE = re.compile(r"[a-z]{1,4}-[0-9]{1,4}(?![a-z0-9])|[a-z0-9]+|\+")
+
+
+def _combining_class() -> str:
+    """Every combining mark (all live in U+0300–U+1EFFF; scanning them takes ~15 ms once at import)."""
+    marks = [c for c in range(0x300, 0x1F000) if unicodedata.combining(chr(c))]
+    ranges: list[list[int]] = []
+    for c in marks:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]+"
+
+
+# With _fold: same as core.text.fold for the ASCII tokens read here, several times faster than its loop.
+COMBINING = re.compile(_combining_class())
+QTY_GLUE = re.compile(r"(?:x|sl)([0-9]{1,4})")  # x2, sl2
+UNIT_GLUE = re.compile(rf"([0-9]{{1,4}})(?:{_units})")  # 2c, 3hop, 2kg
+CODE_SHAPE = re.compile(r"[a-z]{1,4}[0-9]{1,4}")
+CODE_QTY_GLUE = re.compile(r"([a-z]{1,4}[0-9]{1,4})(?:x|sl)([0-9]{1,4})")  # a12x2
+CODE_TAIL_GLUE = re.compile(r"([a-z]{0,4}[0-9]{1,4})([a-z]{1,4})")  # a12m (only if "m" is a variant)
+NON_ALNUM = re.compile(r"[^a-z0-9]+")
+VARIANT_PREFIX = re.compile(r"^(?:size|sz|mau|loai|kieu|vi) +(?=\S)")  # label "Size M" also matches "M"
+
+# phonenumbers costs ~100 µs a call; viewers paste the same number again and again.
+_phone_cached = lru_cache(maxsize=1024)(normalize_vn_phone)
+
+CODE, UNKNOWN, NUM, WORDNUM, WORD = range(5)  # token kinds; a token is (kind, value, raw text)
+
+
+def _key(text: str) -> str:
+    return NON_ALNUM.sub("", fold(text))
+
+
+@lru_cache(maxsize=256)
+def _index(frozen: tuple) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Folded code → code as written, and folded code → {folded label → label as written}."""
+    codes: dict[str, str] = {}
+    variants: dict[str, dict[str, str]] = {}
+    for code, labels in frozen:
+        key = _key(code) if isinstance(code, str) else ""
+        if not key or key in codes:
+            continue
+        codes[key] = code
+        vmap: dict[str, str] = {}
+        for label in labels:
+            if isinstance(label, str):
+                folded = fold(label)
+                for k in (NON_ALNUM.sub("", folded), NON_ALNUM.sub("", VARIANT_PREFIX.sub("", folded))):
+                    if k:
+                        vmap.setdefault(k, label)
+        variants[key] = vmap
+    return codes, variants
+
+
+_seen: dict[int, tuple[dict, tuple]] = {}  # id(catalog) → (snapshot, index)
+
+
+def _catalog_index(catalog: Any) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The same catalog object comes with every comment of a live; comparing it with a snapshot (C speed)
+    is much cheaper than re-indexing, and still notices a seller editing it in place."""
+    if not isinstance(catalog, Mapping):
+        return {}, {}
+    hit = _seen.get(id(catalog))
+    if hit is not None and hit[0] == catalog:
+        return hit[1]
+    snapshot = {c: v.copy() if isinstance(v, (list, dict, set)) else v for c, v in catalog.items()}
+    frozen = tuple((c, tuple(v) if isinstance(v, (list, tuple)) else (v,) if isinstance(v, str) else ())
+                   for c, v in snapshot.items())
+    try:
+        index = _index(frozen)
+    except TypeError:  # unhashable junk inside the catalog: index it without the cache
+        index = _index.__wrapped__(frozen)
+    if len(_seen) >= 64:
+        _seen.clear()
+    _seen[id(catalog)] = (snapshot, index)
+    return index
+
+
+def _raw_tokens(text: str, codes: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    for t in TOKEN_RE.findall(text):
+        if "-" not in t:
+            out.append(t)
+        else:
+            letters, digits = t.split("-")
+            if letters + digits in codes or letters not in NO_JOIN:
+                out.append(letters + digits)
+            else:
+                out += (letters, digits)
+    return out
+
+
+def _unknown(token: str) -> bool:
+    return CODE_SHAPE.fullmatch(token) is not None and token.rstrip("0123456789") not in NO_JOIN
+
+
+def _classify(raw: list[str], codes: dict[str, str], vmaps: dict[str, dict[str, str]]) -> list[tuple]:
+    toks: list[tuple] = []
+    n, i = len(raw), 0
+    while i < n:
+        t = raw[i]
+        i += 1
+        if t in codes:
+            toks.append((CODE, t, t))
+        elif t.isdigit():
+            toks.append((NUM, int(t) if len(t) <= 6 else 10**6, t))
+        elif t.isalpha():  # plain words: no regex needed
+            if (len(t) <= 4 and t not in NO_JOIN and i < n and raw[i].isdigit() and t + raw[i] in codes
+                    and not (i + 1 < n and (raw[i + 1] in codes or raw[i + 1] in UNITS))):
+                # "a 12" → A12 only when it names a catalog code and the number is not a quantity
+                # of something else ("e 1 cái", "e 2 A12").
+                toks.append((CODE, t + raw[i], t + raw[i]))
+                i += 1
+            elif t in NUM_WORDS:
+                toks.append((WORDNUM, NUM_WORDS[t], t))
+            else:
+                toks.append((WORD, t, t))
+        elif m := (QTY_GLUE.fullmatch(t) or UNIT_GLUE.fullmatch(t)):
+            toks.append((NUM, int(m.group(1)), t))
+        elif (m := CODE_QTY_GLUE.fullmatch(t)) and (m.group(1) in codes or _unknown(m.group(1))):
+            code = m.group(1)
+            toks.append((CODE, code, code) if code in codes else (UNKNOWN, code.upper(), code))
+            toks.append((NUM, int(m.group(2)), t[len(code):]))
+        elif ((m := CODE_TAIL_GLUE.fullmatch(t)) and m.group(1) in codes
+              and m.group(2) in vmaps.get(m.group(1), ())):
+            toks += ((CODE, m.group(1), m.group(1)), (WORD, m.group(2), m.group(2)))
+        elif _unknown(t):
+            toks.append((UNKNOWN, t.upper(), t))
+        else:
+            toks.append((WORD, t, t))
+    return toks
+
+
+def _variant_at(toks: list[tuple], i: int, vmap: dict[str, str]) -> tuple[str, int] | None:
+    """Longest run of up to three tokens ("size m", "1 kg") equal to a variant label."""
+    joined, hit = "", None
+    for w in range(min(3, len(toks) - i)):
+        if toks[i + w][0] == CODE:
+            break
+        joined += toks[i + w][2]
+        if joined in vmap:
+            hit = (vmap[joined], w + 1)
+    return hit
+
+
+def _fold(text: str) -> str:
+    text = text.casefold().replace("*", " x ")
+    if text.isascii():
+        return text
+    text = text.replace("đ", "d").replace("ð", "d").replace("×", " x ")
+    return COMBINING.sub("", unicodedata.normalize("NFD", text))
+
+
+def _coerce(text: Any) -> str:
+    if text is None:
+        return ""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        text = bytes(text).decode("utf-8", "replace")
+    elif not isinstance(text, str):
+        text = str(text)
+    # NFKC turns full-width "ｘ２" and "？" into ASCII; it can expand text, hence the second cap.
+    return unicodedata.normalize("NFKC", text[:MAX_CHARS])[: MAX_CHARS * 2]
+
+
+def _parse(text: Any, catalog: Any) -> ParsedComment:
+    text = _coerce(text)
+    if not text.strip():
+        return ParsedComment()
+    codes, vmaps = _catalog_index(catalog)
+    question = "?" in text
+
+    phones: list[str] = []
+
+    def _take_phone(m: re.Match) -> str:
+        # Removed even when invalid: a 10-digit run is never a quantity or a code.
+        phone = _phone_cached(m.group())
+        if phone:
+            phones.append(phone)
+        return " "
+
+    text = PHONE_RE.sub(_take_phone, text)
+    text = _fold(text)
+    toks = _classify(_raw_tokens(text, codes), codes, vmaps)
+    n = len(toks)
+
+    # code_ahead[j]: a code comes at or after j before the next order word, so "hủy" there is a prefix
+    # ("hủy A12"); otherwise it cancels the item just before it ("A12 hủy").
+    code_ahead = [False] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        kind, val = toks[j][0], toks[j][1]
+        code_ahead[j] = kind in (CODE, UNKNOWN) or (code_ahead[j + 1] and not (kind == WORD and val in ORDER))
+
+    items: list[list] = []  # [code key, quantity | None, variant | None, live]; unknown/cancelled are not live
+    cancels: list[str] = []
+    unknown: list[str] = []
+    cur: list | None = None  # the item that quantities and variants attach to
+    pending: int | None = None  # quantity written before its code ("2 A12")
+    attached = False  # previous token was the current item's code or variant
+    cancelling = cancel_all = False
+    payment: str | None = None
+
+    def give(qty: int) -> None:
+        nonlocal pending
+        if cur is not None and cur[1] is None:
+            cur[1] = qty
+        else:
+            pending = qty
+
+    i = 0
+    while i < n:
+        kind, val, _ = toks[i]
+        nxt = toks[i + 1] if i + 1 < n else None
+        prev = toks[i - 1][1] if i else None
+        if kind != CODE and cur is not None and cur[3] and cur[2] is None and vmaps.get(cur[0]):
+            hit = _variant_at(toks, i, vmaps[cur[0]])
+            if hit:  # the product's own variant label wins over "2kg" as a quantity
+                cur[2] = hit[0]
+                i += hit[1]
+                attached = True
+                continue
+        was_attached, attached = attached, False
+        if kind in (CODE, UNKNOWN):
+            if kind == UNKNOWN:
+                unknown.append(val)
+            live = kind == CODE and not cancelling
+            if kind == CODE and cancelling:
+                cancels.append(val)
+                for item in items:  # "chốt A12 … thôi hủy A12": the later cancel wins
+                    if item[0] == val:
+                        item[3] = False
+            cur, pending, attached = [val, pending, None, live], None, True
+            items.append(cur)
+        elif kind == NUM or (kind == WORDNUM and (
+                was_attached or (nxt is not None and (nxt[0] in (CODE, UNKNOWN) or nxt[1] in UNITS)))):
+            # Number words ("ba", "nam", "tu") are also everyday words, so they count only next to a code.
+            if nxt is not None and nxt[0] == WORD and nxt[1] in UNITS:
+                i += 1  # "2 cái", "2 bó" (so this "bo" is a unit, not "bỏ")
+            give(val)
+        elif kind == WORD:
+            if val in QTY_MARKERS and nxt is not None and nxt[0] in (NUM, WORDNUM):
+                give(nxt[1])
+                i += 1
+            elif val in ORDER or (val == "bo" and nxt is not None and nxt[1] == "gio"):  # "bỏ giỏ" = add to cart
+                cancelling = False
+                i += val == "bo"
+            elif val in CANCEL or (val in NEG and nxt is not None and nxt[1] in ORDER):
+                after = i + (1 if val in CANCEL else 2)
+                if val in CANCEL and nxt is not None and nxt[1] in CANCEL_ALL:
+                    cancel_all = True
+                elif code_ahead[after]:
+                    cancelling, cur = True, None
+                elif cur is not None and cur[3]:
+                    cur[3] = False
+                    cancels.append(cur[0])
+                i = after
+                continue
+            elif val in NEG_QUESTION:
+                question = question or nxt is None or nxt[1] in PARTICLES  # "còn A12 ko (shop)"
+            elif (val in QUESTION or (val in ("nhieu", "nhiu") and prev == "bao")
+                  or (val == "nao" and prev in NAO_AFTER)):
+                question = True
+            elif val in TRANSFER or (val == "khoan" and prev == "chuyen"):
+                payment = "transfer"
+            elif val == "cod" or (val == "mat" and prev == "tien"):
+                payment = "cod"
+        i += 1
+
+    merged: dict[tuple, int] = {}
+    if not question:
+        for key, qty, variant, live in items:
+            qty = 1 if qty is None else qty
+            if live and MIN_QTY <= qty <= MAX_QTY:
+                # Viewers repeat the same order to be noticed ("A12 A12 A12"): one item, largest quantity.
+                merged[key, variant] = max(merged.get((key, variant), 0), qty)
+    cancel_codes = [] if question else list(dict.fromkeys(codes[k] for k in cancels))
+    return ParsedComment(
+        items=[ParsedItem(codes[k], q, v) for (k, v), q in merged.items()],
+        cancels=cancel_codes,
+        unknown_codes=list(dict.fromkeys(unknown)),
+        phone=phones[0] if phones else None,
+        payment=payment,
+        is_question=question,
+        cancel_all=cancel_all and not cancel_codes and not question,
+    )
+
+
+def parse_comment(text: str, catalog: Mapping[str, Any]) -> ParsedComment:
+    """Parse one live-chat comment against the live catalog {code: [variant labels]}; never raises."""
+    try:
+        return _parse(text, catalog)
+    except Exception:  # a chat message must never take the chat down; the tests run _parse unguarded
+        log.exception("comment parser failed")
+        return ParsedComment()

@@ -1,0 +1,6 @@
+"""Shop: products, catalog search, cart, checkout, orders, inventory and payments."""
+from flask import Blueprint
+
+bp = Blueprint("shop", __name__, template_folder="templates")
+
+from . import views  # noqa: E402,F401

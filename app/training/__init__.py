@@ -1,0 +1,6 @@
+"""Training: courses, lessons, quizzes, practical tasks, practice lives, certificates, cohorts, reports."""
+from flask import Blueprint
+
+bp = Blueprint("training", __name__, template_folder="templates")
+
+from . import views  # noqa: E402,F401
