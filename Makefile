@@ -25,11 +25,11 @@ deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
 translations: $(VENV)/.deps
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	$(BIN)/pybabel -q compile -d app/translations
 
 i18n-extract: $(VENV)/.deps
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update -N --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update -N --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
 migrate: $(VENV)/.deps
 	$(BIN)/flask db upgrade

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
@@ -71,6 +72,7 @@ def _app(database_url, tmp_path_factory):
         "REDIS_URL": None,
     })
     application = create_app(config)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         from flask_migrate import upgrade
 
@@ -101,6 +103,14 @@ def app(_app):
 @pytest.fixture
 def db(app):
     return _db
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own g and db session), as in production."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
