@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("shop", __name__, template_folder="templates")
 
+from . import models  # noqa: E402,F401
 from . import views  # noqa: E402,F401
+from . import manage  # noqa: E402,F401

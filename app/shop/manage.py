@@ -1,0 +1,1 @@
+"""Seller pages for products, photos, variants and stock."""

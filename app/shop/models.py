@@ -1,0 +1,222 @@
+"""Products, their variants (where stock lives), photos and the stock movement ledger."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, false, true)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Organisation, User
+from ..core.dbtypes import TZDateTime, utcnow
+from ..extensions import db
+
+# (code, label, emoji): codes are stored, labels are shown in the buyer's language.
+CATEGORIES = (
+    ("vegetables", _l("Vegetables"), "🥬"),
+    ("fruit", _l("Fruit"), "🍊"),
+    ("rice", _l("Rice & grains"), "🌾"),
+    ("tea", _l("Tea & coffee"), "🍵"),
+    ("processed", _l("Processed food"), "🫙"),
+    ("handicraft", _l("Handicrafts"), "🧺"),
+    ("other", _l("Other"), "📦"),
+)
+CATEGORY_CODES = tuple(code for code, _, _ in CATEGORIES)
+CATEGORY_LABELS = {code: label for code, label, _ in CATEGORIES}
+CATEGORY_EMOJI = {code: emoji for code, _, emoji in CATEGORIES}
+
+# Units are stored as stable English codes; Vietnamese buyers see "cái", "kg", "bó"...
+UNITS = (
+    ("piece", _l("piece")),
+    ("kg", _l("kg")),
+    ("box", _l("box")),
+    ("bunch", _l("bunch")),
+    ("bottle", _l("bottle")),
+    ("bag", _l("bag")),
+    ("pack", _l("pack")),
+    ("fruit", _l("fruit")),
+    ("litre", _l("litre")),
+    ("jar", _l("jar")),
+    ("set", _l("set")),
+)
+UNIT_CODES = tuple(code for code, _ in UNITS)
+UNIT_LABELS = dict(UNITS)
+
+STATUSES = ("draft", "active", "archived")
+MOVEMENT_KINDS = ("received", "adjust", "reserve", "release", "sell", "return")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class Product(db.Model):
+    """Something an organisation sells; prices are whole dong, stock lives on its variants."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "code"),
+        UniqueConstraint("organisation_id", "slug"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("price >= 0 AND price <= 10000000000", name="price_range"),
+        CheckConstraint("compare_at_price IS NULL OR (compare_at_price > 0 AND compare_at_price <= 10000000000)",
+                        name="compare_at_price_range"),
+        CheckConstraint("ocop_stars IS NULL OR (ocop_stars BETWEEN 1 AND 5)", name="ocop_stars"),
+        CheckConstraint("preorder_cap IS NULL OR preorder_cap > 0", name="preorder_cap"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("category", CATEGORY_CODES), name="category"),
+        CheckConstraint(_in("unit", UNIT_CODES), name="unit"),
+        Index("ix_products_status_category", "status", "category"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    slug: Mapped[str] = mapped_column(String(80))
+    code: Mapped[str] = mapped_column(String(8))
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(10))
+    price: Mapped[int] = mapped_column(BigInteger)
+    compare_at_price: Mapped[int | None] = mapped_column(BigInteger)
+    ocop_stars: Mapped[int | None] = mapped_column(Integer)
+    ocop_expires_on: Mapped[date | None] = mapped_column(Date)
+    origin_commune_code: Mapped[int | None] = mapped_column(Integer, index=True)
+    is_preorder: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    harvest_date: Mapped[date | None] = mapped_column(Date)
+    preorder_cap: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    # Folded (no accents, đ→d, lower case) copies kept by the services for diacritic-blind search.
+    search_name: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    variants: Mapped[list[Variant]] = relationship(back_populates="product", order_by="Variant.position",
+                                                   cascade="all, delete-orphan")
+    photos: Mapped[list[Photo]] = relationship(back_populates="product", order_by="Photo.position",
+                                               cascade="all, delete-orphan")
+
+    def ocop_valid(self, today: date | None = None) -> bool:
+        """The OCOP badge shows only while the certificate has not expired."""
+        if not self.ocop_stars or not self.ocop_expires_on:
+            return False
+        return self.ocop_expires_on >= (today or date.today())
+
+    @property
+    def active_variants(self) -> list[Variant]:
+        return [v for v in self.variants if v.is_active]
+
+    @property
+    def available(self) -> int:
+        return sum(v.available for v in self.active_variants)
+
+    @property
+    def has_options(self) -> bool:
+        return any(v.label for v in self.active_variants)
+
+    @property
+    def min_price(self) -> int:
+        prices = [v.effective_price for v in self.active_variants]
+        return min(prices) if prices else self.price
+
+    @property
+    def max_price(self) -> int:
+        prices = [v.effective_price for v in self.active_variants]
+        return max(prices) if prices else self.price
+
+    @property
+    def cover(self) -> Photo | None:
+        return self.photos[0] if self.photos else None
+
+    @property
+    def category_label(self) -> str:
+        return str(CATEGORY_LABELS.get(self.category, self.category))
+
+    @property
+    def unit_label(self) -> str:
+        return str(UNIT_LABELS.get(self.unit, self.unit))
+
+    def __repr__(self) -> str:
+        return f"<Product {self.id} {self.code} {self.name!r}>"
+
+
+class Variant(db.Model):
+    """A sellable option of a product (or its one default, label NULL); the stock counters live here."""
+
+    __tablename__ = "variants"
+    __table_args__ = (
+        UniqueConstraint("product_id", "label"),
+        CheckConstraint("available >= 0", name="available_not_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("sold >= 0", name="sold_not_negative"),
+        CheckConstraint("received = available + reserved + sold", name="stock_balance"),
+        CheckConstraint("price IS NULL OR (price >= 0 AND price <= 10000000000)", name="price_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str | None] = mapped_column(String(40))
+    price: Mapped[int | None] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # A variant with history is deactivated rather than deleted, so the ledger keeps its rows.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    received: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    available: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    reserved: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    sold: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def effective_price(self) -> int:
+        return self.price if self.price is not None else self.product.price
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.product.name} · {self.label}" if self.label else self.product.name
+
+    def __repr__(self) -> str:
+        return f"<Variant {self.id} {self.label!r} a={self.available} r={self.reserved} s={self.sold}>"
+
+
+class Photo(db.Model):
+    """An ordered product photo; the keys are generated by the Storage, never taken from the upload."""
+
+    __tablename__ = "product_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    thumb_key: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="photos")
+
+
+class StockMovement(db.Model):
+    """One line of the stock ledger: who changed which counter of which variant, by how much, and why."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (
+        CheckConstraint(_in("kind", MOVEMENT_KINDS), name="kind"),
+        CheckConstraint("delta <> 0", name="delta_not_zero"),
+        Index("ix_stock_movements_variant_created", "variant_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # received/adjust: signed change of received and available; reserve/release/sell/return: units moved.
+    delta: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    variant: Mapped[Variant] = relationship()
+    actor: Mapped[User | None] = relationship()

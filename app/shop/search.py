@@ -1,0 +1,58 @@
+"""Diacritic-blind product search: folded text columns, FTS5 bm25 on SQLite, weighted tsvector on PostgreSQL.
+
+Both engines see the same folded ASCII text ("Bưởi Diễn" is stored as "buoi dien") and the same query:
+every typed word must start a word of the product (prefix AND), and a hit in the name or code
+weighs more than a hit in the category, organisation or description. The DDL lives in migration 0002_shop.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Select, column, func, literal_column, select, table, text
+
+from ..core.text import fold
+from ..extensions import db
+
+FTS_TABLE = "product_fts"  # SQLite FTS5 external-content table over products(search_name, search_text)
+PG_INDEX = "ix_products_search_tsv"
+PG_VECTOR = ("setweight(to_tsvector('simple', coalesce(products.search_name, '')), 'A') || "
+             "setweight(to_tsvector('simple', coalesce(products.search_text, '')), 'B')")
+NAME_WEIGHT = 8.0  # bm25 column weight of the name against 1.0 for the rest (tsvector: A=1.0 vs B=0.4)
+MAX_TERMS = 8
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def search_fields(name: str, code: str, category_label: str, organisation_name: str,
+                  description: str | None) -> tuple[str, str]:
+    """The (search_name, search_text) pair stored on a product, both folded."""
+    search_name = fold(f"{name} {code}")
+    search_text = fold(" ".join([name, code, category_label, organisation_name, description or ""]))
+    return search_name, search_text
+
+
+def terms(query: str | None) -> list[str]:
+    """The words of a query, folded the same way as the stored text: 'Bưởi  DIỄN!' → ['buoi', 'dien']."""
+    return _WORD.findall(fold(query or ""))[:MAX_TERMS]
+
+
+def ranked_ids(words: list[str]) -> Select:
+    """SELECT product_id, rank for products containing every word; smaller rank is better on both engines."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        fts = table(FTS_TABLE, column("rowid"))
+        match = " ".join(f'"{w}"*' for w in words)
+        rank = literal_column(f"bm25({FTS_TABLE}, {NAME_WEIGHT}, 1.0)")
+        return (select(fts.c.rowid.label("product_id"), rank.label("rank"))
+                .select_from(fts).where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match)))
+    if dialect == "postgresql":
+        products = table("products", column("id"))
+        vector = literal_column(PG_VECTOR)
+        query = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+        # ts_rank grows with relevance; negate it so both engines sort ascending.
+        return (select(products.c.id.label("product_id"), (-func.ts_rank(vector, query)).label("rank"))
+                .select_from(products).where(vector.op("@@")(query)))
+    # Any other database: a plain LIKE on the folded text, unranked but still diacritic-blind.
+    products = table("products", column("id"), column("search_text"))
+    conditions = [products.c.search_text.like(f"%{w}%") for w in words]
+    return select(products.c.id.label("product_id"), literal_column("0").label("rank")).where(*conditions)
