@@ -1,0 +1,1 @@
+"""Payment building blocks the checkout calls: Stripe Checkout gateway and bank-transfer notifications."""
