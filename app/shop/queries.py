@@ -1,0 +1,161 @@
+"""Read-side shop queries: the catalog with search and filters, storefronts, product pages, stock history."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Generic, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..accounts.models import Organisation
+from ..accounts.services import membership
+from ..errors import NotFound
+from ..extensions import db
+from .models import CATEGORY_CODES, Photo, Product, StockMovement, Variant
+from .search import ranked_ids, terms
+
+T = TypeVar("T")
+MAX_PER_PAGE = 60
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+@dataclass
+class CatalogFilters:
+    """What a buyer can narrow the catalog by; every field optional, bad values ignored rather than fatal."""
+
+    q: str | None = None
+    category: str | None = None
+    commune: int | None = None
+    ocop: int | None = None          # at least this many valid OCOP stars
+    price_min: int | None = None
+    price_max: int | None = None
+    organisation_id: int | None = None
+    page: int = 1
+    per_page: int = 24
+    today: date = field(default_factory=date.today)
+
+    def normalised(self) -> CatalogFilters:
+        self.category = self.category if self.category in CATEGORY_CODES else None
+        self.ocop = self.ocop if self.ocop and 1 <= self.ocop <= 5 else None
+        self.page = max(1, min(int(self.page or 1), 10_000))
+        self.per_page = max(1, min(int(self.per_page or 24), MAX_PER_PAGE))
+        self.price_min = self.price_min if self.price_min and self.price_min > 0 else None
+        self.price_max = self.price_max if self.price_max and self.price_max > 0 else None
+        return self
+
+
+def _with_cards(stmt: Select) -> Select:
+    return stmt.options(joinedload(Product.organisation), selectinload(Product.photos),
+                        selectinload(Product.variants))
+
+
+def catalog(filters: CatalogFilters) -> Page[Product]:
+    """Active products matching the filters; ranked by relevance when there is a query, newest first otherwise."""
+    f = filters.normalised()
+    stmt = select(Product).where(Product.status == "active")
+    if f.organisation_id:
+        stmt = stmt.where(Product.organisation_id == f.organisation_id)
+    if f.category:
+        stmt = stmt.where(Product.category == f.category)
+    if f.commune:
+        # A product's origin commune, else the commune of the organisation selling it.
+        stmt = stmt.join(Organisation, Organisation.id == Product.organisation_id).where(
+            func.coalesce(Product.origin_commune_code, Organisation.commune_code) == f.commune)
+    if f.ocop:
+        stmt = stmt.where(Product.ocop_stars >= f.ocop, Product.ocop_expires_on >= f.today)
+    if f.price_min:
+        stmt = stmt.where(Product.price >= f.price_min)
+    if f.price_max:
+        stmt = stmt.where(Product.price <= f.price_max)
+    words = terms(f.q)
+    if words:
+        ranked = ranked_ids(words).subquery()
+        stmt = stmt.join(ranked, ranked.c.product_id == Product.id)
+        order = (ranked.c.rank, Product.id)
+    elif f.q and f.q.strip():
+        return Page([], 0, f.page, f.per_page)  # only punctuation typed: nothing can match
+    else:
+        order = (Product.created_at.desc(), Product.id.desc())
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = db.session.scalars(
+        _with_cards(stmt.order_by(*order)).limit(f.per_page).offset((f.page - 1) * f.per_page)
+    ).unique().all()
+    return Page(list(items), total, f.page, f.per_page)
+
+
+def category_counts(organisation_id: int | None = None) -> dict[str, int]:
+    """How many active products each category has, for the category chips."""
+    stmt = select(Product.category, func.count(Product.id)).where(Product.status == "active").group_by(Product.category)
+    if organisation_id:
+        stmt = stmt.where(Product.organisation_id == organisation_id)
+    return dict(db.session.execute(stmt).all())
+
+
+def communes_with_products() -> list[int]:
+    """Communes that have something for sale, for the commune filter."""
+    rows = db.session.execute(
+        select(func.coalesce(Product.origin_commune_code, Organisation.commune_code))
+        .join(Organisation, Organisation.id == Product.organisation_id)
+        .where(Product.status == "active").distinct()
+    ).scalars()
+    return sorted(code for code in rows if code)
+
+
+def product_for_viewer(product_id: int, viewer=None) -> Product:
+    """A product page: active products for everyone, drafts and archived ones only for their organisation."""
+    product = db.session.scalar(_with_cards(select(Product).where(Product.id == product_id)))
+    if product is None:
+        raise NotFound(_l("We could not find that product."))
+    if product.status != "active" and membership(viewer, product.organisation) is None:
+        raise NotFound(_l("This product is not on sale."))
+    return product
+
+
+def find_by_code(organisation_id: int, code: str) -> Product | None:
+    """An active product by the code buyers type in a live comment ('a12' finds A12)."""
+    return db.session.scalar(select(Product).where(
+        Product.organisation_id == organisation_id, Product.code == "".join(code.split()).upper(),
+        Product.status == "active"))
+
+
+def organisation_products(org: Organisation, status: str | None = None) -> list[Product]:
+    """The seller's product list, newest first, archived ones only when asked for."""
+    stmt = select(Product).where(Product.organisation_id == org.id)
+    stmt = stmt.where(Product.status == status) if status else stmt.where(Product.status != "archived")
+    return list(db.session.scalars(_with_cards(stmt.order_by(Product.updated_at.desc(), Product.id.desc()))).unique())
+
+
+def stock_movements(product: Product, limit: int = 200) -> list[StockMovement]:
+    """The ledger of a product's variants, newest first, with who did it."""
+    return list(db.session.scalars(
+        select(StockMovement).join(Variant, Variant.id == StockMovement.variant_id)
+        .where(Variant.product_id == product.id)
+        .options(joinedload(StockMovement.actor), joinedload(StockMovement.variant))
+        .order_by(StockMovement.created_at.desc(), StockMovement.id.desc()).limit(limit)
+    ))
+
+
+def photo_of(product: Product, photo_id: int) -> Photo | None:
+    return next((p for p in product.photos if p.id == photo_id), None)
