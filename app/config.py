@@ -62,6 +62,7 @@ class Config:
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
     S3_PUBLIC_URL = os.environ.get("S3_PUBLIC_URL") or None
 
+    PASSWORD_HASH_METHOD = "scrypt"
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS") or 30)
 
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
@@ -91,6 +92,7 @@ class Testing(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, cheap enough for hundreds of test users
 
 
 class Production(Config):

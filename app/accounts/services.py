@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,7 +23,11 @@ from ..extensions import db
 from .models import ORG_KINDS, ApiToken, LoginSession, Membership, Organisation, User
 
 MIN_PASSWORD = 8
-PASSWORD_METHOD = "scrypt"
+
+
+def _hash_password(password: str) -> str:
+    """Werkzeug scrypt; the cost comes from config so the test suite can use a cheaper one."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def _hash_token(raw: str) -> str:
@@ -73,7 +78,7 @@ def register_user(name: str | None, login: str | None, password: str | None, loc
             raise Conflict(_l("An account with this phone number already exists."), code="phone_taken")
         raise Conflict(_l("An account with this email already exists."), code="email_taken")
     user = User(name=name, locale=locale if locale in ("vi", "en") else None,
-                password_hash=generate_password_hash(password, method=PASSWORD_METHOD))
+                password_hash=_hash_password(password))
     setattr(user, kind, value)
     db.session.add(user)
     db.session.flush()
@@ -128,7 +133,7 @@ def change_password(user: User, current: str | None, new: str | None, keep_token
     if not current or not check_password_hash(user.password_hash, current):
         raise InvalidInput(_l("The current password is wrong."), code="wrong_password")
     _check_password_strength(new)
-    user.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
+    user.password_hash = _hash_password(new)
     now = utcnow()
     keep = _hash_token(keep_token) if keep_token else ""
     db.session.execute(
