@@ -1,0 +1,127 @@
+"""Playwright on Debian's Chromium at phone size, against the session's live server; screenshot helper."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+# Without the networking flags Chromium keeps dialling Google's hosts, which this closed network refuses;
+# --no-sandbox because CI runs as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _skip_or_fail(reason: str):
+    """Same rule as tests/conftest.py: skip on a developer's machine, fail under CI=true."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser carries the `browser` marker (deselect with -m 'not browser')."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, browser_name):
+    """Debian's Chromium, headless; Playwright's own browser downloads are never used."""
+    if browser_name != "chromium":
+        _skip_or_fail(f"only Debian's Chromium is supported, not {browser_name}")
+    executable = os.environ.get("CHROMIUM_PATH", CHROMIUM)
+    if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
+        _skip_or_fail("Debian chromium is not installed (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": executable, "headless": True,
+            "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """pytest-playwright's base_url is the live server, so page.goto("/login") works."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, live_server):
+    """A phone: 390x844 CSS pixels, touch, Vietnamese locale and time zone."""
+    return {
+        **browser_context_args,
+        "base_url": live_server,
+        "viewport": PHONE,
+        "screen": PHONE,
+        "device_scale_factor": 1,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "vi-VN",
+        "timezone_id": "Asia/Ho_Chi_Minh",
+    }
+
+
+@pytest.fixture
+def browser_app(app):
+    """The app behind the live server, with CSRF switched on so the browser exercises the real tokens.
+
+    Requesting `app` also empties the shared tables after the test.
+    """
+    previous = app.config.get("WTF_CSRF_ENABLED")
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = previous
+
+
+@pytest.fixture
+def page(page, browser_app):
+    """pytest-playwright's page, with shorter waits so a broken page fails fast."""
+    page.set_default_timeout(10_000)
+    page.set_default_navigation_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def shot():
+    """shot(page, name): save a viewport-sized screenshot to docs/screenshots/<name>.png."""
+
+    def take(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=False, animations="disabled", caret="hide")
+        return path
+
+    return take
+
+
+@pytest.fixture
+def skip_or_fail():
+    return _skip_or_fail
+
+
+@pytest.fixture
+def vi(browser_app):
+    """vi(msgid, **params): the text the Vietnamese UI shows for msgid, read from the compiled catalogue.
+
+    While a string is untranslated this is the English msgid itself, so journeys keep passing; the
+    test that the journey's strings are translated says which are missing.
+    """
+    from flask_babel import force_locale, gettext
+
+    def translate(msgid: str, **params) -> str:
+        with browser_app.test_request_context("/"), force_locale("vi"):
+            return gettext(msgid, **params)
+
+    return translate
