@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("livestream", __name__, template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import models  # noqa: E402,F401
+from . import events, views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Socket.IO namespace /live."""

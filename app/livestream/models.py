@@ -1,0 +1,158 @@
+"""Live sessions, the products put on them, the chat and the live reservations (the claim log)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, false)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Organisation, User
+from ..core.dbtypes import TZDateTime, utcnow
+from ..extensions import db
+from ..shop.models import Product, Variant
+
+SESSION_STATES = ("scheduled", "live", "ended")
+MESSAGE_KINDS = ("chat", "order", "question", "system")
+RESERVATION_STATUSES = ("held", "cancelled", "expired", "checked_out")
+MAX_MESSAGE = 500
+MAX_PRICE = 10_000_000_000
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class LiveSession(db.Model):
+    """One live sale of an organisation: scheduled → live → ended."""
+
+    __tablename__ = "live_sessions"
+    __table_args__ = (
+        CheckConstraint(_in("state", SESSION_STATES), name="state"),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint("slow_mode_seconds >= 0 AND slow_mode_seconds <= 3600", name="slow_mode_range"),
+        Index("ix_live_sessions_state_scheduled_at", "state", "scheduled_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str | None] = mapped_column(Text)
+    scheduled_at: Mapped[datetime] = mapped_column(TZDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    state: Mapped[str] = mapped_column(String(10), default="scheduled")
+    # YouTube / Facebook / HLS URL shown in the player until our own RTMP ingest exists.
+    external_stream_url: Mapped[str | None] = mapped_column(String(500))
+    slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    products: Mapped[list[LiveProduct]] = relationship(back_populates="session", order_by="LiveProduct.position",
+                                                       cascade="all, delete-orphan")
+
+    @property
+    def is_live(self) -> bool:
+        return self.state == "live"
+
+    def __repr__(self) -> str:
+        return f"<LiveSession {self.id} {self.state} {self.title!r}>"
+
+
+class LiveProduct(db.Model):
+    """A product on a live: its live code, live price, per-buyer limit and the quantity set aside for the live.
+
+    allotment_used only changes by a conditional UPDATE in the same transaction as the inventory
+    reservation, so the live cap and the real stock hold together."""
+
+    __tablename__ = "live_products"
+    __table_args__ = (
+        UniqueConstraint("session_id", "live_code"),
+        UniqueConstraint("session_id", "product_id"),
+        CheckConstraint("length(live_code) > 0", name="live_code_not_empty"),
+        CheckConstraint(f"live_price IS NULL OR (live_price >= 0 AND live_price <= {MAX_PRICE})", name="live_price_range"),
+        CheckConstraint("per_buyer_limit IS NULL OR per_buyer_limit > 0", name="per_buyer_limit_positive"),
+        CheckConstraint("allotment >= 0", name="allotment_not_negative"),
+        CheckConstraint("allotment_used >= 0 AND allotment_used <= allotment", name="allotment_used_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    live_code: Mapped[str] = mapped_column(String(8))
+    live_price: Mapped[int | None] = mapped_column(BigInteger)
+    per_buyer_limit: Mapped[int | None] = mapped_column(Integer)
+    allotment: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    allotment_used: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    session: Mapped[LiveSession] = relationship(back_populates="products")
+    product: Mapped[Product] = relationship()
+
+    @property
+    def allotment_left(self) -> int:
+        return max(self.allotment - self.allotment_used, 0)
+
+    def price_of(self, variant: Variant) -> int:
+        return self.live_price if self.live_price is not None else variant.effective_price
+
+
+class ChatMessage(db.Model):
+    """A chat line with an increasing server id; client_id makes a re-sent comment return its first ack."""
+
+    __tablename__ = "live_chat_messages"
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id", "client_id"),
+        CheckConstraint(_in("kind", MESSAGE_KINDS), name="kind"),
+        CheckConstraint(f"length(text) <= {MAX_MESSAGE}", name="text_length"),
+        Index("ix_live_chat_messages_session_id_id", "session_id", "id"),
+        Index("ix_live_chat_messages_session_user_created", "session_id", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(String(MAX_MESSAGE))
+    kind: Mapped[str] = mapped_column(String(10), default="chat")
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    ack_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    session: Mapped[LiveSession] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class LiveReservation(db.Model):
+    """One order line from a comment, with the server time it was taken: the claim log of a live."""
+
+    __tablename__ = "live_reservations"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(f"unit_price >= 0 AND unit_price <= {MAX_PRICE}", name="unit_price_range"),
+        CheckConstraint(_in("status", RESERVATION_STATUSES), name="status"),
+        Index("ix_live_reservations_buyer", "session_id", "user_id", "status"),
+        Index("ix_live_reservations_live_product_status", "live_product_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    live_product_id: Mapped[int] = mapped_column(ForeignKey("live_products.id", ondelete="CASCADE"))
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12), default="held")
+    hold_until: Mapped[datetime] = mapped_column(TZDateTime)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("live_chat_messages.id", ondelete="SET NULL"),
+                                                   index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    session: Mapped[LiveSession] = relationship()
+    user: Mapped[User] = relationship()
+    live_product: Mapped[LiveProduct] = relationship()
+    variant: Mapped[Variant] = relationship()
+    message: Mapped[ChatMessage | None] = relationship()
