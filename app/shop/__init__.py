@@ -1,7 +1,7 @@
 """Shop: products, catalog search, cart, checkout, orders, inventory and payments."""
 from flask import Blueprint
 
-bp = Blueprint("shop", __name__, template_folder="templates")
+bp = Blueprint("shop", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
 from . import models  # noqa: E402,F401
 from . import views  # noqa: E402,F401

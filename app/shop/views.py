@@ -1,11 +1,78 @@
-"""Shop pages."""
+"""Buyer-facing shop pages: the catalog with search and filters, product pages, storefronts."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from . import bp
+from ..accounts.services import get_organisation
+from ..core import addresses
+from ..core.money import parse_vnd
+from ..errors import wants_json
+from . import bp, queries
+from .models import CATEGORIES, CATEGORY_EMOJI
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters(organisation_id: int | None = None) -> queries.CatalogFilters:
+    return queries.CatalogFilters(
+        q=(request.args.get("q") or "").strip()[:100] or None,
+        category=request.args.get("category") or None,
+        commune=_int_arg("commune"),
+        ocop=_int_arg("ocop"),
+        price_min=parse_vnd(request.args.get("price_min")),
+        price_max=parse_vnd(request.args.get("price_max")),
+        organisation_id=organisation_id,
+        page=_int_arg("page") or 1,
+    )
+
+
+def _catalog_page(template: str, org=None):
+    filters = _filters(org.id if org else None)
+    page = queries.catalog(filters)
+    context = dict(page=page, filters=filters, org=org, categories=CATEGORIES, emoji=CATEGORY_EMOJI,
+                   counts=queries.category_counts(org.id if org else None))
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        return render_template("shop/_results.html", **context)
+    if not org:
+        context["communes"] = [(code, addresses.commune_name(code)) for code in queries.communes_with_products()]
+    return render_template(template, **context)
 
 
 @bp.get("/")
 def index():
-    return render_template("shop/index.html")
+    """The catalog: search box, category chips, filters, product cards."""
+    return _catalog_page("shop/index.html")
+
+
+@bp.get("/o/<slug>")
+def storefront(slug: str):
+    """One organisation's shop window."""
+    return _catalog_page("shop/storefront.html", org=get_organisation(slug))
+
+
+@bp.get("/p/<int:product_id>")
+@bp.get("/p/<int:product_id>/<slug>")
+def product(product_id: int, slug: str | None = None):
+    item = queries.product_for_viewer(product_id, current_user if current_user.is_authenticated else None)
+    if slug != item.slug:
+        return redirect(url_for("shop.product", product_id=item.id, slug=item.slug), 301)
+    return render_template("shop/product.html", product=item)
+
+
+@bp.errorhandler(413)
+def upload_too_large(exc):
+    """Say how big a file may be, in the page the seller sees (the limit is MAX_CONTENT_LENGTH)."""
+    limit_mb = max(1, (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024))
+    message = _("The file is too large. The limit is %(mb)s MB; please choose a smaller photo.", mb=limit_mb)
+    if wants_json():
+        from flask import jsonify
+
+        return jsonify({"code": "too_large", "message": message}), 413
+    return render_template("errors/generic.html", status=413, message=message), 413
