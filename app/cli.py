@@ -33,6 +33,9 @@ def register_cli(app: Flask) -> None:
         from .accounts.demo import DEMO_PASSWORD, seed_accounts
 
         rows = seed_accounts()
+        from .shop.demo import seed_products
+
+        seed_products()
         db.session.commit()
         click.echo("Chợ Live demo district is ready. Password for every account: " + DEMO_PASSWORD)
         for login, name, role in rows:

@@ -15,7 +15,7 @@ from ..accounts.services import membership
 from ..errors import NotFound
 from ..extensions import db
 from .models import CATEGORY_CODES, Photo, Product, StockMovement, Variant
-from .search import ranked_ids, terms
+from .search import ranked_ids, relevance_order, terms
 
 T = TypeVar("T")
 MAX_PER_PAGE = 60
@@ -93,7 +93,7 @@ def catalog(filters: CatalogFilters) -> Page[Product]:
     if words:
         ranked = ranked_ids(words).subquery()
         stmt = stmt.join(ranked, ranked.c.product_id == Product.id)
-        order = (ranked.c.rank, Product.id)
+        order = (*relevance_order(Product.search_name, words, ranked.c.rank), Product.id)
     elif f.q and f.q.strip():
         return Page([], 0, f.page, f.per_page)  # only punctuation typed: nothing can match
     else:

@@ -1,14 +1,18 @@
 """Diacritic-blind product search: folded text columns, FTS5 bm25 on SQLite, weighted tsvector on PostgreSQL.
 
 Both engines see the same folded ASCII text ("Bưởi Diễn" is stored as "buoi dien") and the same query:
-every typed word must start a word of the product (prefix AND), and a hit in the name or code
-weighs more than a hit in the category, organisation or description. The DDL lives in migration 0002_shop.
+every typed word must start a word of the product (prefix AND). Results are ordered first by how many
+typed words start a word of the name or code (the same on every engine), then, for name hits, shorter
+names first (closer to what was typed), then by the engine's own relevance. The engine score alone is not
+enough: the organisation's name is in every product's text, so its words ("Bưởi Diễn" in "HTX Bưởi Diễn
+Hát Môn") are too common for bm25 to count. The DDL lives in migration 0002_shop.
 """
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import Select, column, func, literal_column, select, table, text
+from sqlalchemy import Select, case, column, func, literal, literal_column, select, table, text
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..core.text import fold
 from ..extensions import db
@@ -56,3 +60,11 @@ def ranked_ids(words: list[str]) -> Select:
     products = table("products", column("id"), column("search_text"))
     conditions = [products.c.search_text.like(f"%{w}%") for w in words]
     return select(products.c.id.label("product_id"), literal_column("0").label("rank")).where(*conditions)
+
+
+def relevance_order(search_name: ColumnElement, words: list[str], engine_rank: ColumnElement) -> tuple:
+    """ORDER BY terms: name hits (desc), then name length for name hits, then the engine's rank."""
+    padded = literal(" ") + search_name
+    hits = sum((case((padded.like(f"% {w}%"), 1), else_=0) for w in words), literal(0))
+    closeness = case((hits > 0, func.length(search_name)), else_=0)
+    return hits.desc(), closeness, engine_rank
