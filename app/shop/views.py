@@ -1,6 +1,8 @@
 """Buyer-facing shop pages: the catalog with search and filters, product pages, storefronts."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,10 +35,21 @@ def _filters(organisation_id: int | None = None) -> queries.CatalogFilters:
     )
 
 
+def _args(**changes) -> str:
+    """This page's query string with some arguments changed (None removes one): chips and pager links."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return "?" + urlencode(args)
+
+
 def _catalog_page(template: str, org=None):
     filters = _filters(org.id if org else None)
     page = queries.catalog(filters)
-    context = dict(page=page, filters=filters, org=org, categories=CATEGORIES, emoji=CATEGORY_EMOJI,
+    context = dict(page=page, filters=filters, org=org, args=_args, categories=CATEGORIES, emoji=CATEGORY_EMOJI,
                    counts=queries.category_counts(org.id if org else None))
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render_template("shop/_results.html", **context)
