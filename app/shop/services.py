@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -151,12 +152,23 @@ def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -
                 preorder_cap=cap if data.is_preorder else None, status=data.status)
 
 
+def _category_words(category: str) -> str:
+    """The category in both languages, whatever the language of whoever saves the product."""
+    label = CATEGORY_LABELS.get(category)
+    if label is None:
+        return category
+    words = []
+    for locale in ("vi", "en"):
+        with force_locale(locale):
+            words.append(str(label))
+    return " ".join(words)
+
+
 def refresh_search(product: Product) -> None:
     """Recompute the folded search columns; called whenever a searched field changes."""
     org = product.organisation or db.session.get(Organisation, product.organisation_id)
     product.search_name, product.search_text = search_fields(
-        product.name, product.code, str(CATEGORY_LABELS.get(product.category, product.category)), org.name,
-        product.description)
+        product.name, product.code, _category_words(product.category), org.name, product.description)
 
 
 def reindex_organisation(org: Organisation) -> None:

@@ -64,6 +64,11 @@ def test_prefix_of_a_word_matches(corpus):
     assert "Trà xanh Thái Nguyên" in names(queries.catalog(CatalogFilters(q="thai ngu")))
 
 
+def test_category_words_in_both_languages_are_searchable(corpus):
+    assert "Rổ mây tre đan" in names(queries.catalog(CatalogFilters(q="thu cong")))
+    assert "Rổ mây tre đan" in names(queries.catalog(CatalogFilters(q="handicraft")))
+
+
 def test_code_finds_the_product(corpus):
     assert names(queries.catalog(CatalogFilters(q="a12")))[0] == "Bưởi Diễn"
 
@@ -75,7 +80,8 @@ def test_name_hits_rank_above_description_hits(corpus):
 
 
 def test_every_word_must_match(corpus):
-    assert names(queries.catalog(CatalogFilters(q="buoi tra"))) == []
+    assert names(queries.catalog(CatalogFilters(q="buoi xanh"))) == ["Bưởi da xanh"]
+    assert names(queries.catalog(CatalogFilters(q="buoi gao"))) == []
     assert names(queries.catalog(CatalogFilters(q="xyzzy"))) == []
     assert names(queries.catalog(CatalogFilters(q="!!! ???"))) == []
 
