@@ -21,7 +21,7 @@ def _redis_url() -> str:
 
         redis.Redis.from_url(url, socket_timeout=1).ping()
     except Exception:
-        from conftest import skip_or_fail
+        from tests.conftest import skip_or_fail
 
         skip_or_fail(f"Redis is not reachable at {url}")
     return url

@@ -170,7 +170,7 @@ def org_manage(slug: str):
                          account_name=org.bank_account_name)
     bank_form.fill_choices()
     return render_template("accounts/org_manage.html", org=org, form=form, member=member, bank_form=bank_form,
-                           logo_form=LogoForm(), staff_form=AddStaffForm(), members=queries.members_of(org),
+                           logo_form=LogoForm(), staff_form=AddStaffForm(prefix="staff"), members=queries.members_of(org),
                            empty_form=EmptyForm())
 
 
@@ -221,7 +221,7 @@ def org_logo(slug: str):
 @login_required
 def org_add_staff(slug: str):
     org = services.get_organisation(slug)
-    form = AddStaffForm()
+    form = AddStaffForm(prefix="staff")
     if form.validate_on_submit():
         with unit_of_work() as done:
             member = services.add_staff(current_user, org, form.phone.data)

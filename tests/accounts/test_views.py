@@ -164,9 +164,9 @@ def test_owner_adds_staff_from_the_page(client, factory, auth, db):
     owner = auth.login_as(factory.user())
     staff = factory.user(name="Vũ Minh", login="0987654321")
     org = factory.org(owner)
-    client.post(f"/orgs/{org.slug}/members", data={"phone": "0987 654 321"})
+    client.post(f"/orgs/{org.slug}/members", data={"staff-phone": "0987 654 321"})
     assert db.session.scalar(select(Membership.role).where(Membership.user_id == staff.id)) == "staff"
-    page = client.post(f"/orgs/{org.slug}/members", data={"phone": "0933 333 333"}, follow_redirects=True)
+    page = client.post(f"/orgs/{org.slug}/members", data={"staff-phone": "0933 333 333"}, follow_redirects=True)
     assert "Chưa có tài khoản nào dùng số điện thoại này" in page.get_data(as_text=True)
 
 
@@ -182,7 +182,7 @@ def test_other_organisations_are_off_limits(client, factory, auth, db):
         client.get(f"/orgs/{slug}/manage"),
         client.post(f"/orgs/{slug}/manage", data={"name": "Hacked", "kind": "household"}),
         client.post(f"/orgs/{slug}/bank", data={"bank_bin": "970436", "account_number": "123456", "account_name": "X"}),
-        client.post(f"/orgs/{slug}/members", data={"phone": "0933333333"}),
+        client.post(f"/orgs/{slug}/members", data={"staff-phone": "0933333333"}),
         client.post(f"/orgs/{slug}/members/{owner_b.id}/remove"),
         client.post(f"/orgs/{slug}/logo", data={"logo": (io.BytesIO(png_bytes()), "a.png")},
                     content_type="multipart/form-data"),
