@@ -5,3 +5,5 @@ bp = Blueprint("livestream", __name__, template_folder="templates")
 
 from . import models  # noqa: E402,F401
 from . import events, views  # noqa: E402,F401
+
+bp.record(events.register_namespace)

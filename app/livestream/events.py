@@ -1,1 +1,151 @@
-"""Socket.IO namespace /live."""
+"""Socket.IO namespace /live: join a live, replay missed messages, comment to order, seller actions."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from flask import session as socket_session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+
+from ..accounts.models import User
+from ..accounts.services import user_for_api_token
+from ..errors import DomainError, InvalidInput, NotFound, NotSignedIn, socket_error
+from ..extensions import db, socketio
+from . import queries, services
+from .models import ChatMessage
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/live"
+
+
+def room(session_id: int) -> str:
+    return f"live:{session_id}"
+
+
+def _last_id(raw: Any) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, str) and raw.isdigit() and len(raw) < 12:
+        raw = int(raw)
+    return raw if isinstance(raw, int) and 0 <= raw < 2**63 else None
+
+
+def _joined() -> tuple[int, User | None]:
+    """The live this socket joined and its signed-in user (None for a watcher)."""
+    state = socket_session.get("live")
+    if not isinstance(state, dict):
+        raise NotFound(_l("Join a live first."), code="unknown_live")
+    user = db.session.get(User, state["user_id"]) if state.get("user_id") else None
+    return state["session_id"], user
+
+
+class LiveNamespace(Namespace):
+    """Thin handlers: services do the work, the handler commits once and emits only after the commit."""
+
+    def on_connect(self, auth: Any = None):
+        auth = auth if isinstance(auth, dict) else {}
+        try:
+            live = services.get_session(auth.get("session_id"))
+        except NotFound as exc:
+            raise ConnectionRefusedError(exc.to_dict()) from None
+        user = None
+        if auth.get("token") is not None:
+            user = user_for_api_token(auth["token"]) if isinstance(auth["token"], str) else None
+            if user is None:
+                raise ConnectionRefusedError({"code": "invalid_token",
+                                              "message": str(_l("Your sign-in has expired. Please sign in again."))})
+        elif current_user.is_authenticated:
+            user = current_user._get_current_object()
+        socket_session["live"] = {"session_id": live.id, "user_id": user.id if user else None}
+        join_room(room(live.id))
+        last_id = _last_id(auth.get("last_id"))
+        if last_id is not None:
+            # Joined first, then replayed: a message committed in between may come twice, never zero times;
+            # clients drop ids they have already shown.
+            for message in queries.messages_after(live.id, last_id):
+                emit("message", queries.message_payload(message))
+        db.session.rollback()
+
+    def on_comment(self, data: Any = None):
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str) or len(data["text"]) > 2000:
+            return socket_error(InvalidInput(_l("Send a comment as {\"text\": ..., \"client_id\": ...}.")))
+        try:
+            session_id, user = _joined()
+            if user is None:
+                raise NotSignedIn(_l("Please sign in to comment and order."))
+            ack, message = services.submit_comment(
+                session_id, user, data["text"], data.get("client_id"),
+                hold_hours=current_app.config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS),
+                min_interval=current_app.config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0))
+            payload = queries.message_payload(message) if message is not None else None
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            return socket_error(exc)
+        except Exception:
+            db.session.rollback()
+            log.exception("live comment failed")
+            return socket_error(DomainError(_l("Something went wrong on our side. Please try again."),
+                                            code="server_error"))
+        if payload is not None:
+            broadcast_comment(session_id, payload, ack)
+        return ack
+
+    def on_hide_message(self, data: Any = None):
+        def act(live, user):
+            message = services.hide_message(user, live, data.get("message_id"))
+            return "message_hidden", {"id": message.id}
+        return _seller_action(data, act)
+
+    def on_pin_product(self, data: Any = None):
+        def act(live, user):
+            lp = services.pin_product(user, live, data.get("code"), bool(data.get("pinned", True)))
+            return "pinned", {"code": lp.live_code if lp.pinned else None}
+        return _seller_action(data, act)
+
+    def on_end_live(self, data: Any = None):
+        def act(live, user):
+            services.end_live(user, live)
+            return "live_ended", {"session_id": live.id}
+        return _seller_action(data if isinstance(data, dict) else {}, act)
+
+
+def _seller_action(data: Any, act) -> dict:
+    """Seller events: the service checks membership (require_org_role); a buyer gets forbidden."""
+    if not isinstance(data, dict):
+        return socket_error(InvalidInput())
+    try:
+        session_id, user = _joined()
+        if user is None:
+            raise NotSignedIn()
+        live = services.get_session(session_id)
+        event, payload = act(live, user)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return socket_error(exc)
+    emit(event, payload, to=room(session_id), namespace=NAMESPACE)
+    return {"ok": True}
+
+
+def broadcast_comment(session_id: int, payload: dict, ack: dict) -> None:
+    """After the commit: the chat line for everyone, then a ticker line per reserved item and fresh stock."""
+    emit("message", payload, to=room(session_id), namespace=NAMESPACE)
+    if ack.get("reserved") or ack.get("cancelled"):
+        live = services.get_session(session_id)
+        stock = queries.remaining_by_code(live)
+        db.session.rollback()
+        for line in ack.get("reserved", []):
+            emit("ticker", {"text": f"{payload['user']}: {line['quantity']} × {line['name']}",
+                            "code": line["code"], "quantity": line["quantity"],
+                            "remaining": stock.get(line["code"], 0)}, to=room(session_id), namespace=NAMESPACE)
+        emit("stock", stock, to=room(session_id), namespace=NAMESPACE)
+
+
+def register_namespace(_state=None) -> None:
+    """Called each time the blueprint is registered: every app (its SocketIO server) gets the namespace."""
+    socketio.on_namespace(LiveNamespace(NAMESPACE))

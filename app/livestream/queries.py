@@ -1,0 +1,118 @@
+"""Read-side live queries: lives on air and coming up, the live catalog, chat history, the claim log."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..shop.models import Product, Variant
+from .models import ChatMessage, LiveProduct, LiveReservation, LiveSession
+
+MAX_REPLAY = 500
+
+
+def mask_name(name: str | None) -> str:
+    """'Nguyễn Thị Lan' → 'Lan ***': Vietnamese people are called by the last word of their name."""
+    words = (name or "").split()
+    return f"{words[-1][:20]} ***" if words else "***"
+
+
+def current_and_upcoming(limit: int = 20) -> list[LiveSession]:
+    """Lives on air first, then the scheduled ones soonest first."""
+    order = case((LiveSession.state == "live", 0), else_=1)
+    return list(db.session.scalars(
+        select(LiveSession).where(LiveSession.state.in_(("live", "scheduled")))
+        .order_by(order, LiveSession.scheduled_at, LiveSession.id).limit(limit)
+        .options(selectinload(LiveSession.organisation))))
+
+
+def recently_ended(limit: int = 10) -> list[LiveSession]:
+    return list(db.session.scalars(
+        select(LiveSession).where(LiveSession.state == "ended")
+        .order_by(LiveSession.ended_at.desc(), LiveSession.id.desc()).limit(limit)
+        .options(selectinload(LiveSession.organisation))))
+
+
+@dataclass
+class CatalogLine:
+    live_product: LiveProduct
+    code: str
+    name: str
+    price: int
+    remaining: int
+    unit: str
+    options: list[str]
+    pinned: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "price": self.price, "remaining": self.remaining,
+                "unit": self.unit, "options": self.options, "pinned": self.pinned}
+
+
+def catalog(live: LiveSession) -> list[CatalogLine]:
+    """The live's products with live code, price and what a buyer can still order."""
+    products = db.session.scalars(
+        select(LiveProduct).where(LiveProduct.session_id == live.id).order_by(LiveProduct.position, LiveProduct.id)
+        .options(selectinload(LiveProduct.product).selectinload(Product.variants))).all()
+    lines = []
+    for lp in products:
+        variants = lp.product.active_variants
+        shelf = sum(v.available for v in variants)
+        price = lp.live_price if lp.live_price is not None else lp.product.min_price
+        lines.append(CatalogLine(lp, lp.live_code, lp.product.name, price, max(0, min(lp.allotment_left, shelf)),
+                                 lp.product.unit_label, [v.label for v in variants if v.label], lp.pinned))
+    return lines
+
+
+def remaining_by_code(live: LiveSession) -> dict[str, int]:
+    """One query: {live code: units still orderable}, for the ticker after a commit."""
+    shelf = (select(Variant.product_id, func.sum(Variant.available).label("available"))
+             .where(Variant.is_active.is_(True)).group_by(Variant.product_id).subquery())
+    rows = db.session.execute(
+        select(LiveProduct.live_code, LiveProduct.allotment - LiveProduct.allotment_used,
+               func.coalesce(shelf.c.available, 0))
+        .outerjoin(shelf, shelf.c.product_id == LiveProduct.product_id)
+        .where(LiveProduct.session_id == live.id)).all()
+    return {code: max(0, min(int(left), int(available))) for code, left, available in rows}
+
+
+def message_payload(message: ChatMessage) -> dict[str, Any]:
+    """A chat message as viewers receive it: plain text (clients insert it with textContent), masked name."""
+    return {"id": message.id, "session_id": message.session_id,
+            "user": mask_name(message.user.name if message.user else None),
+            "text": message.text, "kind": message.kind, "created_at": message.created_at.isoformat()}
+
+
+def messages_after(session_id: int, last_id: int, limit: int = MAX_REPLAY) -> list[ChatMessage]:
+    """Visible messages newer than last_id, oldest first (the reconnect replay)."""
+    return list(db.session.scalars(
+        select(ChatMessage).where(ChatMessage.session_id == session_id, ChatMessage.id > last_id,
+                                  ChatMessage.hidden.is_(False))
+        .order_by(ChatMessage.id).limit(limit).options(selectinload(ChatMessage.user))))
+
+
+def recent_messages(session_id: int, limit: int = 50) -> list[ChatMessage]:
+    """The last visible messages, oldest first (the chat a new page shows)."""
+    rows = db.session.scalars(
+        select(ChatMessage).where(ChatMessage.session_id == session_id, ChatMessage.hidden.is_(False))
+        .order_by(ChatMessage.id.desc()).limit(limit).options(selectinload(ChatMessage.user))).all()
+    return list(reversed(rows))
+
+
+def claim_log(session_id: int) -> list[LiveReservation]:
+    """Every order line of a live with its server time, first come first: settles 'I commented first'."""
+    return list(db.session.scalars(
+        select(LiveReservation).where(LiveReservation.session_id == session_id)
+        .order_by(LiveReservation.created_at, LiveReservation.id)
+        .options(selectinload(LiveReservation.user), selectinload(LiveReservation.live_product)
+                 .selectinload(LiveProduct.product), selectinload(LiveReservation.message))))
+
+
+def buyer_reservations(session_id: int, user_id: int, status: str | None = "held") -> list[LiveReservation]:
+    stmt = select(LiveReservation).where(LiveReservation.session_id == session_id, LiveReservation.user_id == user_id)
+    if status:
+        stmt = stmt.where(LiveReservation.status == status)
+    return list(db.session.scalars(stmt.order_by(LiveReservation.id)))
