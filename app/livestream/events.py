@@ -7,11 +7,10 @@ from typing import Any
 from flask import current_app
 from flask import session as socket_session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from ..accounts.models import User
-from ..accounts.services import user_for_api_token
+from ..accounts.services import user_for_api_token, user_for_login_session
 from ..errors import DomainError, InvalidInput, NotFound, NotSignedIn, socket_error
 from ..extensions import db, socketio
 from . import queries, services
@@ -58,8 +57,10 @@ class LiveNamespace(Namespace):
             if user is None:
                 raise ConnectionRefusedError({"code": "invalid_token",
                                               "message": str(_l("Your sign-in has expired. Please sign in again."))})
-        elif current_user.is_authenticated:
-            user = current_user._get_current_object()
+        else:
+            # The browser's login session, read from the cookie session directly: Flask-Login caches the user
+            # in g, which is not per-socket when handlers share an application context.
+            user = user_for_login_session(socket_session.get("_user_id"))
         socket_session["live"] = {"session_id": live.id, "user_id": user.id if user else None}
         join_room(room(live.id))
         last_id = _last_id(auth.get("last_id"))
