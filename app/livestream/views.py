@@ -1,11 +1,45 @@
-"""Live pages."""
+"""Live pages: the list of lives on air and coming up, and one live with its stream, products and chat."""
 from __future__ import annotations
 
-from flask import render_template
+import re
+from urllib.parse import parse_qs, quote, urlparse
 
-from . import bp
+from flask import render_template
+from flask_login import current_user
+
+from . import bp, queries, services
+
+YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
+
+
+def stream_embed(url: str | None) -> tuple[str, str | None]:
+    """('youtube' | 'facebook' | 'hls' | 'link' | 'none', src) for the player box; only hosts the CSP allows."""
+    if not url:
+        return "none", None
+    parsed = urlparse(url)
+    host = (parsed.hostname or "").lower()
+    if host in ("youtu.be", "www.youtube.com", "youtube.com", "m.youtube.com"):
+        video = parsed.path.strip("/") if host == "youtu.be" else (
+            parse_qs(parsed.query).get("v", [""])[0] or parsed.path.rstrip("/").rsplit("/", 1)[-1])
+        if YOUTUBE_ID.match(video or ""):
+            return "youtube", f"https://www.youtube-nocookie.com/embed/{video}"
+    if host in ("www.facebook.com", "facebook.com", "fb.watch", "m.facebook.com"):
+        return "facebook", "https://www.facebook.com/plugins/video.php?href=" + quote(url, safe="")
+    if parsed.path.endswith(".m3u8"):
+        return "hls", url
+    return "link", url
 
 
 @bp.get("/")
 def index():
-    return render_template("livestream/index.html")
+    return render_template("livestream/index.html", lives=queries.current_and_upcoming(),
+                           ended=queries.recently_ended(5))
+
+
+@bp.get("/<int:session_id>")
+def live_page(session_id: int):
+    live = services.get_session(session_id)
+    kind, src = stream_embed(live.external_stream_url)
+    return render_template("livestream/live.html", live=live, catalog=queries.catalog(live),
+                           messages=queries.recent_messages(live.id), mask_name=queries.mask_name,
+                           stream_kind=kind, stream_src=src, signed_in=current_user.is_authenticated)
