@@ -36,6 +36,9 @@ def register_cli(app: Flask) -> None:
         from .shop.demo import seed_products
 
         seed_products()
+        from .livestream.demo import seed_lives
+
+        seed_lives()
         db.session.commit()
         click.echo("Chợ Live demo district is ready. Password for every account: " + DEMO_PASSWORD)
         for login, name, role in rows:
