@@ -6,3 +6,4 @@ bp = Blueprint("shop", __name__, template_folder="templates", static_folder="sta
 from . import models  # noqa: E402,F401
 from . import views  # noqa: E402,F401
 from . import manage  # noqa: E402,F401
+from .ordering import views as ordering_views  # noqa: E402,F401
