@@ -25,6 +25,11 @@ def room(session_id: int) -> str:
     return f"live:{session_id}"
 
 
+def seller_room(session_id: int) -> str:
+    """The organisation's members on the console: full buyer names, order parses, the queue."""
+    return f"live:{session_id}:sellers"
+
+
 def _last_id(raw: Any) -> int | None:
     if isinstance(raw, bool):
         return None
@@ -63,6 +68,8 @@ class LiveNamespace(Namespace):
             user = user_for_login_session(socket_session.get("_user_id"))
         socket_session["live"] = {"session_id": live.id, "user_id": user.id if user else None}
         join_room(room(live.id))
+        if user is not None and services.is_seller(user, live):
+            join_room(seller_room(live.id))
         last_id = _last_id(auth.get("last_id"))
         if last_id is not None:
             # Joined first, then replayed: a message committed in between may come twice, never zero times;
@@ -114,8 +121,23 @@ class LiveNamespace(Namespace):
             return "live_ended", {"session_id": live.id}
         return _seller_action(data if isinstance(data, dict) else {}, act)
 
+    def on_start_live(self, data: Any = None):
+        def act(live, user):
+            services.start_live(user, live)
+            return "live_started", {"session_id": live.id}
+        return _seller_action(data if isinstance(data, dict) else {}, act)
 
-def _seller_action(data: Any, act) -> dict:
+    def on_cancel_reservation(self, data: Any = None):
+        def act(live, user):
+            res = services.cancel_reservation(user, services.get_reservation(live, data.get("reservation_id")))
+            return "reservation_cancelled", {"id": res.id, "code": res.live_product.live_code}
+        result = _seller_action(data, act, to_sellers=True)
+        if result.get("ok"):
+            _emit_stock(_joined()[0])
+        return result
+
+
+def _seller_action(data: Any, act, to_sellers: bool = False) -> dict:
     """Seller events: the service checks membership (require_org_role); a buyer gets forbidden."""
     if not isinstance(data, dict):
         return socket_error(InvalidInput())
@@ -129,8 +151,15 @@ def _seller_action(data: Any, act) -> dict:
     except DomainError as exc:
         db.session.rollback()
         return socket_error(exc)
-    emit(event, payload, to=room(session_id), namespace=NAMESPACE)
+    emit(event, payload, to=seller_room(session_id) if to_sellers else room(session_id), namespace=NAMESPACE)
     return {"ok": True}
+
+
+def _emit_stock(session_id: int) -> None:
+    live = services.get_session(session_id)
+    stock = queries.remaining_by_code(live)
+    db.session.rollback()
+    emit("stock", stock, to=room(session_id), namespace=NAMESPACE)
 
 
 def broadcast_comment(session_id: int, payload: dict, ack: dict) -> None:
@@ -145,6 +174,19 @@ def broadcast_comment(session_id: int, payload: dict, ack: dict) -> None:
                             "code": line["code"], "quantity": line["quantity"],
                             "remaining": stock.get(line["code"], 0)}, to=room(session_id), namespace=NAMESPACE)
         emit("stock", stock, to=room(session_id), namespace=NAMESPACE)
+    _emit_order_detail(session_id, payload["id"])
+
+
+def _emit_order_detail(session_id: int, message_id: int) -> None:
+    """For the console only: the comment with its parse, the whole held queue and the stats strip."""
+    message = db.session.get(ChatMessage, message_id)
+    if message is None:
+        return
+    detail = {"message": queries.console_message_payload(message),
+              "queue": [queries.queue_line(r) for r in queries.held_queue(session_id)],
+              "stats": queries.live_stats(session_id)}
+    db.session.rollback()
+    emit("order", detail, to=seller_room(session_id), namespace=NAMESPACE)
 
 
 def register_namespace(_state=None) -> None:

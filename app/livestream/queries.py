@@ -116,3 +116,63 @@ def buyer_reservations(session_id: int, user_id: int, status: str | None = "held
     if status:
         stmt = stmt.where(LiveReservation.status == status)
     return list(db.session.scalars(stmt.order_by(LiveReservation.id)))
+
+
+def held_queue(session_id: int) -> list[LiveReservation]:
+    """Buyers' held lines, first come first: the seller console's queue."""
+    return list(db.session.scalars(
+        select(LiveReservation).where(LiveReservation.session_id == session_id, LiveReservation.status == "held")
+        .order_by(LiveReservation.created_at, LiveReservation.id)
+        .options(selectinload(LiveReservation.user), selectinload(LiveReservation.variant),
+                 selectinload(LiveReservation.live_product).selectinload(LiveProduct.product))))
+
+
+def queue_line(res: LiveReservation) -> dict[str, Any]:
+    """A held line as the seller console shows it (members see the buyer's full name)."""
+    return {"id": res.id, "buyer": res.user.name if res.user else "?", "code": res.live_product.live_code,
+            "name": res.live_product.product.name, "variant": res.variant.label if res.variant else None,
+            "quantity": res.quantity, "unit_price": res.unit_price, "total": res.quantity * res.unit_price,
+            "created_at": res.created_at.isoformat(), "status": res.status}
+
+
+def live_stats(session_id: int) -> dict[str, int]:
+    """The stats strip: comments, order comments, held/checked-out lines and the revenue they reserve."""
+    comments, orders = db.session.execute(
+        select(func.count(ChatMessage.id), func.coalesce(func.sum(case((ChatMessage.kind == "order", 1), else_=0)), 0))
+        .where(ChatMessage.session_id == session_id)).one()
+    lines, revenue = db.session.execute(
+        select(func.count(LiveReservation.id),
+               func.coalesce(func.sum(LiveReservation.quantity * LiveReservation.unit_price), 0))
+        .where(LiveReservation.session_id == session_id,
+               LiveReservation.status.in_(("held", "checked_out")))).one()
+    return {"comments": int(comments), "orders": int(orders), "lines": int(lines), "revenue": int(revenue)}
+
+
+def order_parse(message: ChatMessage) -> dict[str, Any] | None:
+    """What an order comment did, from its stored ack: reserved, cancelled and refused lines."""
+    if message.kind != "order" or not message.ack_json:
+        return None
+    import json
+
+    ack = json.loads(message.ack_json)
+    return {"reserved": [{"code": r["code"], "quantity": r["quantity"], "variant": r.get("variant")}
+                         for r in ack.get("reserved", [])],
+            "cancelled": [{"code": c["code"], "quantity": c["quantity"]} for c in ack.get("cancelled", [])],
+            "errors": [{"code": e.get("code"), "live_code": e.get("live_code"), "message": e.get("message")}
+                       for e in ack.get("errors", [])]}
+
+
+def console_message_payload(message: ChatMessage) -> dict[str, Any]:
+    """A chat line for the seller console: the buyer's full name, hidden flag and the parse of an order."""
+    payload = message_payload(message)
+    payload.update({"buyer": message.user.name if message.user else None, "hidden": message.hidden,
+                    "parse": order_parse(message)})
+    return payload
+
+
+def console_messages(session_id: int, limit: int = 100) -> list[ChatMessage]:
+    """The last messages, hidden ones too (marked), oldest first."""
+    rows = db.session.scalars(
+        select(ChatMessage).where(ChatMessage.session_id == session_id)
+        .order_by(ChatMessage.id.desc()).limit(limit).options(selectinload(ChatMessage.user))).all()
+    return list(reversed(rows))

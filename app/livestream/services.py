@@ -429,3 +429,38 @@ def pin_product(actor: User | None, live: LiveSession, live_code: Any, pinned: b
         lp.pinned = bool(pinned) and lp is target
     db.session.flush()
     return target
+
+
+def open_console(actor: User | None, live: LiveSession) -> LiveSession:
+    """The seller console is for the organisation's members only."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotSignedIn()
+    require_org_role(actor, live.organisation, "staff")
+    return live
+
+
+def is_seller(actor: User | None, live: LiveSession) -> bool:
+    try:
+        require_org_role(actor, live.organisation, "staff")
+    except Forbidden:
+        return False
+    return True
+
+
+def get_reservation(live: LiveSession, reservation_id: Any) -> LiveReservation:
+    reservation = (db.session.get(LiveReservation, reservation_id)
+                   if isinstance(reservation_id, int) and not isinstance(reservation_id, bool)
+                   and 0 < reservation_id < 2**31 else None)
+    if reservation is None or reservation.session_id != live.id:
+        raise NotFound(_l("We could not find that order line."), code="unknown_reservation")
+    return reservation
+
+
+def cancel_reservation(actor: User | None, reservation: LiveReservation) -> LiveReservation:
+    """The seller cancels one held line of a buyer's live cart: stock and allotment go back, as a buyer's cancel."""
+    require_org_role(actor, reservation.session.organisation, "staff")
+    if not release_reservation(reservation, "cancelled", f"live {reservation.session_id} reservation "
+                               f"{reservation.id}: cancelled by the seller", actor=actor):
+        raise Conflict(_l("This order line is no longer held."), code="not_held")
+    db.session.expire(reservation.live_product, ["allotment_used"])
+    return reservation

@@ -5,7 +5,7 @@ import re
 from urllib.parse import parse_qs, quote, urlparse
 
 from flask import render_template
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from . import bp, queries, services
 
@@ -43,3 +43,22 @@ def live_page(session_id: int):
     return render_template("livestream/live.html", live=live, catalog=queries.catalog(live),
                            messages=queries.recent_messages(live.id), mask_name=queries.mask_name,
                            stream_kind=kind, stream_src=src, signed_in=current_user.is_authenticated)
+
+
+@bp.get("/<int:session_id>/console")
+@login_required
+def console(session_id: int):
+    live = services.open_console(current_user, services.get_session(session_id))
+    return render_template("livestream/console.html", live=live, catalog=queries.catalog(live),
+                           messages=[queries.console_message_payload(m) for m in queries.console_messages(live.id)],
+                           queue=[queries.queue_line(r) for r in queries.held_queue(live.id)],
+                           stats=queries.live_stats(live.id))
+
+
+@bp.get("/<int:session_id>/claims")
+@login_required
+def claims(session_id: int):
+    live = services.get_session(session_id)
+    return render_template("livestream/claims.html", live=live, lines=queries.claim_log(live.id),
+                           full_names=services.is_seller(current_user, live), mask_name=queries.mask_name,
+                           me=current_user.id)
