@@ -32,9 +32,9 @@ def init_api(app: Flask) -> None:
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     })
     api.init_app(app)
-    from . import accounts
+    from . import accounts, live
 
-    for blp in (accounts.blp,):
+    for blp in (accounts.blp, live.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     app.register_blueprint(docs_bp)
