@@ -1,0 +1,511 @@
+"""Write side of ordering: cart, checkout, the order state machine and payment confirmations.
+
+Services take explicit arguments, flush, raise domain errors and never commit: the caller commits once.
+Stock moves only through app.shop.inventory.
+"""
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ...accounts.models import Organisation, User
+from ...accounts.services import require_org_role
+from ...core.dbtypes import utcnow
+from ...core.phone import normalize_vn_phone
+from ...errors import Forbidden, InvalidInput, NotFound, OutOfStock
+from ...extensions import db
+from .. import inventory
+from ..models import Variant
+from ..payments.bank_notifications import BankNotification, new_order_number, normalize_order_number
+from .models import (DEFAULT_FLAT_FEE, DEFAULT_FREE_ABOVE, PAYMENT_METHODS, BankReview, Cart, CartLine, Order,
+                     OrderEvent, OrderLine, PaymentEvent, ShippingRule)
+
+MAX_LINE_QTY = 1000
+
+# from → allowed targets. Paid or sold orders leave through "refunded" rather than "cancelled" only
+# when money came in; a cancellation of an unpaid order releases its reserved stock.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "pending_payment": ("placed", "cancelled"),
+    "placed": ("confirmed", "cancelled", "refunded"),
+    "confirmed": ("packed", "cancelled", "refunded"),
+    "packed": ("shipped", "cancelled", "refunded"),
+    "shipped": ("delivered", "refunded"),
+    "delivered": ("refunded",),
+    "cancelled": (),
+    "refunded": (),
+}
+# Buttons a seller sees (the buyer pays and Stripe/bank confirm; "placed" is not set by hand).
+SELLER_TARGETS = ("confirmed", "packed", "shipped", "delivered", "cancelled", "refunded")
+
+
+# --- cart -----------------------------------------------------------------------------------------
+
+def get_cart(user: User | None, guest_token: str | None, *, create: bool = False) -> Cart | None:
+    if user is not None:
+        cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id))
+    elif guest_token:
+        cart = db.session.scalar(select(Cart).where(Cart.guest_token == guest_token))
+    else:
+        cart = None
+    if cart is None and create:
+        if user is None and not guest_token:
+            raise InvalidInput(_l("Your cart could not be created."), code="no_cart")
+        cart = Cart(user_id=user.id if user else None, guest_token=None if user else guest_token)
+        db.session.add(cart)
+        db.session.flush()
+    return cart
+
+
+def _qty(quantity: Any) -> int:
+    try:
+        qty = int(quantity)
+    except (TypeError, ValueError):
+        raise InvalidInput(_l("The quantity must be a whole number above zero."), code="invalid_quantity") from None
+    if qty <= 0 or qty > MAX_LINE_QTY:
+        raise InvalidInput(_l("The quantity must be a whole number above zero."), code="invalid_quantity")
+    return qty
+
+
+def _sellable_variant(variant_id: Any) -> Variant:
+    try:
+        vid = int(variant_id)
+    except (TypeError, ValueError):
+        vid = None
+    variant = db.session.get(Variant, vid) if vid else None
+    if variant is None:
+        raise NotFound(_l("This product option no longer exists."), code="no_such_variant")
+    if not variant.is_active or variant.product.status != "active":
+        raise InvalidInput(_l("%(name)s is not on sale.", name=variant.display_name), code="not_on_sale")
+    return variant
+
+
+def _check_available(variant: Variant, qty: int) -> None:
+    if qty > variant.available:
+        if variant.available <= 0:
+            raise OutOfStock(_l("Sorry, %(name)s is sold out.", name=variant.display_name),
+                             available=0, variant_id=variant.id)
+        raise OutOfStock(_l("Sorry, only %(n)s of %(name)s are left.", n=variant.available, name=variant.display_name),
+                         available=variant.available, variant_id=variant.id)
+
+
+def _line(cart: Cart, variant_id: int) -> CartLine | None:
+    return next((line for line in cart.lines if line.variant_id == variant_id), None)
+
+
+def add_to_cart(cart: Cart, variant_id: Any, quantity: Any = 1) -> CartLine:
+    """Add units of a variant on sale; the cart never holds more than is available now."""
+    qty = _qty(quantity)
+    variant = _sellable_variant(variant_id)
+    line = _line(cart, variant.id)
+    total = (line.quantity if line else 0) + qty
+    _check_available(variant, total)
+    if line is None:
+        line = CartLine(variant_id=variant.id, quantity=total)
+        cart.lines.append(line)
+    else:
+        line.quantity = total
+    db.session.flush()
+    return line
+
+
+def update_cart_line(cart: Cart, variant_id: Any, quantity: Any) -> None:
+    """Set a line's quantity; zero removes it."""
+    try:
+        if int(quantity) == 0:
+            return remove_from_cart(cart, variant_id)
+    except (TypeError, ValueError):
+        pass
+    qty = _qty(quantity)
+    variant = _sellable_variant(variant_id)
+    line = _line(cart, variant.id)
+    if line is None:
+        raise NotFound(_l("That item is not in your cart."), code="not_in_cart")
+    _check_available(variant, qty)
+    line.quantity = qty
+    db.session.flush()
+
+
+def remove_from_cart(cart: Cart, variant_id: Any) -> None:
+    try:
+        vid = int(variant_id)
+    except (TypeError, ValueError):
+        raise NotFound(_l("That item is not in your cart."), code="not_in_cart") from None
+    line = _line(cart, vid)
+    if line is not None:
+        cart.lines.remove(line)
+        db.session.flush()
+
+
+def merge_guest_cart(guest_token: str | None, user: User) -> Cart | None:
+    """At sign-in the guest cart's lines join the user's cart (quantities add up, capped by stock)."""
+    guest = get_cart(None, guest_token) if guest_token else None
+    if guest is None:
+        return get_cart(user, None)
+    cart = get_cart(user, None, create=True)
+    for line in list(guest.lines):
+        mine = _line(cart, line.variant_id)
+        qty = (mine.quantity if mine else 0) + line.quantity
+        qty = min(qty, max(line.variant.available, 0), MAX_LINE_QTY)
+        if mine is not None:
+            mine.quantity = max(qty, mine.quantity)
+        elif qty > 0:
+            cart.lines.append(CartLine(variant_id=line.variant_id, quantity=qty))
+    db.session.delete(guest)
+    db.session.flush()
+    return cart
+
+
+def cart_groups(cart: Cart | None) -> list[dict[str, Any]]:
+    """The cart split by organisation with subtotal, shipping fee and total each (what checkout will create)."""
+    groups: OrderedDict[int, dict[str, Any]] = OrderedDict()
+    for line in (cart.lines if cart else []):
+        org = line.variant.product.organisation
+        group = groups.setdefault(org.id, {"organisation": org, "lines": [], "subtotal": 0})
+        group["lines"].append(line)
+        group["subtotal"] += line.variant.effective_price * line.quantity
+    for group in groups.values():
+        group["shipping_fee"] = shipping_fee(group["organisation"].id, group["subtotal"])
+        group["total"] = group["subtotal"] + group["shipping_fee"]
+    return list(groups.values())
+
+
+# --- shipping -------------------------------------------------------------------------------------
+
+def shipping_fee(organisation_id: int, subtotal: int) -> int:
+    rule = db.session.scalar(select(ShippingRule).where(ShippingRule.organisation_id == organisation_id))
+    flat, free_above = (rule.flat_fee, rule.free_above) if rule else (DEFAULT_FLAT_FEE, DEFAULT_FREE_ABOVE)
+    if free_above is not None and subtotal >= free_above:
+        return 0
+    return flat
+
+
+def set_shipping_rule(actor: User, org: Organisation, flat_fee: int, free_above: int | None) -> ShippingRule:
+    require_org_role(actor, org, "owner")
+    if flat_fee < 0 or (free_above is not None and free_above < 0):
+        raise InvalidInput(_l("Shipping fees cannot be negative."), code="bad_shipping_rule")
+    rule = db.session.scalar(select(ShippingRule).where(ShippingRule.organisation_id == org.id))
+    if rule is None:
+        rule = ShippingRule(organisation_id=org.id)
+        db.session.add(rule)
+    rule.flat_fee, rule.free_above = flat_fee, free_above
+    db.session.flush()
+    return rule
+
+
+# --- checkout -------------------------------------------------------------------------------------
+
+def _unused_order_number() -> str:
+    for _ in range(10):
+        number = new_order_number()
+        if db.session.scalar(select(Order.id).where(Order.number == number)) is None:
+            return number
+    raise RuntimeError("could not find a free order number")  # 32^6 codes: practically unreachable
+
+
+def orders_for_key(idempotency_key: str) -> list[Order]:
+    return list(db.session.scalars(select(Order).where(Order.idempotency_key.startswith(idempotency_key + ":",
+                                                                                            autoescape=True))
+                                   .order_by(Order.id)))
+
+
+def checkout(cart: Cart, buyer: User | None, *, name: str | None, phone: str | None, province_code: Any,
+             commune_code: Any, street: str | None, note: str | None, payment_method: str,
+             idempotency_key: str, payment_minutes: int = 60, stripe_enabled: bool = False,
+             now: datetime | None = None) -> list[Order]:
+    """Turn the cart into one order per organisation, reserving every line's stock (all or nothing).
+
+    The same idempotency key returns the orders it already created. OutOfStock or InvalidInput leave
+    the caller to roll back: nothing is half-reserved once the transaction ends.
+    """
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise InvalidInput(_l("The checkout form expired. Please try again."), code="bad_idempotency_key")
+    existing = orders_for_key(idempotency_key)
+    if existing:
+        return existing
+    now = now or utcnow()
+    name = " ".join((name or "").split())
+    if not name or len(name) > 120:
+        raise InvalidInput(_l("Please enter the receiver's name."), code="invalid_name", field="name")
+    e164 = normalize_vn_phone(phone, mobile_only=False)
+    if e164 is None:
+        raise InvalidInput(_l("Please enter a valid Vietnamese phone number."), code="invalid_phone", field="phone")
+    street = " ".join((street or "").split())
+    if not street or len(street) > 200:
+        raise InvalidInput(_l("Please enter the delivery address (house number, street, village)."),
+                           code="invalid_street", field="street")
+    try:
+        province = int(province_code) if province_code else None
+        commune = int(commune_code) if commune_code else None
+    except (TypeError, ValueError):
+        raise InvalidInput(_l("Please choose the province and commune."), code="invalid_address") from None
+    if not province or not commune:
+        raise InvalidInput(_l("Please choose the province and commune."), code="invalid_address")
+    from ...core import addresses
+
+    if commune not in {code for code, _ in addresses.communes(province)}:
+        raise InvalidInput(_l("Please choose the province and commune."), code="invalid_address")
+    if payment_method not in PAYMENT_METHODS:
+        raise InvalidInput(_l("Please choose a payment method."), code="invalid_payment_method")
+    if payment_method == "stripe" and not stripe_enabled:
+        raise InvalidInput(_l("Card payments are not available right now. Please choose another payment method."),
+                           code="stripe_off")
+    note = " ".join((note or "").split())[:500] or None
+    groups = cart_groups(cart)
+    if not groups:
+        raise InvalidInput(_l("Your cart is empty."), code="empty_cart")
+
+    orders = []
+    online = payment_method in ("vietqr", "stripe")
+    for group in groups:
+        org = group["organisation"]
+        if payment_method == "vietqr" and not org.has_bank_account:
+            raise InvalidInput(_l("%(org)s does not accept bank transfers yet. Please choose another payment method.",
+                                  org=org.name), code="no_bank_account")
+        order = Order(number=_unused_order_number(), organisation_id=org.id, buyer_id=buyer.id if buyer else None,
+                      buyer_name=name, buyer_phone=e164, province_code=province, commune_code=commune, street=street,
+                      note=note, subtotal=group["subtotal"], shipping_fee=group["shipping_fee"], total=group["total"],
+                      payment_method=payment_method, status="pending_payment" if online else "placed",
+                      expires_at=now + timedelta(minutes=payment_minutes) if online else None,
+                      idempotency_key=f"{idempotency_key}:{org.id}", created_at=now)
+        db.session.add(order)
+        for line in group["lines"]:
+            variant = line.variant
+            if not variant.is_active or variant.product.status != "active":
+                raise InvalidInput(_l("%(name)s is not on sale.", name=variant.display_name), code="not_on_sale")
+            order.lines.append(OrderLine(variant_id=variant.id, product_name=variant.product.name,
+                                         variant_label=variant.label, unit_price=variant.effective_price,
+                                         quantity=line.quantity))
+        db.session.flush()
+        for line in order.lines:
+            inventory.reserve_stock(line.variant_id, line.quantity, reason=f"order {order.number}", actor=buyer)
+        order.events.append(OrderEvent(from_status=None, to_status=order.status, actor_id=buyer.id if buyer else None,
+                                       created_at=now))
+        orders.append(order)
+    cart.lines.clear()
+    db.session.flush()
+    return orders
+
+
+# --- state machine ---------------------------------------------------------------------------------
+
+def _sell(order: Order, actor: User | None) -> None:
+    if not order.stock_sold:
+        for line in order.lines:
+            inventory.sell_reserved(line.variant_id, line.quantity, f"order {order.number} sold", actor=actor)
+        order.stock_sold = True
+
+
+def _give_back(order: Order, actor: User | None, why: str) -> None:
+    for line in order.lines:
+        if order.stock_sold:
+            inventory.return_sold(line.variant_id, line.quantity, f"order {order.number} {why}", actor=actor)
+        else:
+            inventory.release_stock(line.variant_id, line.quantity, f"order {order.number} {why}", actor=actor)
+
+
+def transition(order: Order, to_status: str, actor: User | None, note: str | None = None,
+               now: datetime | None = None) -> OrderEvent:
+    """Move an order along the legal transitions, with its stock effect and a history row."""
+    if to_status not in TRANSITIONS.get(order.status, ()):
+        raise InvalidInput(_l("An order cannot go from %(a)s to %(b)s.", a=order.status, b=to_status),
+                           code="illegal_transition", from_status=order.status, to_status=to_status)
+    if to_status == "confirmed":
+        _sell(order, actor)
+    elif to_status in ("cancelled", "refunded"):
+        _give_back(order, actor, to_status)
+    event = OrderEvent(from_status=order.status, to_status=to_status, actor_id=actor.id if actor else None,
+                       note=(note or "")[:300] or None, created_at=now or utcnow())
+    order.events.append(event)
+    order.status = to_status
+    db.session.flush()
+    return event
+
+
+def expire_unpaid(now: datetime | None = None, order: Order | None = None) -> int:
+    """Cancel online-payment orders past their deadline (all, or just `order`), releasing their stock."""
+    now = now or utcnow()
+    query = select(Order).where(Order.status == "pending_payment", Order.expires_at <= now)
+    if order is not None:
+        query = query.where(Order.id == order.id)
+    expired = list(db.session.scalars(query))
+    for item in expired:
+        transition(item, "cancelled", None, "payment time ran out", now=now)
+    return len(expired)
+
+
+def mark_paid(order: Order, provider: str, external_id: str | None, amount: int, actor: User | None = None,
+              now: datetime | None = None) -> bool:
+    """Record a payment of exactly the order total; pending orders become placed and their stock sold.
+
+    Returns False (and changes nothing) when the order is already paid or no longer payable.
+    """
+    if order.paid_at is not None or order.status in ("cancelled", "refunded"):
+        return False
+    if amount != order.total:
+        raise InvalidInput(_l("The amount paid does not match the order total."), code="amount_mismatch")
+    now = now or utcnow()
+    order.paid_at = now
+    if order.status == "pending_payment":
+        transition(order, "placed", actor, f"paid via {provider}", now=now)
+    _sell(order, actor)
+    db.session.flush()
+    return True
+
+
+# --- reading with permission checks ----------------------------------------------------------------
+
+def find_order(number: str | None) -> Order | None:
+    normal = normalize_order_number(number)
+    return db.session.scalar(select(Order).where(Order.number == normal)) if normal else None
+
+
+def order_for_buyer(user: User | None, number: str, now: datetime | None = None) -> Order:
+    order = find_order(number)
+    if order is None or user is None or order.buyer_id != user.id:
+        raise NotFound(_l("We could not find that order."), code="no_such_order")
+    expire_unpaid(now, order)
+    return order
+
+
+def order_for_seller(user: User | None, org: Organisation, number: str, now: datetime | None = None) -> Order:
+    require_org_role(user, org, "staff")
+    order = find_order(number)
+    if order is None or order.organisation_id != org.id:
+        raise NotFound(_l("We could not find that order."), code="no_such_order")
+    expire_unpaid(now, order)
+    return order
+
+
+def seller_transition(actor: User, org: Organisation, number: str, to_status: str, note: str | None = None) -> Order:
+    order = order_for_seller(actor, org, number)
+    if to_status not in SELLER_TARGETS:
+        raise Forbidden()
+    transition(order, to_status, actor, note)
+    return order
+
+
+def bulk_confirm(actor: User, org: Organisation, numbers: list[str]) -> int:
+    require_org_role(actor, org, "staff")
+    done = 0
+    for number in numbers:
+        order = order_for_seller(actor, org, number)
+        if order.status == "placed":
+            transition(order, "confirmed", actor)
+            done += 1
+    return done
+
+
+def seller_mark_paid(actor: User, org: Organisation, number: str) -> Order:
+    """Cash or a transfer the seller received by hand."""
+    order = order_for_seller(actor, org, number)
+    if not mark_paid(order, "manual", None, order.total, actor):
+        raise InvalidInput(_l("This order is already paid or closed."), code="not_payable")
+    return order
+
+
+def resolve_review(actor: User, org: Organisation, review_id: int) -> BankReview:
+    require_org_role(actor, org, "staff")
+    review = db.session.get(BankReview, review_id)
+    if review is None or review.organisation_id != org.id:
+        raise NotFound()
+    review.resolved = True
+    db.session.flush()
+    return review
+
+
+# --- payment notifications --------------------------------------------------------------------------
+
+def _seen(provider: str, external_id: str) -> bool:
+    return db.session.scalar(select(PaymentEvent.id).where(PaymentEvent.provider == provider,
+                                                           PaymentEvent.external_id == external_id)) is not None
+
+
+def _record(provider: str, external_id: str, payload: Any, outcome: str, order: Order | None) -> PaymentEvent:
+    event = PaymentEvent(provider=provider, external_id=external_id, payload=json.dumps(payload, default=str)[:20000],
+                         outcome=outcome, order_id=order.id if order else None)
+    db.session.add(event)
+    # The unique (provider, external_id) makes a concurrent replay fail here, rolling back its effect too.
+    db.session.flush()
+    return event
+
+
+def handle_stripe_event(event: dict[str, Any], now: datetime | None = None) -> str:
+    """Apply a verified Stripe event once; returns the outcome. State only moves forward."""
+    event_id = str(event.get("id") or "")
+    if not event_id:
+        raise InvalidInput(code="bad_event")
+    if _seen("stripe", event_id):
+        return "duplicate"
+    kind = event.get("type")
+    obj = (event.get("data") or {}).get("object") or {}
+    metadata = obj.get("metadata") or {}
+    order = find_order(obj.get("client_reference_id") or metadata.get("order_number"))
+    outcome = "ignored"
+    if order is None:
+        outcome = "unknown_order"
+    elif kind == "checkout.session.completed":
+        if obj.get("payment_status") != "paid":
+            outcome = "not_paid_yet"
+        elif order.paid_at is not None:
+            outcome = "already_paid"
+        elif order.status in ("cancelled", "refunded"):
+            outcome = "paid_after_close"
+        elif obj.get("amount_total") != order.total:
+            outcome = "amount_mismatch"
+        else:
+            mark_paid(order, "stripe", event_id, order.total, now=now)
+            outcome = "paid"
+    elif kind == "checkout.session.expired":
+        if order.status == "pending_payment":
+            transition(order, "cancelled", None, "card payment session expired", now=now)
+            outcome = "cancelled"
+        else:
+            outcome = "stale"
+    elif kind == "charge.refunded":
+        if order.paid_at is not None and "refunded" in TRANSITIONS.get(order.status, ()):
+            transition(order, "refunded", None, "refunded by card", now=now)
+            outcome = "refunded"
+        else:
+            outcome = "stale"
+    _record("stripe", event_id, event, outcome, order)
+    return outcome
+
+
+def handle_bank_notification(notification: BankNotification, now: datetime | None = None) -> str:
+    """Confirm the order a transfer names when the amount is exact; anything else goes to review."""
+    if _seen("bank", notification.id):
+        return "duplicate"
+    if not notification.is_incoming:
+        _record("bank", notification.id, notification.__dict__, "outgoing", None)
+        return "outgoing"
+    number = notification.order_number
+    order = find_order(number) if number else None
+    if order is not None:
+        expire_unpaid(now, order)
+    if order is None:
+        reason = "unknown_order" if number else "no_order_number"
+    elif order.paid_at is not None:
+        reason = "already_paid"
+    elif order.status in ("cancelled", "refunded"):
+        reason = "order_closed"
+    elif notification.amount != order.total:
+        reason = "amount_mismatch"
+    else:
+        mark_paid(order, "bank", notification.id, notification.amount, now=now)
+        _record("bank", notification.id, notification.__dict__, "paid", order)
+        return "paid"
+    event = _record("bank", notification.id, notification.__dict__, reason, order)
+    org_id = order.organisation_id if order else db.session.scalar(
+        select(Organisation.id).where(Organisation.bank_account_number == notification.account_number).limit(1))
+    db.session.add(BankReview(payment_event_id=event.id, organisation_id=org_id, order_id=order.id if order else None,
+                              order_number=number, amount=notification.amount, content=notification.content,
+                              reason=reason))
+    db.session.flush()
+    return reason
+
+
