@@ -83,6 +83,16 @@
       if (card) { card.textContent = String(stock[code]); }
     });
   });
+  socket.on("pinned", function (p) {
+    document.querySelectorAll(".live-product").forEach(function (card) {
+      var on = card.dataset.code === p.code;
+      card.classList.toggle("is-pinned", on);
+      var mark = card.querySelector(".pin-mark");
+      if (on && !mark) { mark = document.createElement("span"); mark.className = "pin-mark"; mark.textContent = " 📌"; card.querySelector("header").appendChild(mark); }
+      if (!on && mark) { mark.remove(); }
+      if (on) { card.parentNode.insertBefore(card, card.parentNode.firstChild); }
+    });
+  });
   socket.on("live_ended", function () { if (form) { form.remove(); } });
   socket.on("disconnect", function () { showAck(root.dataset.msgOffline, false); });
   socket.on("connect", function () { if (ackBox && ackBox.textContent === root.dataset.msgOffline) { showAck("", true); } });
