@@ -1,1 +1,266 @@
 """Buyer and seller order pages (thin): cart, checkout, order pages, seller order management."""
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from flask import abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from ...accounts.forms import EmptyForm
+from ...accounts.services import get_organisation, require_org_role
+from ...core.banks import BANKS_BY_BIN
+from ...core.web import unit_of_work
+from ...extensions import db
+from .. import bp, vietqr
+from ..payments.stripe_gateway import gateway_from_config
+from . import queries, services
+from .forms import CheckoutForm
+from .models import ORDER_STATUSES
+from .services import SELLER_TARGETS, TRANSITIONS
+
+CART_COOKIE = "cl_cart"
+MANAGE = "/manage/<org_slug>/orders"
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _cart(create: bool = False):
+    """The visitor's cart; a guest cart (cookie, which survives the session reset at sign-in) joins the
+    account's cart once signed in."""
+    user = _user()
+    token = request.cookies.get(CART_COOKIE)
+    if user is not None and token:
+        services.merge_guest_cart(token, user)
+        db.session.commit()
+        after_this_request(lambda response: (response.delete_cookie(CART_COOKIE), response)[1])
+    if user is None and not token and create:
+        token = secrets.token_urlsafe(24)
+        after_this_request(lambda response: (response.set_cookie(
+            CART_COOKIE, token, max_age=60 * 60 * 24 * 30, httponly=True, samesite="Lax",
+            secure=request.is_secure), response)[1])
+    return services.get_cart(user, None if user else token, create=create)
+
+
+@bp.get("/cart")
+def cart_view():
+    cart = _cart()
+    return render_template("shop/ordering/cart.html", groups=services.cart_groups(cart), form=EmptyForm())
+
+
+@bp.post("/cart/add")
+def cart_add():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as done:
+        services.add_to_cart(_cart(create=True), request.form.get("variant_id"), request.form.get("quantity", 1))
+    if done.ok:
+        flash(_("Added to your cart."), "success")
+    return redirect(url_for("shop.cart_view"))
+
+
+@bp.post("/cart/update")
+def cart_update():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        cart = _cart(create=True)
+        if request.form.get("remove"):
+            services.remove_from_cart(cart, request.form.get("variant_id"))
+        else:
+            services.update_cart_line(cart, request.form.get("variant_id"), request.form.get("quantity"))
+    return redirect(url_for("shop.cart_view"))
+
+
+def _payment_choices(groups) -> list[tuple[str, str]]:
+    choices = [("cod", _("Cash on delivery (COD)"))]
+    if groups and all(g["organisation"].has_bank_account for g in groups):
+        choices.append(("vietqr", _("VietQR bank transfer")))
+    if gateway_from_config(current_app.config) is not None:
+        choices.append(("stripe", _("Card (Stripe)")))
+    return choices
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@login_required
+def checkout():
+    cart = _cart()
+    groups = services.cart_groups(cart)
+    if not groups:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("shop.cart_view"))
+    form = CheckoutForm()
+    form.payment_method.choices = _payment_choices(groups)
+    if request.method == "GET":
+        form.name.data = form.name.data or current_user.name
+        form.street.data = form.street.data or getattr(current_user, "street", None)
+        form.idempotency_key.data = uuid.uuid4().hex
+        form.province_code.data = str(current_user.province_code or "") if getattr(current_user, "province_code", None) else ""
+        form.commune_code.data = str(current_user.commune_code or "") if getattr(current_user, "commune_code", None) else ""
+    form.fill_address_choices()
+    if form.validate_on_submit():
+        with unit_of_work() as done:
+            orders = services.checkout(
+                cart, current_user, name=form.name.data, phone=form.phone.data,
+                province_code=form.province_code.data, commune_code=form.commune_code.data, street=form.street.data,
+                note=form.note.data, payment_method=form.payment_method.data,
+                idempotency_key=form.idempotency_key.data or uuid.uuid4().hex,
+                payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
+                stripe_enabled=gateway_from_config(current_app.config) is not None)
+        if done.ok:
+            flash(_("Thank you! Your order has been placed."), "success")
+            first = orders[0]
+            if first.payment_method == "stripe" and first.status == "pending_payment":
+                return redirect(url_for("shop.order_pay", number=first.number))
+            if len(orders) == 1:
+                return redirect(url_for("shop.order_view", number=first.number))
+            return redirect(url_for("shop.orders_view"))
+    return render_template("shop/ordering/checkout.html", form=form, groups=groups), 200 if request.method == "GET" else 422
+
+
+@bp.get("/orders")
+@login_required
+def orders_view():
+    return render_template("shop/ordering/orders.html", orders=queries.buyer_orders(current_user))
+
+
+def _vietqr(order):
+    org = order.organisation
+    if order.payment_method != "vietqr" or order.status != "pending_payment" or not org.has_bank_account:
+        return None
+    memo = vietqr.normalize_memo(order.number)
+    payload = vietqr.build_payload(org.bank_bin, org.bank_account_number, order.total, memo)
+    bank = BANKS_BY_BIN.get(org.bank_bin)
+    return {"svg": Markup(vietqr.qr_svg(payload)), "memo": memo, "payload": payload,
+            "bank_name": getattr(bank, "short_name", None) or getattr(bank, "name", None) or org.bank_bin,
+            "account": org.bank_account_number, "account_name": org.bank_account_name}
+
+
+@bp.get("/orders/<number>")
+@login_required
+def order_view(number: str):
+    order = services.order_for_buyer(current_user, number)
+    db.session.commit()  # a lazy expiry may have just happened
+    if order.number != number:
+        return redirect(url_for("shop.order_view", number=order.number))
+    return render_template("shop/ordering/order.html", order=order, qr=_vietqr(order))
+
+
+@bp.get("/orders/<number>/pay")
+@login_required
+def order_pay(number: str):
+    """Send the buyer to Stripe Checkout; the same order always gets the same session (idempotency key)."""
+    order = services.order_for_buyer(current_user, number)
+    db.session.commit()
+    gateway = gateway_from_config(current_app.config)
+    if order.payment_method != "stripe" or order.status != "pending_payment" or gateway is None:
+        return redirect(url_for("shop.order_view", number=order.number))
+    page = url_for("shop.order_view", number=order.number, _external=True)
+    session_id, url = gateway.create_checkout_session(
+        order.number, order.id, [(line.display_name, line.unit_price, line.quantity) for line in order.lines]
+        + ([(_("Shipping"), order.shipping_fee, 1)] if order.shipping_fee else []),
+        success_url=page + "?paid=1", cancel_url=page, idempotency_key=f"order-{order.number}",
+        customer_phone=order.buyer_phone)
+    order.stripe_session_id = session_id
+    db.session.commit()
+    return redirect(url, 303)
+
+
+# --- seller ----------------------------------------------------------------------------------------
+
+def _org(org_slug: str):
+    org = get_organisation(org_slug)
+    require_org_role(current_user, org, "staff")
+    return org
+
+
+@bp.get(MANAGE)
+@login_required
+def ordering_manage_list(org_slug: str):
+    org = _org(org_slug)
+    services.expire_unpaid()
+    db.session.commit()
+    status = request.args.get("status") if request.args.get("status") in ORDER_STATUSES else None
+    return render_template("shop/ordering/manage_list.html", org=org, orders=queries.organisation_orders(org, status),
+                           status=status, statuses=ORDER_STATUSES, form=EmptyForm(),
+                           reviews=len(queries.open_bank_reviews(org)))
+
+
+@bp.post(MANAGE + "/confirm")
+@login_required
+def ordering_bulk_confirm(org_slug: str):
+    org = _org(org_slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as done:
+        count = services.bulk_confirm(current_user, org, request.form.getlist("number"))
+    if done.ok:
+        flash(_("%(n)s orders confirmed.", n=count), "success")
+    return redirect(url_for("shop.ordering_manage_list", org_slug=org.slug))
+
+
+@bp.get(MANAGE + "/<number>")
+@login_required
+def ordering_manage_order(org_slug: str, number: str):
+    org = get_organisation(org_slug)
+    order = services.order_for_seller(current_user, org, number)
+    db.session.commit()
+    targets = [t for t in TRANSITIONS[order.status] if t in SELLER_TARGETS]
+    return render_template("shop/ordering/manage_order.html", org=org, order=order, targets=targets, form=EmptyForm())
+
+
+@bp.post(MANAGE + "/<number>/status")
+@login_required
+def ordering_transition(org_slug: str, number: str):
+    org = get_organisation(org_slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        services.seller_transition(current_user, org, number, request.form.get("to_status", ""),
+                                   request.form.get("note"))
+    return redirect(url_for("shop.ordering_manage_order", org_slug=org.slug, number=number))
+
+
+@bp.post(MANAGE + "/<number>/paid")
+@login_required
+def ordering_mark_paid(org_slug: str, number: str):
+    org = get_organisation(org_slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as done:
+        services.seller_mark_paid(current_user, org, number)
+    if done.ok:
+        flash(_("Payment recorded."), "success")
+    return redirect(url_for("shop.ordering_manage_order", org_slug=org.slug, number=number))
+
+
+@bp.get(MANAGE + "/<number>/slip")
+@login_required
+def ordering_packing_slip(org_slug: str, number: str):
+    org = get_organisation(org_slug)
+    order = services.order_for_seller(current_user, org, number)
+    return render_template("shop/ordering/slip.html", org=org, order=order)
+
+
+@bp.get("/manage/<org_slug>/bank-reviews")
+@login_required
+def ordering_bank_reviews(org_slug: str):
+    org = _org(org_slug)
+    return render_template("shop/ordering/reviews.html", org=org, reviews=queries.open_bank_reviews(org),
+                           form=EmptyForm())
+
+
+@bp.post("/manage/<org_slug>/bank-reviews/<int:review_id>")
+@login_required
+def ordering_resolve_review(org_slug: str, review_id: int):
+    org = get_organisation(org_slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        services.resolve_review(current_user, org, review_id)
+    return redirect(url_for("shop.ordering_bank_reviews", org_slug=org.slug))
+

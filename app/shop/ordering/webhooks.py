@@ -1,9 +1,36 @@
 """Payment webhooks: Stripe (signed) and bank-transfer notifications (SePay format, Apikey)."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, jsonify, request
 
-from ...extensions import csrf
+from ...errors import InvalidInput
+from ...extensions import csrf, db
+from ..payments.bank_notifications import check_api_key, parse_sepay
+from ..payments.stripe_gateway import gateway_from_config
+from . import services
 
 webhooks_bp = Blueprint("shop_webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(webhooks_bp)
+
+
+@webhooks_bp.post("/stripe")
+def stripe_webhook():
+    gateway = gateway_from_config(current_app.config)
+    if gateway is None:
+        raise InvalidInput(code="bad_signature")
+    # The signature covers the raw bytes: read them before anything parses the body.
+    event = gateway.construct_event(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
+    outcome = services.handle_stripe_event(event)
+    db.session.commit()
+    return jsonify(ok=True, outcome=outcome)
+
+
+@webhooks_bp.post("/bank")
+def bank_webhook():
+    if not check_api_key(request.headers.get("Authorization"), current_app.config.get("BANK_WEBHOOK_API_KEY")):
+        return jsonify(code="not_signed_in", message="bad api key"), 401
+    notification = parse_sepay(request.get_json(silent=True))
+    outcome = services.handle_bank_notification(notification)
+    db.session.commit()
+    # SePay retries unless it sees success; a review row is a success for the sender too.
+    return jsonify(success=True, outcome=outcome)
