@@ -32,7 +32,7 @@ def test_doc_lists_every_event_and_error_code():
         assert f"`{code}`" in text, code
 
 
-def test_example_client_orders_against_live_server(live_server, make_live, factory, buyer, db, tmp_path):
+def test_example_client_orders_against_live_server(live_server, real_socketio, make_live, factory, buyer, db, tmp_path):
     live = make_live([("A12", "Bưởi Diễn", 10, None)])
     script = tmp_path / "client.py"
     script.write_text(example_code(), encoding="utf-8")
