@@ -127,6 +127,12 @@ class LiveNamespace(Namespace):
             return "live_started", {"session_id": live.id}
         return _seller_action(data if isinstance(data, dict) else {}, act)
 
+    def on_set_slow_mode(self, data: Any = None):
+        def act(live, user):
+            services.set_slow_mode(user, live, data.get("seconds"))
+            return "slow_mode", {"seconds": live.slow_mode_seconds}
+        return _seller_action(data, act)
+
     def on_cancel_reservation(self, data: Any = None):
         def act(live, user):
             res = services.cancel_reservation(user, services.get_reservation(live, data.get("reservation_id")))

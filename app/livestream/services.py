@@ -464,3 +464,13 @@ def cancel_reservation(actor: User | None, reservation: LiveReservation) -> Live
         raise Conflict(_l("This order line is no longer held."), code="not_held")
     db.session.expire(reservation.live_product, ["allotment_used"])
     return reservation
+
+
+def set_slow_mode(actor: User | None, live: LiveSession, seconds: Any) -> LiveSession:
+    """Seller-controlled slow mode: each buyer may comment once every N seconds (0 turns it off)."""
+    require_org_role(actor, live.organisation, "staff")
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= 3600:
+        raise InvalidInput(_l("Slow mode must be between 0 and 3600 seconds."), code="invalid_slow_mode")
+    live.slow_mode_seconds = seconds
+    db.session.flush()
+    return live

@@ -94,3 +94,23 @@ def test_claim_log_masks_names_for_buyers(app, auth, make_live, seller, buyer, d
     auth.login_as(seller[0])
     page = auth.client.get(f"/live/{live.id}/claims").get_data(as_text=True)
     assert "Trần Thị Lan" in page
+
+
+def test_slow_mode_seller_only(app, auth, make_live, seller, buyer, db):
+    live = make_live()
+    seller_http = app.test_client()
+    from tests.conftest import AuthActions
+    AuthActions(seller_http, None).login_as(seller[0])
+    auth.login_as(buyer)
+    console = socketio.test_client(app, namespace=NS, auth={"session_id": live.id}, flask_test_client=seller_http)
+    shopper = socketio.test_client(app, namespace=NS, auth={"session_id": live.id}, flask_test_client=auth.client)
+    assert shopper.emit("set_slow_mode", {"seconds": 30}, namespace=NS, callback=True)["error"]["code"] == "not_a_member"
+    assert console.emit("set_slow_mode", {"seconds": 99999}, namespace=NS, callback=True)["error"]["code"] == \
+        "invalid_slow_mode"
+    assert console.emit("set_slow_mode", {"seconds": 30}, namespace=NS, callback=True) == {"ok": True}
+    assert {"seconds": 30} in [e["args"][0] for e in shopper.get_received(NS) if e["name"] == "slow_mode"]
+    first = shopper.emit("comment", {"text": "xin chào", "client_id": "a"}, namespace=NS, callback=True)
+    second = shopper.emit("comment", {"text": "còn không", "client_id": "b"}, namespace=NS, callback=True)
+    assert first["ok"] and second["error"]["code"] == "rate_limited"
+    console.disconnect(namespace=NS)
+    shopper.disconnect(namespace=NS)

@@ -132,6 +132,12 @@
   socket.on("disconnect", function () { say(d.msgOffline); });
   socket.on("connect", function () { if (status.textContent === d.msgOffline) { say(""); } });
 
+  var slow = document.getElementById("console-slow");
+  if (slow) {
+    slow.addEventListener("change", function () { send("set_slow_mode", { seconds: parseInt(slow.value, 10) }); });
+  }
+  socket.on("slow_mode", function (data) { if (slow) { slow.value = String(data.seconds); } });
+
   root.addEventListener("click", function (event) {
     var b = event.target.closest("button");
     if (!b || !root.contains(b)) { return; }
