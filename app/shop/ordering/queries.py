@@ -23,3 +23,37 @@ def open_bank_reviews(org: Organisation) -> list[BankReview]:
     return list(db.session.scalars(select(BankReview).where(BankReview.organisation_id == org.id,
                                                             BankReview.resolved.is_(False))
                                    .order_by(BankReview.id.desc())))
+
+
+def pick_list(org: Organisation) -> list[tuple[str, str | None, int]]:
+    """What to take off the shelf for confirmed orders not yet packed: (product, option, units)."""
+    from sqlalchemy import func
+
+    from .models import OrderLine
+
+    rows = db.session.execute(
+        select(OrderLine.product_name, OrderLine.variant_label, func.sum(OrderLine.quantity))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.organisation_id == org.id, Order.status == "confirmed")
+        .group_by(OrderLine.product_name, OrderLine.variant_label)
+        .order_by(OrderLine.product_name, OrderLine.variant_label))
+    return [(name, label, int(total)) for name, label, total in rows]
+
+
+def orders_csv(orders: list[Order]) -> str:
+    """Orders as CSV (one row per line item) for spreadsheets and shipping companies."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["number", "created_at", "status", "payment_method", "paid", "buyer_name", "buyer_phone",
+                     "street", "commune_code", "province_code", "item", "option", "unit_price", "quantity",
+                     "shipping_fee", "total"])
+    for order in orders:
+        for line in order.lines:
+            writer.writerow([order.number, order.created_at.isoformat(), order.status, order.payment_method,
+                             "yes" if order.paid_at else "no", order.buyer_name, order.buyer_phone, order.street,
+                             order.commune_code, order.province_code, line.product_name, line.variant_label or "",
+                             line.unit_price, line.quantity, order.shipping_fee, order.total])
+    return out.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from flask import abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -264,3 +264,30 @@ def ordering_resolve_review(org_slug: str, review_id: int):
         services.resolve_review(current_user, org, review_id)
     return redirect(url_for("shop.ordering_bank_reviews", org_slug=org.slug))
 
+
+
+@bp.get(MANAGE + ".csv")
+@login_required
+def ordering_export_csv(org_slug: str):
+    org = _org(org_slug)
+    status = request.args.get("status") if request.args.get("status") in ORDER_STATUSES else None
+    body = "\ufeff" + queries.orders_csv(queries.organisation_orders(org, status))  # BOM: Excel reads UTF-8
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="orders-{org.slug}.csv"'})
+
+
+@bp.get(MANAGE + "/pick-list")
+@login_required
+def ordering_pick_list(org_slug: str):
+    org = _org(org_slug)
+    return render_template("shop/ordering/pick_list.html", org=org, rows=queries.pick_list(org))
+
+
+@bp.cli.command("expire-orders")
+def expire_orders_command():
+    """Cancel unpaid online orders past their deadline and release their stock (for cron/APScheduler)."""
+    import click
+
+    count = services.expire_unpaid()
+    db.session.commit()
+    click.echo(f"{count} expired")

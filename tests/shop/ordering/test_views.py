@@ -132,3 +132,32 @@ def test_member_of_another_organisation_cannot_see_or_change(db, client, auth, f
     same = db.session.get(Order, order.id)
     assert same.status == "pending_payment" and same.paid_at is None
     assert counters(db, stocked) == (8, 2, 0)
+
+
+def test_pick_list_csv_and_expiry_command(db, client, auth, buyer, stocked, address, seller, runner):
+    from datetime import timedelta
+
+    order = place_vietqr(db, client, auth, buyer, stocked, address, seller)
+    auth.logout()
+    owner, org = seller
+    auth.login_as(owner)
+    base = f"/shop/manage/{org.slug}/orders"
+    csv_text = client.get(base + ".csv").get_data(as_text=True)
+    assert order.number in csv_text and "Bưởi Diễn" in csv_text
+    client.post(f"{base}/{order.number}/paid")
+    client.post(f"{base}/{order.number}/status", data={"to_status": "confirmed"})
+    page = client.get(base + "/pick-list").get_data(as_text=True)
+    assert "Bưởi Diễn" in page and "<strong>2</strong>" in page
+    # a second, unpaid order past its deadline is cancelled by the periodic command
+    auth.logout()
+    auth.login_as(buyer)
+    client.post("/shop/cart/add", data={"variant_id": stocked.id, "quantity": 3})
+    client.post("/shop/checkout", data=checkout_form(address, "vietqr", key="key-2"))
+    late = db.session.query(Order).filter(Order.id != order.id).one()
+    late.expires_at = late.expires_at - timedelta(hours=2)
+    db.session.commit()
+    assert counters(db, stocked) == (5, 3, 2)
+    result = runner.invoke(args=["shop", "expire-orders"])
+    assert "1 expired" in result.output
+    db.session.expire_all()
+    assert db.session.get(Order, late.id).status == "cancelled" and counters(db, stocked) == (8, 0, 2)
