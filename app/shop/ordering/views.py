@@ -12,6 +12,7 @@ from markupsafe import Markup
 from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
 from ...core.banks import BANKS_BY_BIN
+from ...core.dbtypes import utcnow
 from ...core.web import unit_of_work
 from ...extensions import db
 from .. import bp, vietqr
@@ -160,11 +161,14 @@ def order_pay(number: str):
     if order.payment_method != "stripe" or order.status != "pending_payment" or gateway is None:
         return redirect(url_for("shop.order_view", number=order.number))
     page = url_for("shop.order_view", number=order.number, _external=True)
+    # Stripe accepts a session deadline 30 minutes to 24 hours ahead; let it die with the order when it can.
+    left = (order.expires_at - utcnow()).total_seconds() if order.expires_at else 0
+    expires_at = int(order.expires_at.timestamp()) if 31 * 60 <= left <= 23 * 3600 else None
     session_id, url = gateway.create_checkout_session(
         order.number, order.id, [(line.display_name, line.unit_price, line.quantity) for line in order.lines]
         + ([(_("Shipping"), order.shipping_fee, 1)] if order.shipping_fee else []),
         success_url=page + "?paid=1", cancel_url=page, idempotency_key=f"order-{order.number}",
-        customer_phone=order.buyer_phone)
+        customer_phone=order.buyer_phone, expires_at=expires_at)
     order.stripe_session_id = session_id
     db.session.commit()
     return redirect(url, 303)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy.exc import IntegrityError
 
 from ...errors import InvalidInput
 from ...extensions import csrf, db
@@ -20,8 +21,13 @@ def stripe_webhook():
         raise InvalidInput(code="bad_signature")
     # The signature covers the raw bytes: read them before anything parses the body.
     event = gateway.construct_event(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
-    outcome = services.handle_stripe_event(event)
-    db.session.commit()
+    try:
+        outcome = services.handle_stripe_event(event)
+        db.session.commit()
+    except IntegrityError:
+        # The same event delivered twice at once: the other delivery did the work.
+        db.session.rollback()
+        outcome = "duplicate"
     return jsonify(ok=True, outcome=outcome)
 
 
@@ -30,7 +36,11 @@ def bank_webhook():
     if not check_api_key(request.headers.get("Authorization"), current_app.config.get("BANK_WEBHOOK_API_KEY")):
         return jsonify(code="not_signed_in", message="bad api key"), 401
     notification = parse_sepay(request.get_json(silent=True))
-    outcome = services.handle_bank_notification(notification)
-    db.session.commit()
+    try:
+        outcome = services.handle_bank_notification(notification)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        outcome = "duplicate"
     # SePay retries unless it sees success; a review row is a success for the sender too.
     return jsonify(success=True, outcome=outcome)

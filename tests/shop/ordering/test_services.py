@@ -155,3 +155,17 @@ def test_bank_notifications(db, buyer, stocked, place, seller):
     assert sorted(r.reason for r in reviews) == ["amount_mismatch", "unknown_order"]
     assert all(r.organisation_id == org.id for r in reviews)
     assert db.session.query(OrderEvent).filter_by(order_id=order.id, to_status="placed").count() == 1
+
+
+def test_shipping_rule_per_organisation(db, buyer, stocked, seller, place, factory):
+    owner, org = seller
+    from app.errors import Forbidden
+    with pytest.raises(Forbidden):
+        services.set_shipping_rule(factory.user("Lạ"), org, 0, None)
+    services.set_shipping_rule(owner, org, 15000, 100000)
+    db.session.commit()
+    cart = cart_for(db, buyer)
+    services.add_to_cart(cart, stocked.id, 1)
+    assert place(cart, buyer)[0].shipping_fee == 15000
+    services.add_to_cart(cart, stocked.id, 2)
+    assert place(cart, buyer)[0].shipping_fee == 0

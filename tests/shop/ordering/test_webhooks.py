@@ -65,6 +65,7 @@ def test_stripe_checkout_redirects_to_the_double(db, client, auth, buyer, stocke
     assert request.params["metadata"]["order_id"] == str(order.id)
     amounts = [int(i["price_data"]["unit_amount"]) * int(i["quantity"]) for i in request.params["line_items"]]
     assert sum(amounts) == order.total and request.params["currency"] == "vnd"
+    assert abs(int(request.params["expires_at"]) - int(order.expires_at.timestamp())) <= 1
     db.session.expire_all()
     assert db.session.get(Order, order.id).stripe_session_id.startswith("cs_test_")
 
