@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -110,8 +110,7 @@ def _render(status: int, code: str, message: str, extra: dict[str, Any] | None =
         if extra:
             body.update(extra)
         return jsonify(body), status
-    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+    return render_template("errors/page.html", status=status, message=message), status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -136,6 +135,9 @@ def register_error_handlers(app: Flask) -> None:
             errors = data.get("errors") or data.get("messages")
             if errors:
                 extra["errors"] = errors
+        if status == 413:
+            limit_mb = max(1, (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024))
+            message = _l("The file is too large. The limit is %(mb)s MB; please choose a smaller photo.", mb=limit_mb)
         if status == 400 and getattr(exc, "description", "") and "CSRF" in str(exc.description):
             code, message = "csrf", str(_l("The form expired. Please reload the page and try again."))
         return _render(status, code, str(message), extra)

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.services import get_organisation
 from ..core import addresses
 from ..core.money import parse_vnd
-from ..errors import wants_json
 from . import bp, queries
 from .models import CATEGORIES, CATEGORY_EMOJI
 
@@ -77,15 +75,3 @@ def product(product_id: int, slug: str | None = None):
     if slug != item.slug:
         return redirect(url_for("shop.product", product_id=item.id, slug=item.slug), 301)
     return render_template("shop/product.html", product=item)
-
-
-@bp.errorhandler(413)
-def upload_too_large(exc):
-    """Say how big a file may be, in the page the seller sees (the limit is MAX_CONTENT_LENGTH)."""
-    limit_mb = max(1, (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024))
-    message = _("The file is too large. The limit is %(mb)s MB; please choose a smaller photo.", mb=limit_mb)
-    if wants_json():
-        from flask import jsonify
-
-        return jsonify({"code": "too_large", "message": message}), 413
-    return render_template("errors/generic.html", status=413, message=message), 413
