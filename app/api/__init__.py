@@ -32,9 +32,9 @@ def init_api(app: Flask) -> None:
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     })
     api.init_app(app)
-    from . import accounts, live
+    from . import accounts, live, shop
 
-    for blp in (accounts.blp, live.blp):
+    for blp in (accounts.blp, live.blp, shop.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     app.register_blueprint(docs_bp)
