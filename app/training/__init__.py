@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("training", __name__, template_folder="templates")
 
+from . import models  # noqa: E402,F401
 from . import views  # noqa: E402,F401

@@ -1,0 +1,406 @@
+"""Courses, modules, lessons, quizzes, practical tasks, enrolments, progress, certificates and cohorts."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer,
+                        String, Table, Text, UniqueConstraint, false)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..core.dbtypes import TZDateTime, utcnow
+from ..extensions import db
+
+COURSE_STATUSES = ("draft", "published")
+QUESTION_KINDS = ("single", "multiple", "picture", "short")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+course_prerequisites = Table(
+    "training_course_prerequisites",
+    db.metadata,
+    Column("course_id", ForeignKey("training_courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("prerequisite_id", ForeignKey("training_courses.id", ondelete="CASCADE"), primary_key=True),
+    CheckConstraint("course_id <> prerequisite_id", name="not_itself"),
+)
+
+
+class Course(db.Model):
+    """A course in Vietnamese with English title and summary; only published courses are open to trainees."""
+
+    __tablename__ = "training_courses"
+    __table_args__ = (
+        CheckConstraint(_in("status", COURSE_STATUSES), name="status"),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(160))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    title_en: Mapped[str | None] = mapped_column(String(160))
+    summary_en: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+
+    modules: Mapped[list[Module]] = relationship(back_populates="course", order_by="Module.position",
+                                                 cascade="all, delete-orphan")
+    prerequisites: Mapped[list[Course]] = relationship(
+        secondary=course_prerequisites,
+        primaryjoin=lambda: Course.id == course_prerequisites.c.course_id,
+        secondaryjoin=lambda: Course.id == course_prerequisites.c.prerequisite_id,
+        order_by=lambda: Course.position,
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def localized_title(self, locale: str) -> str:
+        return (self.title_en or self.title) if locale == "en" else self.title
+
+    def localized_summary(self, locale: str) -> str:
+        return (self.summary_en or self.summary) if locale == "en" else self.summary
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+    @property
+    def quizzes(self) -> list[Quiz]:
+        return [quiz for module in self.modules for quiz in module.quizzes]
+
+    @property
+    def tasks(self) -> list[PracticalTask]:
+        return [task for module in self.modules for task in module.tasks]
+
+    @property
+    def minutes(self) -> int:
+        return sum(lesson.minutes for lesson in self.lessons)
+
+    def __repr__(self) -> str:
+        return f"<Course {self.id} {self.slug}>"
+
+
+class Module(db.Model):
+    """A chapter of a course; it holds lessons, then quizzes, then practical tasks."""
+
+    __tablename__ = "training_modules"
+    __table_args__ = (CheckConstraint("length(title) > 0", name="title_not_empty"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+    lessons: Mapped[list[Lesson]] = relationship(back_populates="module", order_by="Lesson.position",
+                                                 cascade="all, delete-orphan")
+    quizzes: Mapped[list[Quiz]] = relationship(back_populates="module", order_by="Quiz.position",
+                                               cascade="all, delete-orphan")
+    tasks: Mapped[list[PracticalTask]] = relationship(back_populates="module", order_by="PracticalTask.position",
+                                                      cascade="all, delete-orphan")
+
+
+class Lesson(db.Model):
+    """A lesson: Markdown text (cleaned with nh3 when shown), an optional video and attachments."""
+
+    __tablename__ = "training_lessons"
+    __table_args__ = (
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint("minutes >= 0 AND minutes <= 600", name="minutes_range"),
+        CheckConstraint("video_size IS NULL OR video_size >= 0", name="video_size_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("training_modules.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    body: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int] = mapped_column(Integer, default=5)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    video_key: Mapped[str | None] = mapped_column(String(200))
+    video_size: Mapped[int | None] = mapped_column(BigInteger)
+    # A smaller rendition (audio-only or low quality) for slow connections, when the author uploads one.
+    video_low_key: Mapped[str | None] = mapped_column(String(200))
+    video_low_size: Mapped[int | None] = mapped_column(BigInteger)
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="lesson", order_by="Attachment.id",
+                                                         cascade="all, delete-orphan")
+
+    @property
+    def course(self) -> Course:
+        return self.module.course
+
+
+class Attachment(db.Model):
+    """A file offered for download under a lesson (a checklist, a price sheet...)."""
+
+    __tablename__ = "training_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("training_lessons.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(160))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="attachments")
+
+
+class Quiz(db.Model):
+    """A quiz at the end of a module; passed when the score (percent) reaches the pass mark."""
+
+    __tablename__ = "training_quizzes"
+    __table_args__ = (
+        CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_range"),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("training_modules.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    pass_mark: Mapped[int] = mapped_column(Integer, default=70)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    module: Mapped[Module] = relationship(back_populates="quizzes")
+    questions: Mapped[list[Question]] = relationship(back_populates="quiz", order_by="Question.position",
+                                                     cascade="all, delete-orphan")
+
+    @property
+    def course(self) -> Course:
+        return self.module.course
+
+
+class Question(db.Model):
+    """One question; short answers list their accepted answers one per line, compared folded."""
+
+    __tablename__ = "training_questions"
+    __table_args__ = (
+        CheckConstraint(_in("kind", QUESTION_KINDS), name="kind"),
+        CheckConstraint("length(prompt) > 0", name="prompt_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("training_quizzes.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    prompt: Mapped[str] = mapped_column(Text)
+    image_key: Mapped[str | None] = mapped_column(String(200))
+    accepted_answers: Mapped[str | None] = mapped_column(Text)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    quiz: Mapped[Quiz] = relationship(back_populates="questions")
+    choices: Mapped[list[Choice]] = relationship(back_populates="question", order_by="Choice.position",
+                                                 cascade="all, delete-orphan")
+
+    @property
+    def accepted(self) -> list[str]:
+        return [line.strip() for line in (self.accepted_answers or "").splitlines() if line.strip()]
+
+
+class Choice(db.Model):
+    """A possible answer, with why it is right or wrong; picture choices carry an image."""
+
+    __tablename__ = "training_choices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("training_questions.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    image_key: Mapped[str | None] = mapped_column(String(200))
+    is_correct: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    explanation: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    question: Mapped[Question] = relationship(back_populates="choices")
+
+
+class QuizAttempt(db.Model):
+    """Every submitted attempt is kept; the token makes a re-posted form a no-op."""
+
+    __tablename__ = "training_quiz_attempts"
+    __table_args__ = (
+        UniqueConstraint("user_id", "token"),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
+        Index("ix_training_quiz_attempts_quiz_user", "quiz_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("training_quizzes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    # [{"question_id", "choice_ids", "text", "correct"}] as answered, so feedback survives later edits.
+    answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    quiz: Mapped[Quiz] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class PracticalTask(db.Model):
+    """A real action checked from the platform's data by the checker registered for its kind."""
+
+    __tablename__ = "training_tasks"
+    __table_args__ = (CheckConstraint("length(kind) > 0", name="kind_not_empty"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("training_modules.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    module: Mapped[Module] = relationship(back_populates="tasks")
+
+    @property
+    def course(self) -> Course:
+        return self.module.course
+
+
+class TaskCompletion(db.Model):
+    """A practical task the data showed done, with the evidence link the checker gave."""
+
+    __tablename__ = "training_task_completions"
+    __table_args__ = (UniqueConstraint("task_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("training_tasks.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    evidence_url: Mapped[str | None] = mapped_column(String(300))
+    detail: Mapped[str | None] = mapped_column(String(300))
+    completed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    task: Mapped[PracticalTask] = relationship()
+
+
+class Enrolment(db.Model):
+    """A trainee in a course, by themselves or by a trainer; remembers the last lesson opened."""
+
+    __tablename__ = "training_enrolments"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    last_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("training_lessons.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
+    last_activity_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    course: Mapped[Course] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    last_lesson: Mapped[Lesson | None] = relationship()
+
+
+class LessonProgress(db.Model):
+    """When a trainee first opened and when they finished a lesson."""
+
+    __tablename__ = "training_lesson_progress"
+    __table_args__ = (UniqueConstraint("lesson_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("training_lessons.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    visited_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class Certificate(db.Model):
+    """Issued once every lesson, quiz and task of a course is done; the code is public and unguessable."""
+
+    __tablename__ = "training_certificates"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(120))
+    issued_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(300))
+
+    course: Mapped[Course] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+
+class Cohort(db.Model):
+    """A class (lớp học) a trainer runs in one commune, usually around one course."""
+
+    __tablename__ = "training_cohorts"
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    commune_code: Mapped[int] = mapped_column(Integer, index=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("training_courses.id", ondelete="SET NULL"))
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    course: Mapped[Course | None] = relationship()
+    trainer: Mapped[User | None] = relationship()
+    members: Mapped[list[CohortMember]] = relationship(back_populates="cohort", order_by="CohortMember.id",
+                                                       cascade="all, delete-orphan")
+    sessions: Mapped[list[CohortSession]] = relationship(back_populates="cohort",
+                                                         order_by="CohortSession.starts_at",
+                                                         cascade="all, delete-orphan")
+
+
+class CohortMember(db.Model):
+    __tablename__ = "training_cohort_members"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("training_cohorts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class CohortSession(db.Model):
+    """An in-person class meeting on the schedule, with its attendance."""
+
+    __tablename__ = "training_cohort_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("training_cohorts.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(TZDateTime)
+    place: Mapped[str | None] = mapped_column(String(200))
+    topic: Mapped[str | None] = mapped_column(String(200))
+
+    cohort: Mapped[Cohort] = relationship(back_populates="sessions")
+    attendance: Mapped[list[Attendance]] = relationship(back_populates="session", cascade="all, delete-orphan")
+
+
+class Attendance(db.Model):
+    __tablename__ = "training_attendance"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_cohort_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    present: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    session: Mapped[CohortSession] = relationship(back_populates="attendance")
