@@ -11,6 +11,7 @@ from ..accounts.models import Organisation, User
 from ..core.dbtypes import TZDateTime, utcnow
 from ..extensions import db
 from ..shop.models import Product, Variant
+from ..shop.ordering.models import Order
 
 SESSION_STATES = ("scheduled", "live", "ended")
 MESSAGE_KINDS = ("chat", "order", "question", "system")
@@ -45,6 +46,9 @@ class LiveSession(db.Model):
     # YouTube / Facebook / HLS URL shown in the player until our own RTMP ingest exists.
     external_stream_url: Mapped[str | None] = mapped_column(String(500))
     slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Storage keys of the cover picture and its thumbnail (app/core/images.py re-encodes the upload).
+    cover_key: Mapped[str | None] = mapped_column(String(200))
+    cover_thumb_key: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
@@ -156,3 +160,63 @@ class LiveReservation(db.Model):
     live_product: Mapped[LiveProduct] = relationship()
     variant: Mapped[Variant] = relationship()
     message: Mapped[ChatMessage | None] = relationship()
+
+
+WAITLIST_STATUSES = ("waiting", "served", "cancelled")
+
+
+class OrganisationFollow(db.Model):
+    """A buyer follows an organisation: told in the app when it goes live."""
+
+    __tablename__ = "organisation_follows"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+
+class LiveWaitlist(db.Model):
+    """A buyer's place in line for a sold-out live product; served first come first when stock frees up."""
+
+    __tablename__ = "live_waitlist"
+    __table_args__ = (
+        CheckConstraint("quantity > 0 AND quantity <= 99", name="quantity_range"),
+        CheckConstraint(_in("status", WAITLIST_STATUSES), name="status"),
+        Index("ix_live_waitlist_product_status", "live_product_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True)
+    live_product_id: Mapped[int] = mapped_column(ForeignKey("live_products.id", ondelete="CASCADE"))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("live_reservations.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    served_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    session: Mapped[LiveSession] = relationship()
+    live_product: Mapped[LiveProduct] = relationship()
+    variant: Mapped[Variant | None] = relationship()
+    user: Mapped[User] = relationship()
+    reservation: Mapped[LiveReservation | None] = relationship()
+
+
+class LiveOrderLine(db.Model):
+    """Which shop order a checked-out live reservation went into (its held stock moved there unchanged)."""
+
+    __tablename__ = "live_order_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reservation_id: Mapped[int] = mapped_column(ForeignKey("live_reservations.id", ondelete="CASCADE"), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    reservation: Mapped[LiveReservation] = relationship()
+    order: Mapped[Order] = relationship()
