@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -160,6 +161,29 @@ def merge_guest_cart(guest_token: str | None, user: User) -> Cart | None:
     return cart
 
 
+@dataclass(frozen=True)
+class HeldLine:
+    """A line whose units are already reserved (a live reservation), at the price agreed when it was taken."""
+
+    variant: Variant
+    quantity: int
+    unit_price: int
+
+
+def held_groups(lines: list[HeldLine]) -> list[dict[str, Any]]:
+    """Held lines split by organisation with subtotal, shipping fee and total, as cart_groups does for a cart."""
+    groups: OrderedDict[int, dict[str, Any]] = OrderedDict()
+    for line in lines:
+        org = line.variant.product.organisation
+        group = groups.setdefault(org.id, {"organisation": org, "lines": [], "subtotal": 0})
+        group["lines"].append(line)
+        group["subtotal"] += line.unit_price * line.quantity
+    for group in groups.values():
+        group["shipping_fee"] = shipping_fee(group["organisation"].id, group["subtotal"])
+        group["total"] = group["subtotal"] + group["shipping_fee"]
+    return list(groups.values())
+
+
 def cart_groups(cart: Cart | None) -> list[dict[str, Any]]:
     """The cart split by organisation with subtotal, shipping fee and total each (what checkout will create)."""
     groups: OrderedDict[int, dict[str, Any]] = OrderedDict()
@@ -213,14 +237,22 @@ def orders_for_key(idempotency_key: str) -> list[Order]:
                                    .order_by(Order.id)))
 
 
-def checkout(cart: Cart, buyer: User | None, *, name: str | None, phone: str | None, province_code: Any,
+def checkout_held(lines: list[HeldLine], buyer: User | None, **details: Any) -> list[Order]:
+    """Orders for lines whose stock is already reserved (a buyer's live cart), with the same details as checkout.
+
+    The reserved units pass to the orders as they are: never reserved twice, never free in between."""
+    return checkout(None, buyer, held=lines, **details)
+
+
+def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: str | None, province_code: Any,
              commune_code: Any, street: str | None, note: str | None, payment_method: str,
              idempotency_key: str, payment_minutes: int = 60, stripe_enabled: bool = False,
-             now: datetime | None = None) -> list[Order]:
+             now: datetime | None = None, held: list[HeldLine] | None = None) -> list[Order]:
     """Turn the cart into one order per organisation, reserving every line's stock (all or nothing).
 
     The same idempotency key returns the orders it already created. OutOfStock or InvalidInput leave
-    the caller to roll back: nothing is half-reserved once the transaction ends.
+    the caller to roll back: nothing is half-reserved once the transaction ends. With `held` (see
+    checkout_held) the lines come with their stock already reserved and their own prices.
     """
     if not idempotency_key or len(idempotency_key) > 100:
         raise InvalidInput(_l("The checkout form expired. Please try again."), code="bad_idempotency_key")
@@ -255,7 +287,7 @@ def checkout(cart: Cart, buyer: User | None, *, name: str | None, phone: str | N
         raise InvalidInput(_l("Card payments are not available right now. Please choose another payment method."),
                            code="stripe_off")
     note = " ".join((note or "").split())[:500] or None
-    groups = cart_groups(cart)
+    groups = cart_groups(cart) if held is None else held_groups(held)
     if not groups:
         raise InvalidInput(_l("Your cart is empty."), code="empty_cart")
 
@@ -275,18 +307,20 @@ def checkout(cart: Cart, buyer: User | None, *, name: str | None, phone: str | N
         db.session.add(order)
         for line in group["lines"]:
             variant = line.variant
-            if not variant.is_active or variant.product.status != "active":
+            if held is None and (not variant.is_active or variant.product.status != "active"):
                 raise InvalidInput(_l("%(name)s is not on sale.", name=variant.display_name), code="not_on_sale")
             order.lines.append(OrderLine(variant_id=variant.id, product_name=variant.product.name,
-                                         variant_label=variant.label, unit_price=variant.effective_price,
+                                         variant_label=variant.label,
+                                         unit_price=variant.effective_price if held is None else line.unit_price,
                                          quantity=line.quantity))
         db.session.flush()
-        for line in order.lines:
+        for line in order.lines if held is None else ():
             inventory.reserve_stock(line.variant_id, line.quantity, reason=f"order {order.number}", actor=buyer)
         order.events.append(OrderEvent(from_status=None, to_status=order.status, actor_id=buyer.id if buyer else None,
                                        created_at=now))
         orders.append(order)
-    cart.lines.clear()
+    if cart is not None:
+        cart.lines.clear()
     db.session.flush()
     return orders
 
