@@ -220,3 +220,64 @@ class LiveOrderLine(db.Model):
 
     reservation: Mapped[LiveReservation] = relationship()
     order: Mapped[Order] = relationship()
+
+
+# Live video (RTMP ingest, HLS, recordings) ------------------------------------------------------------
+
+VIDEO_STATES = ("waiting", "on_air", "interrupted", "ended")
+RECORDING_STATES = ("recorded", "joined", "failed")
+
+
+class LiveStream(db.Model):
+    """The RTMP side of a live: the stream key (only its SHA-256 is stored), the public HLS name, the video state.
+
+    The key never leaves this row in clear: nginx relays a publish under the key to public_name, which is
+    what the HLS files and every page use."""
+
+    __tablename__ = "live_streams"
+    __table_args__ = (
+        CheckConstraint(_in("video_state", VIDEO_STATES), name="video_state"),
+        CheckConstraint("publish_count >= 0", name="publish_count_not_negative"),
+        CheckConstraint("length(key_hash) = 64", name="key_hash_length"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_hint: Mapped[str] = mapped_column(String(8))
+    # The member who made the key: a publish acts for them, so a key dies with their membership.
+    key_created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    key_created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Hash of the key the current publisher used, so publish_done finds the live after a regeneration.
+    publishing_key_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    public_name: Mapped[str] = mapped_column(String(40), unique=True)
+    video_state: Mapped[str] = mapped_column(String(12), default="waiting", server_default="waiting")
+    on_air_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    interrupted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    publish_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    replay_file: Mapped[str | None] = mapped_column(String(200))
+    replay_ready_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    session: Mapped[LiveSession] = relationship()
+    key_created_by: Mapped[User | None] = relationship()
+
+
+class LiveRecording(db.Model):
+    """One recorded piece of a live (one per publish, as nginx wrote it); the pieces make the replay."""
+
+    __tablename__ = "live_recordings"
+    __table_args__ = (
+        CheckConstraint(_in("state", RECORDING_STATES), name="state"),
+        CheckConstraint("duration_ms IS NULL OR duration_ms >= 0", name="duration_not_negative"),
+        Index("ix_live_recordings_session_started", "session_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(String(200), unique=True)
+    started_at: Mapped[datetime] = mapped_column(TZDateTime)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10), default="recorded", server_default="recorded")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    session: Mapped[LiveSession] = relationship()
