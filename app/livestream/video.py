@@ -1,0 +1,403 @@
+"""Live video: stream keys, nginx-rtmp callbacks (publish, publish_done, update, record_done), the grace period, replays."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import re
+import secrets
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..accounts.services import require_org_role
+from ..core.dbtypes import utcnow
+from ..errors import Conflict, DomainError, Forbidden, NotFound
+from ..extensions import db
+from . import queries, services
+from .models import ChatMessage, LiveRecording, LiveReservation, LiveSession, LiveStream
+
+KEY_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
+PUBLIC_NAME = re.compile(r"^[0-9]{1,10}-[0-9a-f]{12}$")
+RECORDING_NAME = re.compile(r"^(?P<public>[0-9]{1,10}-[0-9a-f]{12})-(?P<started>[0-9]{9,11})\.flv$")
+SEGMENT_NAME = re.compile(r"^[0-9]{1,10}-[0-9a-f]{12}(-[0-9]{1,10})?\.(m3u8|ts)$")
+MAX_KEY = 200
+
+DEFAULTS: dict[str, Any] = {
+    "VIDEO_ENABLED": True,
+    # What the seller types as "server" in Larix / PRISM / OBS (the stream key goes in its own box).
+    "VIDEO_RTMP_URL": "rtmp://127.0.0.1:1935/ingest",
+    # Where on_publish sends an accepted publish: nginx's HLS application, reachable only from loopback.
+    "VIDEO_RELAY_URL": "rtmp://127.0.0.1:1935/hls",
+    "VIDEO_HLS_URL": "/live/video/hls",
+    "VIDEO_DIR": None,  # defaults to <instance>/video, holding hls/, rec/ and replay/
+    "VIDEO_CALLBACK_ALLOW": "127.0.0.1,::1",
+    "VIDEO_GRACE_SECONDS": 120,
+    "VIDEO_FFMPEG": "ffmpeg",
+    "VIDEO_FFPROBE": "ffprobe",
+    "VIDEO_CONVERT_TIMEOUT": 600,
+}
+
+
+def setting(name: str) -> Any:
+    """A video setting: the app's config, else the environment (VIDEO_*), else the default above."""
+    value = current_app.config.get(name)
+    if value is None:
+        value = os.environ.get(name)
+    if value is None:
+        value = DEFAULTS[name]
+    if name == "VIDEO_DIR" and value is None:
+        value = Path(current_app.instance_path) / "video"
+    if isinstance(DEFAULTS[name], bool) and isinstance(value, str):
+        value = value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(DEFAULTS[name], int) and not isinstance(DEFAULTS[name], bool):
+        value = int(value)
+    return value
+
+
+def video_dir(kind: str) -> Path:
+    """hls/, rec/ or replay/ under VIDEO_DIR."""
+    return Path(setting("VIDEO_DIR")) / kind
+
+
+class StreamRefused(DomainError):
+    """An on_publish nginx must refuse (answered 403, so nothing is written)."""
+
+    status = 403
+    code = "publish_refused"
+    default_message = _l("This stream key cannot go live.")
+
+
+# Keys -----------------------------------------------------------------------------------------------
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def stream_of(live: LiveSession) -> LiveStream | None:
+    return db.session.scalar(select(LiveStream).where(LiveStream.session_id == live.id))
+
+
+def issue_stream_key(actor: User | None, live: LiveSession, now: datetime | None = None) -> tuple[LiveStream, str]:
+    """A new secret key for the live (the old one stops working at once); returns the stream and the key in clear,
+    which is shown to the seller once and stored only as its hash."""
+    require_org_role(actor, live.organisation, "staff")
+    if live.state == "ended":
+        raise Conflict(_l("This live has ended, so it needs no stream key."), code="live_ended")
+    key = secrets.token_urlsafe(KEY_BYTES)
+    stream = stream_of(live)
+    if stream is None:
+        stream = LiveStream(session_id=live.id, session=live, public_name=f"{live.id}-{secrets.token_hex(6)}",
+                            video_state="waiting", publish_count=0)
+        db.session.add(stream)
+    stream.key_hash, stream.key_hint = hash_key(key), key[-4:]
+    stream.key_created_by_id, stream.key_created_at = actor.id, now or utcnow()
+    db.session.flush()
+    return stream, key
+
+
+def _stream_by_key(key: Any) -> LiveStream | None:
+    if not isinstance(key, str) or not 20 <= len(key) <= MAX_KEY:
+        return None
+    wanted = hash_key(key)
+    stream = db.session.scalar(select(LiveStream).where(LiveStream.key_hash == wanted)
+                               .options(selectinload(LiveStream.session)))
+    # The lookup is by an index; compare again in constant time so no timing says how close a guess was.
+    if stream is None or not hmac.compare_digest(stream.key_hash, wanted):
+        return None
+    return stream
+
+
+# Callbacks ------------------------------------------------------------------------------------------
+
+def callback_allowed(remote_addr: str | None, allow: str | list[str] | None = None) -> bool:
+    """nginx's callbacks come from loopback or the addresses/networks in VIDEO_CALLBACK_ALLOW, nowhere else."""
+    allow = setting("VIDEO_CALLBACK_ALLOW") if allow is None else allow
+    entries = [a.strip() for a in (allow.split(",") if isinstance(allow, str) else allow) if a and a.strip()]
+    try:
+        addr = ipaddress.ip_address((remote_addr or "").strip())
+    except ValueError:
+        return False
+    if addr.version == 6 and addr.ipv4_mapped:
+        addr = addr.ipv4_mapped
+    for entry in entries:
+        try:
+            if addr in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+@dataclass
+class PublishResult:
+    stream: LiveStream
+    relay_url: str
+    went_live: bool  # the scheduled live went on air with this publish
+    resumed: bool  # a publisher came back within the grace period
+
+
+def authorize_publish(key: Any, now: datetime | None = None, grace_seconds: int | None = None) -> PublishResult:
+    """on_publish: only the current key of a scheduled or live session may publish; the live goes on air."""
+    now = now or utcnow()
+    stream = _stream_by_key(key)
+    if stream is None:
+        raise StreamRefused(_l("This stream key is not valid. Copy the key again from the live's page."),
+                            code="unknown_key")
+    live = stream.session
+    settle(stream, now, grace_seconds)
+    if live.state == "ended":
+        raise StreamRefused(_l("This live has ended. Schedule a new live to go on air again."), code="live_ended")
+    if stream.key_created_by is None:
+        raise StreamRefused(code="key_owner_gone")
+    went_live = False
+    try:
+        if live.state == "scheduled":
+            # The key acts for the member who made it: a key made by someone no longer in the
+            # organisation cannot start a live.
+            services.start_live(stream.key_created_by, live, now)
+            went_live = True
+        else:
+            require_org_role(stream.key_created_by, live.organisation, "staff")
+    except (Forbidden, Conflict) as exc:
+        raise StreamRefused(exc.message, code=exc.code) from None
+    resumed = stream.video_state == "interrupted"
+    stream.video_state, stream.interrupted_at = "on_air", None
+    stream.on_air_at = stream.on_air_at or now
+    stream.publishing_key_hash = stream.key_hash
+    stream.publish_count += 1
+    db.session.flush()
+    return PublishResult(stream, f"{setting('VIDEO_RELAY_URL').rstrip('/')}/{stream.public_name}", went_live, resumed)
+
+
+def publish_done(key: Any, now: datetime | None = None) -> LiveStream | None:
+    """on_publish_done: the publisher left; the live is interrupted (or stays ended if the seller ended it)."""
+    if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY:
+        return None
+    stream = db.session.scalar(select(LiveStream).where(LiveStream.publishing_key_hash == hash_key(key)))
+    if stream is None:
+        return None
+    stream.publishing_key_hash = None
+    if stream.session.state == "ended":
+        stream.video_state = "ended"
+    elif stream.video_state == "on_air":
+        stream.video_state, stream.interrupted_at = "interrupted", now or utcnow()
+    db.session.flush()
+    return stream
+
+
+def check_publishing(key: Any) -> LiveStream:
+    """on_update (every few seconds while publishing): refused once the key is regenerated or the live ended,
+    so nginx drops a publisher that should not be on air any more."""
+    stream = _stream_by_key(key)
+    if stream is None:
+        raise StreamRefused(code="unknown_key")
+    if stream.session.state == "ended":
+        raise StreamRefused(code="live_ended")
+    return stream
+
+
+def settle(stream: LiveStream, now: datetime | None = None, grace_seconds: int | None = None) -> bool:
+    """The lazy half of the grace period: an interrupted live whose publisher did not come back in time ends.
+    Returns True when this call ended it."""
+    now = now or utcnow()
+    grace = setting("VIDEO_GRACE_SECONDS") if grace_seconds is None else grace_seconds
+    live = stream.session
+    if live.state == "ended":
+        if stream.video_state != "ended" and stream.publishing_key_hash is None:
+            stream.video_state = "ended"
+            db.session.flush()
+        return False
+    if stream.video_state != "interrupted" or stream.interrupted_at is None:
+        return False
+    if now - stream.interrupted_at < timedelta(seconds=grace):
+        return False
+    live.state, live.ended_at = "ended", stream.interrupted_at
+    stream.video_state = "ended"
+    db.session.flush()
+    return True
+
+
+def expire_interrupted(now: datetime | None = None, grace_seconds: int | None = None) -> list[int]:
+    """The job's half of the grace period: end every interrupted live past its grace; returns their ids."""
+    now = now or utcnow()
+    grace = setting("VIDEO_GRACE_SECONDS") if grace_seconds is None else grace_seconds
+    streams = db.session.scalars(
+        select(LiveStream).where(LiveStream.video_state == "interrupted",
+                                 LiveStream.interrupted_at <= now - timedelta(seconds=grace))
+        .options(selectinload(LiveStream.session))).all()
+    return [s.session_id for s in streams if settle(s, now, grace)]
+
+
+def display_state(live: LiveSession, stream: LiveStream | None) -> str:
+    """What the player shows: waiting, on_air, interrupted or ended (the live's own state wins when it ended)."""
+    if live.state == "ended":
+        return "ended"
+    if stream is None:
+        return "waiting"
+    return stream.video_state if stream.video_state != "ended" else "ended"
+
+
+# Recordings -----------------------------------------------------------------------------------------
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def record_done(public_name: Any, path: Any, now: datetime | None = None) -> LiveRecording | None:
+    """on_record_done: remember one recorded piece (nginx wrote <public name>-<unix time>.flv in rec/)."""
+    if not isinstance(public_name, str) or not PUBLIC_NAME.match(public_name) or not isinstance(path, str):
+        return None
+    file = Path(path)
+    match = RECORDING_NAME.match(file.name)
+    rec_dir = video_dir("rec")
+    if match is None or match["public"] != public_name or not _inside(file, rec_dir):
+        return None
+    stream = db.session.scalar(select(LiveStream).where(LiveStream.public_name == public_name))
+    if stream is None:
+        return None
+    existing = db.session.scalar(select(LiveRecording).where(LiveRecording.file_name == file.name))
+    if existing is not None:
+        return existing  # nginx retried the callback
+    started = datetime.fromtimestamp(int(match["started"]), tz=timezone.utc)
+    recording = LiveRecording(session_id=stream.session_id, file_name=file.name, started_at=started,
+                              duration_ms=_duration_ms(rec_dir / file.name), state="recorded")
+    db.session.add(recording)
+    db.session.flush()
+    return recording
+
+
+def _duration_ms(path: Path) -> int | None:
+    try:
+        out = subprocess.run([setting("VIDEO_FFPROBE"), "-v", "error", "-show_entries", "format=duration",
+                              "-of", "json", str(path)], capture_output=True, timeout=30, check=True).stdout
+        return max(0, int(float(json.loads(out)["format"]["duration"]) * 1000))
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
+        return None
+
+
+class ReplayFailed(DomainError):
+    status = 500
+    code = "replay_failed"
+    default_message = _l("The recording could not be prepared.")
+
+
+def build_replay(live: LiveSession, now: datetime | None = None) -> LiveStream | None:
+    """Join the live's recorded pieces into one MP4 (ffmpeg, streams copied, bounded in time) for the replay page.
+    Runs from the job or `flask live video-replays` after the live ended; returns the stream, or None if nothing
+    was recorded."""
+    stream = stream_of(live)
+    pieces = db.session.scalars(select(LiveRecording).where(LiveRecording.session_id == live.id,
+                                                            LiveRecording.state != "failed")
+                                .order_by(LiveRecording.started_at, LiveRecording.id)).all()
+    if stream is None or not pieces or live.state != "ended":
+        return None
+    rec_dir, out_dir = video_dir("rec"), video_dir("replay")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    usable = [p for p in pieces if (rec_dir / p.file_name).is_file()]
+    for piece in pieces:
+        if piece not in usable:
+            piece.state = "failed"
+    if not usable:
+        db.session.flush()
+        return None
+    name = f"{stream.public_name}-{secrets.token_hex(4)}.mp4"
+    listing = out_dir / f"{name}.txt"
+    # The concat demuxer's list: one quoted path per piece (our own file names, checked by RECORDING_NAME).
+    listing.write_text("".join(f"file '{(rec_dir / p.file_name).resolve()}'\n" for p in usable))
+    command = [setting("VIDEO_FFMPEG"), "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0",
+               "-i", str(listing), "-c", "copy", "-movflags", "+faststart", str(out_dir / name)]
+    try:
+        subprocess.run(command, capture_output=True, timeout=setting("VIDEO_CONVERT_TIMEOUT"), check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        (out_dir / name).unlink(missing_ok=True)
+        raise ReplayFailed(details=str(exc)[:200]) from None
+    finally:
+        listing.unlink(missing_ok=True)
+    for piece in usable:
+        piece.state = "joined"
+        if piece.duration_ms is None:
+            piece.duration_ms = _duration_ms(rec_dir / piece.file_name)
+    old = stream.replay_file
+    stream.replay_file, stream.replay_ready_at = name, now or utcnow()
+    db.session.flush()
+    if old and old != name:
+        (out_dir / old).unlink(missing_ok=True)
+    return stream
+
+
+def lives_needing_replay(limit: int = 5) -> list[LiveSession]:
+    """Ended lives with recorded pieces not yet joined into the replay."""
+    ids = db.session.scalars(
+        select(LiveRecording.session_id).join(LiveSession, LiveSession.id == LiveRecording.session_id)
+        .where(LiveRecording.state == "recorded", LiveSession.state == "ended")
+        .group_by(LiveRecording.session_id).order_by(LiveRecording.session_id).limit(limit)).all()
+    return [db.session.get(LiveSession, i) for i in ids]
+
+
+# Replay (read side) ---------------------------------------------------------------------------------
+
+def _video_offset(pieces: list[LiveRecording], at: datetime) -> float | None:
+    """Seconds into the joined video at which a wall-clock moment was on screen; a moment in a gap between
+    pieces shows at the start of the next piece, one after the end is dropped."""
+    offset = 0.0
+    for piece in pieces:
+        length = (piece.duration_ms or 0) / 1000
+        since = (at - piece.started_at).total_seconds()
+        if since < 0:
+            return offset
+        if since <= length:
+            return offset + since
+        offset += length
+    return None
+
+
+def replay_timeline(live: LiveSession) -> dict[str, Any]:
+    """The chat and the order ticker of a live with their moment in the replay video (seconds), in order."""
+    pieces = list(db.session.scalars(select(LiveRecording).where(LiveRecording.session_id == live.id,
+                                                                 LiveRecording.state == "joined")
+                                     .order_by(LiveRecording.started_at, LiveRecording.id)))
+    messages = db.session.scalars(
+        select(ChatMessage).where(ChatMessage.session_id == live.id, ChatMessage.hidden.is_(False))
+        .order_by(ChatMessage.id).options(selectinload(ChatMessage.user))).all()
+    chat = []
+    for m in messages:
+        at = _video_offset(pieces, m.created_at)
+        if at is not None:
+            chat.append({"at": round(at, 2), "id": m.id, "user": queries.mask_name(m.user.name if m.user else None),
+                         "text": m.text, "kind": m.kind})
+    reservations = db.session.scalars(
+        select(LiveReservation).where(LiveReservation.session_id == live.id).order_by(LiveReservation.id)
+        .options(selectinload(LiveReservation.user), selectinload(LiveReservation.live_product))).all()
+    ticker = []
+    for r in reservations:
+        at = _video_offset(pieces, r.created_at)
+        if at is not None:
+            ticker.append({"at": round(at, 2), "user": queries.mask_name(r.user.name if r.user else None),
+                           "code": r.live_product.live_code, "name": r.live_product.product.name,
+                           "quantity": r.quantity})
+    duration = sum((p.duration_ms or 0) for p in pieces) / 1000
+    return {"duration": round(duration, 2), "chat": chat, "ticker": ticker}
+
+
+def get_stream_by_public_name(public_name: Any) -> LiveStream:
+    if not isinstance(public_name, str) or not PUBLIC_NAME.match(public_name):
+        raise NotFound()
+    stream = db.session.scalar(select(LiveStream).where(LiveStream.public_name == public_name))
+    if stream is None:
+        raise NotFound()
+    return stream

@@ -1,0 +1,259 @@
+"""Live video routes: nginx-rtmp callbacks, HLS files in development, the seller's stream key page, the replay."""
+from __future__ import annotations
+
+import logging
+
+from flask import (Response, abort, flash, jsonify, redirect, render_template, request, send_from_directory, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..errors import DomainError
+from ..extensions import csrf, db, socketio, talisman
+from . import bp, queries, services, video
+from .events import NAMESPACE, room
+from .models import LiveSession
+
+log = logging.getLogger(__name__)
+
+NEW_KEY = "video_new_key"  # the key in clear, shown once on the next page view, then dropped
+
+
+def _emit_state(session_id: int, state: str) -> None:
+    socketio.emit("video_state", {"state": state, "session_id": session_id}, to=room(session_id), namespace=NAMESPACE)
+
+
+# nginx-rtmp callbacks -------------------------------------------------------------------------------
+
+def _callback_guard() -> None:
+    if not video.callback_allowed(request.remote_addr):
+        log.warning("video callback refused from %s", request.remote_addr)
+        abort(403)
+
+
+@bp.post("/video/rtmp/publish")
+@csrf.exempt
+@talisman(force_https=False)
+def rtmp_publish():
+    """on_publish: 302 to the HLS application under the public name, or 403 (nginx then writes nothing)."""
+    _callback_guard()
+    if request.form.get("call", "publish") != "publish":
+        abort(400)
+    try:
+        result = video.authorize_publish(request.form.get("name"))
+        session_id, went_live = result.stream.session_id, result.went_live
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        log.info("publish refused: %s", exc.code)
+        return Response(exc.code, status=403, mimetype="text/plain")
+    if went_live:
+        socketio.emit("live_started", {"session_id": session_id}, to=room(session_id), namespace=NAMESPACE)
+    _emit_state(session_id, "on_air")
+    response = Response("", status=302)
+    response.headers["Location"] = result.relay_url
+    return response
+
+
+@bp.post("/video/rtmp/publish_done")
+@csrf.exempt
+@talisman(force_https=False)
+def rtmp_publish_done():
+    _callback_guard()
+    stream = video.publish_done(request.form.get("name"))
+    state = session_id = None
+    if stream is not None:
+        state, session_id = stream.video_state, stream.session_id
+    db.session.commit()
+    if session_id is not None:
+        _emit_state(session_id, state)
+    return Response("", status=200)
+
+
+@bp.post("/video/rtmp/update")
+@csrf.exempt
+@talisman(force_https=False)
+def rtmp_update():
+    """on_update while publishing: 403 drops a publisher whose key was regenerated or whose live ended."""
+    _callback_guard()
+    if request.form.get("call") == "update_play":
+        return Response("", status=200)
+    try:
+        video.check_publishing(request.form.get("name"))
+    except DomainError as exc:
+        db.session.rollback()
+        return Response(exc.code, status=403, mimetype="text/plain")
+    db.session.rollback()
+    return Response("", status=200)
+
+
+@bp.post("/video/rtmp/record_done")
+@csrf.exempt
+@talisman(force_https=False)
+def rtmp_record_done():
+    _callback_guard()
+    video.record_done(request.form.get("name"), request.form.get("path"))
+    db.session.commit()
+    return Response("", status=200)
+
+
+@bp.get("/video/hls/<name>")
+def hls_file(name: str):
+    """The HLS folder in development (in production the site's nginx serves this path itself)."""
+    if not video.SEGMENT_NAME.match(name):
+        abort(404)
+    response = send_from_directory(video.video_dir("hls"), name, max_age=0 if name.endswith(".m3u8") else 60)
+    if name.endswith(".m3u8"):
+        response.headers["Cache-Control"] = "no-cache"
+        response.mimetype = "application/vnd.apple.mpegurl"
+    else:
+        response.mimetype = "video/mp2t"
+    return response
+
+
+# Lazy grace period: pages that show a live's state settle it first ------------------------------------
+
+@bp.before_request
+def _settle_video_state():
+    if request.endpoint not in ("livestream.live_page", "livestream.console", "livestream.replay") \
+            or not (request.view_args or {}).get("session_id"):
+        return
+    live = db.session.get(LiveSession, request.view_args["session_id"])
+    stream = video.stream_of(live) if live is not None else None
+    if stream is not None and video.settle(stream):
+        db.session.commit()
+        socketio.emit("live_ended", {"session_id": live.id}, to=room(live.id), namespace=NAMESPACE)
+        _emit_state(live.id, "ended")
+
+
+@bp.app_template_global()
+def video_player(live) -> dict | None:
+    """The player's settings for a live that uses our RTMP ingest (it has a stream key), else None:
+    the page then shows the external stream link as before."""
+    if not video.setting("VIDEO_ENABLED"):
+        return None
+    stream = video.stream_of(live)
+    if stream is None:
+        return None
+    seller = current_user.is_authenticated and services.is_seller(current_user, live)
+    return {"hls_url": f"{video.setting('VIDEO_HLS_URL').rstrip('/')}/{stream.public_name}.m3u8",
+            "state": video.display_state(live, stream), "is_seller": seller,
+            "replay": stream.replay_file is not None}
+
+
+# Seller: the stream key -----------------------------------------------------------------------------
+
+@bp.get("/<int:session_id>/stream-key")
+@login_required
+def stream_key(session_id: int):
+    live = services.open_console(current_user, services.get_session(session_id))
+    stream = video.stream_of(live)
+    new_key = session.pop(NEW_KEY, None)
+    if not (isinstance(new_key, dict) and new_key.get("live") == live.id):
+        new_key = None
+    return render_template("livestream/stream_key.html", live=live, stream=stream,
+                           new_key=new_key["key"] if new_key else None,
+                           server_url=video.setting("VIDEO_RTMP_URL"),
+                           state=video.display_state(live, stream))
+
+
+@bp.post("/<int:session_id>/stream-key")
+@login_required
+def regenerate_stream_key(session_id: int):
+    live = services.get_session(session_id)
+    try:
+        _, key = video.issue_stream_key(current_user, live)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 403:
+            raise
+        flash(str(exc.message), "error")
+        return redirect(url_for("livestream.stream_key", session_id=live.id))
+    session[NEW_KEY] = {"live": live.id, "key": key}
+    flash(_("Your new stream key is ready. The old key no longer works."), "success")
+    return redirect(url_for("livestream.stream_key", session_id=live.id))
+
+
+# Replay ---------------------------------------------------------------------------------------------
+
+def _replay_products(live):
+    return [line for line in queries.catalog(live)
+            if line.live_product.product.status == "active" and line.live_product.product.available > 0]
+
+
+@bp.get("/<int:session_id>/replay")
+def replay(session_id: int):
+    live = services.get_session(session_id)
+    stream = video.stream_of(live)
+    ready = live.state == "ended" and stream is not None and stream.replay_file is not None
+    return render_template("livestream/replay.html", live=live, ready=ready, products=_replay_products(live))
+
+
+@bp.get("/<int:session_id>/replay.json")
+def replay_data(session_id: int):
+    live = services.get_session(session_id)
+    stream = video.stream_of(live)
+    if live.state != "ended" or stream is None or stream.replay_file is None:
+        return jsonify({"ready": False}), 404
+    timeline = video.replay_timeline(live)
+    return jsonify({"ready": True, "video": url_for("livestream.replay_video", session_id=live.id), **timeline})
+
+
+@bp.get("/<int:session_id>/replay.mp4")
+def replay_video(session_id: int):
+    live = services.get_session(session_id)
+    stream = video.stream_of(live)
+    if live.state != "ended" or stream is None or stream.replay_file is None:
+        abort(404)
+    # conditional=True: Range requests, so phones can seek without downloading the whole live.
+    return send_from_directory(video.video_dir("replay"), stream.replay_file, mimetype="video/mp4",
+                               conditional=True, max_age=3600)
+
+
+# Jobs -----------------------------------------------------------------------------------------------
+
+def end_lives_past_grace() -> int:
+    """Job: end the interrupted lives whose publisher did not come back within VIDEO_GRACE_SECONDS."""
+    ended = video.expire_interrupted()
+    db.session.commit()
+    for session_id in ended:
+        socketio.emit("live_ended", {"session_id": session_id}, to=room(session_id), namespace=NAMESPACE)
+        _emit_state(session_id, "ended")
+    return len(ended)
+
+
+def build_pending_replays(limit: int = 3) -> int:
+    """Job (and `flask live-video replays`): join the recordings of ended lives into their replay MP4."""
+    done = 0
+    for live in video.lives_needing_replay(limit):
+        try:
+            if video.build_replay(live) is not None:
+                done += 1
+            db.session.commit()
+        except DomainError:
+            db.session.rollback()
+            log.exception("replay of live %s failed", live.id)
+    return done
+
+
+try:  # the scheduler helper may not exist in every checkout; the lazy checks above keep states true without it
+    from ..core.jobs import register_job
+except ImportError:  # pragma: no cover
+    register_job = None
+if register_job is not None:
+    register_job("live-video-grace", end_lives_past_grace, 15)
+    register_job("live-video-replays", build_pending_replays, 60)
+
+
+@bp.cli.command("video-replays")
+def video_replays_command() -> None:
+    """Join the recordings of ended lives into replay videos (also run by the job)."""
+    print(_("%(n)s replay(s) prepared.", n=build_pending_replays(limit=50)))
+
+
+@bp.cli.command("video-grace")
+def video_grace_command() -> None:
+    """End interrupted lives whose grace period is over (also run by the job)."""
+    print(_("%(n)s live(s) ended.", n=end_lives_past_grace()))
+
