@@ -124,6 +124,9 @@ def start_live(actor: User | None, live: LiveSession, now: datetime | None = Non
         raise Conflict(_l("Only a scheduled live can go on air."), code="invalid_state")
     live.state, live.started_at = "live", now or utcnow()
     db.session.flush()
+    from .follows import notify_followers
+
+    notify_followers(live)  # same unit of work: on air and followers told, or neither
     return live
 
 

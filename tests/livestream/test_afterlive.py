@@ -1,0 +1,257 @@
+"""After the live: live cart → shop orders without reserving twice, hold expiry, the waitlist chain."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import Notification
+from app.core.addresses import commune_province, find_commune
+from app.core.dbtypes import utcnow
+from app.errors import Conflict, InvalidInput, NotFound, NotSignedIn
+from app.livestream import afterlive, services
+from app.livestream.models import LiveOrderLine, LiveProduct, LiveReservation, LiveWaitlist
+from app.shop.models import Product, StockMovement, Variant
+from app.shop.ordering import services as ordering
+
+T0 = utcnow()
+
+
+def post(live, user, text, client_id, at=0):
+    return services.post_comment(live.id, user, text, client_id, now=T0 + timedelta(seconds=at), min_interval=0)
+
+
+def counters(db, code):
+    return db.session.execute(
+        select(func.sum(Variant.received), func.sum(Variant.available), func.sum(Variant.reserved),
+               func.sum(Variant.sold)).join(Product).where(Product.code == code)).one()
+
+
+@pytest.fixture
+def details():
+    commune = find_commune("Xã Ô Diên")
+    return {"name": "Trần Thị Lan", "phone": "0912 345 678", "province_code": commune_province(commune),
+            "commune_code": commune, "street": "Số 5, thôn Đông", "note": None, "payment_method": "cod"}
+
+
+def ids(user, now=None):
+    return [r.id for r in afterlive.held_lines(user, now or T0)]
+
+
+def test_live_cart_groups_held_lines_by_live(db, make_live, buyer, factory):
+    live = make_live([("A12", "Bưởi Diễn", 10, None), ("B3", "Cam Canh", 5, None)], live_price=50000)
+    post(live, buyer, "chốt A12 x2, B3", "c1")
+    other = factory.user("Người khác")
+    post(live, other, "A12", "c2", at=1)
+    db.session.commit()
+    groups = afterlive.live_cart(buyer, T0)
+    assert len(groups) == 1
+    assert [(r.live_product.live_code, r.quantity) for r in groups[0].lines] == [("A12", 2), ("B3", 1)]
+    assert groups[0].subtotal == 3 * 50000
+    with pytest.raises(NotSignedIn):
+        afterlive.live_cart(None)
+
+
+def test_checkout_moves_held_stock_into_the_order_without_reserving_twice(db, make_live, buyer, details):
+    live = make_live([("A12", "Bưởi Diễn", 10, None)], live_price=55000)
+    post(live, buyer, "chốt A12 x3", "c1")
+    db.session.commit()
+    assert counters(db, "A12") == (10, 7, 3, 0)
+    moves_before = db.session.scalar(select(func.count(StockMovement.id)))
+
+    orders = afterlive.checkout_live_cart(buyer, ids(buyer), idempotency_key="k1", now=T0, **details)
+    db.session.commit()
+
+    assert len(orders) == 1
+    order = orders[0]
+    assert order.status == "placed" and order.payment_method == "cod"
+    assert [(line.quantity, line.unit_price) for line in order.lines] == [(3, 55000)]  # the live price
+    assert order.subtotal == 165000 and order.total == order.subtotal + order.shipping_fee
+    # The same 3 units: still reserved, now by the order; no reserve movement was written.
+    assert counters(db, "A12") == (10, 7, 3, 0)
+    assert db.session.scalar(select(func.count(StockMovement.id))) == moves_before
+    res = db.session.scalars(select(LiveReservation)).one()
+    assert res.status == "checked_out"
+    assert db.session.scalars(select(LiveOrderLine)).one().order_id == order.id
+    assert afterlive.live_cart(buyer, T0) == []
+    # The shop's state machine owns the units now: confirming sells them, as for any order.
+    ordering.transition(order, "confirmed", None)
+    db.session.commit()
+    assert counters(db, "A12") == (10, 7, 0, 3)
+
+
+def test_checkout_cancel_gives_stock_back_once(db, make_live, buyer, details):
+    live = make_live([("A12", "Bưởi Diễn", 10, None)])
+    post(live, buyer, "A12 x2", "c1")
+    db.session.commit()
+    order = afterlive.checkout_live_cart(buyer, ids(buyer), idempotency_key="k", now=T0, **details)[0]
+    db.session.commit()
+    ordering.transition(order, "cancelled", None)
+    db.session.commit()
+    assert counters(db, "A12") == (10, 10, 0, 0)
+    # The checked-out line does not expire later and give the units back a second time.
+    assert afterlive.expire_holds(T0 + timedelta(days=3))["expired"] == 0
+    db.session.commit()
+    assert counters(db, "A12") == (10, 10, 0, 0)
+
+
+def test_checkout_is_idempotent_and_refuses_what_is_not_held(db, make_live, buyer, factory, details):
+    live = make_live([("A12", "Bưởi Diễn", 10, None)])
+    post(live, buyer, "A12", "c1")
+    other = factory.user("Người khác")
+    post(live, other, "A12", "c2", at=1)
+    db.session.commit()
+    mine, theirs = ids(buyer), ids(other)
+
+    with pytest.raises(Conflict):  # someone else's line: nothing happens to it
+        afterlive.checkout_live_cart(buyer, mine + theirs, idempotency_key="x", now=T0, **details)
+    db.session.rollback()
+    assert db.session.scalar(select(LiveReservation.status).where(LiveReservation.id == theirs[0])) == "held"
+
+    first = afterlive.checkout_live_cart(buyer, mine, idempotency_key="same", now=T0, **details)
+    db.session.commit()
+    again = afterlive.checkout_live_cart(buyer, mine, idempotency_key="same", now=T0, **details)
+    assert [o.id for o in again] == [o.id for o in first]
+    assert counters(db, "A12") == (10, 8, 2, 0)
+
+
+@pytest.mark.parametrize("bad, code", [({"phone": "12"}, "invalid_phone"), ({"street": " "}, "invalid_street"),
+                                       ({"payment_method": "bitcoin"}, "invalid_payment_method"),
+                                       ({"payment_method": "stripe"}, "stripe_off")])
+def test_bad_checkout_details_change_nothing(db, make_live, buyer, details, bad, code):
+    live = make_live([("A12", "Bưởi Diễn", 10, None)])
+    post(live, buyer, "A12 x2", "c1")
+    db.session.commit()
+    with pytest.raises(InvalidInput) as info:
+        afterlive.checkout_live_cart(buyer, ids(buyer), idempotency_key=uuid.uuid4().hex, now=T0,
+                                     **{**details, **bad})
+    db.session.rollback()
+    assert info.value.code == code
+    assert db.session.scalar(select(LiveReservation.status)) == "held"
+    assert counters(db, "A12") == (10, 8, 2, 0)
+
+
+def test_checkout_rejects_empty_or_garbage_line_lists(db, make_live, buyer, details):
+    make_live()
+    for raw in ([], None, ["abc"], [0], "1"):
+        with pytest.raises(InvalidInput):
+            afterlive.checkout_live_cart(buyer, raw, idempotency_key=uuid.uuid4().hex, now=T0, **details)
+        db.session.rollback()
+
+
+def test_a_hold_that_ran_out_cannot_be_checked_out(db, make_live, buyer, details):
+    live = make_live()
+    post(live, buyer, "A12", "c1")
+    db.session.commit()
+    line = ids(buyer)
+    late = T0 + timedelta(hours=25)
+    assert afterlive.held_lines(buyer, late) == []
+    with pytest.raises(Conflict):
+        afterlive.checkout_live_cart(buyer, line, idempotency_key="late", now=late, **details)
+    db.session.rollback()
+
+
+def test_vietqr_live_checkout_needs_a_bank_account_and_waits_for_payment(db, make_live, buyer, details, seller):
+    live = make_live()
+    post(live, buyer, "A12", "c1")
+    db.session.commit()
+    with pytest.raises(InvalidInput) as info:
+        afterlive.checkout_live_cart(buyer, ids(buyer), idempotency_key="q1", now=T0,
+                                     **{**details, "payment_method": "vietqr"})
+    db.session.rollback()
+    assert info.value.code == "no_bank_account"
+    _, org = seller
+    org.bank_bin, org.bank_account_number, org.bank_account_name = "970436", "0011001234567", "HTX BUOI DIEN"
+    db.session.commit()
+    order = afterlive.checkout_live_cart(buyer, ids(buyer), idempotency_key="q2", now=T0,
+                                         **{**details, "payment_method": "vietqr"})[0]
+    db.session.commit()
+    assert order.status == "pending_payment" and order.expires_at is not None
+    # Unpaid: the shop's own expiry releases the units, exactly once.
+    ordering.expire_unpaid(order.expires_at + timedelta(seconds=1))
+    db.session.commit()
+    assert counters(db, "A12") == (10, 10, 0, 0)
+
+
+def test_expired_hold_passes_to_the_waitlist_and_notifies(db, make_live, buyer, factory):
+    live = make_live([("A12", "Bưởi Diễn", 2, None)])
+    assert post(live, buyer, "A12 x2", "c1")["reserved"]
+    late_buyer = factory.user("Phạm Văn Hùng")
+    ack = post(live, late_buyer, "chốt A12", "c2", at=1)
+    assert ack["ok"] is False and ack["error"]["code"] == "out_of_stock"
+    entry = afterlive.join_waitlist(late_buyer, live, "a12", 1, now=T0)
+    third = factory.user("Lê Thị Hoa")
+    second_entry = afterlive.join_waitlist(third, live, "A12", 2, now=T0)
+    db.session.commit()
+    assert entry.status == "waiting" and afterlive.waitlist_position(entry) == 1
+    assert afterlive.waitlist_position(second_entry) == 2
+    assert afterlive.join_waitlist(late_buyer, live, "A12", 1, now=T0).id == entry.id  # one place each
+
+    # Not yet due: nothing moves.
+    assert afterlive.run_hold_expiry(T0 + timedelta(hours=23), hold_hours=24) == {"expired": 0, "served": 0}
+    due = T0 + timedelta(hours=24, seconds=1)
+    assert afterlive.run_hold_expiry(due, hold_hours=24) == {"expired": 1, "served": 2}
+    db.session.commit()
+
+    assert db.session.scalar(select(LiveReservation.status).where(LiveReservation.user_id == buyer.id)) == "expired"
+    got = {r.user_id: r.quantity for r in db.session.scalars(
+        select(LiveReservation).where(LiveReservation.status == "held"))}
+    assert got == {late_buyer.id: 1, third.id: 1}  # first in line gets all they asked for, then the rest
+    assert counters(db, "A12") == (2, 0, 2, 0)
+    lp = db.session.scalars(select(LiveProduct)).one()
+    assert lp.allotment_used == 2
+    notes = db.session.scalars(select(Notification).where(Notification.kind == "waitlist_served")).all()
+    assert sorted(n.user_id for n in notes) == sorted([late_buyer.id, third.id])
+    assert all(n.link == "/live/cart" for n in notes)
+    # The new hold runs from when the place was served, and the line is in the waiter's live cart.
+    assert [r.live_product.live_code for r in afterlive.held_lines(late_buyer, due)] == ["A12"]
+    assert db.session.get(LiveWaitlist, entry.id).status == "served"
+
+
+def test_expiry_twice_releases_once(db, make_live, buyer):
+    live = make_live([("A12", "Bưởi Diễn", 5, None)])
+    post(live, buyer, "A12 x2", "c1")
+    db.session.commit()
+    due = T0 + timedelta(days=2)
+    assert afterlive.expire_holds(due)["expired"] == 1
+    assert afterlive.expire_holds(due)["expired"] == 0
+    db.session.commit()
+    assert counters(db, "A12") == (5, 5, 0, 0)
+
+
+def test_waitlist_bad_input(db, make_live, buyer):
+    live = make_live([("A12", "Bưởi Diễn", 2, None)], per_buyer_limit=3)
+    with pytest.raises(NotSignedIn):
+        afterlive.join_waitlist(None, live, "A12")
+    with pytest.raises(NotFound):
+        afterlive.join_waitlist(buyer, live, "ZZ9")
+    for qty in (0, -1, 100, "abc", True):
+        with pytest.raises(InvalidInput):
+            afterlive.join_waitlist(buyer, live, "A12", qty)
+    with pytest.raises(InvalidInput) as info:
+        afterlive.join_waitlist(buyer, live, "A12", 4)
+    assert info.value.code == "limit_exceeded"
+    with pytest.raises(InvalidInput):
+        afterlive.join_waitlist(buyer, live, "A12", 1, variant="XXL")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(LiveWaitlist.id))) == 0
+
+
+def test_joining_when_units_are_free_serves_at_once(db, make_live, buyer):
+    live = make_live([("A12", "Bưởi Diễn", 2, None)])
+    entry = afterlive.join_waitlist(buyer, live, "A12", 1, now=T0)
+    db.session.commit()
+    assert entry.status == "served"
+    assert counters(db, "A12") == (2, 1, 1, 0)
+
+
+def test_leave_waitlist_only_your_own(db, make_live, buyer, factory):
+    live = make_live([("A12", "Bưởi Diễn", 1, None)])
+    post(live, factory.user("Người mua trước"), "A12", "c0")
+    entry = afterlive.join_waitlist(buyer, live, "A12", now=T0)
+    with pytest.raises(NotFound):
+        afterlive.leave_waitlist(factory.user("Người lạ"), entry.id)
+    assert afterlive.leave_waitlist(buyer, entry.id).status == "cancelled"
+    assert afterlive.my_waitlist(buyer) == []
