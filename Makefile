@@ -52,5 +52,16 @@ bench: dev-deps translations
 bench-quick: dev-deps translations
 	$(BIN)/python -m bench.run --quick
 
+# Live video for development: nginx + RTMP module in the foreground (Ctrl-C stops it); run `make run` beside it.
+# Publish to rtmp://127.0.0.1:1935/ingest with the stream key from the live's "Stream key" page.
+NGINX ?= /usr/sbin/nginx
+.PHONY: video
+video:
+	@[ -x $(NGINX) ] || { echo "make video needs: apt-get install nginx libnginx-mod-rtmp ffmpeg"; exit 1; }
+	@$(PYTHON) deploy/nginx/render.py --prefix instance/nginx --video-dir instance/video \
+		--app-url http://127.0.0.1:$(PORT) >/dev/null
+	@echo "RTMP ingest: rtmp://127.0.0.1:$${VIDEO_RTMP_PORT:-1935}/ingest  HLS: http://127.0.0.1:$${VIDEO_HTTP_PORT:-8088}/live/video/hls/"
+	$(NGINX) -c $(CURDIR)/instance/nginx/nginx.conf -p $(CURDIR)/instance/nginx -e $(CURDIR)/instance/nginx/error.log -g 'daemon off;'
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache
