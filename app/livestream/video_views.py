@@ -154,6 +154,7 @@ def stream_key(session_id: int):
     return render_template("livestream/stream_key.html", live=live, stream=stream,
                            new_key=new_key["key"] if new_key else None,
                            server_url=video.setting("VIDEO_RTMP_URL"),
+                           grace_minutes=max(1, round(video.setting("VIDEO_GRACE_SECONDS") / 60)),
                            state=video.display_state(live, stream))
 
 

@@ -1,0 +1,55 @@
+// Replay page: play the recording and show the chat and the order ticker at the moment they happened.
+// Texts go in with textContent, never innerHTML.
+(function () {
+  "use strict";
+  var video = document.getElementById("replay-video");
+  if (!video) { return; }
+  var chat = document.getElementById("replay-chat");
+  var ticker = document.getElementById("replay-ticker");
+  var timeline = { chat: [], ticker: [] };
+  var shownChat = 0;
+  var shownTicker = 0;
+
+  function line(item) {
+    var li = document.createElement("li");
+    li.className = "kind-" + item.kind;
+    var who = document.createElement("strong");
+    who.textContent = item.user;
+    li.appendChild(who);
+    li.appendChild(document.createTextNode(": " + item.text));
+    return li;
+  }
+
+  function render() {
+    var now = video.currentTime;
+    // Seeking back: start over from the beginning of the lists.
+    if ((shownChat && timeline.chat[shownChat - 1].at > now) || (shownTicker && timeline.ticker[shownTicker - 1].at > now)) {
+      chat.textContent = "";
+      ticker.textContent = "";
+      shownChat = 0;
+      shownTicker = 0;
+    }
+    while (shownChat < timeline.chat.length && timeline.chat[shownChat].at <= now) {
+      chat.appendChild(line(timeline.chat[shownChat]));
+      shownChat += 1;
+    }
+    while (shownTicker < timeline.ticker.length && timeline.ticker[shownTicker].at <= now) {
+      var t = timeline.ticker[shownTicker];
+      ticker.textContent = "🛒 " + t.user + ": " + t.quantity + " × " + t.name;
+      shownTicker += 1;
+    }
+    while (chat.children.length > 200) { chat.removeChild(chat.firstChild); }
+    chat.scrollTop = chat.scrollHeight;
+    chat.dataset.shown = String(shownChat);
+  }
+
+  fetch(video.dataset.timeline, { credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.json() : { chat: [], ticker: [] }; })
+    .then(function (data) {
+      timeline = { chat: data.chat || [], ticker: data.ticker || [] };
+      video.addEventListener("timeupdate", render);
+      video.addEventListener("seeked", render);
+      render();
+    })
+    .catch(function () { /* the video still plays without its chat */ });
+})();
