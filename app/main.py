@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from .core.i18n import LANG_COOKIE
@@ -15,7 +15,61 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("home.html")
+    from .livestream.queries import current_and_upcoming
+
+    return render_template("home.html", lives=current_and_upcoming(6))
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page():
+    from .accounts import notifications
+    from .accounts.forms import EmptyForm
+
+    return render_template("notifications.html", items=notifications.recent(current_user),
+                           text_of=notifications.text_of, form=EmptyForm())
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def notification_open(notification_id: int):
+    """Mark one notification read and follow its link."""
+    from .accounts import notifications
+    from .accounts.forms import EmptyForm
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    note = notifications.mark_read(current_user, notification_id)
+    db.session.commit()
+    return redirect(note.link or url_for("main.notifications_page"))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def notifications_read_all():
+    from .accounts import notifications
+    from .accounts.forms import EmptyForm
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    notifications.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for("main.notifications_page"))
+
+
+@bp.app_context_processor
+def notification_badge():
+    """unread_notifications() for the header's bell, counted once per request and only when shown."""
+    def unread_notifications() -> int:
+        from flask import g
+
+        if "unread_notifications" not in g:
+            from .accounts.notifications import unread_count
+
+            g.unread_notifications = unread_count(current_user) if current_user.is_authenticated else 0
+        return g.unread_notifications
+
+    return {"unread_notifications": unread_notifications}
 
 
 @bp.get("/lang/<code>")

@@ -5,6 +5,7 @@ bp = Blueprint("livestream", __name__, template_folder="templates")
 
 from . import models  # noqa: E402,F401
 from . import events, views  # noqa: E402,F401
+from . import afterlive_views  # noqa: E402,F401  (live cart, waitlist, follow, schedule, report)
 from . import video_views  # noqa: E402,F401  (RTMP callbacks, HLS, stream keys, replays)
 
 bp.record(events.register_namespace)

@@ -255,3 +255,51 @@ def test_leave_waitlist_only_your_own(db, make_live, buyer, factory):
         afterlive.leave_waitlist(factory.user("Người lạ"), entry.id)
     assert afterlive.leave_waitlist(buyer, entry.id).status == "cancelled"
     assert afterlive.my_waitlist(buyer) == []
+
+
+# Pages -----------------------------------------------------------------------------------------------
+
+def test_live_cart_page_checkout_with_cod(client, auth, db, make_live, buyer, details):
+    live = make_live([("A12", "Bưởi Diễn", 10, None)], live_price=50000)
+    post(live, buyer, "chốt A12 x2", "c1")
+    db.session.commit()
+    auth.login_as(buyer)
+    page = client.get("/live/cart")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Bưởi Diễn" in html and f"/live/{live.id}/claims" in html
+    line_ids = [r.id for r in afterlive.held_lines(buyer)]
+    form = {"line": line_ids, "name": details["name"], "phone": details["phone"],
+            "province_code": details["province_code"], "commune_code": details["commune_code"],
+            "street": details["street"], "payment_method": "cod", "idempotency_key": "page-1"}
+    bad = client.post("/live/cart", data={**form, "phone": "123"})
+    assert bad.status_code == 422
+    assert db.session.scalar(select(LiveReservation.status)) == "held"
+    done = client.post("/live/cart", data=form)
+    assert done.status_code == 302 and "/shop/orders/" in done.headers["Location"]
+    assert db.session.scalar(select(LiveReservation.status)) == "checked_out"
+    assert "live-cart-empty" in client.get("/live/cart").get_data(as_text=True)
+
+
+def test_another_buyers_lines_cannot_be_checked_out_from_the_page(client, auth, db, make_live, buyer, factory,
+                                                                   details):
+    live = make_live()
+    victim = factory.user("Người khác")
+    post(live, victim, "A12", "c1")
+    db.session.commit()
+    auth.login_as(buyer)
+    assert "Bưởi" not in client.get("/live/cart").get_data(as_text=True)
+    theirs = [r.id for r in afterlive.held_lines(victim)]
+    client.post("/live/cart", data={"line": theirs, **{k: v for k, v in details.items() if v}, "idempotency_key": "z"})
+    assert db.session.scalar(select(LiveReservation.status)) == "held"
+
+
+def test_join_waitlist_page_and_json(client, auth, db, make_live, buyer, factory):
+    live = make_live([("A12", "Bưởi Diễn", 1, None)])
+    post(live, factory.user("Người mua trước"), "A12", "c0")
+    db.session.commit()
+    auth.login_as(buyer)
+    response = client.post(f"/live/{live.id}/waitlist", data={"code": "A12"}, headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.json["status"] == "waiting"
+    bad = client.post(f"/live/{live.id}/waitlist", data={"code": "ZZ"}, headers={"Accept": "application/json"})
+    assert bad.status_code == 404 and bad.json["error"]["code"] == "unknown_code"
+    assert db.session.scalar(select(func.count(LiveWaitlist.id))) == 1

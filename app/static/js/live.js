@@ -110,6 +110,7 @@
         button.disabled = false;
         var shown = err ? [root.dataset.msgError, false] : describe(ack);
         showAck(shown[0], shown[1]);
+        if (!err) { document.dispatchEvent(new CustomEvent("live:ack", { detail: ack })); }  // e.g. the waitlist offer
         if (!err && ack && ack.error && ack.error.code === "invalid_input") { return; }
         if (!err && ack && (ack.ok || ack.message_id)) { input.value = ""; }
       });

@@ -1,0 +1,31 @@
+"""Live forms: scheduling a live (title, description, start time in Vietnam's time, cover, stream link)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class ScheduleForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=160)],
+                        render_kw={"placeholder": _l("Pomelo harvest live: order by comment")})
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    starts_at = DateTimeLocalField(_l("Starts at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    external_stream_url = StringField(_l("Stream link (YouTube, Facebook or HLS), optional"),
+                                      validators=[Optional(), Length(max=500)],
+                                      render_kw={"inputmode": "url", "placeholder": "https://www.youtube.com/watch?v=…"})
+    cover = FileField(_l("Cover picture (JPEG, PNG or WebP), optional"))
+
+    def starts_at_utc(self) -> datetime | None:
+        """The typed local time read in the site's time zone (Asia/Ho_Chi_Minh), as UTC."""
+        value = self.starts_at.data
+        if value is None:
+            return None
+        zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
+        return value.replace(tzinfo=zone).astimezone(timezone.utc)
