@@ -39,6 +39,9 @@ def register_cli(app: Flask) -> None:
         from .livestream.demo import seed_lives
 
         seed_lives()
+        from .training.demo import seed_training
+
+        seed_training()
         db.session.commit()
         click.echo("Chợ Live demo district is ready. Password for every account: " + DEMO_PASSWORD)
         for login, name, role in rows:

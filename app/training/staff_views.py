@@ -1,0 +1,159 @@
+"""Trainer and admin pages (thin): classes by commune with attendance and a dashboard; the funnel report."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..accounts.forms import EmptyForm
+from ..core import addresses
+from ..core.web import unit_of_work
+from ..extensions import db
+from . import bp, cohorts, reports, services
+from .models import Course
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _check_form() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/classes", endpoint="cohorts")
+@login_required
+def cohorts_list():
+    items = cohorts.cohorts_for(_user())
+    courses = db.session.scalars(select(Course).where(Course.status == "published").order_by(Course.position)).all()
+    province = _int(request.args.get("province")) or addresses.HANOI
+    return render_template("training/cohorts.html", cohorts=items, courses=courses, form=EmptyForm(),
+                           provinces=addresses.provinces(), province=province,
+                           communes=addresses.communes(province))
+
+
+@bp.post("/classes")
+@login_required
+def cohort_create():
+    _check_form()
+    with unit_of_work() as done:
+        cohort = cohorts.create_cohort(_user(), name=request.form.get("name"),
+                                       commune_code=_int(request.form.get("commune_code")),
+                                       course_id=_int(request.form.get("course_id")),
+                                       starts_on=_date(request.form.get("starts_on")))
+    if done.ok:
+        flash(_("Class created. Add its members."), "success")
+        return redirect(url_for("training.cohort", cohort_id=cohort.id))
+    return redirect(url_for("training.cohorts"))
+
+
+@bp.get("/classes/<int:cohort_id>")
+@login_required
+def cohort(cohort_id: int):
+    item = cohorts.get_cohort(_user(), cohort_id)
+    stuck_days = min(max(_int(request.args.get("stuck")) or cohorts.STUCK_AFTER_DAYS, 1), 90)
+    return render_template("training/cohort.html", cohort=item, rows=cohorts.dashboard(item, stuck_days=stuck_days),
+                           stuck_days=stuck_days, form=EmptyForm())
+
+
+@bp.post("/classes/<int:cohort_id>/members")
+@login_required
+def cohort_add_member(cohort_id: int):
+    _check_form()
+    item = cohorts.get_cohort(_user(), cohort_id)
+    with unit_of_work() as done:
+        cohorts.add_member(_user(), item, request.form.get("login"))
+    if done.ok:
+        flash(_("Member added."), "success")
+    return redirect(url_for("training.cohort", cohort_id=cohort_id))
+
+
+@bp.post("/classes/<int:cohort_id>/sessions")
+@login_required
+def cohort_add_session(cohort_id: int):
+    _check_form()
+    item = cohorts.get_cohort(_user(), cohort_id)
+    starts_at = None
+    raw = request.form.get("starts_at")
+    if raw:
+        try:
+            starts_at = datetime.fromisoformat(raw).replace(tzinfo=reports.VN_OFFSET)
+        except ValueError:
+            starts_at = None
+    with unit_of_work() as done:
+        cohorts.add_session(_user(), item, starts_at=starts_at, place=request.form.get("place"),
+                            topic=request.form.get("topic"))
+    if done.ok:
+        flash(_("Session added to the schedule."), "success")
+    return redirect(url_for("training.cohort", cohort_id=cohort_id))
+
+
+@bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@login_required
+def attendance(session_id: int):
+    session = cohorts.get_session(_user(), session_id)
+    if request.method == "POST":
+        _check_form()
+        present = {i for i in (_int(v) for v in request.form.getlist("present")) if i is not None}
+        with unit_of_work() as done:
+            count = cohorts.record_attendance(_user(), session, present)
+        if done.ok:
+            flash(_("Attendance saved: %(n)s present.", n=count), "success")
+            return redirect(url_for("training.cohort", cohort_id=session.cohort_id))
+    return render_template("training/attendance.html", session=session, marks=cohorts.attendance_of(session),
+                           form=EmptyForm())
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+def _period() -> tuple[date, date]:
+    today = date.today()
+    end = _date(request.args.get("to")) or today
+    start = _date(request.args.get("from")) or (end - timedelta(days=365))
+    if start > end:
+        start, end = end, start
+    return start, end
+
+
+def _stage_labels() -> list[str]:
+    return [_("Enrolled"), _("Completed"), _("Certified"), _("Opened a shop"), _("First sale")]
+
+
+@bp.get("/report")
+@login_required
+def report():
+    services.require_admin(_user())
+    start, end = _period()
+    data = reports.funnel(start, end)
+    totals = data.totals
+    chart = {"labels": _stage_labels(), "values": [totals[s] for s in reports.STAGES]}
+    return render_template("training/report.html", report=data, stages=reports.STAGES, labels=_stage_labels(),
+                           chart=chart, start=start, end=end)
+
+
+@bp.get("/report.csv")
+@login_required
+def report_csv():
+    services.require_admin(_user())
+    start, end = _period()
+    body = reports.funnel_csv(reports.funnel(start, end), [_("Commune code"), _("Commune")] + _stage_labels())
+    return Response("\ufeff" + body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=training-report-{start}-{end}.csv"})
