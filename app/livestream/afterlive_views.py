@@ -15,7 +15,10 @@ from ..extensions import db
 from ..shop.ordering.forms import CheckoutForm
 from ..shop.payments.stripe_gateway import gateway_from_config
 from . import afterlive, bp, covers, follows, report, services
+from .cli import register as register_cli
 from .forms import ScheduleForm
+
+bp.record_once(lambda state: register_cli(state.app))
 
 
 def hold_hours() -> float:

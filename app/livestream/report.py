@@ -84,7 +84,8 @@ def build_report(actor: User | None, live: LiveSession) -> LiveReport:
                func.coalesce(func.sum(case((ChatMessage.kind == "order", 1), else_=0)), 0))
         .where(ChatMessage.session_id == live.id)).one()
     reservations = db.session.scalars(
-        select(LiveReservation).where(LiveReservation.session_id == live.id).order_by(LiveReservation.id)).all()
+        select(LiveReservation).where(LiveReservation.session_id == live.id).order_by(LiveReservation.id)
+        .options(selectinload(LiveReservation.message))).all()
     links = {link.reservation_id: link.order for link in db.session.scalars(
         select(LiveOrderLine).join(LiveReservation).where(LiveReservation.session_id == live.id)
         .options(selectinload(LiveOrderLine.order)))}
@@ -118,7 +119,9 @@ def build_report(actor: User | None, live: LiveSession) -> LiveReport:
             .group_by(LiveWaitlist.live_product_id)).all():
         if lp_id in lines:
             lines[lp_id].waitlisted = int(waiting)
-    minutes, per_minute = _minute_series([r.created_at for r in reservations], live.started_at, live.ended_at)
+    # When the comment reached the server (a waitlist line has no comment: when it was served).
+    times = [r.message.created_at if r.message is not None else r.created_at for r in reservations]
+    minutes, per_minute = _minute_series(times, live.started_at, live.ended_at)
     peak = getattr(live, "peak_viewers", None)
     return LiveReport(live=live, peak_viewers=int(peak) if peak else None, comments=int(comments),
                       commenters=int(commenters), order_comments=int(order_comments), order_lines=len(reservations),
