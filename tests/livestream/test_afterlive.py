@@ -303,3 +303,13 @@ def test_join_waitlist_page_and_json(client, auth, db, make_live, buyer, factory
     bad = client.post(f"/live/{live.id}/waitlist", data={"code": "ZZ"}, headers={"Accept": "application/json"})
     assert bad.status_code == 404 and bad.json["error"]["code"] == "unknown_code"
     assert db.session.scalar(select(func.count(LiveWaitlist.id))) == 1
+
+
+def test_cli_expire_holds(runner, db, make_live, buyer):
+    live = make_live([("A12", "Bưởi Diễn", 3, None)])
+    services.post_comment(live.id, buyer, "A12 x2", "old", now=utcnow() - timedelta(hours=30), min_interval=0)
+    db.session.commit()
+    result = runner.invoke(args=["live", "expire-holds"])
+    assert result.exit_code == 0, result.output
+    assert "1 expired" in result.output
+    assert counters(db, "A12") == (3, 3, 0, 0)

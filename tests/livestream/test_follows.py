@@ -112,3 +112,13 @@ def test_follow_needs_sign_in(client, seller):
     response = client.post(f"/live/follow/{org.slug}", data={"action": "follow"})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.get("/notifications").status_code == 302
+
+
+def test_storefront_has_the_follow_button(client, auth, db, seller, buyer):
+    _, org = seller
+    page = client.get(f"/shop/o/{org.slug}").get_data(as_text=True)
+    assert 'data-testid="follower-count"' in page
+    auth.login_as(buyer)
+    client.post(f"/live/follow/{org.slug}", data={"action": "follow", "next": f"/shop/o/{org.slug}"})
+    page = client.get(f"/shop/o/{org.slug}").get_data(as_text=True)
+    assert 'data-testid="unfollow-button"' in page
