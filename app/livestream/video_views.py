@@ -163,7 +163,7 @@ def stream_key(session_id: int):
 def regenerate_stream_key(session_id: int):
     live = services.get_session(session_id)
     try:
-        _, key = video.issue_stream_key(current_user, live)
+        key = video.issue_stream_key(current_user, live)[1]
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
