@@ -90,3 +90,110 @@ def cart(session_id: int):
               "total": r.quantity * r.unit_price, "hold_until": r.hold_until, "created_at": r.created_at}
              for r in queries.buyer_reservations(live.id, current_user.id)]
     return {"session_id": live.id, "lines": lines, "total": sum(line["total"] for line in lines)}
+
+
+# After the live: the buyer's live cart across lives, follows, waitlist -----------------------------------
+
+class LiveCartGroupSchema(Schema):
+    session_id = fields.Integer()
+    title = fields.String()
+    organisation = fields.String()
+    hold_until = fields.DateTime(metadata={"description": "The earliest hold in this live: check out before it"})
+    lines = fields.List(fields.Nested(CartLineSchema))
+    subtotal = fields.Integer(metadata={"description": "Integer VND, before the delivery fee"})
+
+
+class LiveCartAllSchema(Schema):
+    groups = fields.List(fields.Nested(LiveCartGroupSchema))
+    total = fields.Integer()
+
+
+class FollowStateSchema(Schema):
+    organisation = fields.String(metadata={"description": "The organisation's slug"})
+    following = fields.Boolean()
+    followers = fields.Integer()
+
+
+class WaitlistRequestSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "The live code, e.g. A12"})
+    quantity = fields.Integer(load_default=1, metadata={"description": "1 to 99"})
+    variant = fields.String(load_default=None, allow_none=True, metadata={"description": "An option label, e.g. M"})
+
+
+class WaitlistSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "waiting, or served (a held reservation was made at once)"})
+    position = fields.Integer(allow_none=True, metadata={"description": "1 = next in line; null once served"})
+
+
+def _line(r) -> dict:
+    return {"id": r.id, "code": r.live_product.live_code, "name": r.live_product.product.name,
+            "variant": r.variant.label, "quantity": r.quantity, "unit_price": r.unit_price,
+            "total": r.quantity * r.unit_price, "hold_until": r.hold_until, "created_at": r.created_at}
+
+
+@blp.get("/cart")
+@blp.response(200, LiveCartAllSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def live_cart_all():
+    """The signed-in buyer's held live reservations in every live ('Đơn live của bạn'), grouped by live."""
+    from ..livestream import afterlive
+
+    groups = [{"session_id": g.live.id, "title": g.live.title, "organisation": g.live.organisation.name,
+               "hold_until": g.hold_until, "lines": [_line(r) for r in g.lines], "subtotal": g.subtotal}
+              for g in afterlive.live_cart(current_user if current_user.is_authenticated else None)]
+    return {"groups": groups, "total": sum(g["subtotal"] for g in groups)}
+
+
+def _follow_state(org) -> dict:
+    from ..livestream import follows
+
+    return {"organisation": org.slug, **follows.follow_state(current_user, org)}
+
+
+@blp.route("/organisations/<org_slug>/follow", methods=["POST", "DELETE"])
+@blp.response(200, FollowStateSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def follow_organisation(org_slug: str):
+    """POST follows the organisation (told in the app when it goes live); DELETE unfollows. Both idempotent."""
+    from flask import request
+
+    from ..accounts.services import get_organisation
+    from ..extensions import db
+    from ..livestream import follows
+
+    org = get_organisation(org_slug)
+    user = current_user if current_user.is_authenticated else None
+    if request.method == "DELETE":
+        follows.unfollow(user, org)
+    else:
+        follows.follow(user, org)
+    db.session.commit()
+    return _follow_state(org)
+
+
+@blp.post("/sessions/<int:session_id>/waitlist")
+@blp.arguments(WaitlistRequestSchema)
+@blp.response(200, WaitlistSchema)
+@blp.alt_response(400, schema=ErrorSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def join_waitlist(body: dict, session_id: int):
+    """Take a place in line for a sold-out product of this live (after an `out_of_stock` ack)."""
+    from flask import current_app
+
+    from ..extensions import db
+    from ..livestream import afterlive
+
+    live = services.get_session(session_id)
+    entry = afterlive.join_waitlist(current_user if current_user.is_authenticated else None, live, body["code"],
+                                    body["quantity"], body.get("variant"),
+                                    hold_hours=float(current_app.config.get("LIVE_HOLD_HOURS",
+                                                                            services.DEFAULT_HOLD_HOURS)))
+    db.session.commit()
+    return {"id": entry.id, "status": entry.status,
+            "position": afterlive.waitlist_position(entry) if entry.status == "waiting" else None}

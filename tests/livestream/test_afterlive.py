@@ -313,3 +313,51 @@ def test_cli_expire_holds(runner, db, make_live, buyer):
     assert result.exit_code == 0, result.output
     assert "1 expired" in result.output
     assert counters(db, "A12") == (3, 3, 0, 0)
+
+
+# JSON API ----------------------------------------------------------------------------------------------
+
+def test_api_live_cart_is_only_ever_your_own(client, db, make_live, buyer, factory):
+    from app.accounts.services import issue_api_token
+
+    live = make_live([("A12", "Bưởi Diễn", 10, None)], live_price=40000)
+    other = factory.user("Người khác")
+    post(live, buyer, "A12 x2", "c1")
+    post(live, other, "A12 x3", "c2", at=1)
+    mine, _ = issue_api_token(buyer, 30)
+    theirs, _ = issue_api_token(other, 30)
+    db.session.commit()
+    assert client.get("/api/v1/live/cart").status_code == 401
+    assert client.get("/api/v1/live/cart", headers={"Authorization": "Bearer nope"}).status_code == 401
+    body = client.get("/api/v1/live/cart", headers={"Authorization": f"Bearer {mine}"}).get_json()
+    assert body["total"] == 80000 and len(body["groups"]) == 1
+    assert [(line["code"], line["quantity"]) for line in body["groups"][0]["lines"]] == [("A12", 2)]
+    body = client.get("/api/v1/live/cart", headers={"Authorization": f"Bearer {theirs}"}).get_json()
+    assert body["total"] == 120000
+    # There is no way to name another buyer: the cart is always the token's owner's.
+    assert client.get(f"/api/v1/live/cart?user_id={buyer.id}",
+                      headers={"Authorization": f"Bearer {theirs}"}).get_json()["total"] == 120000
+
+
+def test_api_waitlist(client, db, make_live, buyer, factory):
+    from app.accounts.services import issue_api_token
+
+    live = make_live([("A12", "Bưởi Diễn", 1, None)])
+    post(live, factory.user("Người mua trước"), "A12", "c0")
+    raw, _ = issue_api_token(buyer, 30)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {raw}"}
+    url = f"/api/v1/live/sessions/{live.id}/waitlist"
+    assert client.post(url, json={"code": "A12"}).status_code == 401
+    body = client.post(url, json={"code": "A12"}, headers=headers).get_json()
+    assert body["status"] == "waiting" and body["position"] == 1
+    bad = client.post(url, json={"code": "A12", "quantity": 500}, headers=headers)
+    assert bad.status_code == 400
+    assert client.post(url, json={"quantity": 1}, headers=headers).status_code in (400, 422)
+
+
+def test_openapi_lists_after_live_paths(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/live/cart", "/api/v1/live/organisations/{org_slug}/follow",
+                 "/api/v1/live/sessions/{session_id}/waitlist"):
+        assert path in paths

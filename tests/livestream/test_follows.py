@@ -122,3 +122,20 @@ def test_storefront_has_the_follow_button(client, auth, db, seller, buyer):
     client.post(f"/live/follow/{org.slug}", data={"action": "follow", "next": f"/shop/o/{org.slug}"})
     page = client.get(f"/shop/o/{org.slug}").get_data(as_text=True)
     assert 'data-testid="unfollow-button"' in page
+
+
+def test_api_follow_and_unfollow(client, db, seller, buyer):
+    from app.accounts.services import issue_api_token
+
+    _, org = seller
+    raw, _ = issue_api_token(buyer, 30)
+    db.session.commit()
+    url = f"/api/v1/live/organisations/{org.slug}/follow"
+    assert client.post(url).status_code == 401
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert client.post(url, headers=headers).get_json() == {"organisation": org.slug, "following": True,
+                                                            "followers": 1}
+    assert client.post(url, headers=headers).get_json()["followers"] == 1
+    assert client.delete(url, headers=headers).get_json() == {"organisation": org.slug, "following": False,
+                                                              "followers": 0}
+    assert client.post("/api/v1/live/organisations/no-such-org/follow", headers=headers).status_code == 404
