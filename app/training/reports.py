@@ -46,6 +46,16 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time.min, VN_OFFSET))
 
 
+def _real_memberships(user_ids: list[int]):
+    """Memberships in real organisations: a practice live's sandbox shop is not a shop opened."""
+    query = select(Membership.user_id, Membership.organisation_id).where(Membership.user_id.in_(user_ids))
+    try:
+        from .practice.models import PracticeSandbox
+    except ImportError:
+        return query.subquery()
+    return query.where(Membership.organisation_id.not_in(select(PracticeSandbox.organisation_id))).subquery()
+
+
 def funnel(start: date, end: date, commune_code: int | None = None) -> Funnel:
     """Trainees who enrolled in the period, by their commune, and how far each got towards selling."""
     since, until = _bounds(start, end)
@@ -63,12 +73,13 @@ def funnel(start: date, end: date, commune_code: int | None = None) -> Funnel:
             Enrolment.completed_at < until)))
         reached["certified"] = set(db.session.scalars(select(Certificate.user_id).where(
             Certificate.user_id.in_(user_ids), Certificate.revoked_at.is_(None), Certificate.issued_at < until)))
+        real = _real_memberships(user_ids)
         reached["opened_shop"] = set(db.session.scalars(
-            select(Membership.user_id).join(Product, Product.organisation_id == Membership.organisation_id)
-            .where(Membership.user_id.in_(user_ids), Product.status == "active")))
+            select(real.c.user_id).join(Product, Product.organisation_id == real.c.organisation_id)
+            .where(Product.status == "active")))
         reached["first_sale"] = set(db.session.scalars(
-            select(Membership.user_id).join(Order, Order.organisation_id == Membership.organisation_id)
-            .where(Membership.user_id.in_(user_ids), Order.created_at < until,
+            select(real.c.user_id).join(Order, Order.organisation_id == real.c.organisation_id)
+            .where(Order.created_at < until,
                    or_(Order.status == "delivered", Order.paid_at.is_not(None)),
                    Order.status.not_in(("cancelled", "refunded")))))
     rows: dict[int | None, CommuneRow] = {}

@@ -262,7 +262,10 @@ def check_task(user: User | None, task: PracticalTask) -> TaskCompletion | None:
     checker = check_registry().get(task.kind)
     if checker is None:
         return None
-    result = checker(trainee.id)
+    try:
+        result = checker(trainee.id, **(task.params or {}))
+    except ValueError as exc:  # params an author typed wrong: say so instead of failing the page
+        raise InvalidInput(_l("This task is set up wrongly; please tell your trainer."), code="task_params") from exc
     if not result.done:
         return None
     done = TaskCompletion(task_id=task.id, user_id=trainee.id, evidence_url=(result.evidence_url or None),

@@ -25,8 +25,10 @@ class StubChecks(dict):
                           ("product_with_photos", "practice_orders", "first_real_order", "vietqr_matched")})
 
     def _checker(self, kind):
-        def check(user_id: int) -> StubResult:
+        def check(user_id: int, **params) -> StubResult:
             self.calls.append((kind, user_id))
+            if params.get("broken"):
+                raise ValueError("bad params")
             if self.done.get(kind):
                 return StubResult(True, f"/shop/evidence/{kind}", "seen in the data")
             return StubResult(False, None, "not yet")

@@ -248,3 +248,12 @@ def test_lesson_video_and_attachment_go_through_storage(db, small_course, traine
     assert lesson.attachments[0].filename == "danh-sach.pdf"
     with pytest.raises(InvalidInput):
         authoring.set_lesson_video(trainer, lesson, b"x", "virus.exe", get_storage())
+
+
+def test_task_params_reach_the_checker_and_bad_params_are_a_clear_error(db, small_course, trainee, checks):
+    small_course.task.params = {"broken": True}
+    services.enrol(trainee, small_course.course)
+    db.session.commit()
+    with pytest.raises(InvalidInput) as err:
+        services.check_task(trainee, small_course.task)
+    assert err.value.code == "task_params"
