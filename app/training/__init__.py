@@ -1,3 +1,4 @@
+"""Training: courses, lessons, quizzes, practical tasks, practice lives, certificates, cohorts, reports."""
 from flask import Blueprint
 
 bp = Blueprint("training", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
