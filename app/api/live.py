@@ -68,7 +68,7 @@ def sessions():
 @blp.alt_response(404, schema=ErrorSchema)
 def session_detail(session_id: int):
     """One live with its products: live codes, prices, remaining stock and its state."""
-    live = services.get_session(session_id)
+    live = services.require_viewer(current_user, services.get_session(session_id))
     return {"id": live.id, "title": live.title, "state": live.state, "scheduled_at": live.scheduled_at,
             "started_at": live.started_at, "ended_at": live.ended_at, "organisation": live.organisation,
             "external_stream_url": live.external_stream_url, "description": live.description,
@@ -84,7 +84,7 @@ def cart(session_id: int):
     """The signed-in buyer's held reservations in this live."""
     if not current_user.is_authenticated:
         raise NotSignedIn()
-    live = services.get_session(session_id)
+    live = services.require_viewer(current_user, services.get_session(session_id))
     lines = [{"id": r.id, "code": r.live_product.live_code, "name": r.live_product.product.name,
               "variant": r.variant.label, "quantity": r.quantity, "unit_price": r.unit_price,
               "total": r.quantity * r.unit_price, "hold_until": r.hold_until, "created_at": r.created_at}

@@ -66,6 +66,10 @@ class LiveNamespace(Namespace):
             # The browser's login session, read from the cookie session directly: Flask-Login caches the user
             # in g, which is not per-socket when handlers share an application context.
             user = user_for_login_session(socket_session.get("_user_id"))
+        try:
+            services.require_viewer(user, live)
+        except NotFound as exc:
+            raise ConnectionRefusedError(exc.to_dict()) from None
         socket_session["live"] = {"session_id": live.id, "user_id": user.id if user else None}
         join_room(room(live.id))
         if user is not None and services.is_seller(user, live):
@@ -102,6 +106,24 @@ class LiveNamespace(Namespace):
         if payload is not None:
             broadcast_comment(session_id, payload, ack)
         return ack
+
+    def on_seller_reply(self, data: Any = None):
+        """A member answers in the chat: stored as a plain chat line, broadcast like any comment."""
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str) or len(data["text"]) > 2000:
+            return socket_error(InvalidInput(_l("Send a comment as {\"text\": ..., \"client_id\": ...}.")))
+        try:
+            session_id, user = _joined()
+            if user is None:
+                raise NotSignedIn()
+            message = services.post_seller_reply(user, services.get_session(session_id), data["text"],
+                                                 data.get("client_id"))
+            payload = queries.message_payload(message)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            return socket_error(exc)
+        emit("message", payload, to=room(session_id), namespace=NAMESPACE)
+        return {"ok": True, "message_id": payload["id"]}
 
     def on_hide_message(self, data: Any = None):
         def act(live, user):

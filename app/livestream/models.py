@@ -51,6 +51,9 @@ class LiveSession(db.Model):
     cover_thumb_key: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # A private rehearsal (training's practice live): never listed, only its organisation's members (and
+    # trainers) may open it, and comments reach it only from the server-side driver of simulated buyers.
+    is_practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()

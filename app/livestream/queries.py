@@ -24,14 +24,14 @@ def current_and_upcoming(limit: int = 20) -> list[LiveSession]:
     """Lives on air first, then the scheduled ones soonest first."""
     order = case((LiveSession.state == "live", 0), else_=1)
     return list(db.session.scalars(
-        select(LiveSession).where(LiveSession.state.in_(("live", "scheduled")))
+        select(LiveSession).where(LiveSession.state.in_(("live", "scheduled")), LiveSession.is_practice.is_(False))
         .order_by(order, LiveSession.scheduled_at, LiveSession.id).limit(limit)
         .options(selectinload(LiveSession.organisation))))
 
 
 def recently_ended(limit: int = 10) -> list[LiveSession]:
     return list(db.session.scalars(
-        select(LiveSession).where(LiveSession.state == "ended")
+        select(LiveSession).where(LiveSession.state == "ended", LiveSession.is_practice.is_(False))
         .order_by(LiveSession.ended_at.desc(), LiveSession.id.desc()).limit(limit)
         .options(selectinload(LiveSession.organisation))))
 

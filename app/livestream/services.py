@@ -315,25 +315,31 @@ def _cancel(live: LiveSession, user: User, lp: LiveProduct | None, message: Chat
 
 def post_comment(session_id: Any, user: User | None, text: Any, client_id: Any, *,
                  hold_hours: float = DEFAULT_HOLD_HOURS, min_interval: float = 1.0,
-                 now: datetime | None = None) -> dict[str, Any]:
+                 now: datetime | None = None, allow_practice: bool = False) -> dict[str, Any]:
     """Store one chat comment and reserve what it orders; returns the ack the buyer sees.
 
     A re-sent client_id returns the first ack and changes nothing. Refusals that store nothing
     (not signed in, bad input, rate limit, live over) raise domain errors; per-item problems are
     listed in the ack, which is ok=false only when the comment ordered or cancelled and nothing worked."""
     return submit_comment(session_id, user, text, client_id, hold_hours=hold_hours, min_interval=min_interval,
-                          now=now)[0]
+                          now=now, allow_practice=allow_practice)[0]
 
 
 def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any, *,
                    hold_hours: float = DEFAULT_HOLD_HOURS, min_interval: float = 1.0,
-                   now: datetime | None = None) -> tuple[dict[str, Any], ChatMessage | None]:
-    """post_comment, also giving the new message (None when the ack is a replay, so nothing is broadcast again)."""
+                   now: datetime | None = None, allow_practice: bool = False
+                   ) -> tuple[dict[str, Any], ChatMessage | None]:
+    """post_comment, also giving the new message (None when the ack is a replay, so nothing is broadcast again).
+
+    A practice live takes comments only from its simulated buyers (allow_practice, set by training's driver)."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotSignedIn(_l("Please sign in to comment and order."))
     client_id = clean_client_id(client_id)
     text = clean_text(text)
     live = get_session(session_id)
+    if live.is_practice and not allow_practice:
+        raise Forbidden(_l("This is a private practice live: only its simulated buyers can comment."),
+                        code="practice_live")
     stored = _stored_ack(live.id, user.id, client_id)
     if stored is not None:
         return stored, None
@@ -448,6 +454,38 @@ def is_seller(actor: User | None, live: LiveSession) -> bool:
     except Forbidden:
         return False
     return True
+
+
+def require_viewer(actor: User | None, live: LiveSession) -> LiveSession:
+    """Anyone may open a live, except a practice live: its organisation's members and trainers only (404 to others,
+    so a private rehearsal is not even confirmed to exist)."""
+    if live.is_practice and not (is_seller(actor, live) or getattr(actor, "is_trainer", False)
+                                 or getattr(actor, "is_admin", False)):
+        raise NotFound(_l("We could not find that live."), code="unknown_live")
+    return live
+
+
+def post_seller_reply(actor: User | None, live: LiveSession, text: Any, client_id: Any = None, *,
+                      now: datetime | None = None) -> ChatMessage:
+    """A member of the organisation answers in the chat (never parsed as an order); a re-sent client_id changes nothing."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotSignedIn()
+    require_org_role(actor, live.organisation, "staff")
+    if live.state == "ended":
+        raise LiveNotOnAir(_l("This live has ended."))
+    client_id = clean_client_id(client_id) if client_id is not None else None
+    text = clean_text(text)
+    if client_id is not None:
+        earlier = db.session.scalar(select(ChatMessage).where(
+            ChatMessage.session_id == live.id, ChatMessage.user_id == actor.id, ChatMessage.client_id == client_id))
+        if earlier is not None:
+            return earlier
+    message = ChatMessage(session_id=live.id, user_id=actor.id, text=text, kind="chat", client_id=client_id,
+                          created_at=now or utcnow())
+    message.ack_json = json.dumps({"ok": True, "kind": "chat", "reserved": [], "errors": [], "seller": True})
+    db.session.add(message)
+    db.session.flush()
+    return message
 
 
 def get_reservation(live: LiveSession, reservation_id: Any) -> LiveReservation:

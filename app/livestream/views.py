@@ -38,7 +38,7 @@ def index():
 
 @bp.get("/<int:session_id>")
 def live_page(session_id: int):
-    live = services.get_session(session_id)
+    live = services.require_viewer(current_user, services.get_session(session_id))
     kind, src = stream_embed(live.external_stream_url)
     return render_template("livestream/live.html", live=live, catalog=queries.catalog(live),
                            messages=queries.recent_messages(live.id), mask_name=queries.mask_name,
@@ -58,7 +58,7 @@ def console(session_id: int):
 @bp.get("/<int:session_id>/claims")
 @login_required
 def claims(session_id: int):
-    live = services.get_session(session_id)
+    live = services.require_viewer(current_user, services.get_session(session_id))
     return render_template("livestream/claims.html", live=live, lines=queries.claim_log(live.id),
                            full_names=services.is_seller(current_user, live), mask_name=queries.mask_name,
                            me=current_user.id)

@@ -5,4 +5,5 @@ bp = Blueprint("training", __name__, template_folder="templates", static_folder=
 
 from . import models  # noqa: E402,F401
 from . import views  # noqa: E402,F401
+from .practice import views as practice_views  # noqa: E402,F401
 from . import authoring_views, staff_views  # noqa: E402,F401

@@ -132,6 +132,18 @@
   socket.on("disconnect", function () { say(d.msgOffline); });
   socket.on("connect", function () { if (status.textContent === d.msgOffline) { say(""); } });
 
+  var reply = document.getElementById("console-reply");
+  if (reply) {
+    reply.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var input = reply.querySelector("input[name=text]");
+      var text = input.value.trim();
+      if (!text) { return; }
+      var clientId = "r" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+      send("seller_reply", { text: text, client_id: clientId }, function () { input.value = ""; });
+    });
+  }
+
   var slow = document.getElementById("console-slow");
   if (slow) {
     slow.addEventListener("change", function () { send("set_slow_mode", { seconds: parseInt(slow.value, 10) }); });

@@ -1,0 +1,366 @@
+"""Write-side practice live: the trainee's sandbox, starting a run, delivering simulated comments, the score card."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import median
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ...accounts.models import Membership, User
+from ...accounts.services import create_organisation
+from ...core.dbtypes import utcnow
+from ...errors import DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn
+from ...extensions import db
+from ...livestream import services as live_services
+from ...livestream.models import ChatMessage, LiveProduct, LiveReservation
+from ...shop import inventory
+from ...shop import services as shop_services
+from ...shop.models import Product
+from .generator import ProductSpec, expected_lines, generate_script
+from .models import PACES, PracticeBuyer, PracticeComment, PracticeRun, PracticeSandbox
+
+MAX_PRODUCTS = 6
+SANDBOX_STOCK = {"calm": 10, "busy": 12, "flash": 8}
+KEPT_STATUSES = ("held", "confirmed", "checked_out")
+
+# Simulated buyers: data, not interface text (they speak Vietnamese whatever the trainee's language).
+PERSONAS = (
+    ("hoa", "Nguyễn Thị Hoa"), ("nam", "Trần Văn Nam"), ("thu", "Lê Thị Thu"), ("tuan", "Phạm Minh Tuấn"),
+    ("lan", "Hoàng Thị Lan"), ("hung", "Đỗ Văn Hùng"), ("mai", "Vũ Thị Mai"), ("hanh", "Bùi Thị Hạnh"),
+    ("long", "Đặng Văn Long"), ("yen", "Ngô Thị Yến"), ("nga", "Dương Thị Nga"), ("phuc", "Lý Văn Phúc"),
+)
+# When the trainee has no product of their own: typical goods of a commune near Hanoi.
+DEMO_PRODUCTS = (
+    ("B1", "Bưởi Diễn", "fruit", "fruit", 60_000, ()),
+    ("G2", "Gạo nếp cái hoa vàng", "rice", "kg", 35_000, (("1kg", None), ("2kg", 68_000))),
+    ("C3", "Chè Thái Nguyên", "tea", "pack", 120_000, (("100g", None), ("200g", 230_000))),
+    ("M4", "Mật ong rừng", "processed", "bottle", 180_000, ()),
+    ("R5", "Rổ tre đan", "handicraft", "piece", 45_000, (("Nhỏ", None), ("Lớn", 65_000))),
+)
+
+
+class PracticeRunning(DomainError):
+    status = 409
+    code = "practice_running"
+    default_message = _l("You already have a practice live running. Finish it first.")
+
+
+# Sandbox -------------------------------------------------------------------------------------------------
+
+def _require_user(user: User | None) -> User:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotSignedIn()
+    return user
+
+
+def sandbox_for(user: User) -> PracticeSandbox:
+    """The trainee's hidden practice organisation, made on first use; nothing real ever points into it."""
+    sandbox = db.session.scalar(select(PracticeSandbox).where(PracticeSandbox.user_id == user.id))
+    if sandbox is None:
+        org = create_organisation(user, name=_("Practice stall of %(name)s", name=user.name)[:160],
+                                  kind="household", commune_code=None)
+        sandbox = PracticeSandbox(user_id=user.id, organisation_id=org.id, organisation=org)
+        db.session.add(sandbox)
+        db.session.flush()
+    return sandbox
+
+
+def practice_organisation_ids() -> set[int]:
+    return set(db.session.scalars(select(PracticeSandbox.organisation_id)))
+
+
+def own_products(user: User) -> list[Product]:
+    """The trainee's real products (any organisation they belong to, never a sandbox), newest first."""
+    sandboxes = select(PracticeSandbox.organisation_id)
+    return list(db.session.scalars(
+        select(Product).join(Membership, Membership.organisation_id == Product.organisation_id)
+        .where(Membership.user_id == user.id, Product.status != "archived",
+               Product.organisation_id.not_in(sandboxes))
+        .order_by(Product.created_at.desc(), Product.id.desc()).limit(50)))
+
+
+def ensure_buyers() -> list[User]:
+    """The simulated buyers, created once: e-mail under .invalid and no usable password, so nobody signs in as them."""
+    have = {b.persona: b.user for b in db.session.scalars(select(PracticeBuyer))}
+    users = []
+    for key, name in PERSONAS:
+        user = have.get(key)
+        if user is None:
+            user = User(name=name, email=f"khach-ao-{key}@practice.invalid", password_hash="!", locale="vi")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(PracticeBuyer(persona=key, user_id=user.id))
+        users.append(user)
+    db.session.flush()
+    return users
+
+
+def _copy_into_sandbox(user: User, sandbox: PracticeSandbox, source: Product | tuple, stock: int) -> Product:
+    """A draft copy (same code, name, options, prices) in the sandbox, topped up to `stock` per option.
+
+    Draft products never show in the shop or go into a cart; stock moves only through the inventory service."""
+    org = sandbox.organisation
+    if isinstance(source, Product):
+        code, name, category, unit, price = source.code, source.name, source.category, source.unit, source.price
+        options = [(v.label, v.price) for v in source.active_variants if v.label]
+    else:
+        code, name, category, unit, price, options = source
+    copy = db.session.scalar(select(Product).where(Product.organisation_id == org.id, Product.code == code))
+    data = shop_services.ProductData(name=name, category=category, unit=unit, price=price, code=code,
+                                     status="draft")
+    if copy is None:
+        copy = shop_services.create_product(user, org, data)
+    else:
+        shop_services.update_product(user, copy, data)
+        if copy.status != "draft":
+            shop_services.set_status(user, copy, "draft")
+    if options:
+        current = {v.label: v.id for v in copy.variants if v.is_active and v.label}
+        shop_services.set_variants(user, copy, [shop_services.VariantRow(current.get(label), label, vprice)
+                                                for label, vprice in options])
+    for variant in copy.active_variants:
+        db.session.refresh(variant)
+        if variant.available < stock:
+            inventory.receive_stock(variant, stock - variant.available, user, "practice live sandbox stock")
+    db.session.flush()
+    return copy
+
+
+# Runs ----------------------------------------------------------------------------------------------------
+
+def running_run(user: User) -> PracticeRun | None:
+    return db.session.scalar(select(PracticeRun).where(PracticeRun.user_id == user.id,
+                                                       PracticeRun.status == "running"))
+
+
+def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | None = None, seed: int | None = None,
+                   now: datetime | None = None) -> PracticeRun:
+    """Copy the chosen products (or demo goods) into the sandbox, open a private live on air and script its buyers."""
+    user = _require_user(user)
+    if pace not in PACES:
+        raise InvalidInput(_l("Please choose a pace: calm, busy or flash sale."), code="invalid_pace", field="pace")
+    running = running_run(user)
+    if running is not None:
+        if running.session.state != "ended":
+            raise PracticeRunning()
+        finish_practice(user, running, now=now)
+    now = now or utcnow()
+    mine = {p.id: p for p in own_products(user)}
+    wanted = [int(i) for i in (product_ids or []) if isinstance(i, int) or str(i).isdigit()]
+    if any(i not in mine for i in wanted):
+        # Someone else's product id, or one of the sandbox's own copies: never copied, never touched.
+        raise Forbidden(_l("You can only practise with your own products."), code="foreign_product")
+    sources: list[Product | tuple] = [mine[i] for i in wanted] or list(mine.values())
+    seen: set[str] = set()
+    sources = [s for s in sources if not ((s.code if isinstance(s, Product) else s[0]) in seen
+                                          or seen.add(s.code if isinstance(s, Product) else s[0]))][:MAX_PRODUCTS]
+    if not sources:
+        sources = list(DEMO_PRODUCTS)
+
+    sandbox = sandbox_for(user)
+    stock = SANDBOX_STOCK[pace]
+    copies = [_copy_into_sandbox(user, sandbox, source, stock) for source in sources]
+    live = live_services.schedule_live(user, sandbox.organisation, title=_("Practice live · %(pace)s",
+                                                                           pace=pace_label(pace)),
+                                       scheduled_at=now)
+    live.is_practice = True
+    for copy in copies:
+        live_services.add_live_product(user, live, copy, allotment=stock)
+    live_services.start_live(user, live, now=now)
+
+    seed = seed if isinstance(seed, int) else random.SystemRandom().randrange(1, 2**31 - 1)
+    buyers = ensure_buyers()
+    specs = [ProductSpec(c.code, c.name, tuple(v.label for v in c.active_variants if v.label), stock) for c in copies]
+    run = PracticeRun(user_id=user.id, sandbox_id=sandbox.id, session_id=live.id, pace=pace, seed=seed,
+                      status="running", started_at=now)
+    db.session.add(run)
+    for line in generate_script(specs, pace, seed, buyers=len(buyers)):
+        run.comments.append(PracticeComment(seq=line.seq, at_ms=line.at_ms, buyer_user_id=buyers[line.buyer].id,
+                                            text=line.text, intent=line.intent, expected=line.expected))
+    db.session.flush()
+    return run
+
+
+def pace_label(pace: str) -> str:
+    return {"calm": _("calm"), "busy": _("busy"), "flash": _("flash sale")}.get(pace, pace)
+
+
+def get_run(viewer: User | None, run_id: Any, *, manage: bool = False) -> PracticeRun:
+    """A run its trainee may open (and manage); trainers and admins may look. Others get 404, as if it did not exist."""
+    viewer = _require_user(viewer)
+    run = (db.session.get(PracticeRun, int(run_id))
+           if (isinstance(run_id, int) or str(run_id).isdigit()) and 0 < int(run_id) < 2**31 else None)
+    if run is None:
+        raise NotFound(_l("We could not find that practice live."), code="unknown_practice")
+    if run.user_id != viewer.id and (manage or not (viewer.is_trainer or viewer.is_admin)):
+        raise NotFound(_l("We could not find that practice live."), code="unknown_practice")
+    return run
+
+
+def run_for_live(viewer: User | None, session_id: Any) -> PracticeRun:
+    live = live_services.get_session(session_id)
+    run = db.session.scalar(select(PracticeRun).where(PracticeRun.session_id == live.id))
+    if run is None:
+        raise NotFound(_l("We could not find that practice live."), code="unknown_practice")
+    return get_run(viewer, run.id)
+
+
+@dataclass
+class Delivered:
+    """A simulated comment that reached the chat: what to broadcast after the commit."""
+
+    session_id: int
+    payload: dict[str, Any] | None
+    ack: dict[str, Any]
+
+
+def _deliver(run: PracticeRun, comment: PracticeComment, now: datetime) -> Delivered:
+    from ...livestream import queries as live_queries
+
+    try:
+        with db.session.begin_nested():
+            ack, message = live_services.submit_comment(run.session_id, comment.buyer, comment.text,
+                                                        f"practice-{run.id}-{comment.seq}", min_interval=0, now=now,
+                                                        allow_practice=True)
+    except DomainError as exc:
+        # The trainee muted or blocked this buyer, or slow mode dropped the comment: as in a real live, it is gone.
+        ack, message = {"ok": False, "error": {"code": exc.code, "message": str(exc.message)}}, None
+    comment.delivered_at = now
+    comment.message_id = message.id if message is not None else comment.message_id
+    db.session.flush()
+    return Delivered(run.session_id, live_queries.message_payload(message) if message is not None else None, ack)
+
+
+def due_comments(run: PracticeRun, now: datetime) -> list[PracticeComment]:
+    elapsed_ms = (now - run.started_at).total_seconds() * 1000
+    return [c for c in run.comments if c.delivered_at is None and c.at_ms <= elapsed_ms]
+
+
+def deliver_due(run: PracticeRun, now: datetime | None = None, limit: int = 20) -> list[Delivered]:
+    """Every scripted comment whose time has come, oldest first (the background driver's tick)."""
+    now = now or utcnow()
+    if run.status != "running" or run.session.state != "live":
+        return []
+    return [_deliver(run, c, now) for c in due_comments(run, now)[:limit]]
+
+
+def deliver_next(run: PracticeRun, now: datetime | None = None) -> Delivered | None:
+    """The next scripted comment whatever its time (tests and the 'next comment' step drive the live this way)."""
+    if run.status != "running" or run.session.state != "live":
+        return None
+    pending = [c for c in run.comments if c.delivered_at is None]
+    return _deliver(run, pending[0], now or utcnow()) if pending else None
+
+
+def is_done(run: PracticeRun) -> bool:
+    return run.status != "running" or run.session.state != "live" or all(c.delivered_at for c in run.comments)
+
+
+# Score card ---------------------------------------------------------------------------------------------
+
+def score(run: PracticeRun) -> dict[str, Any]:
+    """Compare what the chat ended up holding with what the simulated buyers meant.
+
+    Orders: each (buyer, code, option) the script expects, against the lines still held (or confirmed) at the
+    end. Wrong lines: lines kept that nobody should hold (a buyer who backed out, a cancel left standing) or
+    more than was asked. Questions: the trainee's first chat reply after each one; unanswered ones are missed."""
+    delivered = [c for c in run.comments if c.delivered_at is not None and c.message_id is not None]
+    expected = expected_lines([(c.buyer_user_id, c.intent, c.expected) for c in delivered])
+    kept: dict[tuple[int, str, str | None], int] = {}
+    rows = db.session.execute(
+        select(LiveReservation.user_id, LiveProduct.live_code, LiveReservation.variant_id, LiveReservation.quantity)
+        .join(LiveProduct, LiveProduct.id == LiveReservation.live_product_id)
+        .where(LiveReservation.session_id == run.session_id, LiveReservation.status.in_(KEPT_STATUSES))).all()
+    from ...shop.models import Variant
+
+    labels = dict(db.session.execute(select(Variant.id, Variant.label).where(
+        Variant.id.in_({r[2] for r in rows} or {0}))).all())
+    for user_id, code, variant_id, qty in rows:
+        key = (user_id, code, labels.get(variant_id))
+        kept[key] = kept.get(key, 0) + qty
+
+    names = dict(db.session.execute(select(User.id, User.name).where(
+        User.id.in_({k[0] for k in expected} | {k[0] for k in kept} or {0}))).all())
+    correct = [k for k, q in expected.items() if kept.get(k) == q]
+    missed = [k for k, q in expected.items() if kept.get(k, 0) < q]
+    wrong = [k for k, q in kept.items() if q > expected.get(k, 0)]
+
+    def line(key, qty):
+        return {"buyer": names.get(key[0], "?"), "code": key[1], "variant": key[2], "quantity": qty}
+
+    # Questions (and the buyer who lost the race, who deserves a "sorry, sold out") need a reply in the chat.
+    replies = list(db.session.scalars(
+        select(ChatMessage.created_at).where(ChatMessage.session_id == run.session_id,
+                                             ChatMessage.user_id == run.user_id).order_by(ChatMessage.id)))
+    waits: list[float] = []
+    unanswered = []
+    for c in delivered:
+        if c.intent not in ("question", "race_loser"):
+            continue
+        asked = c.message.created_at
+        answer = next((t for t in replies if t >= asked), None)
+        if answer is None:
+            unanswered.append({"buyer": names.get(c.buyer_user_id) or c.buyer.name, "text": c.text})
+        else:
+            waits.append((answer - asked).total_seconds())
+    undelivered = sum(1 for c in run.comments if c.delivered_at is None)
+    questions = sum(1 for c in delivered if c.intent in ("question", "race_loser"))
+    result = {
+        "comments": len(delivered), "undelivered": undelivered,
+        "orders_expected": len(expected), "orders_correct": len(correct),
+        "missed_orders": [line(k, expected[k]) for k in missed],
+        "wrong_lines": [line(k, kept[k]) for k in wrong],
+        "questions": questions, "answered": len(waits), "unanswered": unanswered,
+        "median_answer_seconds": round(median(waits), 1) if waits else None,
+        "missed_comments": len(missed) + len(unanswered),
+    }
+    result["tips"] = tip_keys(result)
+    return result
+
+
+def tip_keys(result: dict[str, Any]) -> list[str]:
+    """Which tips the score card shows; the texts are drawn at display time, in the reader's language."""
+    tips = []
+    if result["wrong_lines"]:
+        tips.append("wrong_lines")
+    if result["missed_orders"]:
+        tips.append("missed_orders")
+    if result["unanswered"]:
+        tips.append("unanswered")
+    if result["median_answer_seconds"] is not None and result["median_answer_seconds"] > 30:
+        tips.append("slow_answers")
+    if result["undelivered"]:
+        tips.append("ended_early")
+    if not tips:
+        tips.append("well_done")
+    return tips
+
+
+def finish_practice(user: User | None, run: PracticeRun, now: datetime | None = None) -> PracticeRun:
+    """End the practice live if it is still on air and store the score card; finishing twice changes nothing."""
+    user = _require_user(user)
+    if run.user_id != user.id:
+        raise NotFound(_l("We could not find that practice live."), code="unknown_practice")
+    if run.status == "finished":
+        return run
+    live = run.session
+    if live.state != "ended":
+        live_services.end_live(user, live, now=now)
+    result = score(run)
+    run.result = result
+    run.orders_expected, run.orders_correct = result["orders_expected"], result["orders_correct"]
+    run.status, run.finished_at = "finished", now or utcnow()
+    db.session.flush()
+    return run
+
+
+def best_run(user_id: int, min_orders: int) -> PracticeRun | None:
+    return db.session.scalar(
+        select(PracticeRun).where(PracticeRun.user_id == user_id, PracticeRun.status == "finished",
+                                  PracticeRun.orders_correct >= min_orders)
+        .order_by(PracticeRun.orders_correct.desc(), PracticeRun.id).limit(1))
