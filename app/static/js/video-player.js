@@ -140,8 +140,10 @@
   });
   video.addEventListener("click", function () { if (video.muted) { video.muted = false; play(); } });
 
+  var listening = false;
   function listen() {
-    if (typeof window.io === "undefined") { return; }
+    if (listening || typeof window.io === "undefined") { return; }
+    listening = true;
     // Share the live page's connection when it offers one; otherwise a second, light connection to the room.
     var socket = (window.cholive && window.cholive.liveSocket) ||
       window.io("/live", { auth: { session_id: parseInt(root.dataset.sessionId, 10) }, transports: ["websocket", "polling"] });
@@ -153,9 +155,12 @@
   applyLowData();
   setState(state);
   if (state !== "ended" && state !== "on_air") { start(); }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", listen);
-  } else {
+  // The page loads socket.io after this file (both deferred): by DOMContentLoaded every deferred script has run.
+  if (window.io) {
     listen();
+  } else if (document.readyState === "complete") {
+    listen();
+  } else {
+    document.addEventListener("DOMContentLoaded", listen, { once: true });
   }
 })();
