@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.addresses import commune_province, find_commune
 from app.errors import Forbidden
@@ -117,3 +117,26 @@ def test_schedule_page_with_cover_and_bad_input(client, auth, db, seller, buyer)
     cards = client.get("/live/").get_data(as_text=True)
     assert live.cover_thumb_key in cards
     assert client.get("/media/" + live.cover_key).status_code == 200
+
+
+def test_seed_demo_has_a_finished_live_with_orders_and_its_report(runner, db):
+    from app.accounts.models import Notification
+    from app.livestream.models import LiveOrderLine, LiveProduct, LiveReservation
+    from app.shop.ordering.models import Order
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    counts = [db.session.scalar(select(func.count(model.id))) for model in (LiveSession, LiveReservation, Order)]
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
+    assert [db.session.scalar(select(func.count(model.id))) for model in (LiveSession, LiveReservation, Order)] == counts
+    lives = {live.state: live for live in db.session.scalars(select(LiveSession))}
+    assert set(lives) == {"scheduled", "live", "ended"}
+    assert db.session.scalar(select(func.count(LiveProduct.id)).where(LiveProduct.session_id == lives["live"].id)) >= 5
+    assert all(live.cover_key for live in lives.values())
+    ended = lives["ended"]
+    owner = next(m.user for m in ended.organisation.memberships if m.role == "owner")
+    data = report.build_report(owner, ended)
+    assert data.order_lines >= 4 and data.buyers == 3 and data.checked_out_lines >= 2
+    assert 0 < data.confirmed_revenue < data.reserved_revenue
+    assert sum(data.orders_per_minute) == data.order_lines
+    assert db.session.scalar(select(func.count(LiveOrderLine.id))) >= 2
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "live_started")) == 3
