@@ -40,6 +40,11 @@ class Funnel:
         return {stage: sum(row.counts[stage] for row in self.rows) for stage in STAGES}
 
 
+def vn_today() -> date:
+    """Today's date in Vietnam, where the report's days begin and end."""
+    return datetime.now(VN_OFFSET).date()
+
+
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """Whole days in Vietnam time, end inclusive."""
     return (datetime.combine(start, time.min, VN_OFFSET),

@@ -125,7 +125,7 @@ def attendance(session_id: int):
 # --- report ---------------------------------------------------------------------------------------
 
 def _period() -> tuple[date, date]:
-    today = date.today()
+    today = reports.vn_today()
     end = _date(request.args.get("to")) or today
     start = _date(request.args.get("from")) or (end - timedelta(days=365))
     if start > end:

@@ -1,0 +1,204 @@
+"""Trainee pages: course list, course, lesson (size on a phone), quiz with feedback, certificate and verify page."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from app.training import services
+from app.training.models import Certificate, Enrolment, LessonProgress, QuizAttempt
+
+from .conftest import right_answers
+
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def csrf(client, url: str) -> str:
+    page = client.get(url)
+    match = CSRF.search(page.get_data(as_text=True))
+    assert match, page.get_data(as_text=True)[:400]
+    return match.group(1)
+
+
+def _enrol(client, auth, user, sc):
+    auth.login_as(user)
+    token = csrf(client, f"/training/c/{sc.course.slug}")
+    return client.post(f"/training/c/{sc.course.slug}/enrol", data={"csrf_token": token})
+
+
+def test_course_list_and_page_in_vietnamese_by_default(client, small_course):
+    page = client.get("/training/").get_data(as_text=True)
+    assert "Chụp ảnh sản phẩm" in page and "Khóa học" in page
+    course = client.get(f"/training/c/{small_course.course.slug}").get_data(as_text=True)
+    assert "Gần cửa sổ" in course and "Đăng nhập để tham gia" in course
+
+
+def test_english_title_shows_in_english(client, small_course):
+    client.get("/lang/en")
+    page = client.get("/training/").get_data(as_text=True)
+    assert "Product photos" in page
+
+
+def test_enrol_then_lesson_then_done_then_resume(client, auth, db, small_course, trainee):
+    one, two = small_course.lessons
+    response = _enrol(client, auth, trainee, small_course)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/training/lesson/{one.id}")
+    page = client.get(f"/training/lesson/{one.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<h2>Ánh sáng</h2>" in html and "<strong>ban ngày</strong>" in html
+    token = CSRF.search(html).group(1)
+    done = client.post(f"/training/lesson/{one.id}/done", data={"csrf_token": token})
+    assert done.headers["Location"].endswith(f"/training/lesson/{two.id}")
+    assert db.session.scalar(select(func.count(LessonProgress.id)).where(LessonProgress.completed_at.is_not(None))) == 1
+    index = client.get("/training/").get_data(as_text=True)
+    assert 'data-testid="resume"' in index and f"/training/lesson/{two.id}" in index
+
+
+def test_lesson_needs_enrolment_and_sign_in(client, auth, small_course, trainee):
+    lesson = small_course.lessons[0]
+    assert client.get(f"/training/lesson/{lesson.id}").status_code == 302  # to sign in
+    auth.login_as(trainee)
+    response = client.get(f"/training/lesson/{lesson.id}", follow_redirects=True)
+    assert "Hãy tham gia khóa học trước" in response.get_data(as_text=True)
+
+
+def test_done_for_a_lesson_not_enrolled_changes_nothing(client, auth, db, small_course, trainee):
+    auth.login_as(trainee)
+    token = csrf(client, "/training/")
+    response = client.post(f"/training/lesson/{small_course.lessons[0].id}/done", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert "Hãy tham gia khóa học trước" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(LessonProgress.id))) == 0
+
+
+def test_text_lesson_page_is_under_150_kb_with_its_css_and_scripts(client, auth, small_course, trainee):
+    lesson = small_course.lessons[0]
+    _enrol(client, auth, trainee, small_course)
+    page = client.get(f"/training/lesson/{lesson.id}")
+    html = page.get_data(as_text=True)
+    total = len(page.data)
+    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(r'<script src="([^"]+)"', html)
+    assert any("pico" in a for a in assets) and any("training.css" in a for a in assets)
+    for url in assets:
+        asset = client.get(url.split("?")[0])
+        assert asset.status_code == 200, url
+        total += len(asset.data)
+        asset.close()
+    assert total < 150 * 1024, total
+
+
+def test_quiz_feedback_twice_posted_and_foreign_attempts(client, auth, db, small_course, trainee, factory):
+    sc = small_course
+    _enrol(client, auth, trainee, sc)
+    page = client.get(f"/training/quiz/{sc.quiz.id}").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": CSRF.search(page).group(1), "token": token,
+            f"q{sc.single.id}": [str(c.id) for c in sc.single.choices if not c.is_correct],
+            f"q{sc.multiple.id}": [str(c.id) for c in sc.multiple.choices if c.is_correct],
+            f"q{sc.short.id}": "cod"}
+    first = client.post(f"/training/quiz/{sc.quiz.id}", data=form)
+    assert first.status_code == 302
+    again = client.post(f"/training/quiz/{sc.quiz.id}", data=form)
+    assert again.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+    feedback = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "67%" in feedback and "Bóng đổ đen." in feedback and "Cash on delivery." in feedback
+    assert "Đạt" in feedback  # pass mark 60
+    # Another trainee cannot open it.
+    client.post("/logout")
+    auth.login_as(factory.user("Người khác"))
+    assert client.get(first.headers["Location"]).status_code == 404
+
+
+def test_quiz_answer_for_a_course_not_enrolled_is_refused(client, auth, db, small_course, trainee):
+    sc = small_course
+    auth.login_as(trainee)
+    token = csrf(client, "/training/")
+    response = client.post(f"/training/quiz/{sc.quiz.id}", data={
+        "csrf_token": token, "token": "abc", f"q{sc.single.id}": str(sc.single.choices[0].id)}, follow_redirects=True)
+    assert "Hãy tham gia khóa học trước" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+def test_forged_choice_in_quiz_form_is_refused(client, auth, db, small_course, trainee):
+    sc = small_course
+    _enrol(client, auth, trainee, sc)
+    page = client.get(f"/training/quiz/{sc.quiz.id}").get_data(as_text=True)
+    response = client.post(f"/training/quiz/{sc.quiz.id}", data={
+        "csrf_token": CSRF.search(page).group(1), "token": "t", f"q{sc.single.id}": "not-a-number"},
+        follow_redirects=True)
+    assert "không thuộc bài kiểm tra này" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+def _certify(db, sc, user, checks) -> Certificate:
+    services.enrol(user, sc.course)
+    for lesson in sc.lessons:
+        services.complete_lesson(user, lesson)
+    services.submit_quiz(user, sc.quiz, right_answers(sc), "ok")
+    checks.done["product_with_photos"] = True
+    services.check_task(user, sc.task)
+    db.session.commit()
+    return db.session.scalar(select(Certificate))
+
+
+def test_task_check_button_completes_the_task(client, auth, db, small_course, trainee, checks):
+    _enrol(client, auth, trainee, small_course)
+    token = csrf(client, "/training/")
+    not_yet = client.post(f"/training/task/{small_course.task.id}/check", data={"csrf_token": token},
+                          follow_redirects=True)
+    assert "Chưa xong" in not_yet.get_data(as_text=True)
+    checks.done["product_with_photos"] = True
+    done = client.post(f"/training/task/{small_course.task.id}/check", data={"csrf_token": token},
+                       follow_redirects=True)
+    assert "Nhiệm vụ này đã hoàn thành" in done.get_data(as_text=True)
+
+
+def test_verify_page_qr_and_forged_code(client, db, small_course, trainee, checks):
+    certificate = _certify(db, small_course, trainee, checks)
+    page = client.get(f"/verify/{certificate.code}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and trainee.name in html and "Chứng nhận hợp lệ" in html
+    assert "@media print" in client.get("/training/static/training.css").get_data(as_text=True)
+    qr = client.get(f"/training/certificate/{certificate.code}/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
+    forged = client.get("/verify/CL-AAAAA-BBBBB-CCCCC")
+    assert forged.status_code == 404 and "Không có chứng nhận nào" in forged.get_data(as_text=True)
+    assert client.get("/verify?code=" + certificate.code.lower()).headers["Location"].endswith(certificate.code)
+
+
+def test_admin_revokes_and_the_page_says_so(client, auth, db, small_course, trainee, admin, trainer, checks):
+    certificate = _certify(db, small_course, trainee, checks)
+    auth.login_as(trainer)
+    token = csrf(client, f"/verify/{certificate.code}")
+    refused = client.post(f"/training/certificate/{certificate.code}/revoke", data={"csrf_token": token, "reason": "x"},
+                          follow_redirects=True)
+    assert "Chỉ quản trị viên" in refused.get_data(as_text=True)
+    client.post("/logout")
+    auth.login_as(admin)
+    token = csrf(client, f"/verify/{certificate.code}")
+    client.post(f"/training/certificate/{certificate.code}/revoke", data={"csrf_token": token, "reason": "Gian lận"})
+    html = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert 'data-testid="revoked"' in html
+
+
+def test_storefront_shows_the_training_badge(client, db, small_course, trainee, checks, factory):
+    org = factory.org(trainee, name="Hộ Mai bán bưởi")
+    _certify(db, small_course, trainee, checks)
+    html = client.get(f"/shop/o/{org.slug}").get_data(as_text=True)
+    assert 'data-testid="training-badges"' in html and "Chụp ảnh sản phẩm" in html
+
+
+def test_service_worker_is_served_for_the_training_scope(client):
+    response = client.get("/training/sw.js")
+    assert response.status_code == 200 and "javascript" in response.mimetype
+    assert "caches" in response.get_data(as_text=True)
+    assert "no-cache" in response.headers["Cache-Control"]
+    assert client.get("/training/offline").status_code == 200
+
+
+def test_enrolments_are_counted_once_after_double_click(client, auth, db, small_course, trainee):
+    _enrol(client, auth, trainee, small_course)
+    token = csrf(client, "/training/")
+    client.post(f"/training/c/{small_course.course.slug}/enrol", data={"csrf_token": token})
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 1
