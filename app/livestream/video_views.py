@@ -133,10 +133,11 @@ def video_player(live) -> dict | None:
     if not video.setting("VIDEO_ENABLED"):
         return None
     stream = video.stream_of(live)
-    if stream is None:
-        return None
     seller = current_user.is_authenticated and services.is_seller(current_user, live)
-    return {"hls_url": f"{video.setting('VIDEO_HLS_URL').rstrip('/')}/{stream.public_name}.m3u8",
+    if stream is None:
+        # Before the first key, only the organisation's members see a way in (beside the usual player box).
+        return {"setup_only": True} if seller and live.state != "ended" else None
+    return {"setup_only": False, "hls_url": f"{video.setting('VIDEO_HLS_URL').rstrip('/')}/{stream.public_name}.m3u8",
             "state": video.display_state(live, stream), "is_seller": seller,
             "replay": stream.replay_file is not None}
 

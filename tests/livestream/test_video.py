@@ -135,6 +135,30 @@ def test_seller_makes_copies_and_regenerates_the_key(client, auth, make_live, se
     assert publish(client, shown).status_code == 403
 
 
+def test_live_page_player_for_members_and_viewers(client, auth, make_live, seller, buyer, db):
+    owner, org = seller
+    live = services.schedule_live(owner, org, title="Phiên có YouTube", scheduled_at=utcnow() + timedelta(hours=1),
+                                  external_stream_url="https://www.youtube.com/watch?v=abcdefghijk")
+    db.session.commit()
+    # No stream key yet: viewers get the external embed as before, members also a way to set up the phone.
+    page = client.get(f"/live/{live.id}").get_data(as_text=True)
+    assert "youtube-nocookie.com/embed/abcdefghijk" in page and "video-setup-link" not in page
+    auth.login_as(owner)
+    page = client.get(f"/live/{live.id}").get_data(as_text=True)
+    assert "youtube-nocookie.com/embed/abcdefghijk" in page
+    assert f'href="/live/{live.id}/stream-key" data-testid="video-setup-link"' in page
+
+    key = key_for(db, live, owner)
+    page = client.get(f"/live/{live.id}").get_data(as_text=True)
+    public = stream(db, live).public_name
+    assert f'data-hls="/live/video/hls/{public}.m3u8"' in page and "youtube-nocookie" not in page
+    assert key not in page and f"/live/{live.id}/stream-key" in page
+    auth.logout()
+    auth.login_as(buyer)
+    page = client.get(f"/live/{live.id}").get_data(as_text=True)
+    assert 'data-testid="video-state" data-state="waiting"' in page and f"/live/{live.id}/stream-key" not in page
+
+
 def test_the_ended_live_gets_no_new_key(client, auth, make_live, seller, db):
     live = make_live(state="ended")
     auth.login_as(seller[0])
