@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import os
 import re
 import secrets
@@ -26,6 +27,8 @@ from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..extensions import db
 from . import queries, services
 from .models import ChatMessage, LiveRecording, LiveReservation, LiveSession, LiveStream
+
+log = logging.getLogger(__name__)
 
 KEY_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
 PUBLIC_NAME = re.compile(r"^[0-9]{1,10}-[0-9a-f]{12}$")
@@ -290,12 +293,6 @@ def _duration_ms(path: Path) -> int | None:
         return None
 
 
-class ReplayFailed(DomainError):
-    status = 500
-    code = "replay_failed"
-    default_message = _l("The recording could not be prepared.")
-
-
 def build_replay(live: LiveSession, now: datetime | None = None) -> LiveStream | None:
     """Join the live's recorded pieces into one MP4 (ffmpeg, streams copied, bounded in time) for the replay page.
     Runs from the job or `flask live video-replays` after the live ended; returns the stream, or None if nothing
@@ -324,8 +321,13 @@ def build_replay(live: LiveSession, now: datetime | None = None) -> LiveStream |
     try:
         subprocess.run(command, capture_output=True, timeout=setting("VIDEO_CONVERT_TIMEOUT"), check=True)
     except (OSError, subprocess.SubprocessError) as exc:
+        # Marked failed so the job does not retry a broken file every minute; the pieces stay on disk.
         (out_dir / name).unlink(missing_ok=True)
-        raise ReplayFailed(details=str(exc)[:200]) from None
+        log.error("replay of live %s failed: %s", live.id, str(getattr(exc, "stderr", b"") or exc)[-300:])
+        for piece in usable:
+            piece.state = "failed"
+        db.session.flush()
+        return None
     finally:
         listing.unlink(missing_ok=True)
     for piece in usable:

@@ -8,6 +8,7 @@ from flask import (Response, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..core.jobs import register_job
 from ..errors import DomainError
 from ..extensions import csrf, db, socketio, talisman
 from . import bp, queries, services, video
@@ -186,7 +187,7 @@ def _replay_products(live):
 
 @bp.get("/<int:session_id>/replay")
 def replay(session_id: int):
-    live = services.get_session(session_id)
+    live = services.require_viewer(current_user, services.get_session(session_id))
     stream = video.stream_of(live)
     ready = live.state == "ended" and stream is not None and stream.replay_file is not None
     return render_template("livestream/replay.html", live=live, ready=ready, products=_replay_products(live))
@@ -194,7 +195,7 @@ def replay(session_id: int):
 
 @bp.get("/<int:session_id>/replay.json")
 def replay_data(session_id: int):
-    live = services.get_session(session_id)
+    live = services.require_viewer(current_user, services.get_session(session_id))
     stream = video.stream_of(live)
     if live.state != "ended" or stream is None or stream.replay_file is None:
         return jsonify({"ready": False}), 404
@@ -204,7 +205,7 @@ def replay_data(session_id: int):
 
 @bp.get("/<int:session_id>/replay.mp4")
 def replay_video(session_id: int):
-    live = services.get_session(session_id)
+    live = services.require_viewer(current_user, services.get_session(session_id))
     stream = video.stream_of(live)
     if live.state != "ended" or stream is None or stream.replay_file is None:
         abort(404)
@@ -233,19 +234,15 @@ def build_pending_replays(limit: int = 3) -> int:
             if video.build_replay(live) is not None:
                 done += 1
             db.session.commit()
-        except DomainError:
+        except Exception:
             db.session.rollback()
             log.exception("replay of live %s failed", live.id)
     return done
 
 
-try:  # the scheduler helper may not exist in every checkout; the lazy checks above keep states true without it
-    from ..core.jobs import register_job
-except ImportError:  # pragma: no cover
-    register_job = None
-if register_job is not None:
-    register_job("live-video-grace", end_lives_past_grace, 15)
-    register_job("live-video-replays", build_pending_replays, 60)
+# The jobs only tidy up sooner: the pages above settle an expired grace period lazily anyway.
+register_job("livestream.video-grace", end_lives_past_grace, every_seconds=15)
+register_job("livestream.video-replays", build_pending_replays, every_seconds=60)
 
 
 @bp.cli.command("video-replays")

@@ -237,6 +237,30 @@ def test_record_done_only_takes_files_from_the_recordings_folder(app, client, ma
     assert [r.file_name for r in db.session.scalars(select(LiveRecording))] == [f"{public}-1795885514.flv"]
 
 
+def test_a_broken_recording_fails_once_and_is_not_retried(app, make_live, seller, db, tmp_path, monkeypatch):
+    if shutil.which("ffmpeg") is None:
+        skip_or_fail("ffmpeg is not installed (apt-get install ffmpeg)")
+    from app.core.jobs import get_job
+    from app.livestream.video_views import build_pending_replays
+
+    assert get_job("livestream.video-replays") and get_job("livestream.video-grace")
+    monkeypatch.setitem(app.config, "VIDEO_DIR", str(tmp_path))
+    live = make_live(state="scheduled")
+    key_for(db, live, seller[0])
+    public = stream(db, live).public_name
+    (tmp_path / "rec").mkdir()
+    (tmp_path / "rec" / f"{public}-1795885514.flv").write_bytes(b"not a video")
+    db.session.add(LiveRecording(session_id=live.id, file_name=f"{public}-1795885514.flv",
+                                 started_at=utcnow(), state="recorded"))
+    services.end_live(seller[0], db.session.get(LiveSession, live.id))
+    db.session.commit()
+    assert build_pending_replays() == 0
+    db.session.rollback()
+    assert [r.state for r in db.session.scalars(select(LiveRecording))] == ["failed"]
+    assert stream(db, live).replay_file is None and video.lives_needing_replay() == []
+    assert not list((tmp_path / "replay").glob("*.mp4"))
+
+
 def test_replay_offsets_follow_the_recorded_pieces():
     t0 = utcnow()
     pieces = [LiveRecording(started_at=t0, duration_ms=10_000), LiveRecording(started_at=t0 + timedelta(seconds=30),
