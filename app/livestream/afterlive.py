@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts import notifications
 from ..accounts.models import User
 from ..core.dbtypes import utcnow
-from ..errors import Conflict, InvalidInput, NotFound, NotSignedIn, OutOfStock
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn, OutOfStock
 from ..extensions import db
 from ..shop import inventory
 from ..shop.models import Product, Variant
@@ -256,6 +256,9 @@ def join_waitlist(user: User | None, live: LiveSession, code: Any, quantity: Any
     When units are free already (someone cancelled a moment ago) the place is served at once."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotSignedIn(_l("Please sign in to join the waitlist."))
+    if live.is_practice:
+        raise Forbidden(_l("This is a private practice live: only its simulated buyers can order."),
+                        code="practice_live")
     label = code.strip().upper() if isinstance(code, str) else ""
     lp = db.session.scalar(select(LiveProduct).where(LiveProduct.session_id == live.id, LiveProduct.live_code == label)
                            .options(selectinload(LiveProduct.product).selectinload(Product.variants)))

@@ -398,3 +398,36 @@ def test_sandbox_products_are_not_in_the_shop(db, client, trainee):
     assert client.get(f"/shop/p/{copy.id}").status_code == 404
     assert "Bưởi Diễn" not in client.get("/shop/").get_data(as_text=True)
     assert db.session.scalar(select(func.count(Product.id)).where(Product.status == "active")) == 0
+
+
+def test_a_real_buyer_cannot_queue_for_a_practice_live_and_its_replay_is_private(db, factory, auth, client, trainee):
+    from app.livestream import afterlive
+    from app.livestream.models import LiveWaitlist
+
+    run = services.start_practice(trainee, pace="calm", seed=2)
+    db.session.commit()
+    buyer = factory.user("Khách thật")
+    with pytest.raises(Forbidden) as err:
+        afterlive.join_waitlist(buyer, run.session, "B1", 1)
+    assert err.value.code == "practice_live"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(LiveWaitlist.id))) == 0
+    auth.login_as(buyer)
+    for path in ("replay", "replay.json", "replay.mp4"):
+        assert client.get(f"/live/{run.session_id}/{path}").status_code == 404, path
+
+
+def test_slow_mode_drops_simulated_comments_without_stopping_the_practice(db, trainee):
+    run = services.start_practice(trainee, pace="flash", seed=12)
+    live_services.set_slow_mode(trainee, run.session, 3600)
+    db.session.commit()
+    delivered = services.deliver_due(run, run.started_at + timedelta(hours=1), limit=1000)
+    db.session.commit()
+    assert len(delivered) == len(run.comments) and services.is_done(run)
+    refused = [d for d in delivered if d.payload is None]
+    assert refused and all(d.ack["ok"] is False for d in refused)
+    buyers = {c.buyer_user_id for c in run.comments}
+    assert db.session.scalar(select(func.count(ChatMessage.id)).where(
+        ChatMessage.session_id == run.session_id)) == len(buyers), "one comment per buyer got through"
+    result = services.finish_practice(trainee, run).result
+    assert result["comments"] == len(buyers)
