@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..livestream.test_video import nginx_rtmp, push  # noqa: F401  (the nginx fixture and the publisher)
+from ..livestream.test_video import nginx_rtmp, push, wait_for  # noqa: F401  (the nginx fixture, the publisher)
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +72,43 @@ def test_phone_sees_the_live_go_on_air_and_loads_the_stream(page: Page, nginx_rt
     expect(badge).to_have_attribute("data-state", "interrupted", timeout=20_000)
     expect(badge).to_contain_text(vi("Signal lost"))
     shot(page, "live-video-signal-lost")
+
+
+def test_replay_page_plays_the_recording_with_the_chat(page: Page, nginx_rtmp, video_live, factory, db, vi,  # noqa: F811
+                                                       shot):
+    from sqlalchemy import select
+
+    from app.livestream import services
+    from app.livestream.models import LiveRecording, LiveSession
+    from app.livestream.video_views import build_pending_replays
+
+    owner, live, key = video_live
+    buyer = factory.user("Trần Thị Lan")
+    ffmpeg = push(f"{nginx_rtmp['rtmp']}/{key}", seconds=5)
+    try:
+        wait_for(lambda: db.session.rollback() or db.session.get(LiveSession, live.id).state == "live", 15,
+                 "the live to go on air")
+        services.post_comment(live.id, buyer, "Bưởi này ship Sài Gòn được không?", "r1", min_interval=0)
+        services.post_comment(live.id, buyer, "chốt A12 x2", "r2", min_interval=0)
+        db.session.commit()
+    finally:
+        ffmpeg.wait(timeout=30)
+    wait_for(lambda: db.session.rollback() or db.session.scalar(select(LiveRecording)), 15, "the recording")
+    services.end_live(owner, db.session.get(LiveSession, live.id))
+    db.session.commit()
+    assert build_pending_replays() == 1
+
+    page.goto(f"/live/{live.id}/replay")
+    expect(page.get_by_test_id("replay-buy")).to_have_count(1)
+    expect(page.get_by_test_id("replay-chat").locator("li")).to_have_count(0)
+    if page.evaluate(H264):
+        # Jump near the end: every comment written before that moment is shown, in order.
+        page.wait_for_function("() => document.getElementById('replay-video').readyState >= 1", timeout=15_000)
+        page.evaluate("() => { const v = document.getElementById('replay-video'); v.currentTime = v.duration - 0.2; }")
+        expect(page.get_by_test_id("replay-chat").locator("li")).to_have_count(2)
+        expect(page.get_by_test_id("replay-chat").locator("li").first).to_contain_text("ship Sài Gòn")
+        expect(page.locator("#replay-ticker")).to_contain_text("2 × Bưởi Diễn loại 1")
+    shot(page, "live-replay")
 
 
 def test_seller_stream_key_page_on_a_phone(page: Page, video_live, vi, shot):
