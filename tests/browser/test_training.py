@@ -1,0 +1,147 @@
+"""Training journey at phone size: a trainee joins a demo course, reads lessons, passes the quiz, the shop task
+completes from real data, the certificate verifies; the admin sees the funnel report. Screenshots in docs/."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "matkhau-hoc-ban-hang"
+
+JOURNEY_MSGIDS = [
+    "Training",
+    "Courses",
+    "Join this course (free)",
+    "Done — next",
+    "Submit answers",
+    "Your result",
+    "Passed",
+    "I did it — check",
+    "See your certificate",
+    "Certificate of completion",
+    "Valid certificate",
+    "From training to selling",
+    "No certificate has this code. Check the code on the paper.",
+]
+
+
+def _photo(colour) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (120, 90), colour).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _login(page: Page, login: str, password: str) -> None:
+    page.goto("/login")
+    page.locator("#login").fill(login)
+    page.locator("#password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("account-link")).to_be_visible()
+
+
+@pytest.fixture
+def demo(db, factory):
+    """The demo courses (and accounts), and a trainee whose household shop has a product with three photos."""
+    from app.accounts.demo import DEMO_PASSWORD, seed_accounts
+    from app.core.storage import get_storage
+    from app.shop import services as shop
+    from app.training.demo import COURSES, seed_training
+    from app.training.models import Course
+
+    seed_accounts()
+    seed_training()
+    db.session.commit()
+    trainee = factory.user("Nguyễn Thị Thu", password=PASSWORD)
+    org = factory.org(trainee, name="Hộ Thu bán bưởi", kind="household")
+    product = shop.create_product(trainee, org, shop.ProductData(
+        name="Bưởi Diễn nhà Thu", category="fruit", unit="fruit", price=55000, status="active"), stock=20)
+    for colour in ((230, 200, 60), (200, 180, 40), (120, 160, 60)):
+        shop.add_photo(trainee, product, _photo(colour), get_storage())
+    db.session.commit()
+    course = db.session.scalar(select(Course).where(Course.slug == COURSES[0]["slug"]))
+    return {"trainee": trainee, "course": course, "admin_password": DEMO_PASSWORD}
+
+
+def test_translated(vi):
+    missing = [m for m in JOURNEY_MSGIDS if vi(m) == m]
+    assert not missing, missing
+
+
+def test_trainee_goes_from_zero_to_a_verified_certificate(page: Page, db, demo, vi, shot):
+    from app.training.models import Certificate
+
+    course = demo["course"]
+    trainee = demo["trainee"]
+    _login(page, trainee.phone, PASSWORD)
+
+    page.get_by_role("link", name=vi("Training")).first.click()
+    expect(page.locator("h2").first).to_have_text(vi("Courses"))
+    page.get_by_role("link", name=course.title).click()
+    expect(page.locator("h1")).to_contain_text(course.title)
+    shot(page, "training-course")
+    page.get_by_test_id("enrol").click()
+
+    # Lesson 1 opens; read every lesson and mark it done.
+    first = course.lessons[0]
+    expect(page).to_have_url(re.compile(rf"/training/lesson/{first.id}$"))
+    expect(page.get_by_test_id("lesson-body")).to_contain_text("điện thoại")
+    shot(page, "training-lesson")
+    for lesson in course.lessons:
+        page.goto(f"/training/lesson/{lesson.id}")
+        expect(page.locator("h1")).to_have_text(lesson.title)
+        page.get_by_test_id("lesson-done").click()
+        expect(page).not_to_have_url(re.compile(rf"/training/lesson/{lesson.id}$"))
+
+    # The quiz: pick the right answers (a picture too, and a typed short answer without accents).
+    quiz = course.quizzes[0]
+    page.goto(f"/training/quiz/{quiz.id}")
+    for question in quiz.questions:
+        if question.kind == "short":
+            page.locator(f"input[name='q{question.id}']").fill("ba")
+            continue
+        for choice in question.choices:
+            if choice.is_correct:
+                page.locator(f"input[name='q{question.id}'][value='{choice.id}']").check()
+    page.get_by_test_id("quiz-submit").click()
+    expect(page.locator("h1")).to_have_text(vi("Your result"))
+    expect(page.get_by_test_id("score")).to_have_text("100%")
+    expect(page.get_by_test_id("passed")).to_contain_text(vi("Passed"))
+    shot(page, "training-quiz")
+
+    # The practical task completes by itself from the shop's real data (three photos and a price).
+    page.goto(f"/training/c/{course.slug}")
+    task = course.tasks[0]
+    expect(page.locator(f"#task-{task.id} .mark")).to_have_text("✅")
+    expect(page.get_by_role("button", name=vi("I did it — check"))).to_have_count(0)
+    page.get_by_test_id("certificate-link").click()
+    expect(page.get_by_test_id("verified")).to_contain_text(vi("Valid certificate"))
+    expect(page.get_by_test_id("holder")).to_have_text(trainee.name)
+    code = db.session.scalar(select(Certificate.code).where(Certificate.user_id == trainee.id))
+    expect(page).to_have_url(re.compile(rf"/verify/{code}$"))
+    assert page.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    shot(page, "certificate")
+
+    # The shop page shows the badge; a forged code does not verify.
+    page.goto(f"/shop/o/{trainee.memberships[0].organisation.slug}")
+    expect(page.get_by_test_id("training-badges")).to_contain_text(course.title)
+    page.goto("/verify/CL-AAAAA-BBBBB-CCCCC")
+    expect(page.locator("main")).to_contain_text(vi("No certificate has this code. Check the code on the paper."))
+
+
+def test_admin_sees_the_funnel_by_commune(page: Page, db, demo, vi, shot):
+    from app.training import services
+
+    services.enrol(demo["trainee"], demo["course"])
+    db.session.commit()
+    _login(page, "0900000001", demo["admin_password"])
+    page.goto("/training/report")
+    expect(page.locator("h1")).to_contain_text(vi("From training to selling"))
+    expect(page.locator("#funnel-chart.drawn canvas")).to_be_visible()
+    expect(page.get_by_test_id("report-table")).to_contain_text("Ô Diên")
+    shot(page, "training-report")
