@@ -4,16 +4,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask import session as socket_session
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from sqlalchemy import select
 
 from ..accounts.models import User
 from ..accounts.services import user_for_api_token, user_for_login_session
 from ..errors import DomainError, InvalidInput, NotFound, NotSignedIn, socket_error
+from ..core.dbtypes import utcnow
 from ..extensions import db, socketio
-from . import queries, services
+from . import flash as flash_sales
+from . import moderation, queries, services, viewers
 from .models import ChatMessage
 
 log = logging.getLogger(__name__)
@@ -74,13 +77,24 @@ class LiveNamespace(Namespace):
         join_room(room(live.id))
         if user is not None and services.is_seller(user, live):
             join_room(seller_room(live.id))
+        viewers.record_peak(live.id, _viewers().join(live.id, request.sid))
+        db.session.commit()
         last_id = _last_id(auth.get("last_id"))
         if last_id is not None:
             # Joined first, then replayed: a message committed in between may come twice, never zero times;
             # clients drop ids they have already shown.
             for message in queries.messages_after(live.id, last_id):
                 emit("message", queries.message_payload(message))
+        for sale in flash_sales.running(live.id):  # a flash sale already running: its countdown starts at once
+            emit("flash_sale", sale)
         db.session.rollback()
+        _emit_stats(live.id)
+
+    def on_disconnect(self, *_reason):
+        state = socket_session.get("live")
+        if isinstance(state, dict):
+            _viewers().leave(state["session_id"], request.sid)
+            _emit_stats(state["session_id"])
 
     def on_comment(self, data: Any = None):
         if not isinstance(data, dict) or not isinstance(data.get("text"), str) or len(data["text"]) > 2000:
@@ -92,7 +106,8 @@ class LiveNamespace(Namespace):
             ack, message = services.submit_comment(
                 session_id, user, data["text"], data.get("client_id"),
                 hold_hours=current_app.config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS),
-                min_interval=current_app.config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0))
+                min_interval=current_app.config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0),
+                hidden_words=moderation.hidden_word_list(current_app.config.get("LIVE_HIDDEN_WORDS")))
             payload = queries.message_payload(message) if message is not None else None
             db.session.commit()
         except DomainError as exc:
@@ -104,7 +119,9 @@ class LiveNamespace(Namespace):
             return socket_error(DomainError(_l("Something went wrong on our side. Please try again."),
                                             code="server_error"))
         if payload is not None:
-            broadcast_comment(session_id, payload, ack)
+            broadcast_comment(session_id, payload, ack, sender_sid=request.sid)
+            announce_ended_flash_sales(session_id)
+            _emit_stats(session_id)
         return ack
 
     def on_seller_reply(self, data: Any = None):
@@ -124,6 +141,58 @@ class LiveNamespace(Namespace):
             return socket_error(exc)
         emit("message", payload, to=room(session_id), namespace=NAMESPACE)
         return {"ok": True, "message_id": payload["id"]}
+
+    def on_mute_user(self, data: Any = None):
+        def act(live, user):
+            mute = moderation.mute_user(user, live, data.get("user_id"), data.get("minutes"))
+            return "user_muted", {"user_id": mute.user_id, "until": mute.until.isoformat()}
+        return _seller_action(data, act, to_sellers=True)
+
+    def on_unmute_user(self, data: Any = None):
+        def act(live, user):
+            moderation.unmute_user(user, live, data.get("user_id"))
+            return "user_unmuted", {"user_id": data.get("user_id")}
+        return _seller_action(data, act, to_sellers=True)
+
+    def on_ban_user(self, data: Any = None):
+        def act(live, user):
+            ban = moderation.ban_user(user, live, data.get("user_id"))
+            return "user_banned", {"user_id": ban.user_id}
+        return _seller_action(data, act, to_sellers=True)
+
+    def on_unban_user(self, data: Any = None):
+        def act(live, user):
+            moderation.unban_user(user, live, data.get("user_id"))
+            return "user_unbanned", {"user_id": data.get("user_id")}
+        return _seller_action(data, act, to_sellers=True)
+
+    def on_start_flash_sale(self, data: Any = None):
+        def act(live, user):
+            sale = flash_sales.start_flash_sale(user, live, data.get("code"), price=data.get("price"),
+                                                seconds=data.get("seconds"), per_buyer_cap=data.get("per_buyer_cap"))
+            return "flash_sale", flash_sales.payload(sale)
+        return _seller_action(data, act)
+
+    def on_stop_flash_sale(self, data: Any = None):
+        def act(live, user):
+            sale = flash_sales.stop_flash_sale(user, live, data.get("code"))
+            sale.end_announced = True
+            return "flash_sale_ended", flash_sales.ended_payload(sale)
+        return _seller_action(data, act)
+
+    def on_console_tick(self, data: Any = None):
+        """The console asks every few seconds: ends flash sales that ran out and answers with fresh stats."""
+        try:
+            session_id, user = _joined()
+            if user is None:
+                raise NotSignedIn()
+            services.open_console(user, services.get_session(session_id))
+        except DomainError as exc:
+            db.session.rollback()
+            return socket_error(exc)
+        db.session.rollback()
+        announce_ended_flash_sales(session_id)
+        return {"ok": True, "stats": stats_payload(session_id)}
 
     def on_hide_message(self, data: Any = None):
         def act(live, user):
@@ -173,7 +242,7 @@ def _seller_action(data: Any, act, to_sellers: bool = False) -> dict:
         session_id, user = _joined()
         if user is None:
             raise NotSignedIn()
-        live = services.get_session(session_id)
+        live = services.open_console(user, services.get_session(session_id))  # members only, before any lookup
         event, payload = act(live, user)
         db.session.commit()
     except DomainError as exc:
@@ -190,9 +259,15 @@ def _emit_stock(session_id: int) -> None:
     emit("stock", stock, to=room(session_id), namespace=NAMESPACE)
 
 
-def broadcast_comment(session_id: int, payload: dict, ack: dict) -> None:
-    """After the commit: the chat line for everyone, then a ticker line per reserved item and fresh stock."""
-    emit("message", payload, to=room(session_id), namespace=NAMESPACE)
+def broadcast_comment(session_id: int, payload: dict, ack: dict, sender_sid: str | None = None) -> None:
+    """After the commit: the chat line for everyone, then a ticker line per reserved item and fresh stock.
+
+    A comment hidden for abusive words goes back to its sender only (their chat looks as usual) and to the console."""
+    hidden = db.session.scalar(select(ChatMessage.hidden).where(ChatMessage.id == payload["id"]))
+    if not hidden:
+        emit("message", payload, to=room(session_id), namespace=NAMESPACE)
+    elif sender_sid is not None:
+        emit("message", payload, to=sender_sid, namespace=NAMESPACE)
     if ack.get("reserved") or ack.get("cancelled"):
         live = services.get_session(session_id)
         stock = queries.remaining_by_code(live)
@@ -212,9 +287,41 @@ def _emit_order_detail(session_id: int, message_id: int) -> None:
         return
     detail = {"message": queries.console_message_payload(message),
               "queue": [queries.queue_line(r) for r in queries.held_queue(session_id)],
-              "stats": queries.live_stats(session_id)}
+              "stats": stats_payload(session_id)}
     db.session.rollback()
     emit("order", detail, to=seller_room(session_id), namespace=NAMESPACE)
+
+
+def _viewers() -> viewers.ViewerRegistry:
+    return viewers.registry(current_app.config.get("REDIS_URL"))
+
+
+def stats_payload(session_id: int) -> dict:
+    stats = queries.live_stats(session_id)
+    stats["viewers"] = _viewers().count(session_id)
+    return stats
+
+
+def _emit_stats(session_id: int) -> None:
+    """The stats strip for the sellers' room, at most once per LIVE_STATS_INTERVAL seconds (2 by default) per live."""
+    interval = float(current_app.config.get("LIVE_STATS_INTERVAL", 2))
+    if interval > 0 and not _viewers().allow(f"stats:{session_id}", interval):
+        return
+    stats = stats_payload(session_id)
+    db.session.rollback()
+    emit("stats", stats, to=seller_room(session_id), namespace=NAMESPACE)
+
+
+def announce_ended_flash_sales(session_id: int | None = None) -> int:
+    """Emit flash_sale_ended for flash sales past their end time; each one once, whichever process sees it first.
+
+    Correctness never waits for this: a reservation reads the end time itself."""
+    ended = flash_sales.claim_ended(session_id, utcnow())
+    payloads = [(sale.session_id, flash_sales.ended_payload(sale)) for sale in ended]
+    db.session.commit()
+    for live_id, body in payloads:
+        socketio.emit("flash_sale_ended", body, to=room(live_id), namespace=NAMESPACE)
+    return len(payloads)
 
 
 def register_namespace(_state=None) -> None:

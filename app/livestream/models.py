@@ -43,6 +43,8 @@ class LiveSession(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     state: Mapped[str] = mapped_column(String(10), default="scheduled")
+    # Most connections in the live's room at once, raised by a conditional UPDATE on each join.
+    peak_viewers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # YouTube / Facebook / HLS URL shown in the player until our own RTMP ingest exists.
     external_stream_url: Mapped[str | None] = mapped_column(String(500))
     slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -125,6 +127,8 @@ class ChatMessage(db.Model):
     text: Mapped[str] = mapped_column(String(MAX_MESSAGE))
     kind: Mapped[str] = mapped_column(String(10), default="chat")
     hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Why it is hidden: "seller" (hidden from the console) or "words" (matched the hidden-words list).
+    hidden_reason: Mapped[str | None] = mapped_column(String(10))
     client_id: Mapped[str | None] = mapped_column(String(64))
     ack_json: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
@@ -157,6 +161,9 @@ class LiveReservation(db.Model):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("live_chat_messages.id", ondelete="SET NULL"),
                                                    index=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Taken at a flash-sale price: counts against that flash sale's per-buyer cap.
+    flash_sale_id: Mapped[int | None] = mapped_column(ForeignKey("live_flash_sales.id", ondelete="SET NULL"),
+                                                      index=True)
 
     session: Mapped[LiveSession] = relationship()
     user: Mapped[User] = relationship()
@@ -223,6 +230,64 @@ class LiveOrderLine(db.Model):
 
     reservation: Mapped[LiveReservation] = relationship()
     order: Mapped[Order] = relationship()
+
+
+class LiveMute(db.Model):
+    """A buyer muted in one live until a time: their comments are refused, nothing is stored or broadcast."""
+
+    __tablename__ = "live_mutes"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    until: Mapped[datetime] = mapped_column(TZDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class LiveBan(db.Model):
+    """A buyer banned from commenting in every live of one organisation (they may still watch)."""
+
+    __tablename__ = "live_bans"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class FlashSale(db.Model):
+    """A short special price on one live product, with a per-buyer cap; over when now >= ends_at.
+
+    Correctness reads ends_at (lazy expiry); end_announced only records that flash_sale_ended was emitted."""
+
+    __tablename__ = "live_flash_sales"
+    __table_args__ = (
+        CheckConstraint(f"price >= 0 AND price <= {MAX_PRICE}", name="price_range"),
+        CheckConstraint("per_buyer_cap > 0 AND per_buyer_cap <= 999", name="per_buyer_cap_range"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_live_flash_sales_session_ends", "session_id", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    live_product_id: Mapped[int] = mapped_column(ForeignKey("live_products.id", ondelete="CASCADE"), index=True)
+    price: Mapped[int] = mapped_column(BigInteger)
+    per_buyer_cap: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(TZDateTime)
+    ends_at: Mapped[datetime] = mapped_column(TZDateTime)
+    end_announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    live_product: Mapped[LiveProduct] = relationship()
 
 
 # Live video (RTMP ingest, HLS, recordings) ------------------------------------------------------------

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from ..core.dbtypes import utcnow
 from ..extensions import db
 from ..shop.models import Product, Variant
 from .models import ChatMessage, LiveProduct, LiveReservation, LiveSession
+from .moderation import hide_reason_label
 
 MAX_REPLAY = 500
 
@@ -135,17 +138,24 @@ def queue_line(res: LiveReservation) -> dict[str, Any]:
             "created_at": res.created_at.isoformat(), "status": res.status}
 
 
-def live_stats(session_id: int) -> dict[str, int]:
-    """The stats strip: comments, order comments, held/checked-out lines and the revenue they reserve."""
-    comments, orders = db.session.execute(
-        select(func.count(ChatMessage.id), func.coalesce(func.sum(case((ChatMessage.kind == "order", 1), else_=0)), 0))
+def live_stats(session_id: int, now: datetime | None = None) -> dict[str, int]:
+    """The stats strip: comments, order comments (in all and in the last minute), held/checked-out lines, the revenue
+    they reserve and the peak viewer count; the live viewer count comes from the viewer registry, not the database."""
+    now = now or utcnow()
+    recent = ChatMessage.created_at > now - timedelta(minutes=1)
+    comments, orders, comments_recent, orders_recent = db.session.execute(
+        select(func.count(ChatMessage.id), func.coalesce(func.sum(case((ChatMessage.kind == "order", 1), else_=0)), 0),
+               func.coalesce(func.sum(case((recent, 1), else_=0)), 0),
+               func.coalesce(func.sum(case(((ChatMessage.kind == "order") & recent, 1), else_=0)), 0))
         .where(ChatMessage.session_id == session_id)).one()
+    peak = db.session.scalar(select(LiveSession.peak_viewers).where(LiveSession.id == session_id)) or 0
     lines, revenue = db.session.execute(
         select(func.count(LiveReservation.id),
                func.coalesce(func.sum(LiveReservation.quantity * LiveReservation.unit_price), 0))
         .where(LiveReservation.session_id == session_id,
                LiveReservation.status.in_(("held", "checked_out")))).one()
-    return {"comments": int(comments), "orders": int(orders), "lines": int(lines), "revenue": int(revenue)}
+    return {"comments": int(comments), "orders": int(orders), "lines": int(lines), "revenue": int(revenue),
+            "comments_per_min": int(comments_recent), "orders_per_min": int(orders_recent), "peak_viewers": int(peak)}
 
 
 def order_parse(message: ChatMessage) -> dict[str, Any] | None:
@@ -165,8 +175,11 @@ def order_parse(message: ChatMessage) -> dict[str, Any] | None:
 def console_message_payload(message: ChatMessage) -> dict[str, Any]:
     """A chat line for the seller console: the buyer's full name, hidden flag and the parse of an order."""
     payload = message_payload(message)
+    reason = hide_reason_label(message.hidden_reason) if message.hidden else None
     payload.update({"buyer": message.user.name if message.user else None, "hidden": message.hidden,
-                    "parse": order_parse(message)})
+                    "parse": order_parse(message), "user_id": message.user_id,
+                    "hidden_reason": message.hidden_reason if message.hidden else None,
+                    "hidden_label": str(reason) if reason else None})
     return payload
 
 

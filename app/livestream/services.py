@@ -19,7 +19,9 @@ from ..extensions import db
 from ..shop import inventory
 from ..shop.models import Product
 from ..shop.services import check_price, normalise_code
-from .models import MAX_MESSAGE, ChatMessage, LiveProduct, LiveReservation, LiveSession
+from . import flash as flash_sales
+from . import moderation
+from .models import MAX_MESSAGE, ChatMessage, FlashSale, LiveProduct, LiveReservation, LiveSession
 from .parser import ParsedItem, parse_comment
 
 DEFAULT_HOLD_HOURS = 24
@@ -243,8 +245,8 @@ def _out_of_stock(lp: LiveProduct, variant_id: int) -> OutOfStock:
 
 
 def _reserve(live: LiveSession, lp: LiveProduct, item: ParsedItem, user: User, message: ChatMessage,
-             hold_until: datetime) -> LiveReservation:
-    """One item inside its own SAVEPOINT: live allotment, per-buyer limit, shop stock, claim-log row."""
+             hold_until: datetime, flash: FlashSale | None = None) -> LiveReservation:
+    """One item inside its own SAVEPOINT: live allotment, per-buyer limit (and flash cap), shop stock, claim-log row."""
     variant = _pick_variant(lp, item.variant)
     qty = item.quantity
     try:
@@ -266,13 +268,22 @@ def _reserve(live: LiveSession, lp: LiveProduct, item: ParsedItem, user: User, m
                         _l("You can order at most %(limit)s of %(code)s in this live (you already have %(held)s).",
                            limit=lp.per_buyer_limit, code=lp.live_code, held=held),
                         limit=lp.per_buyer_limit, held=int(held))
+            if flash is not None:
+                flash_held = flash_sales.flash_taken(flash, user.id)
+                if flash_held + qty > flash.per_buyer_cap:
+                    raise LimitExceeded(
+                        _l("The flash price of %(code)s is limited to %(limit)s per buyer (you already have %(held)s).",
+                           limit=flash.per_buyer_cap, code=lp.live_code, held=flash_held),
+                        limit=flash.per_buyer_cap, held=flash_held)
             try:
                 inventory.reserve_stock(variant.id, qty, reason=f"live {live.id} message {message.id}", actor=user)
             except OutOfStock:
                 raise _out_of_stock(lp, variant.id) from None
             reservation = LiveReservation(session_id=live.id, user_id=user.id, live_product_id=lp.id,
-                                          variant_id=variant.id, quantity=qty, unit_price=lp.price_of(variant),
-                                          status="held", hold_until=hold_until, message_id=message.id)
+                                          variant_id=variant.id, quantity=qty,
+                                          unit_price=flash.price if flash is not None else lp.price_of(variant),
+                                          status="held", hold_until=hold_until, message_id=message.id,
+                                          flash_sale_id=flash.id if flash is not None else None)
             db.session.add(reservation)
             db.session.flush()
     finally:
@@ -327,15 +338,15 @@ def post_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
 
 def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any, *,
                    hold_hours: float = DEFAULT_HOLD_HOURS, min_interval: float = 1.0,
-                   now: datetime | None = None, allow_practice: bool = False
-                   ) -> tuple[dict[str, Any], ChatMessage | None]:
+                   now: datetime | None = None, allow_practice: bool = False,
+                   hidden_words: tuple[str, ...] | None = None) -> tuple[dict[str, Any], ChatMessage | None]:
     """post_comment, also giving the new message (None when the ack is a replay, so nothing is broadcast again).
 
     A practice live takes comments only from its simulated buyers (allow_practice, set by training's driver)."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotSignedIn(_l("Please sign in to comment and order."))
     client_id = clean_client_id(client_id)
-    text = clean_text(text)
+    text = moderation.reject_flood(clean_text(moderation.reject_binary(text)))
     live = get_session(session_id)
     if live.is_practice and not allow_practice:
         raise Forbidden(_l("This is a private practice live: only its simulated buyers can comment."),
@@ -346,6 +357,7 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
     if live.state == "ended":
         raise LiveNotOnAir(_l("This live has ended."))
     now = now or utcnow()
+    moderation.check_may_comment(live, user, now)
     _check_rate(live, user, now, min_interval)
 
     products = _live_products(live)
@@ -358,6 +370,9 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
 
     message = ChatMessage(session_id=live.id, user_id=user.id, text=text, kind=kind, client_id=client_id,
                           created_at=now)
+    if moderation.hidden_word(text, moderation.DEFAULT_HIDDEN_WORDS if hidden_words is None else hidden_words):
+        # Stored and answered as usual, shown to the sender and the console only: the room never sees it.
+        moderation.mark_hidden(message, "words")
     db.session.add(message)
     try:
         # The first write of the unit of work: on SQLite it also takes the write lock before anything is read.
@@ -385,16 +400,18 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
 
     reserved: list[dict] = []
     hold_until = now + timedelta(hours=float(hold_hours))
+    flashes = flash_sales.active_flash_sales(live.id, now) if parsed.items else {}
     for item in parsed.items:
         lp = by_code[item.code]
         try:
-            res = _reserve(live, lp, item, user, message, hold_until)
+            res = _reserve(live, lp, item, user, message, hold_until, flashes.get(lp.id))
         except DomainError as exc:
             errors.append(_error(exc, lp.live_code))
             continue
         reserved.append({"code": lp.live_code, "name": lp.product.name, "quantity": res.quantity,
                          "variant": res.variant.label, "price": res.unit_price,
-                         "hold_until": hold_until.isoformat(), "remaining": remaining(lp)})
+                         "hold_until": hold_until.isoformat(), "remaining": remaining(lp),
+                         "flash": res.flash_sale_id is not None})
     if not parsed.is_question:
         codes = ", ".join(by_code) or "—"
         for unknown in parsed.unknown_codes:
@@ -421,7 +438,7 @@ def hide_message(actor: User | None, live: LiveSession, message_id: Any) -> Chat
     message = db.session.get(ChatMessage, message_id) if isinstance(message_id, int) and 0 < message_id < 2**31 else None
     if message is None or message.session_id != live.id:
         raise NotFound(_l("We could not find that message."))
-    message.hidden = True
+    moderation.mark_hidden(message, "seller")
     db.session.flush()
     return message
 

@@ -59,10 +59,12 @@
       li.appendChild(document.createTextNode(": "));
       li.appendChild(el("span", "text", m.text));
       li.appendChild(hideButton(m.id));
+      addModerateButtons(li, m);
       list.appendChild(li);
       list.scrollTop = list.scrollHeight;
     }
     li.className = "kind-" + m.kind;
+    if (m.hidden) { markHidden(li, m.hidden_label); }
     if (m.buyer) { li.querySelector("strong").textContent = m.buyer; }
     if (m.parse && !li.querySelector(".parse")) {
       var small = el("small", "parse", parseText(m.parse));
@@ -163,5 +165,115 @@
     } else if (b.classList.contains("console-action")) {
       send(b.dataset.event, {});
     }
+  });
+  // Moderation: mute/block buttons per buyer, hidden comments greyed with their reason.
+  function markHidden(li, label) {
+    li.classList.add("is-hidden");
+    var b = li.querySelector("button.hide");
+    if (b) { b.replaceWith(el("small", "hidden-label", "(" + (label || d.msgHidden) + ")")); }
+  }
+  function addModerateButtons(li, m) {
+    if (!m.user_id || m.buyer === undefined) { return; }
+    var box = el("span", "moderate");
+    box.dataset.userId = m.user_id;
+    var mute = el("button", "mute secondary outline", d.msgMute);
+    mute.type = "button";
+    mute.dataset.userId = m.user_id;
+    var ban = el("button", "ban secondary outline", d.msgBan);
+    ban.type = "button";
+    ban.dataset.userId = m.user_id;
+    box.appendChild(mute);
+    box.appendChild(ban);
+    li.appendChild(box);
+  }
+  function setModState(userId, text, muteLabel, banLabel) {
+    list.querySelectorAll('.moderate[data-user-id="' + Number(userId) + '"]').forEach(function (box) {
+      var state = box.querySelector(".mod-state");
+      if (!state) { state = el("small", "mod-state"); box.appendChild(state); }
+      state.textContent = text ? " · " + text : "";
+      if (muteLabel) { box.querySelector("button.mute").textContent = muteLabel; }
+      if (banLabel) { box.querySelector("button.ban").textContent = banLabel; }
+      box.dataset.muted = muteLabel === d.msgUnmute ? "true" : (muteLabel ? "false" : box.dataset.muted || "false");
+      box.dataset.banned = banLabel === d.msgUnban ? "true" : (banLabel ? "false" : box.dataset.banned || "false");
+    });
+  }
+  function hhmm(iso) {
+    var t = new Date(iso);
+    return ("0" + t.getHours()).slice(-2) + ":" + ("0" + t.getMinutes()).slice(-2);
+  }
+  socket.on("user_muted", function (u) { setModState(u.user_id, d.msgMuted.replace("{time}", hhmm(u.until)), d.msgUnmute, null); });
+  socket.on("user_unmuted", function (u) { setModState(u.user_id, "", d.msgMute, null); });
+  socket.on("user_banned", function (u) { setModState(u.user_id, d.msgBanned, null, d.msgUnban); });
+  socket.on("user_unbanned", function (u) { setModState(u.user_id, "", null, d.msgBan); });
+  list.addEventListener("click", function (event) {
+    var b = event.target.closest("button.mute, button.ban");
+    if (!b) { return; }
+    event.stopPropagation();
+    var box = b.closest(".moderate");
+    var userId = parseInt(b.dataset.userId, 10);
+    if (b.classList.contains("mute")) {
+      send(box.dataset.muted === "true" ? "unmute_user" : "mute_user", { user_id: userId, minutes: 10 });
+    } else if (box.dataset.banned === "true") {
+      send("unban_user", { user_id: userId });
+    } else if (window.confirm(d.msgBanConfirm)) {
+      send("ban_user", { user_id: userId });
+    }
+  });
+
+  // Stats strip: pushed as "stats" (at most every 2 s) and asked for every 10 s, which also ends flash sales on time.
+  socket.on("stats", renderStats);
+  function tick() {
+    socket.timeout(8000).emit("console_tick", {}, function (err, ack) {
+      if (!err && ack && ack.ok) { renderStats(ack.stats); }
+    });
+  }
+  socket.on("connect", tick);
+  window.setInterval(function () { if (socket.connected) { tick(); } }, 10000);
+
+  // Flash sale: start from the form, a countdown while it runs, stop early.
+  var flashForm = document.getElementById("console-flash");
+  var flashRunning = document.getElementById("console-flash-running");
+  var flashTimer = null;
+  var flashNow = null;
+  function stopCountdown(text) {
+    if (flashTimer) { window.clearInterval(flashTimer); flashTimer = null; }
+    flashNow = null;
+    if (!flashRunning) { return; }
+    flashRunning.hidden = !text;
+    flashRunning.querySelector(".flash-text").textContent = text || "";
+  }
+  if (flashForm) {
+    flashForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var f = flashForm.elements;
+      send("start_flash_sale", { code: f.code.value, price: parseInt(f.price.value, 10),
+        seconds: parseInt(f.seconds.value, 10), per_buyer_cap: parseInt(f.per_buyer_cap.value, 10) });
+    });
+  }
+  if (flashRunning) {
+    flashRunning.querySelector(".flash-stop").addEventListener("click", function () {
+      if (flashNow) { send("stop_flash_sale", { code: flashNow.code }); }
+    });
+  }
+  socket.on("flash_sale", function (sale) {
+    if (!flashRunning) { return; }
+    stopCountdown("");
+    flashNow = sale;
+    var ends = Date.now() + sale.seconds_left * 1000;
+    function draw() {
+      var left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+      flashRunning.hidden = false;
+      flashRunning.querySelector(".flash-text").textContent = d.msgFlashLeft.replace("{code}", sale.code)
+        .replace("{price}", vnd(sale.price)).replace("{seconds}", String(left));
+      if (left <= 0) { window.clearInterval(flashTimer); flashTimer = null; tick(); }
+    }
+    draw();
+    flashTimer = window.setInterval(draw, 1000);
+    var box = document.getElementById("console-flash-box");
+    if (box) { box.open = false; }
+  });
+  socket.on("flash_sale_ended", function (sale) {
+    if (flashNow && flashNow.id !== sale.id) { return; }
+    stopCountdown(d.msgFlashEnded.replace("{code}", sale.code));
   });
 })();

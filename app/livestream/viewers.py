@@ -1,0 +1,111 @@
+"""Who is watching a live: socket ids per live in Redis (right across processes) or in memory, and a throttle."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+from sqlalchemy import update
+
+from ..extensions import db
+from .models import LiveSession
+
+KEY_TTL = 24 * 3600
+
+
+class ViewerRegistry(Protocol):
+    def join(self, session_id: int, sid: str) -> int: ...
+    def leave(self, session_id: int, sid: str) -> int: ...
+    def count(self, session_id: int) -> int: ...
+    def allow(self, key: str, seconds: float) -> bool: ...
+
+
+class MemoryViewers:
+    """One process: a set of socket ids per live."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._sids: dict[int, set[str]] = {}
+        self._last: dict[str, float] = {}
+
+    def join(self, session_id: int, sid: str) -> int:
+        with self._lock:
+            sids = self._sids.setdefault(session_id, set())
+            sids.add(sid)
+            return len(sids)
+
+    def leave(self, session_id: int, sid: str) -> int:
+        with self._lock:
+            sids = self._sids.get(session_id, set())
+            sids.discard(sid)
+            if not sids:
+                self._sids.pop(session_id, None)
+            return len(sids)
+
+    def count(self, session_id: int) -> int:
+        with self._lock:
+            return len(self._sids.get(session_id, ()))
+
+    def allow(self, key: str, seconds: float) -> bool:
+        """True at most once per `seconds` for a key (the stats strip's throttle)."""
+        now = time.monotonic()
+        with self._lock:
+            last = self._last.get(key)
+            if last is not None and now - last < seconds:
+                return False
+            self._last[key] = now
+            return True
+
+
+class RedisViewers:
+    """Every process: a Redis hash per live, socket id → process; counts are right wherever a viewer connected."""
+
+    def __init__(self, url: str, prefix: str = "cholive:live"):
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+        self.prefix = prefix
+
+    def _key(self, session_id: int) -> str:
+        return f"{self.prefix}:{session_id}:viewers"
+
+    def join(self, session_id: int, sid: str) -> int:
+        key = self._key(session_id)
+        pipe = self.redis.pipeline()
+        pipe.hset(key, sid, "1")
+        pipe.expire(key, KEY_TTL)
+        pipe.hlen(key)
+        return int(pipe.execute()[-1])
+
+    def leave(self, session_id: int, sid: str) -> int:
+        key = self._key(session_id)
+        pipe = self.redis.pipeline()
+        pipe.hdel(key, sid)
+        pipe.hlen(key)
+        return int(pipe.execute()[-1])
+
+    def count(self, session_id: int) -> int:
+        return int(self.redis.hlen(self._key(session_id)))
+
+    def allow(self, key: str, seconds: float) -> bool:
+        if seconds <= 0:
+            return True
+        return bool(self.redis.set(f"{self.prefix}:throttle:{key}", "1", nx=True, px=max(1, int(seconds * 1000))))
+
+
+_registries: dict[str | None, ViewerRegistry] = {}
+_registries_lock = threading.Lock()
+
+
+def registry(redis_url: str | None) -> ViewerRegistry:
+    """One registry per Redis URL (memory when None), shared by the process's handlers."""
+    with _registries_lock:
+        if redis_url not in _registries:
+            _registries[redis_url] = RedisViewers(redis_url) if redis_url else MemoryViewers()
+        return _registries[redis_url]
+
+
+def record_peak(session_id: int, viewers: int) -> None:
+    """Raise peak_viewers to `viewers` if it is higher; a conditional UPDATE, so racing joins never lower it."""
+    db.session.execute(update(LiveSession).where(LiveSession.id == session_id, LiveSession.peak_viewers < viewers)
+                       .values(peak_viewers=viewers).execution_options(synchronize_session=False))
