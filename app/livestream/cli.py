@@ -11,23 +11,24 @@ live_cli = AppGroup("live", help="Live sales: hold expiry and waitlists.")
 
 
 def expire_holds_job() -> dict[str, int]:
-    """One unit of work: expire live holds past their time, give the freed units to waiting buyers, commit."""
+    """One unit of work: expire live holds past their time and give the freed units to waiting buyers.
+
+    Like a view, it leaves the commit to its caller (the job runner or the command below)."""
     from . import afterlive, services
 
     hours = float(current_app.config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS))
-    try:
-        counts = afterlive.run_hold_expiry(hold_hours=hours)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return counts
+    return afterlive.run_hold_expiry(hold_hours=hours)
 
 
 @live_cli.command("expire-holds")
 def expire_holds_command() -> None:
     """Expire unpaid live holds (LIVE_HOLD_HOURS, 24 by default) and serve the waitlists (for cron)."""
-    counts = expire_holds_job()
+    try:
+        counts = expire_holds_job()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     click.echo(f"{counts['expired']} expired, {counts['served']} waitlist places served")
 
 

@@ -361,3 +361,15 @@ def test_openapi_lists_after_live_paths(client):
     for path in ("/api/v1/live/cart", "/api/v1/live/organisations/{org_slug}/follow",
                  "/api/v1/live/sessions/{session_id}/waitlist"):
         assert path in paths
+
+
+def test_hold_expiry_is_a_registered_job(app, db, make_live, buyer):
+    jobs = pytest.importorskip("app.core.jobs")
+    job = next(j for j in jobs.registered_jobs() if j.name == "live.expire_holds")
+    assert job.every_seconds == 60
+    live = make_live([("A12", "Bưởi Diễn", 3, None)])
+    services.post_comment(live.id, buyer, "A12", "old", now=utcnow() - timedelta(hours=30), min_interval=0)
+    db.session.commit()
+    assert job.func() == {"expired": 1, "served": 0}
+    db.session.commit()
+    assert counters(db, "A12") == (3, 3, 0, 0)

@@ -1,0 +1,144 @@
+"""Browser, before and after the live: follow, the bell when the shop goes live, order in chat, live cart → COD,
+the seller's report. Phone size; screenshots for the docs."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "matkhau123"
+
+
+@pytest.fixture
+def real_socketio(app):
+    """Undo what Flask-SocketIO's test client (used by socket tests earlier in the run) patches on the server."""
+    from app.extensions import socketio
+
+    for name in ("_send_packet", "_send_eio_packet"):
+        socketio.server.__dict__.pop(name, None)
+    socketio.server.async_handlers = True
+    socketio.server.eio.async_handlers = True
+
+
+@pytest.fixture
+def lives(real_socketio, app, db, factory):
+    """A cooperative with a live about to start (two products, a cover) and another organisation's live on air."""
+    from app.core.addresses import commune_province, find_commune
+    from app.core.dbtypes import utcnow
+    from app.core.storage import get_storage
+    from app.livestream import covers, services
+    from app.shop import services as shop
+    from app.shop.demo import draw_photo
+
+    owner = factory.user("Nguyễn Văn Bình")
+    org = factory.org(owner, name="HTX Bưởi Diễn Phú Diễn")
+    commune = find_commune("Xã Ô Diên")
+    buyer = factory.user("Trần Thị Lan", province_code=commune_province(commune), commune_code=commune,
+                         street="Số 5, thôn Đông")
+    live = services.schedule_live(owner, org, title="Phiên bưởi Tết: chốt đơn tại vườn",
+                                  scheduled_at=utcnow() + timedelta(hours=2, minutes=15),
+                                  description="Gõ mã sản phẩm vào ô chat để chốt đơn, ví dụ “chốt A12 x2”.")
+    for name, code, price, stock in (("Bưởi Diễn loại 1", "A12", 60000, 20), ("Cam Canh", "B3", 45000, 5)):
+        product = shop.create_product(owner, org, shop.ProductData(name=name, category="fruit", unit="fruit",
+                                                                   price=price, code=code, status="active"),
+                                      stock=stock)
+        services.add_live_product(owner, live, product)
+    covers.set_cover(owner, live, draw_photo("Bưởi Diễn", "fruit", 640), get_storage())
+
+    other_owner = factory.user("Lê Thị Hồng")
+    other = factory.org(other_owner, name="HTX Rau sạch Ô Diên")
+    on_air = services.schedule_live(other_owner, other, title="Rau sạch hái sáng nay", scheduled_at=utcnow())
+    covers.set_cover(other_owner, on_air, draw_photo("Rau sạch", "vegetables", 640), get_storage())
+    services.start_live(other_owner, on_air)
+    db.session.commit()
+    return owner, org, buyer, live
+
+
+def sign_in(page: Page, user) -> None:
+    page.goto("/login")
+    page.locator("#login").fill(user.phone)
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def test_follow_notify_order_checkout_and_report(browser, browser_context_args, browser_app, lives, vi, shot):
+    owner, org, buyer, live = lives
+    seller_ctx = browser.new_context(**browser_context_args)
+    buyer_ctx = browser.new_context(**browser_context_args)
+    try:
+        shopper = buyer_ctx.new_page()
+        shopper.set_default_timeout(10_000)
+        sign_in(shopper, buyer)
+
+        # Home: the live on air and the one coming up, as cards.
+        shopper.goto("/")
+        cards = shopper.get_by_test_id("home-lives").get_by_test_id("live-card")
+        expect(cards).to_have_count(2)
+        expect(cards.first).to_contain_text(vi("Live now"))
+        shopper.get_by_test_id("home-lives").scroll_into_view_if_needed()
+        shot(shopper, "home-lives")
+
+        # The scheduled live: countdown, follow.
+        cards.filter(has_text=live.title).click()
+        expect(shopper.get_by_test_id("countdown")).to_contain_text(re.compile(r"\d\d:\d\d:\d\d"))
+        shopper.get_by_test_id("follow-button").click()
+        expect(shopper.get_by_test_id("unfollow-button")).to_be_visible()
+        expect(shopper.get_by_test_id("follower-count")).to_contain_text("1")
+        shot(shopper, "live-countdown")
+
+        # The seller goes live from the console.
+        seller = seller_ctx.new_page()
+        seller.set_default_timeout(10_000)
+        sign_in(seller, owner)
+        seller.goto(f"/live/{live.id}/console")
+        seller.get_by_role("button", name=vi("Go live")).click()
+        expect(seller.get_by_test_id("console-state")).to_contain_text(vi("On air"))
+
+        # The buyer's bell shows it; the notification leads to the live.
+        shopper.goto("/")
+        expect(shopper.get_by_test_id("unread-count")).to_have_text("1")
+        shopper.get_by_test_id("bell").click()
+        note = shopper.get_by_test_id("notification")
+        expect(note).to_contain_text(live.title)
+        shot(shopper, "notifications")
+        note.get_by_role("button").click()
+        expect(shopper).to_have_url(re.compile(rf"/live/{live.id}$"))
+        expect(shopper.get_by_test_id("unread-count")).to_have_count(0)
+
+        # Order by comment.
+        expect(shopper.locator("#live-comment")).to_be_visible()
+        shopper.locator("#live-comment input[name=text]").fill("chốt A12 x2")
+        shopper.locator("#live-comment button[type=submit]").click()
+        expect(shopper.locator("#live-ack")).to_contain_text(vi("Reserved for you:"))
+
+        # 'Đơn live của bạn' → COD checkout through the shop's pipeline.
+        shopper.get_by_test_id("live-cart-link").click()
+        expect(shopper.locator("h1")).to_have_text(vi("Your live orders"))
+        group = shopper.get_by_test_id("live-cart-group")
+        expect(group).to_contain_text("Bưởi Diễn loại 1")
+        expect(group).to_contain_text("120.000")
+        expect(group.get_by_test_id("claim-log-link")).to_be_visible()
+        shot(shopper, "live-cart")
+        form = shopper.get_by_test_id("live-checkout")
+        form.locator("#phone").fill("0912 345 678")
+        expect(form.locator("#payment_method-0")).to_be_checked()
+        form.get_by_role("button", name=vi("Place live order")).click()
+        expect(shopper).to_have_url(re.compile(r"/shop/orders/"))
+        expect(shopper.get_by_test_id("flash")).to_contain_text(vi("Thank you! Your live order has been placed."))
+
+        # The seller ends the live and opens the report.
+        seller.goto(f"/live/{live.id}")
+        seller.get_by_test_id("report-link").click()
+        expect(seller.locator("h1")).to_have_text(vi("Live report"))
+        expect(seller.get_by_test_id("report-stats")).to_contain_text("120.000")
+        expect(seller.locator("#orders-chart canvas")).to_have_count(1)
+        expect(seller.get_by_test_id("report-products")).to_contain_text("A12")
+        shot(seller, "live-report")
+    finally:
+        seller_ctx.close()
+        buyer_ctx.close()
