@@ -431,3 +431,41 @@ def test_slow_mode_drops_simulated_comments_without_stopping_the_practice(db, tr
         ChatMessage.session_id == run.session_id)) == len(buyers), "one comment per buyer got through"
     result = services.finish_practice(trainee, run).result
     assert result["comments"] == len(buyers)
+
+
+def test_driver_starts_once_per_run_and_again_after_it_stopped(app, db, trainee, monkeypatch):
+    started = []
+    monkeypatch.setitem(app.config, "PRACTICE_DRIVER", "thread")
+    monkeypatch.setattr(socketio, "start_background_task", lambda fn, *args: started.append(args))
+    run = services.start_practice(trainee, pace="calm", seed=2)
+    db.session.commit()
+    assert driver.start_driver(run.id) is True
+    assert driver.start_driver(run.id) is False, "one driver per run in a process"
+    assert len(started) == 1
+    driver._driving.discard(run.id)  # the driver thread ended (server restart, crash)
+    assert driver.start_driver(run.id) is True
+    driver._driving.discard(run.id)
+    monkeypatch.setitem(app.config, "PRACTICE_DRIVER", "manual")
+    assert driver.start_driver(run.id) is False
+
+
+def test_background_driver_delivers_every_comment_then_stops(app, db, trainee, monkeypatch):
+    """The thread's loop, run inline: each tick commits and broadcasts; the loop ends when the script is done."""
+    from datetime import datetime
+
+    run = services.start_practice(trainee, pace="calm", seed=2)
+    db.session.commit()
+    run_id, late = run.id, run.started_at + timedelta(hours=2)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return late
+
+    monkeypatch.setattr("app.core.dbtypes.datetime", Clock)
+    monkeypatch.setattr(socketio, "sleep", lambda seconds: None)
+    driver._driving.add(run_id)
+    driver._drive(app, run_id)
+    assert run_id not in driver._driving
+    assert db.session.scalar(select(func.count(PracticeComment.id)).where(
+        PracticeComment.run_id == run_id, PracticeComment.delivered_at.is_(None))) == 0

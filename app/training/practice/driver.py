@@ -45,7 +45,18 @@ def step(run_id: int, now: datetime | None = None) -> services.Delivered | None:
     return item
 
 
+# Runs this process is driving: opening the run page after a restart starts a driver again, never a second one.
+_driving: set[int] = set()
+
+
 def _drive(app: Flask, run_id: int) -> None:
+    try:
+        _drive_ticks(app, run_id)
+    finally:
+        _driving.discard(run_id)
+
+
+def _drive_ticks(app: Flask, run_id: int) -> None:
     with app.app_context():
         for _ in range(MAX_TICKS):
             try:
@@ -65,7 +76,8 @@ def start_driver(run_id: int) -> bool:
     """Start the background driver unless the app drives practice lives by hand (tests: PRACTICE_DRIVER=manual)."""
     app = current_app._get_current_object()
     mode = app.config.get("PRACTICE_DRIVER", "manual" if app.testing else "thread")
-    if mode != "thread":
+    if mode != "thread" or run_id in _driving:
         return False
+    _driving.add(run_id)
     socketio.start_background_task(_drive, app, run_id)
     return True

@@ -155,12 +155,10 @@ def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | Non
     if any(i not in mine for i in wanted):
         # Someone else's product id, or one of the sandbox's own copies: never copied, never touched.
         raise Forbidden(_l("You can only practise with your own products."), code="foreign_product")
-    sources: list[Product | tuple] = [mine[i] for i in wanted] or list(mine.values())
-    seen: set[str] = set()
-    sources = [s for s in sources if not ((s.code if isinstance(s, Product) else s[0]) in seen
-                                          or seen.add(s.code if isinstance(s, Product) else s[0]))][:MAX_PRODUCTS]
-    if not sources:
-        sources = list(DEMO_PRODUCTS)
+    by_code: dict[str, Product] = {}
+    for product in [mine[i] for i in wanted] or list(mine.values()):
+        by_code.setdefault(product.code, product)  # two organisations may use the same code: one copy each
+    sources: list[Product | tuple] = list(by_code.values())[:MAX_PRODUCTS] or list(DEMO_PRODUCTS)
 
     sandbox = sandbox_for(user)
     stock = SANDBOX_STOCK[pace]

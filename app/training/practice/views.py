@@ -1,7 +1,7 @@
 """Practice live pages: start a practice, follow a run (with its link to the real console), the score card."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...extensions import db
@@ -39,6 +39,8 @@ def practice_run(run_id: int):
     if run.status == "running" and run.session.state == "ended" and run.user_id == current_user.id:
         services.finish_practice(current_user, run)
         db.session.commit()
+    elif run.status == "running" and run.user_id == current_user.id:
+        driver.start_driver(run.id)  # after a restart of the server the buyers carry on
     delivered = sum(1 for c in run.comments if c.delivered_at is not None)
     return render_template("training/practice/run.html", run=run, delivered=delivered,
                            pace_label=services.pace_label,
@@ -58,6 +60,4 @@ def practice_finish(run_id: int):
 @login_required
 def practice_for_live(session_id: int):
     run = services.run_for_live(current_user, session_id)
-    if run is None:
-        abort(404)
     return redirect(url_for("training.practice_run", run_id=run.id))
