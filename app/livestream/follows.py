@@ -65,6 +65,8 @@ def follower_ids(org_id: int) -> list[int]:
 
 def notify_followers(live: LiveSession) -> int:
     """A 'live now' notification for each follower, in the unit of work that puts the live on air."""
+    if live.is_practice:
+        return 0  # a private rehearsal is nobody's business
     # A plain path, not url_for: the job and the CLI have no request to build URLs from.
     link = f"/live/{live.id}"
     return notifications.notify_many(follower_ids(live.organisation_id), "live_started",

@@ -469,3 +469,17 @@ def test_background_driver_delivers_every_comment_then_stops(app, db, trainee, m
     assert run_id not in driver._driving
     assert db.session.scalar(select(func.count(PracticeComment.id)).where(
         PracticeComment.run_id == run_id, PracticeComment.delivered_at.is_(None))) == 0
+
+
+def test_followers_of_the_sandbox_are_never_told_a_practice_is_on_air(db, factory, trainee):
+    from app.accounts.models import Notification
+    from app.livestream import follows
+
+    first = services.start_practice(trainee, pace="calm", seed=1)
+    services.finish_practice(trainee, first)
+    fan = factory.user("Người theo dõi")
+    follows.follow(fan, first.sandbox.organisation)
+    db.session.commit()
+    services.start_practice(trainee, pace="busy", seed=2)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
