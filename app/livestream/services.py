@@ -474,10 +474,11 @@ def is_seller(actor: User | None, live: LiveSession) -> bool:
 
 
 def require_viewer(actor: User | None, live: LiveSession) -> LiveSession:
-    """Anyone may open a live, except a practice live: its organisation's members and trainers only (404 to others,
-    so a private rehearsal is not even confirmed to exist)."""
+    """Anyone may open a live, except a practice live: the trainee who ran it, its organisation's members and
+    trainers only (404 to others, so a private rehearsal is not even confirmed to exist)."""
     if live.is_practice and not (is_seller(actor, live) or getattr(actor, "is_trainer", False)
-                                 or getattr(actor, "is_admin", False)):
+                                 or getattr(actor, "is_admin", False)
+                                 or (getattr(actor, "id", None) is not None and actor.id == live.created_by_id)):
         raise NotFound(_l("We could not find that live."), code="unknown_live")
     return live
 

@@ -483,3 +483,28 @@ def test_followers_of_the_sandbox_are_never_told_a_practice_is_on_air(db, factor
     services.start_practice(trainee, pace="busy", seed=2)
     db.session.commit()
     assert db.session.scalar(select(func.count(Notification.id))) == 0
+
+
+def test_the_trainee_is_a_sandbox_member_only_while_practising(db, auth, client, trainee):
+    from app.accounts.services import membership
+
+    run = services.start_practice(trainee, pace="calm", seed=1)
+    db.session.commit()
+    org = run.sandbox.organisation
+    assert membership(trainee, org) is not None
+    copy = run.session.products[0].product
+    shop_services.set_status(trainee, copy, "active")  # published from the shop pages during the practice
+    db.session.commit()
+    services.finish_practice(trainee, run)
+    db.session.commit()
+    assert membership(trainee, org) is None
+    assert copy.status == "draft", "back to draft: sandbox copies never stay in the shop"
+    with pytest.raises(Forbidden):
+        shop_services.set_status(trainee, copy, "active")
+    db.session.rollback()
+    auth.login_as(trainee)
+    assert client.get(f"/live/{run.session_id}/claims").status_code == 200, "the trainee still reads their claim log"
+    assert client.get(f"/live/{run.session_id}/console").status_code == 403
+    again = services.start_practice(trainee, pace="busy", seed=2)
+    db.session.commit()
+    assert membership(trainee, again.sandbox.organisation) is not None

@@ -70,6 +70,25 @@ def sandbox_for(user: User) -> PracticeSandbox:
     return sandbox
 
 
+def _enter_sandbox(user: User, sandbox: PracticeSandbox) -> None:
+    """The trainee is a member of their sandbox only while a practice live runs (the console needs membership);
+    between runs they cannot publish its copies in the shop or add anyone to it."""
+    if db.session.scalar(select(Membership.id).where(Membership.user_id == user.id,
+                                                     Membership.organisation_id == sandbox.organisation_id)) is None:
+        db.session.add(Membership(user_id=user.id, organisation_id=sandbox.organisation_id, role="owner"))
+        db.session.flush()
+
+
+def _leave_sandbox(user: User, sandbox: PracticeSandbox) -> None:
+    """Back to draft whatever was published meanwhile, then nobody is a member until the next practice."""
+    for product in db.session.scalars(select(Product).where(Product.organisation_id == sandbox.organisation_id,
+                                                           Product.status != "draft")):
+        shop_services.set_status(user, product, "draft")
+    for member in db.session.scalars(select(Membership).where(Membership.organisation_id == sandbox.organisation_id)):
+        db.session.delete(member)
+    db.session.flush()
+
+
 def practice_organisation_ids() -> set[int]:
     return set(db.session.scalars(select(PracticeSandbox.organisation_id)))
 
@@ -161,6 +180,7 @@ def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | Non
     sources: list[Product | tuple] = list(by_code.values())[:MAX_PRODUCTS] or list(DEMO_PRODUCTS)
 
     sandbox = sandbox_for(user)
+    _enter_sandbox(user, sandbox)
     stock = SANDBOX_STOCK[pace]
     copies = [_copy_into_sandbox(user, sandbox, source, stock) for source in sources]
     live = live_services.schedule_live(user, sandbox.organisation, title=_("Practice live · %(pace)s",
@@ -353,6 +373,7 @@ def finish_practice(user: User | None, run: PracticeRun, now: datetime | None = 
     run.result = result
     run.orders_expected, run.orders_correct = result["orders_expected"], result["orders_correct"]
     run.status, run.finished_at = "finished", now or utcnow()
+    _leave_sandbox(user, run.sandbox)
     db.session.flush()
     return run
 
