@@ -96,6 +96,7 @@ def _init_extensions(app: Flask) -> None:
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         max_http_buffer_size=64 * 1024,
+        channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
     )
     init_storage(app)
 

@@ -78,6 +78,10 @@ class Config:
     API_TITLE = "Chợ Live API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None  # Redis pub/sub channel shared by one cluster
+    # Live chat safety: comma-separated hidden words (matched folded, as whole words); unset = the built-in list.
+    LIVE_HIDDEN_WORDS = os.environ.get("LIVE_HIDDEN_WORDS") or None
+    LIVE_STATS_INTERVAL = float(os.environ.get("LIVE_STATS_INTERVAL") or 2)  # console stats events, seconds
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
