@@ -28,6 +28,7 @@ JOURNEY_MSGIDS = [
     "Valid certificate",
     "From training to selling",
     "No certificate has this code. Check the code on the paper.",
+    "You are offline",
 ]
 
 
@@ -145,3 +146,29 @@ def test_admin_sees_the_funnel_by_commune(page: Page, db, demo, vi, shot):
     expect(page.locator("#funnel-chart.drawn canvas")).to_be_visible()
     expect(page.get_by_test_id("report-table")).to_contain_text("Ô Diên")
     shot(page, "training-report")
+
+
+def test_a_visited_lesson_reads_offline(page: Page, db, demo, vi):
+    """The service worker keeps lessons opened once; offline, the phone still shows them."""
+    from app.training import services
+
+    course, trainee = demo["course"], demo["trainee"]
+    services.enrol(trainee, course)
+    db.session.commit()
+    _login(page, trainee.phone, PASSWORD)
+    lesson, other = course.lessons[1], course.lessons[4]
+    page.goto(f"/training/lesson/{lesson.id}")
+    assert page.evaluate("() => navigator.serviceWorker.ready.then(r => r.scope)").endswith("/training/")
+    page.reload()  # now controlled by the worker, which keeps the page it fetches
+    expect(page.get_by_test_id("lesson-body")).to_be_visible()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function(f"() => caches.open('cholive-training-v1').then(c => c.match('/training/lesson/{lesson.id}'))"
+                           ".then(r => !!r)")
+    page.context.set_offline(True)
+    try:
+        page.goto(f"/training/lesson/{lesson.id}")
+        expect(page.locator("h1")).to_have_text(lesson.title)
+        page.goto(f"/training/lesson/{other.id}")
+        expect(page.locator("h1")).to_contain_text(vi("You are offline"))
+    finally:
+        page.context.set_offline(False)
