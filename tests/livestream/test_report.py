@@ -113,7 +113,7 @@ def test_schedule_page_with_cover_and_bad_input(client, auth, db, seller, buyer)
     # 20:00 in Vietnam (UTC+7) is 13:00 UTC.
     assert live.scheduled_at == datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)
     page = client.get(f"/live/{live.id}").get_data(as_text=True)
-    assert 'data-countdown="2026-12-01T13:00:00+00:00"' in page and live.cover_key in page
+    assert 'data-countdown="2026-12-01T13:00:00+00:00"' in page and live.cover_thumb_key in page
     cards = client.get("/live/").get_data(as_text=True)
     assert live.cover_thumb_key in cards
     assert client.get("/media/" + live.cover_key).status_code == 200
