@@ -508,3 +508,9 @@ def test_the_trainee_is_a_sandbox_member_only_while_practising(db, auth, client,
     again = services.start_practice(trainee, pace="busy", seed=2)
     db.session.commit()
     assert membership(trainee, again.sandbox.organisation) is not None
+
+
+def test_the_training_page_links_to_the_practice_live(auth, client, trainee):
+    assert "/training/practice/" not in client.get("/training/").get_data(as_text=True)
+    auth.login_as(trainee)
+    assert 'href="/training/practice/"' in client.get("/training/").get_data(as_text=True)
