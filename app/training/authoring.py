@@ -176,6 +176,20 @@ def add_attachment(actor: User | None, lesson: Lesson, data: bytes, filename: st
     return attachment
 
 
+def add_lesson_picture(actor: User | None, lesson: Lesson, raw: bytes, storage: Storage, alt: str | None = None) -> str:
+    """Store a picture (checked and re-encoded, phone-sized) and append it to the lesson text as Markdown."""
+    from ..core.images import process_image
+
+    require_staff(actor)
+    image = process_image(raw, max_side=1000)
+    key = storage.save(image.data, prefix="training/pictures", extension=image.extension,
+                       content_type=image.content_type)
+    label = (alt or "").strip().replace("]", "").replace("[", "")[:120]
+    lesson.body = (lesson.body or "").rstrip() + f"\n\n![{label}]({storage.url(key)})\n"
+    db.session.flush()
+    return key
+
+
 def add_quiz(actor: User | None, module: Module, title: str | None, pass_mark: int | None = 70) -> Quiz:
     require_staff(actor)
     try:

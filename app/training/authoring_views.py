@@ -133,6 +133,10 @@ def author_lesson(lesson_id: int):
             low = request.files.get("video_low")
             if low and low.filename:
                 authoring.set_lesson_video(current_user, lesson, low.read(), low.filename, storage, low=True)
+            picture = request.files.get("picture")
+            if picture and picture.filename:
+                authoring.add_lesson_picture(current_user, lesson, picture.read(), storage,
+                                             request.form.get("picture_alt"))
             attachment = request.files.get("attachment")
             if attachment and attachment.filename:
                 authoring.add_attachment(current_user, lesson, attachment.read(), attachment.filename, storage)

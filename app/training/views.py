@@ -171,6 +171,24 @@ def task_check(task_id: int):
     return redirect(url_for("training.course", slug=task.course.slug) + f"#task-{task.id}")
 
 
+@bp.get("/c/<slug>/pack.zip")
+@login_required
+def course_pack(slug: str):
+    """Every lesson of the course as plain pages in one zip, for a phone that is often offline."""
+    from flask_babel import get_locale
+
+    from ..core.storage import get_storage
+    from .pack import course_pack as build_pack
+
+    item = services.get_course(slug, current_user)
+    if services.enrolment_of(current_user, item) is None and not services.is_staff(current_user):
+        flash(_("Join the course first to study this."), "error")
+        return redirect(url_for("training.course", slug=item.slug))
+    data = build_pack(item, get_storage(), str(get_locale() or "vi"))
+    return Response(data, mimetype="application/zip",
+                    headers={"Content-Disposition": f"attachment; filename={item.slug}.zip"})
+
+
 # --- certificates ---------------------------------------------------------------------------------
 
 @bp.get("/certificates")

@@ -96,3 +96,18 @@ def right_answers(sc: SmallCourse) -> dict:
         sc.multiple.id: services.Answer([c.id for c in sc.multiple.choices if c.is_correct]),
         sc.short.id: services.Answer([], "  cód "),
     }
+
+
+@pytest.fixture
+def image_bytes():
+    """image_bytes() → a real PNG's bytes."""
+    import io
+
+    from PIL import Image
+
+    def make(size=(64, 48), color=(200, 120, 30)) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", size, color).save(out, format="PNG")
+        return out.getvalue()
+
+    return make

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import io
 from datetime import date, timedelta
 
@@ -188,3 +189,25 @@ def test_report_page_and_csv_are_for_admins_only(client, auth, db, admin, traine
     assert rows[0][2] == "Đăng ký học" and rows[-1][2] == "1"
     # A nonsense period falls back to the default instead of failing.
     assert client.get("/training/report?from=hôm-qua&to=x").status_code == 200
+
+
+def test_a_lesson_picture_is_checked_stored_and_shown(client, auth, db, trainer, small_course, image_bytes):
+    lesson = small_course.lessons[0]
+    auth.login_as(trainer)
+    token = csrf(client, f"/training/author/lesson/{lesson.id}")
+    form = {"csrf_token": token, "title": lesson.title, "minutes": "4", "body": lesson.body,
+            "picture_alt": "Bưởi cạnh cửa sổ"}
+    client.post(f"/training/author/lesson/{lesson.id}", data={**form, "picture": (io.BytesIO(image_bytes()), "a.png")},
+                content_type="multipart/form-data")
+    db.session.expire_all()
+    body = db.session.get(Lesson, lesson.id).body
+    assert "![Bưởi cạnh cửa sổ](/media/training/pictures/" in body and body.rstrip().endswith(".webp)")
+    html = client.get(f"/training/lesson/{lesson.id}").get_data(as_text=True)
+    src = re.search(r'<img alt="Bưởi cạnh cửa sổ" src="([^"]+)"', html).group(1)
+    assert client.get(src).mimetype == "image/webp"
+    bad = client.post(f"/training/author/lesson/{lesson.id}", data={
+        **form, "body": "đã sửa", "picture": (io.BytesIO(b"not a picture"), "x.png")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "JPEG, PNG hoặc WebP" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Lesson, lesson.id).body == body  # nothing changed

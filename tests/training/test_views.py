@@ -202,3 +202,32 @@ def test_enrolments_are_counted_once_after_double_click(client, auth, db, small_
     token = csrf(client, "/training/")
     client.post(f"/training/c/{small_course.course.slug}/enrol", data={"csrf_token": token})
     assert db.session.scalar(select(func.count(Enrolment.id))) == 1
+
+
+def test_course_pack_is_a_zip_of_readable_pages_for_enrolled_trainees(client, auth, db, small_course, trainee, trainer,
+                                                                       image_bytes, factory):
+    import io
+    import zipfile
+
+    from app.core.storage import get_storage
+    from app.training import authoring
+
+    with client.application.test_request_context():
+        authoring.add_lesson_picture(trainer, small_course.lessons[1], image_bytes(), get_storage(), "Phông trơn")
+    db.session.commit()
+    url = f"/training/c/{small_course.course.slug}/pack.zip"
+    auth.login_as(factory.user("Chưa tham gia"))
+    assert client.get(url).status_code == 302
+    client.post("/logout")
+    _enrol(client, auth, trainee, small_course)
+    response = client.get(url)
+    assert response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    assert {"index.html", "lesson-01.html", "lesson-02.html"} <= set(names)
+    assert any(n.startswith("pictures/") for n in names)
+    first = archive.read("lesson-01.html").decode()
+    assert "<strong>ban ngày</strong>" in first and 'href="lesson-02.html"' in first and "<script" not in first
+    second = archive.read("lesson-02.html").decode()
+    assert 'src="pictures/' in second and "/media/" not in second
+    assert "Gần cửa sổ" in archive.read("index.html").decode()
