@@ -514,3 +514,26 @@ def test_the_training_page_links_to_the_practice_live(auth, client, trainee):
     assert "/training/practice/" not in client.get("/training/").get_data(as_text=True)
     auth.login_as(trainee)
     assert 'href="/training/practice/"' in client.get("/training/").get_data(as_text=True)
+
+
+def test_only_members_reply_as_the_seller(app, db, factory, auth, client):
+    owner = factory.user("Chủ hộ")
+    org = factory.org(owner, name="Hộ bán thử")
+    live = live_services.schedule_live(owner, org, title="Phiên thử", scheduled_at=utcnow())
+    live_services.start_live(owner, live)
+    db.session.commit()
+    buyer = factory.user("Khách")
+    auth.login_as(buyer)
+    sock = socketio.test_client(app, namespace="/live", auth={"session_id": live.id}, flask_test_client=client)
+    assert sock.is_connected("/live"), "a public live is open to everyone"
+    ack = sock.emit("seller_reply", {"text": "Tôi là chủ shop", "client_id": "x1"}, namespace="/live", callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == "not_a_member"
+    bad = sock.emit("seller_reply", {"text": 42}, namespace="/live", callback=True)
+    assert bad["ok"] is False
+    assert db.session.scalar(select(func.count(ChatMessage.id))) == 0
+    with pytest.raises(InvalidInput):
+        live_services.post_seller_reply(owner, live, "   ", "x2")
+    live_services.end_live(owner, live)
+    with pytest.raises(live_services.LiveNotOnAir):
+        live_services.post_seller_reply(owner, live, "Cảm ơn cả nhà", "x3")
+    sock.disconnect("/live")
