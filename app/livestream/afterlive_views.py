@@ -14,9 +14,9 @@ from ..core.web import unit_of_work
 from ..extensions import db
 from ..shop.ordering.forms import CheckoutForm
 from ..shop.payments.stripe_gateway import gateway_from_config
-from . import afterlive, bp, covers, follows, report, services
+from . import afterlive, bp, covers, follows, queries, report, services
 from .cli import register as register_cli
-from .forms import ScheduleForm
+from .forms import LiveProductForm, ScheduleForm
 
 bp.record_once(lambda state: register_cli(state.app))
 
@@ -152,9 +152,38 @@ def schedule(org_slug: str):
             if cover and cover.filename:
                 covers.set_cover(current_user, live, cover.read(), get_storage())
         if done.ok:
-            flash(_("Your live is scheduled. Add products to it from the console."), "success")
-            return redirect(url_for("livestream.live_page", session_id=live.id))
+            flash(_("Your live is scheduled. Now add the products you will sell in it."), "success")
+            return redirect(url_for("livestream.live_products", session_id=live.id))
     return render_template("livestream/schedule.html", org=org, form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/<int:session_id>/products", methods=["GET", "POST"])
+@login_required
+def live_products(session_id: int):
+    """The organisation puts its products on the live: live code, live price, limit per buyer, quantity."""
+    from ..core.money import parse_vnd
+    from ..shop.queries import organisation_products
+
+    live = services.open_console(current_user, services.get_session(session_id))
+    on_live = {lp.product_id for lp in live.products}
+    form = LiveProductForm()
+    form.product_id.choices = [(p.id, f"{p.code} · {p.name} ({p.available})")
+                               for p in organisation_products(live.organisation, "active") if p.id not in on_live]
+    if form.validate_on_submit():
+        from ..shop.models import Product
+
+        product = db.session.get(Product, form.product_id.data)
+        if product is None:
+            abort(404)
+        with unit_of_work() as done:
+            lp = services.add_live_product(current_user, live, product, live_code=form.live_code.data or None,
+                                           live_price=parse_vnd(form.live_price.data),
+                                           per_buyer_limit=form.per_buyer_limit.data, allotment=form.allotment.data)
+        if done.ok:
+            flash(_("%(code)s is on the live.", code=lp.live_code), "success")
+            return redirect(url_for("livestream.live_products", session_id=live.id))
+    status = 200 if request.method == "GET" else 422
+    return render_template("livestream/live_products.html", live=live, form=form, catalog=queries.catalog(live)), status
 
 
 @bp.get("/<int:session_id>/report")

@@ -49,6 +49,8 @@ def seed_lives() -> list[LiveSession]:
             services.post_comment(ended.id, buyer, text, f"demo-{phone}", min_interval=0,
                                   now=now - timedelta(days=3, minutes=-5))
     _ended_live_orders(owner, ended, now - timedelta(days=3))
+    if hasattr(ended, "peak_viewers"):
+        ended.peak_viewers = 38  # the viewer count the moderation/viewers feature keeps while on air
     services.end_live(owner, ended, now=now - timedelta(days=3, hours=-1))
 
     live = services.schedule_live(owner, org, title=ON_AIR_TITLE, scheduled_at=now - timedelta(minutes=10),

@@ -109,6 +109,7 @@ def test_schedule_page_with_cover_and_bad_input(client, auth, db, seller, buyer)
                            "cover": (io.BytesIO(_jpeg()), "cover.jpg")}, content_type="multipart/form-data")
     assert ok.status_code == 302
     live = db.session.scalars(select(LiveSession)).one()
+    assert ok.headers["Location"].endswith(f"/live/{live.id}/products")
     assert live.state == "scheduled" and live.cover_key and live.cover_thumb_key
     # 20:00 in Vietnam (UTC+7) is 13:00 UTC.
     assert live.scheduled_at == datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)
@@ -132,6 +133,8 @@ def test_seed_demo_has_a_finished_live_with_orders_and_its_report(runner, db):
     assert set(lives) == {"scheduled", "live", "ended"}
     assert db.session.scalar(select(func.count(LiveProduct.id)).where(LiveProduct.session_id == lives["live"].id)) >= 5
     assert all(live.cover_key for live in lives.values())
+    assert report.build_report(next(m.user for m in lives["ended"].organisation.memberships if m.role == "owner"),
+                               lives["ended"]).peak_viewers == 38
     ended = lives["ended"]
     owner = next(m.user for m in ended.organisation.memberships if m.role == "owner")
     data = report.build_report(owner, ended)
@@ -140,3 +143,28 @@ def test_seed_demo_has_a_finished_live_with_orders_and_its_report(runner, db):
     assert sum(data.orders_per_minute) == data.order_lines
     assert db.session.scalar(select(func.count(LiveOrderLine.id))) >= 2
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "live_started")) == 3
+
+
+def test_live_products_page(client, auth, db, seller, buyer, make_product):
+    from app.livestream.models import LiveProduct
+
+    owner, org = seller
+    product = make_product(owner, org, "Bưởi Diễn", stock=12, code="A12", price=60000)
+    live = services.schedule_live(owner, org, title="Phiên", scheduled_at=T0)
+    db.session.commit()
+    auth.login_as(buyer)
+    assert client.get(f"/live/{live.id}/products").status_code == 403
+    assert client.post(f"/live/{live.id}/products", data={"product_id": product.id}).status_code == 403
+    auth.logout()
+    auth.login_as(owner)
+    assert "Bưởi Diễn" in client.get(f"/live/{live.id}/products").get_data(as_text=True)
+    bad = client.post(f"/live/{live.id}/products", data={"product_id": product.id, "live_price": "năm mươi"})
+    assert bad.status_code == 422
+    bad = client.post(f"/live/{live.id}/products", data={"product_id": product.id, "allotment": "-3"})
+    assert bad.status_code == 422
+    assert db.session.scalar(select(func.count(LiveProduct.id))) == 0
+    ok = client.post(f"/live/{live.id}/products", data={"product_id": product.id, "live_price": "55.000",
+                                                         "per_buyer_limit": "3", "allotment": "10"})
+    assert ok.status_code == 302
+    lp = db.session.scalars(select(LiveProduct)).one()
+    assert (lp.live_code, lp.live_price, lp.per_buyer_limit, lp.allotment) == ("A12", 55000, 3, 10)
