@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 from ..core.markup import render_markdown
 from ..errors import NotSignedIn
 from ..extensions import db
-from ..training import queries, services
+from ..training import certificates, queries, services
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_training", __name__, url_prefix="/api/v1/training",
@@ -253,7 +253,7 @@ def attempt(attempt_id: int):
 @blp.alt_response(404, schema=ErrorSchema)
 def certificate(code: str):
     """Public verification of a certificate code; a revoked certificate answers valid=false."""
-    item = services.find_certificate(code)
+    item = certificates.find_certificate(code)
     return {"code": item.code, "valid": item.is_valid, "holder_name": item.holder_name, "course": item.course.slug,
             "course_title": item.course.title, "issued_at": item.issued_at, "revoked_at": item.revoked_at,
             "url": url_for("training.verify", code=item.code, _external=True)}

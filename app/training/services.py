@@ -16,14 +16,9 @@ from ..core.dbtypes import utcnow
 from ..core.text import fold
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db
+from . import certificates
 from .models import (Certificate, Course, Enrolment, Lesson, LessonProgress, PracticalTask, Question, Quiz,
                      QuizAttempt, TaskCompletion)
-
-# Crockford-like alphabet without 0/O, 1/I/L: read aloud or typed from paper without mistakes.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_GROUPS = 3
-CODE_GROUP_LEN = 5
-
 
 def check_registry() -> dict[str, Callable[..., Any]]:
     """The practical-task checkers by kind (app/training/checks.py); empty until that module exists."""
@@ -349,23 +344,6 @@ def course_progress(user_id: int, course: Course) -> CourseProgress:
     )
 
 
-def new_certificate_code() -> str:
-    """'CL-7K3QF-M2XWP-9RTHD': 75 random bits, grouped for reading aloud."""
-    groups = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LEN)) for _ in range(CODE_GROUPS)]
-    return "CL-" + "-".join(groups)
-
-
-def normalise_certificate_code(raw: str | None) -> str | None:
-    """Upper-case, dashes where they belong; None when it cannot be a certificate code."""
-    compact = "".join(ch for ch in (raw or "").upper() if ch.isalnum())
-    if compact.startswith("CL"):
-        compact = compact[2:]
-    if len(compact) != CODE_GROUPS * CODE_GROUP_LEN or any(ch not in CODE_ALPHABET for ch in compact):
-        return None
-    groups = [compact[i:i + CODE_GROUP_LEN] for i in range(0, len(compact), CODE_GROUP_LEN)]
-    return "CL-" + "-".join(groups)
-
-
 def update_completion(enrolment: Enrolment) -> Certificate | None:
     """When everything in the course is done, mark the enrolment complete and issue the certificate."""
     progress = course_progress(enrolment.user_id, enrolment.course)
@@ -376,33 +354,11 @@ def update_completion(enrolment: Enrolment) -> Certificate | None:
     certificate = db.session.scalar(select(Certificate).where(Certificate.course_id == enrolment.course_id,
                                                               Certificate.user_id == enrolment.user_id))
     if certificate is None:
-        code = new_certificate_code()
+        code = certificates.new_code()
         while db.session.scalar(select(Certificate.id).where(Certificate.code == code)) is not None:
-            code = new_certificate_code()
+            code = certificates.new_code()
         certificate = Certificate(code=code, course_id=enrolment.course_id, user_id=enrolment.user_id,
                                   holder_name=enrolment.user.name)
         db.session.add(certificate)
-    db.session.flush()
-    return certificate
-
-
-def find_certificate(raw_code: str | None) -> Certificate:
-    """The certificate with this code (revoked ones too, so the page can say so); forged codes are not found."""
-    code = normalise_certificate_code(raw_code)
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
-    if certificate is None:
-        raise NotFound(_l("No certificate has this code. Check the code on the paper."), code="certificate_not_found")
-    return certificate
-
-
-def revoke_certificate(actor: User | None, certificate: Certificate, reason: str | None) -> Certificate:
-    require_admin(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_l("Please give the reason for revoking."), code="reason_required")
-    if certificate.revoked_at is None:
-        certificate.revoked_at = utcnow()
-        certificate.revoked_by_id = actor.id
-        certificate.revoke_reason = reason[:300]
     db.session.flush()
     return certificate

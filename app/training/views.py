@@ -14,7 +14,7 @@ from ..accounts.forms import EmptyForm
 from ..core.web import unit_of_work
 from ..errors import NotFound
 from ..extensions import db
-from . import bp, queries, services
+from . import bp, certificates, queries, services
 from .models import PracticalTask
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
@@ -199,7 +199,7 @@ def my_certificates():
 
 def verify(code: str):
     """Public, printable certificate page; a forged or mistyped code answers 404 with a clear message."""
-    certificate = services.find_certificate(code)
+    certificate = certificates.find_certificate(code)
     return render_template("training/certificate.html", certificate=certificate, form=EmptyForm())
 
 
@@ -207,7 +207,7 @@ def verify_lookup():
     """The form on paper certificates' back: type the code, see the certificate."""
     raw = (request.args.get("code") or "").strip()
     if raw:
-        normalised = services.normalise_certificate_code(raw)
+        normalised = certificates.normalise_code(raw)
         if normalised:
             return redirect(url_for("training.verify", code=normalised))
         flash(_("No certificate has this code. Check the code on the paper."), "error")
@@ -216,7 +216,7 @@ def verify_lookup():
 
 @bp.get("/certificate/<code>/qr.svg")
 def certificate_qr(code: str):
-    certificate = services.find_certificate(code)
+    certificate = certificates.find_certificate(code)
     target = url_for("training.verify", code=certificate.code, _external=True)
     out = io.BytesIO()
     segno.make(target, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False)
@@ -229,9 +229,9 @@ def certificate_qr(code: str):
 @login_required
 def certificate_revoke(code: str):
     _check_form()
-    certificate = services.find_certificate(code)
+    certificate = certificates.find_certificate(code)
     with unit_of_work() as done:
-        services.revoke_certificate(current_user, certificate, request.form.get("reason"))
+        certificates.revoke_certificate(current_user, certificate, request.form.get("reason"))
     if done.ok:
         flash(_("The certificate was revoked."), "success")
     return redirect(url_for("training.verify", code=certificate.code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.training import services
+from app.training import certificates, services
 from app.training.models import Certificate, LessonProgress
 
 from .conftest import right_answers
@@ -82,7 +82,7 @@ def test_certificate_verification_and_forged_codes(client, db, small_course, tra
     assert body["valid"] is True and body["holder_name"] == trainee.name and body["url"].endswith(certificate.code)
     forged = client.get("/api/v1/training/certificates/CL-ZZZZZ-ZZZZZ-ZZZZZ")
     assert forged.status_code == 404 and forged.get_json()["code"] == "certificate_not_found"
-    services.revoke_certificate(admin, certificate, "Thi hộ")
+    certificates.revoke_certificate(admin, certificate, "Thi hộ")
     db.session.commit()
     assert client.get(f"/api/v1/training/certificates/{certificate.code}").get_json()["valid"] is False
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.training import authoring, queries, services
+from app.training import authoring, certificates, queries, services
 from app.training.models import Certificate, Enrolment, QuizAttempt, TaskCompletion
 
 from .conftest import right_answers
@@ -169,8 +169,8 @@ def test_certificate_only_when_everything_is_done(db, small_course, trainee, che
     db.session.commit()
     certificate = db.session.scalar(select(Certificate))
     assert certificate.holder_name == trainee.name
-    assert services.normalise_certificate_code(certificate.code) == certificate.code
-    assert services.find_certificate(certificate.code.lower().replace("-", " ")).id == certificate.id
+    assert certificates.normalise_code(certificate.code) == certificate.code
+    assert certificates.find_certificate(certificate.code.lower().replace("-", " ")).id == certificate.id
     enrolment = services.enrolment_of(trainee, sc.course)
     assert enrolment.completed_at is not None
     # Completing more never issues a second certificate.
@@ -180,13 +180,13 @@ def test_certificate_only_when_everything_is_done(db, small_course, trainee, che
 
 
 def test_certificate_codes_are_unguessable_and_forged_codes_are_not_found(db, small_course, trainee, checks):
-    codes = {services.new_certificate_code() for _ in range(500)}
+    codes = {certificates.new_code() for _ in range(500)}
     assert len(codes) == 500
     assert all(len(code) == 3 + 5 * 3 + 2 for code in codes)
     _ = small_course
     for forged in ("CL-AAAAA-AAAAA-AAAAA", "CL-12345", "'; drop table x; --", "", "CL-0OIL1-00000-00000"):
         with pytest.raises(NotFound):
-            services.find_certificate(forged)
+            certificates.find_certificate(forged)
 
 
 def test_only_an_admin_revokes_with_a_reason(db, small_course, trainee, trainer, admin, checks):
@@ -195,10 +195,10 @@ def test_only_an_admin_revokes_with_a_reason(db, small_course, trainee, trainer,
     finish(db, small_course, trainee, checks)
     certificate = db.session.scalar(select(Certificate))
     with pytest.raises(Forbidden):
-        services.revoke_certificate(trainer, certificate, "sai")
+        certificates.revoke_certificate(trainer, certificate, "sai")
     with pytest.raises(InvalidInput):
-        services.revoke_certificate(admin, certificate, "  ")
-    services.revoke_certificate(admin, certificate, "Thi hộ")
+        certificates.revoke_certificate(admin, certificate, "  ")
+    certificates.revoke_certificate(admin, certificate, "Thi hộ")
     db.session.commit()
     assert not certificate.is_valid and certificate.revoke_reason == "Thi hộ"
     assert queries.organisation_badges(0) == []
@@ -209,7 +209,7 @@ def test_badges_list_valid_certificates_of_an_organisations_members(db, small_co
     _finish_everything(db, small_course, trainee, checks)
     badges = queries.organisation_badges(org.id)
     assert [b["title"] for b in badges] == ["Chụp ảnh sản phẩm"]
-    services.revoke_certificate(admin, db.session.scalar(select(Certificate)), "sai")
+    certificates.revoke_certificate(admin, db.session.scalar(select(Certificate)), "sai")
     db.session.commit()
     assert queries.organisation_badges(org.id) == []
 

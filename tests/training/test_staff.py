@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import re
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from app.training import cohorts, reports, services
 from app.training.models import Attendance, Cohort, Course, Lesson, Question
 
 from .conftest import right_answers
-from .test_views import CSRF, csrf
+from .test_views import csrf
 
 
 # --- authoring ------------------------------------------------------------------------------------
