@@ -61,8 +61,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_error_handlers(app)
 
     from .cli import register_cli
+    from .core.jobs import init_jobs
 
     register_cli(app)
+    init_jobs(app)  # after the blueprints, whose registration registers their jobs
     return app
 
 

@@ -72,6 +72,10 @@ class Config:
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
     BANK_WEBHOOK_API_KEY = os.environ.get("BANK_WEBHOOK_API_KEY") or None
 
+    # Periodic jobs (app/core/jobs.py): on for `make run` and production, off in tests.
+    JOBS_ENABLED = _bool("JOBS_ENABLED", True)
+    ORDER_EXPIRY_EVERY_SECONDS = int(os.environ.get("ORDER_EXPIRY_EVERY_SECONDS") or 60)
+
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "threading"
     SOCKETIO_CORS_ORIGINS = [o for o in (os.environ.get("SOCKETIO_CORS_ORIGINS") or "").split(",") if o] or None
 
@@ -98,6 +102,7 @@ class Testing(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, cheap enough for hundreds of test users
+    JOBS_ENABLED = False  # tests run jobs themselves (app.core.jobs.run_job)
 
 
 class Production(Config):

@@ -1,12 +1,13 @@
-"""Checkout form: receiver, address (province → commune), note and payment method."""
+"""Ordering forms: checkout (receiver, address, note, payment method) and the shipping rule."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...accounts.forms import AddressMixin
+from ...core.money import parse_vnd
 
 
 class CheckoutForm(AddressMixin, FlaskForm):
@@ -20,3 +21,23 @@ class CheckoutForm(AddressMixin, FlaskForm):
     note = TextAreaField(_l("Note for the seller"), validators=[Optional(), Length(max=500)])
     payment_method = RadioField(_l("Payment method"), default="cod", validate_choice=False)
     idempotency_key = HiddenField()
+
+
+class ShippingRuleForm(FlaskForm):
+    """Amounts typed the way people write them ("30.000", "30000 ₫"); the service checks the range."""
+
+    flat_fee = StringField(_l("Delivery fee (₫)"),
+                           render_kw={"inputmode": "numeric", "placeholder": "30.000"})
+    free_above = StringField(_l("Free delivery for orders from (₫)"), validators=[Optional()],
+                             render_kw={"inputmode": "numeric", "placeholder": "500.000"})
+
+    def validate_flat_fee(self, field) -> None:
+        if parse_vnd(field.data) is None:
+            raise ValidationError(_l("Please enter the delivery fee in dong, digits only."))
+
+    def validate_free_above(self, field) -> None:
+        if (field.data or "").strip() and parse_vnd(field.data) is None:
+            raise ValidationError(_l("Please enter the amount in dong, digits only, or leave it empty."))
+
+    def amounts(self) -> tuple[int | None, int | None]:
+        return parse_vnd(self.flat_fee.data), parse_vnd(self.free_above.data)

@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...accounts.models import Organisation, User
 from ...accounts.services import require_org_role
 from ...core.dbtypes import utcnow
+from ...core.money import MAX_VND, format_vnd
 from ...core.phone import normalize_vn_phone
-from ...errors import Forbidden, InvalidInput, NotFound, OutOfStock
+from ...errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfStock
 from ...extensions import db
 from .. import inventory
 from ..models import Variant
@@ -200,18 +203,42 @@ def cart_groups(cart: Cart | None) -> list[dict[str, Any]]:
 
 # --- shipping -------------------------------------------------------------------------------------
 
-def shipping_fee(organisation_id: int, subtotal: int) -> int:
+MAX_SHIPPING_FEE = 1_000_000  # a flat delivery fee above a million dong is a typo, not a courier's price
+
+
+def shipping_rule(organisation_id: int) -> tuple[int, int | None, bool]:
+    """(flat fee, free from this subtotal or None, True when the organisation has not set its own rule)."""
     rule = db.session.scalar(select(ShippingRule).where(ShippingRule.organisation_id == organisation_id))
-    flat, free_above = (rule.flat_fee, rule.free_above) if rule else (DEFAULT_FLAT_FEE, DEFAULT_FREE_ABOVE)
+    if rule is None:
+        return DEFAULT_FLAT_FEE, DEFAULT_FREE_ABOVE, True
+    return rule.flat_fee, rule.free_above, False
+
+
+def shipping_fee(organisation_id: int, subtotal: int) -> int:
+    flat, free_above, _ = shipping_rule(organisation_id)
     if free_above is not None and subtotal >= free_above:
         return 0
     return flat
 
 
-def set_shipping_rule(actor: User, org: Organisation, flat_fee: int, free_above: int | None) -> ShippingRule:
+def set_shipping_rule(actor: User, org: Organisation, flat_fee: int | None, free_above: int | None) -> ShippingRule:
+    """The owner sets the organisation's delivery fee: flat, and free from a subtotal (None: never free)."""
     require_org_role(actor, org, "owner")
+    if flat_fee is None or isinstance(flat_fee, bool) or not isinstance(flat_fee, int):
+        raise InvalidInput(_l("Please enter the delivery fee in dong, digits only."), code="bad_shipping_rule",
+                           field="flat_fee")
+    if free_above is not None and (isinstance(free_above, bool) or not isinstance(free_above, int)):
+        raise InvalidInput(_l("Please enter the amount in dong, digits only, or leave it empty."),
+                           code="bad_shipping_rule", field="free_above")
     if flat_fee < 0 or (free_above is not None and free_above < 0):
         raise InvalidInput(_l("Shipping fees cannot be negative."), code="bad_shipping_rule")
+    if flat_fee > MAX_SHIPPING_FEE:
+        raise InvalidInput(_l("A delivery fee above %(max)s looks like a typo. Please check the number of zeros.",
+                              max=format_vnd(MAX_SHIPPING_FEE, str(get_locale() or "vi"))),
+                           code="bad_shipping_rule", field="flat_fee")
+    if free_above is not None and free_above > MAX_VND:
+        raise InvalidInput(_l("That amount is too high. Please check the number of zeros."),
+                           code="bad_shipping_rule", field="free_above")
     rule = db.session.scalar(select(ShippingRule).where(ShippingRule.organisation_id == org.id))
     if rule is None:
         rule = ShippingRule(organisation_id=org.id)
@@ -327,11 +354,22 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
 
 # --- state machine ---------------------------------------------------------------------------------
 
+def _claim(order: Order, condition, **values) -> bool:
+    """Change the order's row only if `condition` still holds in the database (another request, a webhook or
+    the expiry job may have changed it since this one read it); True when this caller made the change."""
+    result = db.session.execute(update(Order).where(Order.id == order.id, condition).values(**values)
+                                .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    for key, value in values.items():
+        set_committed_value(order, key, value)
+    return True
+
+
 def _sell(order: Order, actor: User | None) -> None:
-    if not order.stock_sold:
+    if not order.stock_sold and _claim(order, Order.stock_sold.is_(False), stock_sold=True):
         for line in order.lines:
             inventory.sell_reserved(line.variant_id, line.quantity, f"order {order.number} sold", actor=actor)
-        order.stock_sold = True
 
 
 def _give_back(order: Order, actor: User | None, why: str) -> None:
@@ -348,14 +386,17 @@ def transition(order: Order, to_status: str, actor: User | None, note: str | Non
     if to_status not in TRANSITIONS.get(order.status, ()):
         raise InvalidInput(_l("An order cannot go from %(a)s to %(b)s.", a=order.status, b=to_status),
                            code="illegal_transition", from_status=order.status, to_status=to_status)
+    from_status = order.status
+    # Conditional on the status this caller saw, so two requests never both cancel (and release) one order.
+    if not _claim(order, Order.status == from_status, status=to_status):
+        raise Conflict(_l("This order was changed meanwhile. Please reload the page."), code="order_changed")
     if to_status == "confirmed":
         _sell(order, actor)
     elif to_status in ("cancelled", "refunded"):
         _give_back(order, actor, to_status)
-    event = OrderEvent(from_status=order.status, to_status=to_status, actor_id=actor.id if actor else None,
+    event = OrderEvent(from_status=from_status, to_status=to_status, actor_id=actor.id if actor else None,
                        note=(note or "")[:300] or None, created_at=now or utcnow())
     order.events.append(event)
-    order.status = to_status
     db.session.flush()
     return event
 
@@ -366,10 +407,14 @@ def expire_unpaid(now: datetime | None = None, order: Order | None = None) -> in
     query = select(Order).where(Order.status == "pending_payment", Order.expires_at <= now)
     if order is not None:
         query = query.where(Order.id == order.id)
-    expired = list(db.session.scalars(query))
-    for item in expired:
-        transition(item, "cancelled", None, "payment time ran out", now=now)
-    return len(expired)
+    done = 0
+    for item in db.session.scalars(query).all():
+        try:
+            transition(item, "cancelled", None, "payment time ran out", now=now)
+            done += 1
+        except Conflict:
+            continue  # paid or cancelled a moment ago by someone else: nothing to do
+    return done
 
 
 def mark_paid(order: Order, provider: str, external_id: str | None, amount: int, actor: User | None = None,
@@ -383,7 +428,8 @@ def mark_paid(order: Order, provider: str, external_id: str | None, amount: int,
     if amount != order.total:
         raise InvalidInput(_l("The amount paid does not match the order total."), code="amount_mismatch")
     now = now or utcnow()
-    order.paid_at = now
+    if not _claim(order, Order.paid_at.is_(None), paid_at=now):
+        return False  # paid a moment ago by another notification or by the seller
     if order.status == "pending_payment":
         transition(order, "placed", actor, f"paid via {provider}", now=now)
     _sell(order, actor)

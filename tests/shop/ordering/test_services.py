@@ -169,3 +169,74 @@ def test_shipping_rule_per_organisation(db, buyer, stocked, seller, place, facto
     assert place(cart, buyer)[0].shipping_fee == 15000
     services.add_to_cart(cart, stocked.id, 2)
     assert place(cart, buyer)[0].shipping_fee == 0
+
+
+def _vietqr_order(db, buyer, stocked, place, seller, qty, **extra):
+    org = seller[1]
+    org.bank_bin, org.bank_account_number, org.bank_account_name = "970436", "0123456789", "HTX"
+    db.session.commit()
+    cart = cart_for(db, buyer)
+    services.add_to_cart(cart, stocked.id, qty)
+    return place(cart, buyer, method="vietqr", **extra)[0]
+
+
+def test_a_stale_copy_of_an_order_cannot_move_it_again(app, db, buyer, stocked, place, seller):
+    from app.errors import Conflict
+
+    order = _vietqr_order(db, buyer, stocked, place, seller, 2)
+    with app.app_context():  # another request cancels it meanwhile
+        services.transition(db.session.get(Order, order.id), "cancelled", None)
+        db.session.commit()
+    assert order.status == "pending_payment"  # what this request read before
+    with pytest.raises(Conflict) as refused:
+        services.transition(order, "cancelled", None)
+    assert refused.value.code == "order_changed"
+    db.session.rollback()
+    assert counters(db, stocked) == (10, 0, 0)  # released once, not twice
+    assert [e.to_status for e in db.session.get(Order, order.id).events] == ["pending_payment", "cancelled"]
+
+
+def test_a_payment_racing_a_manual_payment_counts_once(app, db, buyer, stocked, place, seller):
+    order = _vietqr_order(db, buyer, stocked, place, seller, 2)
+    with app.app_context():  # the seller records the transfer by hand meanwhile
+        assert services.mark_paid(db.session.get(Order, order.id), "manual", None, order.total)
+        db.session.commit()
+    assert order.paid_at is None  # this request's copy is stale
+    assert services.mark_paid(order, "bank", "tx-9", order.total) is False
+    db.session.commit()
+    assert counters(db, stocked) == (8, 0, 2)
+
+
+def test_lazy_expiry_and_the_job_at_once_release_the_stock_once(app, db, buyer, stocked, place, seller):
+    import threading
+
+    order = _vietqr_order(db, buyer, stocked, place, seller, 2, payment_minutes=30)
+    other = _vietqr_order(db, buyer, stocked, place, seller, 3)  # reserved units a double release could take
+    assert counters(db, stocked) == (5, 5, 0)
+    later = utcnow() + timedelta(minutes=45)
+    gate, errors = threading.Barrier(8), []
+
+    def worker(i):
+        with app.app_context():
+            try:
+                gate.wait(10)
+                if i % 2:
+                    services.expire_unpaid(later)
+                else:
+                    services.order_for_buyer(buyer, order.number, now=later)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+                db.session.rollback()
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "cancelled"
+    assert db.session.get(Order, other.id).status == "pending_payment"
+    assert counters(db, stocked) == (7, 3, 0)
+    assert db.session.query(OrderEvent).filter_by(order_id=order.id, to_status="cancelled").count() == 1
