@@ -40,8 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "VIDEO_ENABLED": True,
     # What the seller types as "server" in Larix / PRISM / OBS (the stream key goes in its own box).
     "VIDEO_RTMP_URL": "rtmp://127.0.0.1:1935/ingest",
-    # Where on_publish sends an accepted publish: nginx's HLS application, reachable only from loopback.
-    "VIDEO_RELAY_URL": "rtmp://127.0.0.1:1935/hls",
+    # Where on_publish sends an accepted publish: nginx's relay application (records, then HLS), loopback only.
+    "VIDEO_RELAY_URL": "rtmp://127.0.0.1:1935/relay",
     "VIDEO_HLS_URL": "/live/video/hls",
     "VIDEO_DIR": None,  # defaults to <instance>/video, holding hls/, rec/ and replay/
     "VIDEO_CALLBACK_ALLOW": "127.0.0.1,::1",

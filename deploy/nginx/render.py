@@ -19,11 +19,33 @@ DEFAULTS = {
     "http_port": "8088",
     "app_url": "http://127.0.0.1:5000",
     "ingest_app": "ingest",
+    "relay_app": "relay",
     "hls_app": "hls",
+    "ladder": "off",
+    "ffmpeg": "/usr/bin/ffmpeg",
     "fragment_seconds": "1",
     "playlist_seconds": "6",
     "update_seconds": "10",
 }
+
+
+def relay_out(settings: dict[str, str]) -> str:
+    """The relay application's hand-over to HLS: a plain push, or ffmpeg making the low-data ladder."""
+    hls = f"rtmp://127.0.0.1:{settings['rtmp_port']}/{settings['hls_app']}"
+    if settings["ladder"] not in ("on", "off"):
+        raise ValueError("ladder must be on or off")
+    if settings["ladder"] == "off":
+        return f"            push {hls};"
+    source = f"rtmp://127.0.0.1:{settings['rtmp_port']}/{settings['relay_app']}/$name"
+    rung = ("-map 0:v -map 0:a -c:v libx264 -preset veryfast -tune zerolatency -vf scale=-2:{h} -b:v {v}k "
+            "-maxrate {v}k -bufsize {b}k -force_key_frames expr:gte(t,n_forced*2) -sc_threshold 0 -c:a aac -b:a 64k -ac 1 "
+            "-f flv {hls}/$name_{h}")
+    parts = [f"{settings['ffmpeg']} -nostdin -loglevel error -i {source}",
+             f"-map 0:v -map 0:a -c copy -f flv {hls}/$name_src",
+             rung.format(h=360, v=600, b=1200, hls=hls),
+             rung.format(h=240, v=300, b=600, hls=hls),
+             f"-map 0:a -c:a aac -b:a 48k -ac 1 -f flv {hls}/$name_audio"]
+    return "            exec_push " + "\n                ".join(parts) + ";"
 
 
 def render(prefix: str | os.PathLike, video_dir: str | os.PathLike, **values: str | int) -> str:
@@ -37,6 +59,7 @@ def render(prefix: str | os.PathLike, video_dir: str | os.PathLike, **values: st
     # Debian loads the module from /etc/nginx/modules-enabled, which a config of our own does not include.
     module_line = f"load_module {RTMP_MODULE};" if os.path.exists(RTMP_MODULE) else "# rtmp module built in"
     settings.update(
+        relay_out=relay_out(settings),
         prefix=str(prefix),
         hls_dir=str(video_dir / "hls"),
         record_dir=str(video_dir / "rec"),

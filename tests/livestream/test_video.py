@@ -2,6 +2,7 @@
 a push becomes HLS under the public name, the room hears it, a wrong key writes nothing, the recording replays."""
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -69,7 +70,7 @@ def test_publish_with_the_key_goes_on_air_and_redirects_to_the_public_name(clien
 
     response = publish(client, key)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"rtmp://127.0.0.1:1935/hls/{s.public_name}"
+    assert response.headers["Location"] == f"rtmp://127.0.0.1:1935/relay/{s.public_name}"
     assert key not in response.headers["Location"]
     s = stream(db, live)
     assert (s.video_state, s.session.state, s.publish_count) == ("on_air", "live", 1)
@@ -279,11 +280,19 @@ def test_rendered_nginx_config_keeps_the_key_out_of_hls(tmp_path):
     ingest = text.split("application ingest {", 1)[1].split("}", 1)[0]
     assert "hls off;" in ingest and "deny play all;" in ingest
     assert "on_publish http://127.0.0.1:5999/live/video/rtmp/publish;" in ingest
+    relay = text.split("application relay {", 1)[1].split("}", 1)[0]
+    assert "allow publish 127.0.0.1;" in relay and "deny publish all;" in relay and "record all;" in relay
+    assert "push rtmp://127.0.0.1:19999/hls;" in relay and "exec_push" not in relay
     hls = text.split("application hls {", 1)[1].split("}", 1)[0]
-    assert "allow publish 127.0.0.1;" in hls and "deny publish all;" in hls and "record all;" in hls
+    assert "allow publish 127.0.0.1;" in hls and "deny publish all;" in hls and "hls on;" in hls
     assert "listen 127.0.0.1:19999;" in text
+    ladder = render.render(tmp_path / "p", tmp_path / "v", rtmp_port=19999, ladder="on")
+    relay = ladder.split("application relay {", 1)[1].split("}", 1)[0]
+    assert "exec_push /usr/bin/ffmpeg" in relay and "rtmp://127.0.0.1:19999/hls/$name_240" in relay
     with pytest.raises(ValueError):
         render.render(tmp_path, tmp_path, rtmp_prot=1)
+    with pytest.raises(ValueError):
+        render.render(tmp_path, tmp_path, ladder="maybe")
 
 
 # Real nginx + ffmpeg on loopback --------------------------------------------------------------------
@@ -313,9 +322,7 @@ def wait_for(check, seconds: float, what: str):
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
-def nginx_rtmp(_app, live_server, tmp_path_factory):
-    """nginx with the RTMP module on free loopback ports, calling back the live server; stopped afterwards."""
+def _require_video_tools():
     for tool in ("ffmpeg", "ffprobe"):
         if shutil.which(tool) is None:
             skip_or_fail(f"{tool} is not installed (apt-get install ffmpeg)")
@@ -323,33 +330,47 @@ def nginx_rtmp(_app, live_server, tmp_path_factory):
         skip_or_fail("nginx is not installed (apt-get install nginx libnginx-mod-rtmp)")
     if not os.path.exists(RTMP_MODULE):
         skip_or_fail("the nginx RTMP module is not installed (apt-get install libnginx-mod-rtmp)")
-    base = tmp_path_factory.mktemp("video")
+
+
+@contextlib.contextmanager
+def running_nginx(app_url: str, base: Path, **values):
+    """nginx with the RTMP module on free loopback ports, calling back app_url, as a child; stopped on exit."""
     prefix, video_root = base / "nginx", base / "video"
     rtmp_port, http_port = _free_port(), _free_port()
-    conf = _render_module().prepare(prefix, video_root, rtmp_port=rtmp_port, http_port=http_port,
-                                    app_url=live_server, fragment_seconds=1, playlist_seconds=6, update_seconds=3)
+    conf = _render_module().prepare(prefix, video_root, rtmp_port=rtmp_port, http_port=http_port, app_url=app_url,
+                                    fragment_seconds=1, playlist_seconds=6, update_seconds=3, **values)
     process = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(prefix), "-e", str(prefix / "error.log"),
                                 "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    saved = {k: _app.config.get(k) for k in ("VIDEO_DIR", "VIDEO_RTMP_URL", "VIDEO_RELAY_URL")}
-    _app.config.update(VIDEO_DIR=str(video_root), VIDEO_RTMP_URL=f"rtmp://127.0.0.1:{rtmp_port}/ingest",
-                       VIDEO_RELAY_URL=f"rtmp://127.0.0.1:{rtmp_port}/hls")
-
-    def listening():
-        if process.poll() is not None:
-            pytest.fail("nginx exited: " + process.stderr.read().decode(errors="replace")[-1500:])
-        with socket.socket() as sock:
-            return sock.connect_ex(("127.0.0.1", rtmp_port)) == 0
-
-    wait_for(listening, 10, "nginx to listen")
-    yield {"rtmp": f"rtmp://127.0.0.1:{rtmp_port}/ingest", "dir": video_root, "prefix": prefix,
-           "http": f"http://127.0.0.1:{http_port}"}
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-    _app.config.update(saved)
+        def listening():
+            if process.poll() is not None:
+                pytest.fail("nginx exited: " + process.stderr.read().decode(errors="replace")[-1500:])
+            with socket.socket() as sock:
+                return sock.connect_ex(("127.0.0.1", rtmp_port)) == 0
+
+        wait_for(listening, 10, "nginx to listen")
+        yield {"rtmp": f"rtmp://127.0.0.1:{rtmp_port}/ingest", "dir": video_root, "prefix": prefix,
+               "relay": f"rtmp://127.0.0.1:{rtmp_port}/relay", "http": f"http://127.0.0.1:{http_port}"}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def nginx_rtmp(_app, live_server, tmp_path_factory):
+    """One nginx for the module, and the app pointed at its folders and relay."""
+    _require_video_tools()
+    saved = {k: _app.config.get(k) for k in ("VIDEO_DIR", "VIDEO_RTMP_URL", "VIDEO_RELAY_URL")}
+    with running_nginx(live_server, tmp_path_factory.mktemp("video")) as nginx:
+        _app.config.update(VIDEO_DIR=str(nginx["dir"]), VIDEO_RTMP_URL=nginx["rtmp"], VIDEO_RELAY_URL=nginx["relay"])
+        try:
+            yield nginx
+        finally:
+            _app.config.update(saved)
 
 
 def push(rtmp_url: str, seconds: int = 6) -> subprocess.Popen:
@@ -366,6 +387,12 @@ def ffprobe(path: Path) -> dict:
     out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
                          capture_output=True, timeout=20, check=True).stdout
     return json.loads(out)
+
+
+def packets(path: Path, kind: str) -> int:
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", kind, "-show_entries", "packet=pts",
+                          "-of", "csv=p=0", str(path)], capture_output=True, timeout=20, check=True).stdout
+    return len(out.split())
 
 
 @pytest.fixture
@@ -478,3 +505,32 @@ def test_push_becomes_hls_then_interrupted_then_replay(nginx_rtmp, room_listener
     ranged = client.get(f"/live/{live.id}/replay.mp4", headers={"Range": "bytes=0-99"})
     assert ranged.status_code == 206 and len(ranged.data) == 100
     assert publish(client, key).status_code == 403  # the live is over
+
+
+def test_ladder_makes_360p_240p_and_audio_only_rungs(app, live_server, make_live, seller, db, tmp_path, monkeypatch):
+    _require_video_tools()
+    live = make_live(state="scheduled")
+    key = key_for(db, live, seller[0])
+    public = stream(db, live).public_name
+    with running_nginx(live_server, tmp_path, ladder="on") as nginx:
+        monkeypatch.setitem(app.config, "VIDEO_DIR", str(nginx["dir"]))
+        monkeypatch.setitem(app.config, "VIDEO_RELAY_URL", nginx["relay"])
+        hls_dir = nginx["dir"] / "hls"
+        ffmpeg = push(f"{nginx['rtmp']}/{key}", seconds=6)
+        try:
+            master = wait_for(lambda: (hls_dir / f"{public}.m3u8").is_file() and (hls_dir / f"{public}.m3u8").read_text(),
+                              20, "the master playlist")
+            assert [line for line in master.splitlines() if line.endswith(".m3u8")] == [
+                f"{public}_src.m3u8", f"{public}_360.m3u8", f"{public}_240.m3u8", f"{public}_audio.m3u8"]
+            low = wait_for(lambda: sorted(hls_dir.glob(f"{public}_240-*.ts")), 20, "a 240p segment")[0]
+            audio = wait_for(lambda: sorted(hls_dir.glob(f"{public}_audio-*.ts")), 20, "an audio-only segment")[0]
+            video_stream = next(x for x in ffprobe(low)["streams"] if x["codec_type"] == "video")
+            assert (video_stream["codec_name"], video_stream["height"]) == ("h264", 240)
+            # nginx declares a video track in every TS; the audio rung's carries no video packet.
+            assert packets(audio, "v") == 0 and packets(audio, "a") > 0
+        finally:
+            ffmpeg.wait(timeout=30)
+        # One recording of the source (not of each rung), registered before nginx stops.
+        wait_for(lambda: db.session.rollback() or db.session.scalar(select(LiveRecording)), 15, "the recording")
+        assert len(list((nginx["dir"] / "rec").iterdir())) == 1
+        assert not [p for p in nginx["dir"].rglob("*") if key in p.name]

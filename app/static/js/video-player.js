@@ -69,18 +69,16 @@
       if (lowData && note) { note.textContent = msg.msgLowSingle; }
       return;
     }
-    var audioOnly = -1;
+    // The ladder's audio-only rung declares only an audio codec; otherwise the cheapest rung.
+    var pick = -1;
     hls.levels.forEach(function (level, i) {
-      if (!level.videoCodec && !level.width && audioOnly < 0) { audioOnly = i; }
+      if (level.audioCodec && !level.videoCodec && pick < 0) { pick = i; }
     });
-    if (lowData) {
-      var lowest = audioOnly >= 0 ? audioOnly : 0;
-      hls.autoLevelCapping = lowest;
-      hls.currentLevel = lowest;
-    } else {
-      hls.autoLevelCapping = -1;
-      hls.currentLevel = -1;
+    if (pick < 0) {
+      hls.levels.forEach(function (level, i) { if (pick < 0 || level.bitrate < hls.levels[pick].bitrate) { pick = i; } });
     }
+    hls.currentLevel = lowData ? pick : -1;  // -1: automatic, never below minAutoBitrate (no silent audio-only)
+    root.dataset.level = lowData ? String(pick) : "auto";
   }
 
   function start() {
@@ -101,6 +99,7 @@
       liveSyncDurationCount: 3,
       backBufferLength: 30,
       manifestLoadingMaxRetry: 2,
+      minAutoBitrate: 100000,  // automatic quality never picks the audio-only rung; low-data mode can
       levelLoadingMaxRetry: 4,
       fragLoadingMaxRetry: 4
     });
