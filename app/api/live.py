@@ -20,7 +20,18 @@ class LiveSessionSchema(Schema):
     started_at = fields.DateTime(allow_none=True)
     ended_at = fields.DateTime(allow_none=True)
     organisation = fields.String(attribute="organisation.name")
+    organisation_slug = fields.String(attribute="organisation.slug",
+                                      metadata={"description": "For /organisations/{org_slug}/follow"})
     external_stream_url = fields.String(allow_none=True)
+    cover_url = fields.Method("_cover_url", allow_none=True, metadata={"description": "The live's cover picture"})
+
+    def _cover_url(self, live) -> str | None:
+        from ..core.storage import get_storage
+        from ..livestream.covers import cover_url
+
+        if isinstance(live, dict):  # the detail view passes a dict with the live under "live"
+            live = live.get("live")
+        return cover_url(live, get_storage(), thumb=False) if live is not None else None
 
 
 class LiveProductSchema(Schema):
@@ -71,7 +82,7 @@ def session_detail(session_id: int):
     live = services.require_viewer(current_user, services.get_session(session_id))
     return {"id": live.id, "title": live.title, "state": live.state, "scheduled_at": live.scheduled_at,
             "started_at": live.started_at, "ended_at": live.ended_at, "organisation": live.organisation,
-            "external_stream_url": live.external_stream_url, "description": live.description,
+            "external_stream_url": live.external_stream_url, "description": live.description, "live": live,
             "products": [line.to_dict() for line in queries.catalog(live)]}
 
 

@@ -373,3 +373,24 @@ def test_hold_expiry_is_a_registered_job(app, db, make_live, buyer):
     assert job.func() == {"expired": 1, "served": 0}
     db.session.commit()
     assert counters(db, "A12") == (3, 3, 0, 0)
+
+
+def test_api_sessions_give_cover_and_organisation_slug(client, db, make_live, seller):
+    import io
+
+    from PIL import Image
+
+    from app.core.storage import get_storage
+    from app.livestream import covers
+
+    owner, org = seller
+    live = make_live()
+    raw = io.BytesIO()
+    Image.new("RGB", (32, 18), (10, 120, 60)).save(raw, format="PNG")
+    covers.set_cover(owner, live, raw.getvalue(), get_storage())
+    db.session.commit()
+    listed = client.get("/api/v1/live/sessions").get_json()[0]
+    assert listed["organisation_slug"] == org.slug and listed["cover_url"].endswith(".webp")
+    detail = client.get(f"/api/v1/live/sessions/{live.id}").get_json()
+    assert detail["cover_url"] == listed["cover_url"] and "live" not in detail
+    assert client.get(detail["cover_url"]).status_code == 200
