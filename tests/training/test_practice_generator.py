@@ -118,3 +118,36 @@ def test_bad_input_is_refused():
         generate_script(PRODUCTS, "turbo", 1)
     with pytest.raises(ValueError):
         generate_script([], "busy", 1)
+
+
+CODES = ["X1", "SL2", "A1", "BD01", "C3", "K9", "XX12", "M1", "HOA1", "T10", "BO1", "HUY1", "GIA1", "DON1", "X12"]
+NAMES = ["Bưởi Diễn", "Gạo ST25", "Chè Thái", "Mật ong", "Rổ tre", "Khoai lang", "Nhãn lồng", "Trứng gà"]
+OPTIONS = [(), ("1kg", "2kg"), ("S", "M", "L"), ("Nhỏ", "Lớn"), ("Đỏ", "Xanh"), ("500g",)]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_any_catalog_even_codes_that_look_like_quantities(seed):
+    """Codes such as X1 or SL2 read like "x1"/"sl2" quantities; the generator then writes quantities in other
+    ways, so what it expects is still exactly what the parser reads."""
+    import random
+
+    rng = random.Random(seed)
+    for trial in range(25):
+        codes = rng.sample(CODES, rng.randint(1, 4))
+        if trial == 0 and "X1" not in codes:
+            codes[0] = "X1"
+        products = [ProductSpec(c, rng.choice(NAMES), rng.choice(OPTIONS), rng.randint(1, 12)) for c in codes]
+        catalog = {p.code: list(p.variants) for p in products}
+        for pace in PACE_SETTINGS:
+            for c in generate_script(products, pace, seed * 100 + trial):
+                parsed = parse_comment(c.text, catalog)
+                if c.intent in ("order", "race_loser"):
+                    e = c.expected
+                    assert [(i.code, i.quantity, i.variant) for i in parsed.items] == [
+                        (e["code"], e["quantity"], e["variant"])], (codes, c.text)
+                elif c.intent == "cancel":
+                    assert parsed.cancels == [c.expected["code"]] and not parsed.items, (codes, c.text)
+                elif c.intent == "question":
+                    assert parsed.is_question and not parsed.items, (codes, c.text)
+                else:
+                    assert not (parsed.items or parsed.cancels or parsed.cancel_all or parsed.is_question), c.text

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,6 +142,15 @@ def _dress(rng: random.Random, text: str) -> str:
     return text
 
 
+QTY_MARKED = re.compile(r"(?:x|sl) ?(?:\{q\}|1)")
+
+
+def _without_qty_markers(templates: tuple[str, ...]) -> tuple[str, ...]:
+    """When a product code reads like a quantity ("X1", "SL2"), "x1" would name that product: people then write
+    quantities as "2 cái", "+2"; templates with x/sl quantities are left out so every expectation stays certain."""
+    return tuple(t for t in templates if not QTY_MARKED.search(t))
+
+
 def _fill(template: str, spec: ProductSpec | None, rng: random.Random, q: int = 1, variant: str | None = None) -> str:
     values = {"p": rng.choice(PLACES), "q": q, "w": NUMBER_WORDS.get(q, str(q)), "v": variant or ""}
     if spec is not None:
@@ -159,6 +169,11 @@ def generate_script(products: list[ProductSpec], pace: str, seed: int, buyers: i
         raise ValueError("a practice live needs at least one product")
     settings = PACE_SETTINGS[pace]
     rng = random.Random(seed)
+    templates = {"order": ORDER_TEMPLATES, "one": ORDER_ONE_TEMPLATES, "variant": ORDER_VARIANT_TEMPLATES,
+                 "race": RACE_TEMPLATES, "race_variant": ("chốt {C} {v} x1", "lấy {C} {v} x1")}
+    if any(re.fullmatch(r"(?:X|SL)[0-9]+", p.code) for p in products):
+        templates = {k: _without_qty_markers(v) for k, v in templates.items()}
+        templates["race_variant"] = ("chốt {C} {v} 1 cái", "lấy 1 {C} {v} nha")
     book = _Book(stock={p.code: p.stock for p in products})
     by_code = {p.code: p for p in products}
     count = settings["count"]
@@ -179,11 +194,11 @@ def generate_script(products: list[ProductSpec], pace: str, seed: int, buyers: i
     def order(buyer: int, spec: ProductSpec, qty: int, template: str | None = None) -> None:
         variant = rng.choice(spec.variants) if spec.variants else None
         if variant is not None:
-            template = rng.choice(ORDER_VARIANT_TEMPLATES)
+            template = rng.choice(templates["variant"])
         elif template is None:
-            template = rng.choice(ORDER_ONE_TEMPLATES if qty == 1 and rng.random() < 0.5 else
+            template = rng.choice(templates["one"] if qty == 1 and rng.random() < 0.5 else
                                   ORDER_WORD_TEMPLATES if qty in NUMBER_WORDS and rng.random() < 0.15 else
-                                  ORDER_TEMPLATES)
+                                  templates["order"])
         text = _dress(rng, _fill(template, spec, rng, qty, variant))
         book.stock[spec.code] -= qty
         key = (buyer, spec.code, variant)
@@ -204,17 +219,19 @@ def generate_script(products: list[ProductSpec], pace: str, seed: int, buyers: i
             if in_stock:
                 spec = race_spec if book.stock[race_spec.code] >= 1 else min(in_stock, key=lambda p: book.stock[p.code])
                 if book.stock[spec.code] > 1:  # someone takes all but the last unit first
-                    order(open_buyer(), spec, book.stock[spec.code] - 1, "chốt {C} x{q}")
+                    order(open_buyer(), spec, book.stock[spec.code] - 1, rng.choice(templates["order"]))
                 first, second = rng.sample([b for b in range(buyers) if b not in book.closed_buyers] or
                                            list(range(buyers)), 2)
                 variant = spec.variants[0] if spec.variants else None
                 book.stock[spec.code] -= 1
                 key = (first, spec.code, variant)
                 book.lines[key] = book.lines.get(key, 0) + 1
-                add(first, _fill("chốt {C} {v} x1" if variant else rng.choice(RACE_TEMPLATES), spec, rng, 1, variant),
+                add(first, _fill(templates["race_variant"][0] if variant else rng.choice(templates["race"]), spec, rng,
+                                 1, variant),
                     "order", {"code": spec.code, "variant": variant, "quantity": 1, "race": True},
                     gap=rng.uniform(0.2, 0.6))
-                add(second, _fill("lấy {C} {v} x1" if variant else rng.choice(RACE_TEMPLATES), spec, rng, 1, variant),
+                add(second, _fill(templates["race_variant"][1] if variant else rng.choice(templates["race"]), spec,
+                                  rng, 1, variant),
                     "race_loser", {"code": spec.code, "variant": variant, "quantity": 1})
                 i += 1
                 continue
