@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "VIDEO_HLS_URL": "/live/video/hls",
     "VIDEO_DIR": None,  # defaults to <instance>/video, holding hls/, rec/ and replay/
     "VIDEO_CALLBACK_ALLOW": "127.0.0.1,::1",
+    # When set, nginx must also send it (?token=, rendered by deploy/nginx/render.py --callback-token).
+    "VIDEO_CALLBACK_TOKEN": "",
     "VIDEO_GRACE_SECONDS": 120,
     "VIDEO_FFMPEG": "ffmpeg",
     "VIDEO_FFPROBE": "ffprobe",
@@ -123,8 +125,12 @@ def _stream_by_key(key: Any) -> LiveStream | None:
 
 # Callbacks ------------------------------------------------------------------------------------------
 
-def callback_allowed(remote_addr: str | None, allow: str | list[str] | None = None) -> bool:
-    """nginx's callbacks come from loopback or the addresses/networks in VIDEO_CALLBACK_ALLOW, nowhere else."""
+def callback_allowed(remote_addr: str | None, allow: str | list[str] | None = None, token: Any = None) -> bool:
+    """nginx's callbacks come from loopback or the addresses/networks in VIDEO_CALLBACK_ALLOW, nowhere else,
+    and carry VIDEO_CALLBACK_TOKEN when one is configured."""
+    expected = setting("VIDEO_CALLBACK_TOKEN")
+    if expected and not (isinstance(token, str) and hmac.compare_digest(token.encode(), expected.encode())):
+        return False
     allow = setting("VIDEO_CALLBACK_ALLOW") if allow is None else allow
     entries = [a.strip() for a in (allow.split(",") if isinstance(allow, str) else allow) if a and a.strip()]
     try:

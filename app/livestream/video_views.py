@@ -27,7 +27,7 @@ def _emit_state(session_id: int, state: str) -> None:
 # nginx-rtmp callbacks -------------------------------------------------------------------------------
 
 def _callback_guard() -> None:
-    if not video.callback_allowed(request.remote_addr):
+    if not video.callback_allowed(request.remote_addr, token=request.args.get("token")):
         log.warning("video callback refused from %s", request.remote_addr)
         abort(403)
 

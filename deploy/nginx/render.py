@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import string
+from urllib.parse import quote
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -26,6 +27,9 @@ DEFAULTS = {
     "fragment_seconds": "1",
     "playlist_seconds": "6",
     "update_seconds": "10",
+    # Shared with the app (VIDEO_CALLBACK_TOKEN): sent as ?token= on every callback, so a request that only
+    # looks like it comes from loopback (behind the site's own proxy) is still refused.
+    "callback_token": "",
 }
 
 
@@ -64,6 +68,7 @@ def render(prefix: str | os.PathLike, video_dir: str | os.PathLike, **values: st
         hls_dir=str(video_dir / "hls"),
         record_dir=str(video_dir / "rec"),
         callback_url=settings["app_url"].rstrip("/") + "/live/video/rtmp",
+        callback_query=f"?token={quote(token, safe='')}" if (token := settings.pop("callback_token")) else "",
         # `user` only matters when the master runs as root (CI); the workers then write as that user.
         user_line=f"user {user};" if os.geteuid() == 0 else "# not root: workers run as the current user",
         module_line=module_line,

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from app.core.dbtypes import utcnow
@@ -30,7 +31,9 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 def publish(client, name, addr="127.0.0.1", call="publish", app_name="ingest", **extra):
     """What nginx-rtmp POSTs to on_publish (and friends)."""
     data = {"call": call, "app": app_name, "name": name, "addr": "198.51.100.7", "tcurl": "rtmp://x/ingest", **extra}
-    return client.post(f"/live/video/rtmp/{call}", data=data, environ_base={"REMOTE_ADDR": addr})
+    token = current_app.config.get("VIDEO_CALLBACK_TOKEN")
+    return client.post(f"/live/video/rtmp/{call}", data=data, environ_base={"REMOTE_ADDR": addr},
+                       query_string={"token": token} if token else None)
 
 
 def key_for(db, live, actor):
@@ -58,6 +61,18 @@ def test_callbacks_only_from_loopback_or_the_configured_nginx(app, client, make_
     assert not video.callback_allowed("10.2.0.1") and not video.callback_allowed("not an ip")
     assert not video.callback_allowed(None)
     assert publish(client, key, addr="10.1.2.3").status_code == 302
+
+
+def test_callbacks_need_the_shared_token_when_one_is_set(app, client, make_live, seller, db, monkeypatch):
+    live = make_live(state="scheduled")
+    key = key_for(db, live, seller[0])
+    monkeypatch.setitem(app.config, "VIDEO_CALLBACK_TOKEN", "s3cret-token")
+    form = {"call": "publish", "app": "ingest", "name": key}
+    local = {"REMOTE_ADDR": "127.0.0.1"}
+    assert client.post("/live/video/rtmp/publish", data=form, environ_base=local).status_code == 403
+    assert client.post("/live/video/rtmp/publish?token=s3cret-tokeN", data=form, environ_base=local).status_code == 403
+    assert stream(db, live).video_state == "waiting"
+    assert client.post("/live/video/rtmp/publish?token=s3cret-token", data=form, environ_base=local).status_code == 302
 
 
 def test_publish_with_the_key_goes_on_air_and_redirects_to_the_public_name(client, make_live, seller, db):
@@ -280,6 +295,8 @@ def test_rendered_nginx_config_keeps_the_key_out_of_hls(tmp_path):
     ingest = text.split("application ingest {", 1)[1].split("}", 1)[0]
     assert "hls off;" in ingest and "deny play all;" in ingest
     assert "on_publish http://127.0.0.1:5999/live/video/rtmp/publish;" in ingest
+    with_token = render.render(tmp_path / "p", tmp_path / "v", app_url="http://127.0.0.1:5999", callback_token="a b&c")
+    assert "on_publish_done http://127.0.0.1:5999/live/video/rtmp/publish_done?token=a%20b%26c;" in with_token
     relay = text.split("application relay {", 1)[1].split("}", 1)[0]
     assert "allow publish 127.0.0.1;" in relay and "deny publish all;" in relay and "record all;" in relay
     assert "push rtmp://127.0.0.1:19999/hls;" in relay and "exec_push" not in relay
@@ -333,7 +350,7 @@ def _require_video_tools():
 
 
 @contextlib.contextmanager
-def running_nginx(app_url: str, base: Path, **values):
+def running_nginx(app_url: str, base: Path, **values):  # values: render.py settings, e.g. ladder="on"
     """nginx with the RTMP module on free loopback ports, calling back app_url, as a child; stopped on exit."""
     prefix, video_root = base / "nginx", base / "video"
     rtmp_port, http_port = _free_port(), _free_port()
@@ -364,9 +381,11 @@ def running_nginx(app_url: str, base: Path, **values):
 def nginx_rtmp(_app, live_server, tmp_path_factory):
     """One nginx for the module, and the app pointed at its folders and relay."""
     _require_video_tools()
-    saved = {k: _app.config.get(k) for k in ("VIDEO_DIR", "VIDEO_RTMP_URL", "VIDEO_RELAY_URL")}
-    with running_nginx(live_server, tmp_path_factory.mktemp("video")) as nginx:
-        _app.config.update(VIDEO_DIR=str(nginx["dir"]), VIDEO_RTMP_URL=nginx["rtmp"], VIDEO_RELAY_URL=nginx["relay"])
+    saved = {k: _app.config.get(k) for k in ("VIDEO_DIR", "VIDEO_RTMP_URL", "VIDEO_RELAY_URL", "VIDEO_CALLBACK_TOKEN")}
+    token = "tok-" + os.urandom(8).hex()
+    with running_nginx(live_server, tmp_path_factory.mktemp("video"), callback_token=token) as nginx:
+        _app.config.update(VIDEO_DIR=str(nginx["dir"]), VIDEO_RTMP_URL=nginx["rtmp"], VIDEO_RELAY_URL=nginx["relay"],
+                           VIDEO_CALLBACK_TOKEN=token)
         try:
             yield nginx
         finally:
@@ -512,7 +531,8 @@ def test_ladder_makes_360p_240p_and_audio_only_rungs(app, live_server, make_live
     live = make_live(state="scheduled")
     key = key_for(db, live, seller[0])
     public = stream(db, live).public_name
-    with running_nginx(live_server, tmp_path, ladder="on") as nginx:
+    with running_nginx(live_server, tmp_path, ladder="on",
+                       callback_token=app.config.get("VIDEO_CALLBACK_TOKEN") or "") as nginx:
         monkeypatch.setitem(app.config, "VIDEO_DIR", str(nginx["dir"]))
         monkeypatch.setitem(app.config, "VIDEO_RELAY_URL", nginx["relay"])
         hls_dir = nginx["dir"] / "hls"
