@@ -33,9 +33,10 @@ def register_cli(app: Flask) -> None:
         from .accounts.demo import DEMO_PASSWORD, seed_accounts
 
         rows = seed_accounts()
-        from .shop.demo import seed_products
+        from .shop.demo import seed_orders, seed_products
 
         seed_products()
+        seed_orders()
         from .livestream.demo import seed_lives
 
         seed_lives()

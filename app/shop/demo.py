@@ -163,3 +163,103 @@ def seed_products() -> int:
         added += 1
     db.session.flush()
     return added
+
+
+# Demo orders --------------------------------------------------------------------------------------------
+# (key, days and hours ago, buyer phone, org, [(code, option label or None, quantity)], payment, final state).
+# They walk the real services (cart, checkout, transitions, payments), so stock stays balanced.
+BUYERS = ("0922000001", "0922000002", "0922000003")
+DEMO_ORDERS: list[tuple] = [
+    ("01", 29, 5, 0, BUOI, [("A12", None, 4)], "cod", "delivered"),
+    ("02", 27, 3, 1, BUOI, [("A15", "2kg", 1), ("A16", None, 2)], "cod", "delivered"),
+    ("03", 25, 8, 2, RAU, [("B1", None, 3), ("B3", None, 2)], "cod", "delivered"),
+    ("04", 23, 2, 0, BUOI, [("A13", "Hộp 4 quả", 1)], "vietqr", "delivered"),
+    ("05", 21, 6, 1, BUOI, [("A12", None, 2)], "cod", "cancelled"),
+    ("06", 19, 4, 2, GAO, [("C1", "2kg", 2)], "vietqr", "refunded"),
+    ("07", 17, 9, 0, BUOI, [("A12", None, 6), ("A21", None, 1)], "cod", "delivered"),
+    ("08", 15, 1, 1, MAY, [("D1", "M", 1), ("D7", None, 2)], "cod", "delivered"),
+    ("09", 13, 7, 2, BUOI, [("A14", None, 2)], "cod", "delivered"),
+    ("10", 11, 3, 0, BUOI, [("A22", "30ml", 2)], "vietqr", "delivered"),
+    ("11", 9, 5, 1, RAU, [("B6", "1kg", 1), ("B2", None, 4)], "cod", "shipped"),
+    ("12", 8, 2, 2, BUOI, [("A12", None, 3)], "cod", "delivered"),
+    ("13", 6, 8, 0, BUOI, [("A19", None, 2), ("A20", None, 1)], "cod", "shipped"),
+    ("14", 5, 4, 1, GAO, [("C9", None, 1)], "vietqr", "packed"),
+    ("15", 4, 6, 2, BUOI, [("A13", "Hộp 6 quả", 1)], "vietqr", "shipped"),
+    ("16", 3, 2, 0, BUOI, [("A12", None, 5)], "cod", "packed"),
+    ("17", 2, 9, 1, BUOI, [("A15", "1kg", 2)], "cod", "confirmed"),
+    ("18", 1, 3, 2, BUOI, [("A16", None, 3)], "cod", "cancelled"),
+    ("19", 1, 1, 0, RAU, [("B1", None, 2)], "cod", "confirmed"),
+    ("20", 0, 3, 1, BUOI, [("A12", None, 2), ("A21", None, 1)], "cod", "placed"),
+    ("21", 0, 2, 2, BUOI, [("A14", None, 1)], "vietqr", "pending_payment"),
+    ("22", 0, 1, 0, BUOI, [("A12", None, 3)], "vietqr", "placed"),
+    ("23", 0, 1, 1, RAU, [("B5", None, 2)], "vietqr", "pending_payment"),
+]
+# Where each state is reached from "placed" (COD) or from a paid transfer.
+PATHS = {"placed": (), "confirmed": ("confirmed",), "packed": ("confirmed", "packed"),
+         "shipped": ("confirmed", "packed", "shipped"), "delivered": ("confirmed", "packed", "shipped", "delivered"),
+         "cancelled": ("cancelled",), "refunded": ("confirmed", "refunded"), "pending_payment": ()}
+DEMO_KEY = "demo-order-"
+
+
+def _demo_variant(org: Organisation, code: str, label: str | None):
+    product = db.session.scalar(select(Product).where(Product.organisation_id == org.id, Product.code == code))
+    if product is None:
+        return None
+    return next((v for v in product.active_variants if v.label == label), None)
+
+
+def seed_orders(now=None) -> int:
+    """Add the demo orders not there yet (matched by idempotency key), one in each state and more for the
+    chart; a transfer of the wrong amount waits in HTX Bưởi Diễn's review list. Returns how many were added."""
+    from ..core.dbtypes import utcnow
+    from .dashboard import VIETNAM
+    from .ordering import services as ordering
+    from .payments.bank_notifications import BankNotification
+
+    now = now or utcnow()
+    added = 0
+    commune = addresses.find_commune("Xã Ô Diên")
+    for key, days, hours, buyer_no, org_name, items, method, state in DEMO_ORDERS:
+        if ordering.orders_for_key(DEMO_KEY + key):
+            continue
+        org = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
+        owner = find_user_by_login(OWNERS[org_name])
+        buyer = find_user_by_login(BUYERS[buyer_no])
+        variants = [(_demo_variant(org, code, label), qty) for code, label, qty in items] if org else []
+        if not variants or owner is None or buyer is None or any(v is None or v.available < q for v, q in variants):
+            continue
+        created = now - timedelta(days=days, hours=hours)
+        if days == 0:  # "today" in Hà Nội, whatever the hour the demo is seeded at
+            midnight = now.astimezone(VIETNAM).replace(hour=0, minute=0, second=0, microsecond=0)
+            created = midnight + (now - midnight) * (1 - hours / 4)
+        cart = ordering.get_cart(buyer, None, create=True)
+        cart.lines.clear()
+        for variant, qty in variants:
+            ordering.add_to_cart(cart, variant.id, qty)
+        [order] = ordering.checkout(
+            cart, buyer, name=buyer.name, phone=buyer.phone, province_code=addresses.commune_province(commune),
+            commune_code=commune, street=f"Số {10 + int(key)}, thôn Đoài", note=None, payment_method=method,
+            idempotency_key=DEMO_KEY + key, payment_minutes=(days * 24 + hours + 72) * 60, now=created)
+        at = created + timedelta(minutes=20)
+        if method == "vietqr" and state != "pending_payment":
+            # The transfer arrives the way SePay reports it, with the bank's words around the order number.
+            paid = BankNotification(id=f"demo-{key}", gateway="Vietcombank", transaction_date=at,
+                                    account_number=org.bank_account_number or "", content=f"MBVCB.{key} {order.number} CK",
+                                    transfer_type="in", amount=order.total, reference_code=f"FT{key}")
+            ordering.handle_bank_notification(paid, now=at)
+        for step in PATHS[state]:
+            at += timedelta(hours=5)
+            ordering.transition(order, step, owner, now=at)
+        if state == "delivered" and order.paid_at is None:
+            ordering.mark_paid(order, "manual", None, order.total, owner, now=at)  # the courier brought the cash
+        added += 1
+    # A buyer who typed the amount wrong: the transfer waits for the seller in the review list (once: by its id).
+    waiting = ordering.orders_for_key(DEMO_KEY + "21")
+    if waiting and waiting[0].status == "pending_payment":
+        order, org = waiting[0], waiting[0].organisation
+        ordering.handle_bank_notification(BankNotification(
+            id="demo-review-21", gateway="Vietcombank", transaction_date=now, account_number=org.bank_account_number or "",
+            content=f"IBFT {order.number} mua buoi", transfer_type="in", amount=order.total - 10000,
+            reference_code="FT-REVIEW"), now=now)
+    db.session.flush()
+    return added
