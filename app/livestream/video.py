@@ -23,10 +23,10 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..accounts.services import require_org_role
 from ..core.dbtypes import utcnow
-from ..errors import Conflict, DomainError, Forbidden, NotFound
+from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
 from . import queries, services
-from .models import ChatMessage, LiveRecording, LiveReservation, LiveSession, LiveStream
+from .models import ChatMessage, LiveProduct, LiveRecording, LiveReservation, LiveSession, LiveStream
 
 log = logging.getLogger(__name__)
 
@@ -390,7 +390,8 @@ def replay_timeline(live: LiveSession) -> dict[str, Any]:
                          "text": m.text, "kind": m.kind})
     reservations = db.session.scalars(
         select(LiveReservation).where(LiveReservation.session_id == live.id).order_by(LiveReservation.id)
-        .options(selectinload(LiveReservation.user), selectinload(LiveReservation.live_product))).all()
+        .options(selectinload(LiveReservation.user),
+                 selectinload(LiveReservation.live_product).selectinload(LiveProduct.product))).all()
     ticker = []
     for r in reservations:
         at = _video_offset(pieces, r.created_at)
@@ -400,12 +401,3 @@ def replay_timeline(live: LiveSession) -> dict[str, Any]:
                            "quantity": r.quantity})
     duration = sum((p.duration_ms or 0) for p in pieces) / 1000
     return {"duration": round(duration, 2), "chat": chat, "ticker": ticker}
-
-
-def get_stream_by_public_name(public_name: Any) -> LiveStream:
-    if not isinstance(public_name, str) or not PUBLIC_NAME.match(public_name):
-        raise NotFound()
-    stream = db.session.scalar(select(LiveStream).where(LiveStream.public_name == public_name))
-    if stream is None:
-        raise NotFound()
-    return stream
