@@ -59,12 +59,12 @@
       li.appendChild(document.createTextNode(": "));
       li.appendChild(el("span", "text", m.text));
       li.appendChild(hideButton(m.id));
-      addModerateButtons(li, m);
       list.appendChild(li);
       list.scrollTop = list.scrollHeight;
     }
     li.className = "kind-" + m.kind;
     if (m.hidden) { markHidden(li, m.hidden_label); }
+    if (m.user_id && !li.querySelector(".moderate")) { addModerateButtons(li, m); }
     if (m.buyer) { li.querySelector("strong").textContent = m.buyer; }
     if (m.parse && !li.querySelector(".parse")) {
       var small = el("small", "parse", parseText(m.parse));
@@ -170,7 +170,7 @@
   function markHidden(li, label) {
     li.classList.add("is-hidden");
     var b = li.querySelector("button.hide");
-    if (b) { b.replaceWith(el("small", "hidden-label", "(" + (label || d.msgHidden) + ")")); }
+    if (b) { b.replaceWith(el("small", "hidden-label", " (" + (label || d.msgHidden) + ")")); }
   }
   function addModerateButtons(li, m) {
     if (!m.user_id || m.buyer === undefined) { return; }
