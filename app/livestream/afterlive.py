@@ -21,6 +21,7 @@ from ..shop.ordering import services as ordering
 from ..shop.ordering.models import Order
 from . import services
 from .models import LiveOrderLine, LiveProduct, LiveReservation, LiveSession, LiveWaitlist
+from .moderation import Banned, Muted, check_may_comment
 
 DEFAULT_HOLD_HOURS = services.DEFAULT_HOLD_HOURS
 MAX_WAIT_QTY = 99
@@ -229,6 +230,13 @@ def serve_waitlist(lp: LiveProduct | None, now: datetime | None = None, *,
                                                             LiveWaitlist.status == "waiting")
                                  .order_by(LiveWaitlist.created_at, LiveWaitlist.id)).all()
     for entry in entries:
+        try:
+            check_may_comment(lp.session, entry.user, now)
+        except Banned:
+            entry.status = "cancelled"  # banned from this organisation's lives since joining
+            continue
+        except Muted:
+            continue  # keeps the place; served once the mute is over
         variant = _variant_for(lp, entry)
         if variant is None:
             continue
@@ -259,6 +267,10 @@ def join_waitlist(user: User | None, live: LiveSession, code: Any, quantity: Any
     if live.is_practice:
         raise Forbidden(_l("This is a private practice live: only its simulated buyers can order."),
                         code="practice_live")
+    if live.state == "scheduled":
+        raise services.LiveNotOnAir()
+    now = now or utcnow()
+    check_may_comment(live, user, now)  # a buyer the seller banned or muted does not queue either
     label = code.strip().upper() if isinstance(code, str) else ""
     lp = db.session.scalar(select(LiveProduct).where(LiveProduct.session_id == live.id, LiveProduct.live_code == label)
                            .options(selectinload(LiveProduct.product).selectinload(Product.variants)))
@@ -282,13 +294,16 @@ def join_waitlist(user: User | None, live: LiveSession, code: Any, quantity: Any
             raise InvalidInput(_l("%(code)s has no option %(option)s.", code=lp.live_code, option=variant.strip()),
                                code="unknown_variant", field="variant")
         variant_id = chosen.id
+    if live.state == "live" and services.remaining(lp, variant_id) > 0:
+        raise Conflict(_l("%(code)s is still in stock: order it in the chat, e.g. “chốt %(code)s”.",
+                          code=lp.live_code), code="in_stock")
     existing = db.session.scalar(select(LiveWaitlist).where(LiveWaitlist.live_product_id == lp.id,
                                                             LiveWaitlist.user_id == user.id,
                                                             LiveWaitlist.status == "waiting"))
     if existing is not None:
         return existing
     entry = LiveWaitlist(session_id=live.id, live_product_id=lp.id, variant_id=variant_id, user_id=user.id,
-                         quantity=qty, status="waiting", created_at=now or utcnow())
+                         quantity=qty, status="waiting", created_at=now)
     db.session.add(entry)
     db.session.flush()
     serve_waitlist(lp, now=now, hold_hours=hold_hours)

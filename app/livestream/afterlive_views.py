@@ -85,7 +85,7 @@ def join_waitlist(session_id: int):
     """A buyer told 'out of stock' takes a place in line (from the live page's offer)."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    live = services.get_session(session_id)
+    live = services.require_viewer(current_user, services.get_session(session_id))
     with unit_of_work(flash_errors=not _wants_json()) as done:
         entry = afterlive.join_waitlist(current_user, live, request.form.get("code"),
                                         request.form.get("quantity", 1), request.form.get("variant") or None,
@@ -116,7 +116,8 @@ def leave_waitlist(entry_id: int):
 
 def _back(default: str) -> str:
     target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    # Only a path on this site: browsers read "//x" and "/\\x" as another site.
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
 
 
 @bp.post("/follow/<org_slug>")

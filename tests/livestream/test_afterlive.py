@@ -239,12 +239,44 @@ def test_waitlist_bad_input(db, make_live, buyer):
     assert db.session.scalar(select(func.count(LiveWaitlist.id))) == 0
 
 
-def test_joining_when_units_are_free_serves_at_once(db, make_live, buyer):
+def test_joining_when_units_are_free(db, make_live, buyer, seller):
     live = make_live([("A12", "Bưởi Diễn", 2, None)])
-    entry = afterlive.join_waitlist(buyer, live, "A12", 1, now=T0)
+    with pytest.raises(Conflict) as info:  # on air with stock: the chat is the way to order
+        afterlive.join_waitlist(buyer, live, "A12", 1, now=T0)
+    assert info.value.code == "in_stock"
+    services.end_live(seller[0], live)
+    entry = afterlive.join_waitlist(buyer, live, "A12", 1, now=T0)  # after the live: served at once
     db.session.commit()
     assert entry.status == "served"
     assert counters(db, "A12") == (2, 1, 1, 0)
+
+
+def test_no_waitlist_before_the_live_or_for_banned_buyers(db, make_live, buyer, seller, factory):
+    from app.livestream import moderation
+
+    owner, _ = seller
+    scheduled = make_live([("A12", "Bưởi Diễn", 1, None)], state="scheduled")
+    with pytest.raises(services.LiveNotOnAir):
+        afterlive.join_waitlist(buyer, scheduled, "A12")
+    db.session.rollback()
+    services.start_live(owner, scheduled)
+    first = factory.user("Người mua trước")
+    post(scheduled, first, "A12", "c0")
+    entry = afterlive.join_waitlist(buyer, scheduled, "A12", now=T0)
+    moderation.ban_user(owner, scheduled, buyer.id)
+    db.session.commit()
+    late = factory.user("Người đến sau")
+    afterlive.join_waitlist(late, scheduled, "A12", now=T0)
+    db.session.commit()
+    with pytest.raises(moderation.Banned):
+        afterlive.join_waitlist(buyer, scheduled, "A12", now=T0)
+    db.session.rollback()
+    # The hold runs out: the banned buyer loses the place, the next one gets the unit.
+    assert afterlive.run_hold_expiry(T0 + timedelta(days=2)) == {"expired": 1, "served": 1}
+    db.session.commit()
+    assert db.session.get(LiveWaitlist, entry.id).status == "cancelled"
+    assert [r.user_id for r in db.session.scalars(select(LiveReservation).where(LiveReservation.status == "held"))] \
+        == [late.id]
 
 
 def test_leave_waitlist_only_your_own(db, make_live, buyer, factory):
