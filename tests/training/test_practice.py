@@ -152,7 +152,7 @@ def test_score_card_when_the_trainee_does_nothing(db, trainee):
 
 
 def test_score_card_for_a_trainee_who_does_everything_right(db, trainee):
-    run = services.start_practice(trainee, pace="busy", seed=21)
+    run = services.start_practice(trainee, pace="flash", seed=21)
     db.session.commit()
     live = run.session
     now = run.started_at

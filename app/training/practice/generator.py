@@ -11,12 +11,12 @@ from ...core.text import fold
 
 # Pace: how many comments, the gap between them (seconds) and the mix of what buyers say.
 PACE_SETTINGS: dict[str, dict[str, Any]] = {
-    "calm": {"count": 18, "gap": (5.0, 10.0), "races": 1,
-             "mix": {"order": 36, "question": 26, "chat": 22, "cancel": 8, "soft_cancel": 8}},
+    "calm": {"count": 20, "gap": (5.0, 10.0), "races": 1,
+             "mix": {"order": 44, "question": 24, "chat": 18, "cancel": 8, "soft_cancel": 6}},
     "busy": {"count": 36, "gap": (2.0, 4.5), "races": 1,
-             "mix": {"order": 46, "question": 20, "chat": 18, "cancel": 9, "soft_cancel": 7}},
+             "mix": {"order": 52, "question": 19, "chat": 14, "cancel": 9, "soft_cancel": 6}},
     "flash": {"count": 50, "gap": (0.6, 1.8), "races": 2,
-              "mix": {"order": 60, "question": 14, "chat": 12, "cancel": 9, "soft_cancel": 5}},
+              "mix": {"order": 62, "question": 14, "chat": 11, "cancel": 8, "soft_cancel": 5}},
 }
 
 PLACES = ("Đan Phượng", "Hoài Đức", "Thạch Thất", "Sơn Tây", "Hà Đông", "Phúc Thọ", "Quốc Oai", "Mê Linh",
@@ -248,7 +248,8 @@ def generate_script(products: list[ProductSpec], pace: str, seed: int, buyers: i
                 book.stock[code] += book.lines.pop(key)
             add(buyer, _dress(rng, _fill(rng.choice(CANCEL_TEMPLATES), by_code[code], rng)), "cancel",
                 {"code": code})
-        elif kind == "soft_cancel" and [b for b in book.buyers_with_lines() if b not in book.closed_buyers]:
+        elif (kind == "soft_cancel" and len(book.closed_buyers) < max(1, count // 12)
+              and [b for b in book.buyers_with_lines() if b not in book.closed_buyers]):
             buyer = rng.choice([b for b in book.buyers_with_lines() if b not in book.closed_buyers])
             # The parser cannot read this as a cancel: the trainee has to cancel the lines by hand. Their stock
             # stays out of the generator's pool, so later orders never depend on the trainee having done it.

@@ -25,7 +25,8 @@ from .generator import ProductSpec, expected_lines, generate_script
 from .models import PACES, PracticeBuyer, PracticeComment, PracticeRun, PracticeSandbox
 
 MAX_PRODUCTS = 6
-SANDBOX_STOCK = {"calm": 10, "busy": 12, "flash": 8}
+SANDBOX_STOCK = {"calm": 10, "busy": 12, "flash": 8}  # units per product on the practice live, at least
+PRACTICE_UNITS = 36  # ... and about this many in all when the trainee brings few products
 KEPT_STATUSES = ("held", "confirmed", "checked_out")
 
 # Simulated buyers: data, not interface text (they speak Vietnamese whatever the trainee's language).
@@ -181,7 +182,8 @@ def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | Non
 
     sandbox = sandbox_for(user)
     _enter_sandbox(user, sandbox)
-    stock = SANDBOX_STOCK[pace]
+    # Enough practice stock for a real session whatever the number of products; flash sales still sell out.
+    stock = max(SANDBOX_STOCK[pace], PRACTICE_UNITS // len(sources))
     copies = [_copy_into_sandbox(user, sandbox, source, stock) for source in sources]
     live = live_services.schedule_live(user, sandbox.organisation, title=_("Practice live · %(pace)s",
                                                                            pace=pace_label(pace)),
