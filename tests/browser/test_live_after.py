@@ -142,3 +142,32 @@ def test_follow_notify_order_checkout_and_report(browser, browser_context_args, 
     finally:
         seller_ctx.close()
         buyer_ctx.close()
+
+
+def test_sold_out_comment_offers_a_waitlist_place(page, real_socketio, db, factory, vi):
+    from app.core.dbtypes import utcnow
+    from app.livestream import services
+    from app.livestream.models import LiveWaitlist
+    from app.shop import services as shop
+
+    owner = factory.user("Nguyễn Văn Bình")
+    org = factory.org(owner, name="HTX Gà Mía Đường Lâm")
+    first, buyer = factory.user("Người mua trước"), factory.user("Trần Thị Lan")
+    live = services.schedule_live(owner, org, title="Gà Mía cuối tuần", scheduled_at=utcnow())
+    product = shop.create_product(owner, org, shop.ProductData(name="Gà Mía thả vườn", category="other", unit="piece",
+                                                               price=180000, code="B3", status="active"), stock=1)
+    services.add_live_product(owner, live, product)
+    services.start_live(owner, live)
+    services.post_comment(live.id, first, "chốt B3", "first", min_interval=0)
+    db.session.commit()
+
+    sign_in(page, buyer)
+    page.goto(f"/live/{live.id}")
+    page.locator("#live-comment input[name=text]").fill("chốt B3")
+    page.locator("#live-comment button[type=submit]").click()
+    expect(page.locator("#live-ack")).to_have_class("ack-error")
+    offer = page.locator("#waitlist-offer")
+    offer.get_by_test_id("join-waitlist").click()
+    expect(offer).to_contain_text(vi("You are number %(n)s on the waitlist. We will tell you as soon as one frees up.",
+                                     n=1))
+    assert db.session.query(LiveWaitlist).filter_by(user_id=buyer.id, status="waiting").count() == 1

@@ -40,7 +40,10 @@
   if (live && offer) {
     document.addEventListener("live:ack", function (event) {
       var ack = event.detail || {};
-      var soldOut = (ack.errors || []).filter(function (e) { return e.code === "out_of_stock" && e.live_code; });
+      // Only a real sell-out: "only 1 left" is answered by ordering fewer, not by queueing.
+      var soldOut = (ack.errors || []).filter(function (e) {
+        return e.code === "out_of_stock" && e.live_code && !(e.details && e.details.available > 0);
+      });
       offer.textContent = "";
       soldOut.forEach(function (e) {
         var button = document.createElement("button");
