@@ -15,6 +15,13 @@ from ..extensions import db
 from .models import (QUESTION_KINDS, Attachment, Choice, Course, Lesson, Module, PracticalTask, Question, Quiz)
 from .services import require_staff
 
+# What each practical-task checker looks for, in words an author understands.
+TASK_KINDS = {
+    "product_with_photos": _l("A published product with at least three photos and a price"),
+    "practice_orders": _l("At least five orders closed correctly in a practice live"),
+    "first_real_order": _l("The first real order from a buyer"),
+    "vietqr_matched": _l("A VietQR payment matched to its order"),
+}
 MAX_VIDEO_BYTES = 200 * 1024 * 1024
 VIDEO_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "m4a": "audio/mp4", "mp3": "audio/mpeg"}
 

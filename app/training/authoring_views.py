@@ -68,7 +68,8 @@ def author_course(course_id: int):
     course = _get(Course, course_id)
     others = db.session.scalars(select(Course).where(Course.id != course.id).order_by(Course.position)).all()
     return render_template("training/author/course.html", course=course, others=others, form=EmptyForm(),
-                           kinds=sorted(services.check_registry()), question_kinds=QUESTION_KINDS)
+                           kinds=sorted(services.check_registry()), kind_labels=authoring.TASK_KINDS,
+                           question_kinds=QUESTION_KINDS)
 
 
 @bp.post("/author/<int:course_id>")

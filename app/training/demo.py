@@ -165,7 +165,7 @@ Vào **Quản lý gian hàng → Sản phẩm**, tải ảnh lên, kéo ảnh đ
                              ("Ảnh tối, nền rối", False, "Ảnh tối và nền lộn xộn làm khách không thấy rõ hàng."),
                          ],
                          "explanation": "Ảnh chính phải cho thấy toàn bộ sản phẩm, rõ và sáng."},
-                        {"kind": "multiple", "prompt": "Những ảnh nào nên có cho một sản phẩm? (chọn tất cả ý đúng)",
+                        {"kind": "multiple", "prompt": "Những ảnh nào nên có cho một sản phẩm?",
                          "choices": [
                              ("Ảnh chính toàn bộ sản phẩm", True, "Ảnh này hiện trong danh sách hàng."),
                              ("Ảnh cận thấy rõ chất lượng", True, "Cho khách thấy vỏ, hạt, đường đan..."),
@@ -318,7 +318,7 @@ Khi món nào hết, hệ thống báo cho khách đến sau. Mình nói: "A12 h
                              ("inbox nhé", False, "Nhắn riêng làm mất thời gian và dễ bỏ sót đơn."),
                          ],
                          "explanation": "Nhắc khách cú pháp chốt + mã + số lượng nhiều lần trong buổi live."},
-                        {"kind": "multiple", "prompt": "Những việc nào nên làm trước khi bắt đầu live? (chọn tất cả ý đúng)",
+                        {"kind": "multiple", "prompt": "Những việc nào nên làm trước khi bắt đầu live?",
                          "choices": [
                              ("Sạc đầy pin và dùng giá đỡ điện thoại", True, "Máy không tắt giữa chừng, hình không rung."),
                              ("Ghi đúng số lượng hàng còn", True, "Để không bán quá số hàng mình có."),
@@ -469,7 +469,7 @@ Mỗi bước đều bấm trên Chợ Live: **Xác nhận → Đã đóng gói 
                         {"kind": "short", "prompt": "Viết tắt của hình thức \"thu tiền khi giao hàng\" là gì?",
                          "accepted": ["COD"],
                          "explanation": "COD: cash on delivery, thu tiền khi giao hàng."},
-                        {"kind": "multiple", "prompt": "Phiếu dán trên kiện hàng cần có những gì? (chọn tất cả ý đúng)",
+                        {"kind": "multiple", "prompt": "Phiếu dán trên kiện hàng cần có những gì?",
                          "choices": [
                              ("Mã đơn hàng", True, "Để đối chiếu khi có vấn đề."),
                              ("Tên và số điện thoại người nhận", True, "Người giao cần gọi khách."),

@@ -172,3 +172,35 @@ def test_a_visited_lesson_reads_offline(page: Page, db, demo, vi):
         expect(page.locator("h1")).to_contain_text(vi("You are offline"))
     finally:
         page.context.set_offline(False)
+
+
+def test_trainer_runs_a_class_attendance_on_one_phone_and_sees_progress(page: Page, db, demo, vi, shot):
+    """The seeded Ô Diên class: add the trainee, schedule a session, tick who came, see who is behind."""
+    from app.training.models import Attendance, Cohort
+
+    cohort = db.session.scalar(select(Cohort))
+    _login(page, "0900000002", demo["admin_password"])
+    page.goto("/training/")
+    page.get_by_role("link", name=vi("Classes")).click()
+    page.get_by_role("link", name=cohort.name).click()
+    page.get_by_placeholder(vi("Phone number or email")).fill(demo["trainee"].phone)
+    page.get_by_role("button", name=vi("Add a member")).click()
+    expect(page.get_by_test_id("flash")).to_have_text(vi("Member added."))
+    expect(page.get_by_test_id("member-row")).to_have_count(4)
+    page.locator("summary", has_text=vi("Add a session")).click()
+    page.locator("input[name=starts_at]").fill("2026-12-05T19:30")
+    page.locator("input[name=topic]").fill("Chụp ảnh bưởi bằng điện thoại")
+    page.locator("input[name=place]").fill("Nhà văn hóa thôn Thượng")
+    page.get_by_role("button", name=vi("Add"), exact=True).click()
+    page.get_by_role("link", name=vi("Take attendance")).click()
+    boxes = page.locator("input[name=present]")
+    expect(boxes).to_have_count(4)
+    page.locator("[data-check-all]").check()
+    boxes.nth(1).uncheck()
+    shot(page, "training-attendance")
+    page.get_by_role("button", name=vi("Save attendance")).click()
+    expect(page.get_by_test_id("flash")).to_have_text(vi("Attendance saved: %(n)s present.", n=3))
+    assert sorted(db.session.scalars(select(Attendance.present))) == [False, True, True, True]
+    expect(page.get_by_test_id("member-row").filter(has_text="1/1")).to_have_count(3)
+    expect(page.get_by_test_id("member-row").filter(has_text="0/1")).to_have_count(1)
+    shot(page, "training-class")
