@@ -231,7 +231,11 @@ def settle(stream: LiveStream, now: datetime | None = None, grace_seconds: int |
         return False
     if now - stream.interrupted_at < timedelta(seconds=grace):
         return False
-    live.state, live.ended_at = "ended", stream.interrupted_at
+    try:
+        # Through the service, as if the key's maker pressed "end": the live ended when the signal was lost.
+        services.end_live(stream.key_created_by, live, stream.interrupted_at)
+    except Forbidden:  # the key's maker has left the organisation; the live must end all the same
+        live.state, live.ended_at = "ended", stream.interrupted_at
     stream.video_state = "ended"
     db.session.flush()
     return True

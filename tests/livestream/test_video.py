@@ -206,6 +206,24 @@ def test_interrupted_then_resumed_then_ended_after_the_grace_period(app, client,
     assert publish(client, key).status_code == 403
 
 
+def test_grace_period_ends_the_live_even_if_the_keys_maker_has_left(client, make_live, seller, factory, db):
+    owner, org = seller
+    from app.accounts import services as accounts
+
+    staff = factory.user("Lê Văn Phụ")
+    accounts.add_staff(owner, org, staff.phone)
+    live = make_live(state="scheduled")
+    key = key_for(db, live, staff)
+    publish(client, key)
+    publish(client, key, call="publish_done")
+    accounts.remove_member(owner, org, staff.id)
+    db.session.commit()
+    assert video.expire_interrupted(now=utcnow() + timedelta(hours=1)) == [live.id]
+    db.session.commit()
+    s = stream(db, live)
+    assert (s.video_state, s.session.state) == ("ended", "ended") and s.session.ended_at == s.interrupted_at
+
+
 def test_the_live_page_settles_an_expired_interruption_lazily(app, client, make_live, seller, db, monkeypatch):
     live = make_live(state="scheduled")
     key = key_for(db, live, seller[0])
