@@ -157,3 +157,16 @@ def test_flash_race_never_beats_the_cap(db, make_live, seller, factory):
     db.session.commit()
     assert sum(1 for a in acks if a["ok"]) == 3
     assert {a["error"]["code"] for a in acks if not a["ok"]} == {"limit_exceeded"}
+
+
+def test_the_job_announces_ended_flash_sales(room, app, db):
+    from app.core.jobs import run_job
+
+    live, console, buyer_socket, watcher = room
+    start(console)
+    sale = db.session.scalar(select(FlashSale))
+    sale.starts_at, sale.ends_at = utcnow() - timedelta(seconds=40), utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert run_job(app, "livestream.flash-sales-ended").result == 1
+    assert events(watcher, "flash_sale_ended") == [{"id": sale.id, "code": "A12"}]
+    assert run_job(app, "livestream.flash-sales-ended").result == 0

@@ -102,3 +102,17 @@ def test_redis_registry_counts_across_processes(redis_url):
     finally:
         for key in process_a.redis.scan_iter(f"{prefix}:*"):
             process_a.redis.delete(key)
+
+
+def test_a_broken_viewer_registry_never_refuses_a_viewer(app, make_live, seller, connect, monkeypatch):
+    class Broken:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("redis down")
+            return fail
+
+    monkeypatch.setattr(viewers, "registry", lambda url: Broken())
+    live = make_live()
+    console = connect(live.id, seller[0])
+    assert console.is_connected(NS)
+    assert tick(console)["viewers"] is None

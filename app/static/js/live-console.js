@@ -91,7 +91,7 @@
   function renderStats(stats) {
     Object.keys(stats).forEach(function (key) {
       var node = root.querySelector('[data-stat="' + key + '"]');
-      if (node) { node.textContent = key === "revenue" ? vnd(stats[key]) : String(stats[key]); }
+      if (node && stats[key] !== null) { node.textContent = key === "revenue" ? vnd(stats[key]) : String(stats[key]); }
     });
   }
 
