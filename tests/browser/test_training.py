@@ -29,6 +29,7 @@ JOURNEY_MSGIDS = [
     "From training to selling",
     "No certificate has this code. Check the code on the paper.",
     "You are offline",
+    "Print",
 ]
 
 
@@ -127,6 +128,11 @@ def test_trainee_goes_from_zero_to_a_verified_certificate(page: Page, db, demo, 
     expect(page).to_have_url(re.compile(rf"/verify/{code}$"))
     assert page.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
     shot(page, "certificate")
+    page.emulate_media(media="print")  # printed, only the certificate itself shows
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_role("button", name=vi("Print"))).to_be_hidden()
+    expect(page.get_by_test_id("certificate")).to_be_visible()
+    page.emulate_media(media="screen")
 
     # The shop page shows the badge; a forged code does not verify.
     page.goto(f"/shop/o/{trainee.memberships[0].organisation.slug}")

@@ -231,3 +231,17 @@ def test_course_pack_is_a_zip_of_readable_pages_for_enrolled_trainees(client, au
     second = archive.read("lesson-02.html").decode()
     assert 'src="pictures/' in second and "/media/" not in second
     assert "Gần cửa sổ" in archive.read("index.html").decode()
+
+
+def test_video_size_is_shown_before_anything_downloads(client, auth, db, small_course, trainee, trainer):
+    from app.core.storage import get_storage
+    from app.training import authoring
+
+    lesson = small_course.lessons[0]
+    authoring.set_lesson_video(trainer, lesson, b"\x00" * (3 * 1024 * 1024 + 200_000), "bai.mp4", get_storage())
+    authoring.set_lesson_video(trainer, lesson, b"\x00" * 400_000, "bai.m4a", get_storage(), low=True)
+    db.session.commit()
+    _enrol(client, auth, trainee, small_course)
+    html = client.get(f"/training/lesson/{lesson.id}").get_data(as_text=True)
+    assert "Xem video (3.2 MB)" in html and 'preload="none"' in html
+    assert "Bản nhẹ hơn (391 KB)" in html
