@@ -36,7 +36,7 @@ def _callback_guard() -> None:
 @csrf.exempt
 @talisman(force_https=False)
 def rtmp_publish():
-    """on_publish: 302 to the HLS application under the public name, or 403 (nginx then writes nothing)."""
+    """on_publish: 302 to the relay application under the public name, or 403 (nginx then writes nothing)."""
     _callback_guard()
     if request.form.get("call", "publish") != "publish":
         abort(400)
