@@ -131,7 +131,7 @@ class MemberRow:
     last_activity: datetime | None
     stuck: bool
     completed: bool
-    best_scores: dict[int, int]
+    best_attempts: dict[int, QuizAttempt]
     attended: int
 
 
@@ -141,17 +141,17 @@ def dashboard(cohort: Cohort, *, now: datetime | None = None, stuck_days: int = 
     course = cohort.course
     user_ids = [m.user_id for m in cohort.members]
     enrolments = {}
-    best: dict[int, dict[int, int]] = {}
+    best: dict[int, dict[int, QuizAttempt]] = {}
     if course is not None and user_ids:
         enrolments = {e.user_id: e for e in db.session.scalars(select(Enrolment).where(
             Enrolment.course_id == course.id, Enrolment.user_id.in_(user_ids)))}
         quiz_ids = [q.id for q in course.quizzes]
         if quiz_ids:
-            for user_id, quiz_id, score in db.session.execute(
-                    select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.score))
-                    .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.quiz_id.in_(quiz_ids))
-                    .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)):
-                best.setdefault(user_id, {})[quiz_id] = score
+            # Best score per member and quiz (the latest attempt among equals), to open its answers.
+            for attempt in db.session.scalars(
+                    select(QuizAttempt).where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.quiz_id.in_(quiz_ids))
+                    .order_by(QuizAttempt.score.desc(), QuizAttempt.id.desc())):
+                best.setdefault(attempt.user_id, {}).setdefault(attempt.quiz_id, attempt)
     session_ids = [s.id for s in cohort.sessions]
     attended: dict[int, int] = {}
     if session_ids:

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from ..accounts.models import Membership, User
 from ..extensions import db
-from .models import Certificate, Course, Enrolment, Lesson, Module, QuizAttempt
-from .services import (CourseProgress, completed_lesson_ids, course_progress, done_task_ids, enrolment_of,
-                       is_staff, passed_quiz_ids)
+from .models import Certificate, Course, Enrolment, Lesson, Module, QuizAttempt, TaskCompletion
+from .services import (CourseProgress, completed_lesson_ids, course_progress, enrolment_of, is_staff,
+                       passed_quiz_ids)
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Outline:
     progress: CourseProgress | None
     certificate: Certificate | None
     resume: Lesson | None
+    evidence: dict[int, TaskCompletion]
 
 
 def next_lesson(course: Course, done: set[int], last: Lesson | None) -> Lesson | None:
@@ -60,13 +61,16 @@ def next_lesson(course: Course, done: set[int], last: Lesson | None) -> Lesson |
 def outline(course: Course, user: User | None) -> Outline:
     enrolment = enrolment_of(user, course)
     if enrolment is None:
-        return Outline(course, None, set(), set(), set(), None, None, None)
+        return Outline(course, None, set(), set(), set(), None, None, None, {})
     lessons = completed_lesson_ids(user.id, course)
     certificate = db.session.scalar(select(Certificate).where(Certificate.course_id == course.id,
                                                               Certificate.user_id == user.id))
-    return Outline(course, enrolment, lessons, passed_quiz_ids(user.id, course), done_task_ids(user.id, course),
+    task_ids = [task.id for task in course.tasks]
+    evidence = {c.task_id: c for c in db.session.scalars(select(TaskCompletion).where(
+        TaskCompletion.user_id == user.id, TaskCompletion.task_id.in_(task_ids)))} if task_ids else {}
+    return Outline(course, enrolment, lessons, passed_quiz_ids(user.id, course), set(evidence),
                    course_progress(user.id, course), certificate,
-                   next_lesson(course, lessons, enrolment.last_lesson))
+                   next_lesson(course, lessons, enrolment.last_lesson), evidence)
 
 
 def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:

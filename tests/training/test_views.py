@@ -151,7 +151,9 @@ def test_task_check_button_completes_the_task(client, auth, db, small_course, tr
     checks.done["product_with_photos"] = True
     done = client.post(f"/training/task/{small_course.task.id}/check", data={"csrf_token": token},
                        follow_redirects=True)
-    assert "Nhiệm vụ này đã hoàn thành" in done.get_data(as_text=True)
+    html = done.get_data(as_text=True)
+    assert "Nhiệm vụ này đã hoàn thành" in html
+    assert 'href="/shop/evidence/product_with_photos" data-testid="evidence"' in html and "seen in the data" in html
 
 
 def test_verify_page_qr_and_forged_code(client, db, small_course, trainee, checks):
