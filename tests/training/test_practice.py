@@ -537,3 +537,29 @@ def test_only_members_reply_as_the_seller(app, db, factory, auth, client):
     with pytest.raises(live_services.LiveNotOnAir):
         live_services.post_seller_reply(owner, live, "Cảm ơn cả nhà", "x3")
     sock.disconnect("/live")
+
+
+def test_options_renamed_between_practices_and_held_lines_released_at_the_end(db, trainee, trainee_shop):
+    org, (pomelo, rice) = trainee_shop
+    first = services.start_practice(trainee, pace="flash", product_ids=[rice.id], seed=4)
+    db.session.commit()
+    while services.deliver_next(first) is not None:
+        pass
+    copy = first.session.products[0].product
+    assert any(v.reserved for v in copy.variants), "simulated buyers hold lines"
+    services.finish_practice(trainee, first)
+    db.session.commit()
+    for v in copy.variants:
+        db.session.refresh(v)
+    assert all(v.reserved == 0 for v in copy.variants), "held lines went back to the sandbox shelf"
+    assert first.result["orders_expected"] > 0, "the score was taken before the release"
+    assert live_queries.held_queue(first.session_id) == []
+
+    rows = [shop_services.VariantRow(v.id, "5 kg" if v.label == "5kg" else v.label, v.price) for v in rice.variants]
+    shop_services.set_variants(trainee, rice, rows)  # the trainee renamed an option in their real shop
+    db.session.commit()
+    second = services.start_practice(trainee, pace="calm", product_ids=[rice.id], seed=5)
+    db.session.commit()
+    copy = second.session.products[0].product
+    assert sorted(v.label for v in copy.active_variants) == ["10kg", "5 kg"]
+    assert all(v.available >= services.SANDBOX_STOCK["calm"] for v in copy.active_variants)

@@ -140,6 +140,12 @@ def _copy_into_sandbox(user: User, sandbox: PracticeSandbox, source: Product | t
         if copy.status != "draft":
             shop_services.set_status(user, copy, "draft")
     if options:
+        wanted = {label for label, _ in options}
+        for variant in copy.active_variants:
+            db.session.refresh(variant)
+            if variant.label not in wanted and variant.available:
+                # An option renamed or dropped since the last practice: its practice stock goes first.
+                inventory.adjust_stock(variant, -variant.available, user, "practice live: option no longer sold")
         current = {v.label: v.id for v in copy.variants if v.is_active and v.label}
         shop_services.set_variants(user, copy, [shop_services.VariantRow(current.get(label), label, vprice)
                                                 for label, vprice in options])
@@ -372,6 +378,10 @@ def finish_practice(user: User | None, run: PracticeRun, now: datetime | None = 
     if live.state != "ended":
         live_services.end_live(user, live, now=now)
     result = score(run)
+    # The lines simulated buyers still hold go back to the sandbox shelf: nobody will ever check them out.
+    for reservation in db.session.scalars(select(LiveReservation).where(LiveReservation.session_id == run.session_id,
+                                                                        LiveReservation.status == "held")):
+        live_services.release_reservation(reservation, "cancelled", f"practice {run.id} finished", actor=user)
     run.result = result
     run.orders_expected, run.orders_correct = result["orders_expected"], result["orders_correct"]
     run.status, run.finished_at = "finished", now or utcnow()
