@@ -208,4 +208,10 @@ def live_template_helpers():
     def is_live_seller(live):
         return current_user.is_authenticated and services.is_seller(current_user, live)
 
-    return {"live_cover_url": live_cover_url, "follow_state_for": follow_state_for, "is_live_seller": is_live_seller}
+    def my_held_lines(live):
+        if not current_user.is_authenticated:
+            return []
+        return afterlive.held_lines(current_user, session_id=live.id)
+
+    return {"live_cover_url": live_cover_url, "follow_state_for": follow_state_for, "is_live_seller": is_live_seller,
+            "my_held_lines": my_held_lines}

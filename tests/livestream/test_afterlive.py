@@ -296,6 +296,7 @@ def test_live_cart_page_checkout_with_cod(client, auth, db, make_live, buyer, de
     post(live, buyer, "chốt A12 x2", "c1")
     db.session.commit()
     auth.login_as(buyer)
+    assert 'data-testid="held-callout"' in client.get(f"/live/{live.id}").get_data(as_text=True)
     page = client.get("/live/cart")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Bưởi Diễn" in html and f"/live/{live.id}/claims" in html
@@ -310,6 +311,7 @@ def test_live_cart_page_checkout_with_cod(client, auth, db, make_live, buyer, de
     assert done.status_code == 302 and "/shop/orders/" in done.headers["Location"]
     assert db.session.scalar(select(LiveReservation.status)) == "checked_out"
     assert "live-cart-empty" in client.get("/live/cart").get_data(as_text=True)
+    assert 'data-testid="held-callout"' not in client.get(f"/live/{live.id}").get_data(as_text=True)
 
 
 def test_another_buyers_lines_cannot_be_checked_out_from_the_page(client, auth, db, make_live, buyer, factory,
