@@ -50,7 +50,7 @@ Gian hàng là "sạp hàng" của hộ kinh doanh hoặc hợp tác xã trên C
 ## Các bước
 
 1. Đăng ký tài khoản bằng **số điện thoại** của mình.
-2. Vào **Tài khoản → Tạo tổ chức**, chọn *Hộ kinh doanh* hoặc *Hợp tác xã*.
+2. Vào **Tài khoản → Tạo hợp tác xã hoặc hộ kinh doanh**, chọn đúng loại của mình.
 3. Điền tên gian hàng, **xã/phường** và một câu giới thiệu ngắn.
 4. Thêm **số điện thoại liên hệ** để khách gọi khi cần.
 5. Thêm **tài khoản ngân hàng** để hệ thống tạo mã VietQR cho khách chuyển khoản.
@@ -59,7 +59,7 @@ Gian hàng là "sạp hàng" của hộ kinh doanh hoặc hợp tác xã trên C
 
 Tên nên có **sản phẩm chính** và **nơi làm ra**, ví dụ: *Bưởi Diễn Hát Môn*, *Gạo nếp Liên Minh*. Khách nhìn tên là biết bán gì, ở đâu.
 
-Nếu trong nhà có nhiều người cùng bán, chủ gian hàng có thể **thêm người phụ giúp** bằng số điện thoại của họ.
+Nếu trong nhà có nhiều người cùng bán, chủ gian hàng có thể **thêm nhân viên** bằng số điện thoại của họ.
 """),
                     ("Viết tên và mô tả sản phẩm dễ tìm", 6, """
 Khách thường tìm bằng cách gõ vài chữ, **nhiều người gõ không dấu**: "buoi dien", "gao nep". Chợ Live tìm được cả khi không dấu, nhưng tên sản phẩm vẫn phải **đúng và đủ**.
@@ -145,7 +145,7 @@ Không dùng bộ lọc làm màu rực lên quá mức. Khách nhận hàng th�
 
 ## Sau khi chụp
 
-Vào **Quản lý gian hàng → Sản phẩm**, tải ảnh lên, kéo ảnh đẹp nhất lên đầu. Chợ Live tự thu nhỏ ảnh để khách ở vùng mạng yếu vẫn xem nhanh.
+Vào **Tài khoản → tên gian hàng → Sản phẩm**, tải ảnh lên, đưa ảnh đẹp nhất lên đầu. Chợ Live tự thu nhỏ ảnh để khách ở vùng mạng yếu vẫn xem nhanh.
 """),
                 ],
                 "quiz": {
@@ -180,7 +180,7 @@ Vào **Quản lý gian hàng → Sản phẩm**, tải ảnh lên, kéo ảnh đ
                 },
                 "tasks": [
                     ("product_with_photos", "Đăng một sản phẩm có ít nhất ba ảnh và giá",
-                     "Vào Quản lý gian hàng, tạo sản phẩm, tải lên ít nhất ba ảnh, ghi giá và bật \"Đang bán\". "
+                     "Vào Tài khoản → tên gian hàng → Sản phẩm, tạo sản phẩm, tải lên ít nhất ba ảnh, ghi giá và chọn \"Đang bán\". "
                      "Xong thì bấm \"Tôi đã làm — kiểm tra\"."),
                 ],
             },
