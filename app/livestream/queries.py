@@ -83,7 +83,12 @@ def remaining_by_code(live: LiveSession) -> dict[str, int]:
 
 
 def message_payload(message: ChatMessage) -> dict[str, Any]:
-    """A chat message as viewers receive it: plain text (clients insert it with textContent), masked name."""
+    """A chat message as viewers receive it: plain text (clients insert it with textContent), masked name; the
+    seller's own replies (services.post_seller_reply) carry the organisation's name and seller: true."""
+    if message.ack_json and '"seller": true' in message.ack_json:
+        return {"id": message.id, "session_id": message.session_id, "user": message.session.organisation.name,
+                "text": message.text, "kind": message.kind, "created_at": message.created_at.isoformat(),
+                "seller": True}
     return {"id": message.id, "session_id": message.session_id,
             "user": mask_name(message.user.name if message.user else None),
             "text": message.text, "kind": message.kind, "created_at": message.created_at.isoformat()}
@@ -176,7 +181,8 @@ def console_message_payload(message: ChatMessage) -> dict[str, Any]:
     """A chat line for the seller console: the buyer's full name, hidden flag and the parse of an order."""
     payload = message_payload(message)
     reason = hide_reason_label(message.hidden_reason) if message.hidden else None
-    payload.update({"buyer": message.user.name if message.user else None, "hidden": message.hidden,
+    buyer = payload["user"] if payload.get("seller") else message.user.name if message.user else None
+    payload.update({"buyer": buyer, "hidden": message.hidden,
                     "parse": order_parse(message), "user_id": message.user_id,
                     "hidden_reason": message.hidden_reason if message.hidden else None,
                     "hidden_label": str(reason) if reason else None})

@@ -371,6 +371,9 @@ def test_seller_reply_over_the_socket_is_a_chat_line_not_an_order(app, db, auth,
     assert again["message_id"] == ack["message_id"]
     message = db.session.get(ChatMessage, ack["message_id"])
     assert message.kind == "chat" and message.user_id == trainee.id
+    shown = live_queries.message_payload(message)
+    assert shown["seller"] is True and shown["user"] == run.sandbox.organisation.name, "the shop answers by its name"
+    assert live_queries.console_message_payload(message)["buyer"] == run.sandbox.organisation.name
     assert db.session.scalar(select(func.count(LiveReservation.id))) == 0
     # A buyer-style comment from the trainee is still refused on a practice live.
     refused = sock.emit("comment", {"text": "chốt B1", "client_id": "c1"}, namespace="/live", callback=True)
