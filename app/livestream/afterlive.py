@@ -339,9 +339,37 @@ def my_waitlist(user: User) -> list[LiveWaitlist]:
                                             selectinload(LiveWaitlist.session))))
 
 
+def return_cancelled_orders() -> int:
+    """Live lines whose shop order was cancelled or refunded give their place in the live allotment back.
+
+    The shop already put the units back on the shelf (shop never imports livestream, so it cannot do
+    this part); the conditional status UPDATE makes each line count once."""
+    lines = db.session.scalars(
+        select(LiveReservation).join(LiveOrderLine, LiveOrderLine.reservation_id == LiveReservation.id)
+        .join(Order, Order.id == LiveOrderLine.order_id)
+        .where(LiveReservation.status == "checked_out", Order.status.in_(("cancelled", "refunded")))).all()
+    returned = 0
+    for res in lines:
+        changed = db.session.execute(
+            update(LiveReservation).where(LiveReservation.id == res.id, LiveReservation.status == "checked_out")
+            .values(status="cancelled").execution_options(synchronize_session=False))
+        if changed.rowcount != 1:
+            continue
+        db.session.execute(
+            update(LiveProduct)
+            .where(LiveProduct.id == res.live_product_id, LiveProduct.allotment_used >= res.quantity)
+            .values(allotment_used=LiveProduct.allotment_used - res.quantity)
+            .execution_options(synchronize_session=False))
+        db.session.expire(res, ["status"])
+        returned += 1
+    return returned
+
+
 def run_hold_expiry(now: datetime | None = None, *, hold_hours: float = DEFAULT_HOLD_HOURS) -> dict[str, int]:
-    """The periodic job's unit of work: expire due holds, serve every waitlist. The caller commits."""
+    """The periodic job's unit of work: expire due holds, take back lines of cancelled orders, serve every
+    waitlist. The caller commits."""
     counts = expire_holds(now, hold_hours=hold_hours)
+    return_cancelled_orders()
     counts["served"] += serve_all_waitlists(now, hold_hours=hold_hours)
     return counts
 

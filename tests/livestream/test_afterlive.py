@@ -428,3 +428,26 @@ def test_api_sessions_give_cover_and_organisation_slug(client, db, make_live, se
     detail = client.get(f"/api/v1/live/sessions/{live.id}").get_json()
     assert detail["cover_url"] == listed["cover_url"] and "live" not in detail
     assert client.get(detail["cover_url"]).status_code == 200
+
+
+def test_a_cancelled_live_order_frees_its_live_place_for_the_waitlist(db, make_live, buyer, factory, details, seller):
+    _, org = seller
+    org.bank_bin, org.bank_account_number, org.bank_account_name = "970436", "0011001234567", "HTX BUOI DIEN"
+    live = make_live([("A12", "Bưởi Diễn", 2, None)])
+    post(live, buyer, "A12 x2", "c1")
+    waiter = factory.user("Người chờ")
+    afterlive.join_waitlist(waiter, live, "A12", 1, now=T0)
+    order = afterlive.checkout_live_cart(buyer, ids(buyer), idempotency_key="qr", now=T0,
+                                         **{**details, "payment_method": "vietqr"})[0]
+    db.session.commit()
+    assert afterlive.run_hold_expiry(T0) == {"expired": 0, "served": 0}
+    ordering.expire_unpaid(order.expires_at + timedelta(seconds=1))  # never paid: the shop cancels it
+    db.session.commit()
+    assert counters(db, "A12") == (2, 2, 0, 0)
+    assert afterlive.run_hold_expiry(T0) == {"expired": 0, "served": 1}
+    assert afterlive.run_hold_expiry(T0) == {"expired": 0, "served": 0}  # counted once
+    db.session.commit()
+    assert db.session.scalar(select(LiveReservation.status).where(LiveReservation.user_id == buyer.id)) == "cancelled"
+    assert [r.quantity for r in afterlive.held_lines(waiter, T0)] == [1]
+    assert counters(db, "A12") == (2, 1, 1, 0)
+    assert db.session.scalars(select(LiveProduct)).one().allotment_used == 1
