@@ -13,6 +13,7 @@
   var plot = new uPlot({
     width: box.clientWidth,
     height: height,
+    legend: { show: false },
     cursor: { drag: { x: false, y: false }, points: { show: false } },
     scales: {
       x: { time: false, range: [-0.6, xs.length - 0.4] },
