@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..core.dbtypes import utcnow
@@ -98,8 +99,11 @@ def enrol(user: User | None, course: Course, *, by: User | None = None) -> Enrol
                                code="prerequisites")
     enrolment = Enrolment(course_id=course.id, user_id=user.id,
                           enrolled_by_id=by.id if by is not None and by.id != user.id else None)
-    db.session.add(enrolment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrolment)
+    except IntegrityError:  # a double tap raced in from another request: that enrolment stands
+        return enrolment_of(user, course)
     return enrolment
 
 
@@ -224,7 +228,12 @@ def submit_quiz(user: User | None, quiz: Quiz, answers: dict[int, Answer], token
     score = round(100 * right / total)
     attempt = QuizAttempt(quiz_id=quiz.id, user_id=trainee.id, token=token, score=score,
                           passed=score >= quiz.pass_mark, answers=stored)
-    db.session.add(attempt)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # the same sheet posted twice at once: keep the first
+        return db.session.scalar(select(QuizAttempt).where(QuizAttempt.user_id == trainee.id,
+                                                           QuizAttempt.token == token))
     enrolment.last_activity_at = utcnow()
     db.session.flush()
     update_completion(enrolment)

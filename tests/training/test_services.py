@@ -257,3 +257,38 @@ def test_task_params_reach_the_checker_and_bad_params_are_a_clear_error(db, smal
     with pytest.raises(InvalidInput) as err:
         services.check_task(trainee, small_course.task)
     assert err.value.code == "task_params"
+
+
+def test_the_same_quiz_sheet_sent_twice_at_once_is_stored_once(app, db, small_course, trainee):
+    import threading
+
+    from app.accounts.models import User
+    from app.training.models import Quiz
+
+    services.enrol(trainee, small_course.course)
+    db.session.commit()
+    answers = {qid: services.Answer(a.choice_ids, a.text) for qid, a in right_answers(small_course).items()}
+    barrier = threading.Barrier(2)
+    ids, errors = [], []
+
+    def submit():
+        try:
+            with app.app_context():
+                user = db.session.get(User, trainee.id)
+                quiz = db.session.get(Quiz, small_course.quiz.id)
+                barrier.wait()
+                attempt = services.submit_quiz(user, quiz, answers, "same-sheet")
+                db.session.commit()
+                ids.append(attempt.id)
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert len(set(ids)) == 1
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
