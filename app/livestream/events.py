@@ -189,13 +189,15 @@ class LiveNamespace(Namespace):
             session_id, user = _joined()
             if user is None:
                 raise NotSignedIn()
-            services.open_console(user, services.get_session(session_id))
+            live = services.open_console(user, services.get_session(session_id))
+            silenced = moderation.silenced(live)
         except DomainError as exc:
             db.session.rollback()
             return socket_error(exc)
         db.session.rollback()
         announce_ended_flash_sales(session_id)
-        return {"ok": True, "stats": stats_payload(session_id)}
+        return {"ok": True, "stats": stats_payload(session_id), "muted": silenced["muted"],
+                "banned": sorted(silenced["banned"])}
 
     def on_hide_message(self, data: Any = None):
         def act(live, user):

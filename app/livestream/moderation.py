@@ -177,9 +177,9 @@ def check_may_comment(live: LiveSession, user: User, now: datetime) -> None:
 
 
 def silenced(live: LiveSession, now: datetime | None = None) -> dict[str, dict[int, str]]:
-    """For the console: {"muted": {user_id: until iso}, "banned": {user_id: ""}} in this live."""
+    """For the console: {"muted": {"<user_id>": until iso}, "banned": {user_id: ""}} in this live."""
     now = now or utcnow()
-    muted = {uid: until.isoformat() for uid, until in db.session.execute(
+    muted = {str(uid): until.isoformat() for uid, until in db.session.execute(
         select(LiveMute.user_id, LiveMute.until).where(LiveMute.session_id == live.id, LiveMute.until > now))}
     banned = {uid: "" for uid in db.session.scalars(
         select(LiveBan.user_id).where(LiveBan.organisation_id == live.organisation_id))}

@@ -218,3 +218,15 @@ def test_realtime_doc_lists_the_chat_safety_events_and_codes():
                  "invalid_characters", "flood", "cannot_moderate_member", "invalid_duration", "flash_active",
                  "LIVE_HIDDEN_WORDS"):
         assert f"`{name}`" in text, name
+
+
+def test_console_tick_lists_who_is_muted_and_blocked(room, buyer, factory, db):
+    live, console, buyer_socket, watcher = room
+    other = factory.user("Bùi Văn Ồn")
+    seller_event(console, "mute_user", {"user_id": buyer.id, "minutes": 15})
+    seller_event(console, "ban_user", {"user_id": other.id})
+    ack = seller_event(console, "console_tick")
+    assert list(ack["muted"]) == [str(buyer.id)]  # JSON object keys are strings
+    assert ack["banned"] == [other.id]
+    seller_event(console, "unmute_user", {"user_id": buyer.id})
+    assert seller_event(console, "console_tick")["muted"] == {}

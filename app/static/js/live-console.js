@@ -224,7 +224,13 @@
   socket.on("stats", renderStats);
   function tick() {
     socket.timeout(8000).emit("console_tick", {}, function (err, ack) {
-      if (!err && ack && ack.ok) { renderStats(ack.stats); }
+      if (!err && ack && ack.ok) {
+        renderStats(ack.stats);
+        Object.keys(ack.muted || {}).forEach(function (uid) {
+          setModState(uid, d.msgMuted.replace("{time}", hhmm(ack.muted[uid])), d.msgUnmute, null);
+        });
+        (ack.banned || []).forEach(function (uid) { setModState(uid, d.msgBanned, null, d.msgUnban); });
+      }
     });
   }
   socket.on("connect", tick);
