@@ -9,12 +9,13 @@ from marshmallow import Schema, fields, validate
 
 from ..accounts.services import get_organisation, require_org_role
 from ..core.banks import BANKS_BY_BIN
-from ..errors import NotFound, NotSignedIn
+from ..errors import NotFound, NotSignedIn, PaymentError
 from ..extensions import db
 from ..shop import inventory, queries, vietqr
 from ..shop.models import Variant
 from ..shop.ordering import queries as order_queries
 from ..shop.ordering import services as ordering
+from ..shop.ordering.card import card_checkout_url
 from ..shop.payments.stripe_gateway import gateway_from_config
 from .schemas import ErrorSchema
 
@@ -115,7 +116,7 @@ class PaymentSchema(Schema):
     account_name = fields.String(allow_none=True)
     amount = fields.Integer(allow_none=True)
     memo = fields.String(allow_none=True)
-    checkout_url = fields.String(allow_none=True)
+    checkout_url = fields.String(allow_none=True, metadata={"description": "Stripe Checkout page for card payments"})
 
 
 class OrderLineSchema(Schema):
@@ -205,9 +206,29 @@ def _payment(order) -> dict | None:
                 "account_name": org.bank_account_name, "amount": order.total, "memo": memo,
                 "bank_name": getattr(bank, "short_name", None) or getattr(bank, "name", None),
                 "note": str(_l("Transfer exactly this amount with this memo; the order is confirmed automatically."))}
-    if order.payment_method == "stripe" and gateway_from_config(current_app.config) is not None:
-        return {"method": "stripe", "checkout_url": url_for("shop.order_pay", number=order.number, _external=True)}
+    if order.payment_method == "stripe":
+        if order.stripe_checkout_url:
+            return {"method": "stripe", "checkout_url": order.stripe_checkout_url, "amount": order.total,
+                    "note": str(_l("Open this page to pay by card; the order is confirmed when the payment goes through."))}
+        return {"method": "stripe", "checkout_url": None, "amount": order.total,
+                "note": str(_l("The card payment could not be started. Please try again in a moment."))}
     return {"method": order.payment_method}
+
+
+def _start_card_payments(orders) -> None:
+    """Create (or find) the Stripe Checkout session of each unpaid card order, after the orders are committed.
+
+    A Stripe failure leaves the order waiting without a URL; asking for the order again retries.
+    """
+    gateway = gateway_from_config(current_app.config)
+    if gateway is None:
+        return
+    for order in orders:
+        try:
+            card_checkout_url(order, gateway, return_url=url_for("shop.order_view", number=order.number, _external=True))
+            db.session.commit()
+        except PaymentError:
+            db.session.rollback()
 
 
 def _order(order, *, with_payment: bool = True) -> dict:
@@ -322,6 +343,7 @@ def checkout(data):
         payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
         stripe_enabled=gateway_from_config(current_app.config) is not None)
     db.session.commit()
+    _start_card_payments(orders)
     return [_order(o) for o in orders]
 
 
@@ -345,6 +367,7 @@ def order(number: str):
     """One of the buyer's orders with its payment instructions."""
     found = ordering.order_for_buyer(_signed_in(), number)
     db.session.commit()  # a lazy expiry may have just happened
+    _start_card_payments([found])
     return _order(found)
 
 

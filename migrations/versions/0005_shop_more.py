@@ -1,10 +1,10 @@
-"""shop: shipping rules page, dashboard support, scheduled jobs
+"""shop: the Stripe Checkout URL kept with its order (the API and the web reuse one session)
 
 Revision ID: 0005_shop_more
 Revises: 0004_ordering
 Create Date: 2026-11-28 17:10:00
 
-Placeholder reserved so parallel work keeps a single Alembic head; filled in by the work it names.
+The shipping rules page, the dashboard and the periodic jobs need no schema change.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -20,8 +20,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('stripe_checkout_url', sa.String(length=1000), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_column('stripe_checkout_url')

@@ -248,3 +248,64 @@ def test_cross_tenant_access_is_refused_and_changes_nothing(client, world, db, c
     assert res.json["message"]
     assert order_y["number"] not in res.get_data(as_text=True) or res.status_code >= 400
     assert _snapshot(db) == before
+
+
+@pytest.fixture
+def stripe_api(app):
+    from ..shop.stripe_double import StripeDouble
+
+    with StripeDouble() as double:
+        app.config.update(STRIPE_SECRET_KEY="sk_test_api", STRIPE_API_BASE=double.url, STRIPE_WEBHOOK_SECRET="whsec_api")
+        try:
+            yield double
+        finally:
+            app.config.update(STRIPE_SECRET_KEY=None, STRIPE_API_BASE=None, STRIPE_WEBHOOK_SECRET=None)
+
+
+def test_stripe_checkout_gives_the_real_stripe_checkout_url(client, world, db, stripe_api):
+    from app.shop.ordering.models import Order
+
+    [order] = _buy(client, world["hx"], world["prod_a"].variants[0].id, 2, method="stripe")
+    pay = order["payment"]
+    assert order["status"] == "pending_payment" and pay["method"] == "stripe"
+    assert pay["checkout_url"].startswith("https://checkout.stripe.com/c/pay/cs_test_")
+    assert pay["amount"] == order["total"] == 2 * 60000 + 30000
+    [request] = stripe_api.requests
+    assert request.path == "/v1/checkout/sessions" and request.header("Idempotency-Key") == f"order-{order['number']}"
+    params = request.params
+    assert params["client_reference_id"] == order["number"] and params["currency"] == "vnd"
+    saved = db.session.query(Order).filter_by(number=order["number"]).one()
+    assert params["metadata"]["order_id"] == str(saved.id)
+    assert sum(int(i["price_data"]["unit_amount"]) * int(i["quantity"]) for i in params["line_items"]) == saved.total
+    assert saved.stripe_checkout_url == pay["checkout_url"] and saved.stripe_session_id.startswith("cs_test_")
+    # asking again (API or web) reuses the one session instead of opening a second one
+    again = client.get(f"/api/v1/orders/{order['number']}", headers=world["hx"]).json
+    assert again["payment"]["checkout_url"] == pay["checkout_url"]
+    assert stripe_api.sessions_created == 1
+
+
+def test_web_pay_page_and_api_share_the_session(client, world, db, stripe_api):
+    [order] = _buy(client, world["hx"], world["prod_a"].variants[0].id, 1, method="stripe")
+    assert client.post("/login", data={"login": world["x"].phone, "password": "matkhau123"}).status_code == 302
+    response = client.get(f"/shop/orders/{order['number']}/pay")
+    assert response.status_code == 303 and response.location == order["payment"]["checkout_url"]
+    assert stripe_api.sessions_created == 1
+
+
+def test_stripe_down_at_checkout_keeps_the_order_and_says_so(client, world, db, stripe_api):
+    from app.shop.ordering.models import Order
+
+    stripe_api.fail_next(400, "invalid_request_error", message="No such thing")
+    [order] = _buy(client, world["hx"], world["prod_a"].variants[0].id, 1, method="stripe")
+    assert order["status"] == "pending_payment"
+    assert order["payment"]["checkout_url"] is None and order["payment"]["note"]
+    saved = db.session.query(Order).filter_by(number=order["number"]).one()
+    assert saved.stripe_checkout_url is None and saved.status == "pending_payment"
+
+
+def test_order_number_typed_with_spaces_and_lower_case(client, world):
+    [order] = _buy(client, world["hx"], world["prod_a"].variants[0].id, 1)
+    typed = order["number"].lower().replace("-", " ")
+    found = client.get(f"/api/v1/orders/{typed}", headers=world["hx"])
+    assert found.status_code == 200 and found.json["number"] == order["number"]
+    assert client.get(f"/api/v1/orders/{typed}", headers=world["hy"]).status_code == 404

@@ -105,6 +105,8 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     stripe_session_id: Mapped[str | None] = mapped_column(String(255))
+    # Where the buyer pays by card; reused until the order is paid or closed (one session per order).
+    stripe_checkout_url: Mapped[str | None] = mapped_column(String(1000))
     # One key per checkout: "<key>:<organisation id>", so a retried checkout finds its orders.
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)

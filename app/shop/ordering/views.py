@@ -12,12 +12,12 @@ from markupsafe import Markup
 from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
 from ...core.banks import BANKS_BY_BIN
-from ...core.dbtypes import utcnow
 from ...core.web import unit_of_work
 from ...extensions import db
 from .. import bp, vietqr
 from ..payments.stripe_gateway import gateway_from_config
 from . import queries, services
+from .card import card_checkout_url
 from .forms import CheckoutForm
 from .models import ORDER_STATUSES
 from .services import SELLER_TARGETS, TRANSITIONS
@@ -154,22 +154,14 @@ def order_view(number: str):
 @bp.get("/orders/<number>/pay")
 @login_required
 def order_pay(number: str):
-    """Send the buyer to Stripe Checkout; the same order always gets the same session (idempotency key)."""
+    """Send the buyer to Stripe Checkout; the same order always gets the same session."""
     order = services.order_for_buyer(current_user, number)
     db.session.commit()
     gateway = gateway_from_config(current_app.config)
-    if order.payment_method != "stripe" or order.status != "pending_payment" or gateway is None:
+    url = card_checkout_url(order, gateway, return_url=url_for("shop.order_view", number=order.number,
+                                                                 _external=True)) if gateway else None
+    if url is None:
         return redirect(url_for("shop.order_view", number=order.number))
-    page = url_for("shop.order_view", number=order.number, _external=True)
-    # Stripe accepts a session deadline 30 minutes to 24 hours ahead; let it die with the order when it can.
-    left = (order.expires_at - utcnow()).total_seconds() if order.expires_at else 0
-    expires_at = int(order.expires_at.timestamp()) if 31 * 60 <= left <= 23 * 3600 else None
-    session_id, url = gateway.create_checkout_session(
-        order.number, order.id, [(line.display_name, line.unit_price, line.quantity) for line in order.lines]
-        + ([(_("Shipping"), order.shipping_fee, 1)] if order.shipping_fee else []),
-        success_url=page + "?paid=1", cancel_url=page, idempotency_key=f"order-{order.number}",
-        customer_phone=order.buyer_phone, expires_at=expires_at)
-    order.stripe_session_id = session_id
     db.session.commit()
     return redirect(url, 303)
 
