@@ -18,6 +18,7 @@ from .models import ChatMessage, LiveOrderLine, LiveProduct, LiveReservation, Li
 CONFIRMED = ("confirmed", "packed", "shipped", "delivered")
 TAKEN = ("held", "checked_out")
 MAX_MINUTES = 600  # a ten-hour live is the longest chart we draw minute by minute
+MIN_MINUTES = 15
 
 
 @dataclass
@@ -70,7 +71,8 @@ def _minute_series(times: list[datetime], start: datetime | None, end: datetime 
         return [], []
     first = min([start] + times if start else times).replace(second=0, microsecond=0)
     last = max([end] + times if end else times)
-    span = min(int((last - first).total_seconds() // 60) + 1, MAX_MINUTES)
+    # At least a quarter of an hour, so one busy minute still reads as a bar on a time line.
+    span = min(max(int((last - first).total_seconds() // 60) + 1, MIN_MINUTES), MAX_MINUTES)
     counts = Counter(int((t - first).total_seconds() // 60) for t in times)
     minutes = [int((first + timedelta(minutes=i)).timestamp()) for i in range(span)]
     return minutes, [counts.get(i, 0) for i in range(span)]

@@ -65,10 +65,11 @@
     var width = Math.max(280, chart.clientWidth);
     new window.uPlot({
       width: width, height: 200,
-      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
-      axes: [{}, { size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      scales: { x: { time: true, range: function (u, min, max) { return [min - 30, max + 30]; } }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
+      axes: [{ values: [[60, "{HH}:{mm}", null, null, null, null, null, null, 1]] }, { size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
                    values: function (u, vals) { return vals.map(function (v) { return String(Math.round(v)); }); } }],
-      series: [{}, { label: chart.dataset.label, stroke: "#0b7a3b", fill: "rgba(11,122,59,.15)", width: 2,
+      series: [{}, { label: chart.dataset.label, stroke: "#0b7a3b", fill: "rgba(11,122,59,.35)", width: 1,
+                     points: { show: false },
                      paths: window.uPlot.paths && window.uPlot.paths.bars ? window.uPlot.paths.bars({ size: [0.8] }) : undefined }],
       legend: { show: false }
     }, [series.x, series.y], chart);
