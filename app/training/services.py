@@ -99,12 +99,8 @@ def enrol(user: User | None, course: Course, *, by: User | None = None) -> Enrol
                                code="prerequisites")
     enrolment = Enrolment(course_id=course.id, user_id=user.id,
                           enrolled_by_id=by.id if by is not None and by.id != user.id else None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(enrolment)
-    except IntegrityError:  # a double tap raced in from another request: that enrolment stands
-        return enrolment_of(user, course)
-    return enrolment
+    # A double tap may race in from another request: then that enrolment stands.
+    return _add_once(enrolment, lambda: enrolment_of(user, course))
 
 
 def require_enrolment(user: User | None, course: Course) -> Enrolment:
@@ -124,13 +120,22 @@ def get_lesson(lesson_id: int, viewer: User | None = None) -> Lesson:
     return lesson
 
 
-def _progress(user: User, lesson: Lesson) -> LessonProgress:
-    row = db.session.scalar(select(LessonProgress).where(LessonProgress.lesson_id == lesson.id,
-                                                         LessonProgress.user_id == user.id))
-    if row is None:
-        row = LessonProgress(lesson_id=lesson.id, user_id=user.id)
-        db.session.add(row)
+def _add_once(row, find: Callable[[], Any]):
+    """Insert a row guarded by a unique key; if the same row raced in from another request, use that one."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return find()
     return row
+
+
+def _progress(user: User, lesson: Lesson) -> LessonProgress:
+    def find():
+        return db.session.scalar(select(LessonProgress).where(LessonProgress.lesson_id == lesson.id,
+                                                              LessonProgress.user_id == user.id))
+
+    return find() or _add_once(LessonProgress(lesson_id=lesson.id, user_id=user.id), find)
 
 
 def visit_lesson(user: User | None, lesson: Lesson) -> LessonProgress:
@@ -228,12 +233,10 @@ def submit_quiz(user: User | None, quiz: Quiz, answers: dict[int, Answer], token
     score = round(100 * right / total)
     attempt = QuizAttempt(quiz_id=quiz.id, user_id=trainee.id, token=token, score=score,
                           passed=score >= quiz.pass_mark, answers=stored)
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-    except IntegrityError:  # the same sheet posted twice at once: keep the first
-        return db.session.scalar(select(QuizAttempt).where(QuizAttempt.user_id == trainee.id,
-                                                           QuizAttempt.token == token))
+    stored_attempt = _add_once(attempt, lambda: db.session.scalar(select(QuizAttempt).where(
+        QuizAttempt.user_id == trainee.id, QuizAttempt.token == token)))
+    if stored_attempt is not attempt:  # the same sheet posted twice at once: keep the first
+        return stored_attempt
     enrolment.last_activity_at = utcnow()
     db.session.flush()
     update_completion(enrolment)
@@ -272,9 +275,9 @@ def check_task(user: User | None, task: PracticalTask) -> TaskCompletion | None:
         raise InvalidInput(_l("This task is set up wrongly; please tell your trainer."), code="task_params") from exc
     if not result.done:
         return None
-    done = TaskCompletion(task_id=task.id, user_id=trainee.id, evidence_url=(result.evidence_url or None),
-                          detail=(result.detail or "")[:300] or None)
-    db.session.add(done)
+    done = _add_once(TaskCompletion(task_id=task.id, user_id=trainee.id, evidence_url=(result.evidence_url or None),
+                                    detail=(result.detail or "")[:300] or None),
+                     lambda: task_completion(trainee, task))
     enrolment.last_activity_at = utcnow()
     db.session.flush()
     update_completion(enrolment)
@@ -366,8 +369,10 @@ def update_completion(enrolment: Enrolment) -> Certificate | None:
         code = certificates.new_code()
         while db.session.scalar(select(Certificate.id).where(Certificate.code == code)) is not None:
             code = certificates.new_code()
-        certificate = Certificate(code=code, course_id=enrolment.course_id, user_id=enrolment.user_id,
-                                  holder_name=enrolment.user.name)
-        db.session.add(certificate)
+        certificate = _add_once(
+            Certificate(code=code, course_id=enrolment.course_id, user_id=enrolment.user_id,
+                        holder_name=enrolment.user.name),
+            lambda: db.session.scalar(select(Certificate).where(Certificate.course_id == enrolment.course_id,
+                                                                Certificate.user_id == enrolment.user_id)))
     db.session.flush()
     return certificate
