@@ -254,3 +254,21 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, shop):
     _, org, buoi, _ = shop
     response = client.get(f"/shop/manage/{org.slug}/products/{buoi.id}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_option_of_another_product_is_refused_on_the_stock_and_options_pages(client, auth, db, shop, make_product):
+    owner, org, buoi, _ = shop
+    other = make_product(owner, org, "Cam Canh", stock=7, code="A15")
+    other_variant = other.variants[0]
+    auth.login_as(owner)
+    base = f"/shop/manage/{org.slug}/products/{buoi.id}"
+    before = db.session.scalar(select(func.count(StockMovement.id)))
+    response = client.post(f"{base}/stock", data={"variant_id": str(other_variant.id), "delta": "-7", "reason": "x"})
+    assert response.status_code == 200 and "Phân loại này thuộc sản phẩm khác." in html(response)
+    response = client.post(f"{base}/variants", data={"variant_id": [str(other_variant.id)], "label": ["Mượn"],
+                                                     "price": [""]})
+    assert response.status_code == 200 and "Phân loại này thuộc sản phẩm khác." in html(response)
+    db.session.expire_all()
+    assert db.session.get(Variant, other_variant.id).available == 7
+    assert db.session.get(Variant, other_variant.id).label is None
+    assert db.session.scalar(select(func.count(StockMovement.id))) == before

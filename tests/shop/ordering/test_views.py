@@ -161,3 +161,23 @@ def test_pick_list_csv_and_expiry_command(db, client, auth, buyer, stocked, addr
     assert "1 expired" in result.output
     db.session.expire_all()
     assert db.session.get(Order, late.id).status == "cancelled" and counters(db, stocked) == (8, 0, 2)
+
+
+def test_a_cart_line_whose_product_was_archived_stops_checkout_and_writes_nothing(db, client, auth, factory, buyer,
+                                                                                stocked, make_product, address):
+    owner2 = factory.user("Chủ hộ 2")
+    org2 = factory.org(owner2, name="Hộ Chè Tân Cương")
+    tea = make_product(owner2, org2, "Chè Tân Cương", stock=5, price=120000, category="tea", unit="bag")
+    auth.login_as(buyer)
+    client.post("/shop/cart/add", data={"variant_id": stocked.id, "quantity": 2})
+    client.post("/shop/cart/add", data={"variant_id": tea.variants[0].id, "quantity": 1})
+    tea.status = "archived"  # the seller stops selling it while the buyer is still shopping
+    db.session.commit()
+    response = client.post("/shop/checkout", data=checkout_form(address))
+    assert response.status_code == 422
+    assert "Chè Tân Cương hiện không bán." in response.get_data(as_text=True)
+    assert db.session.query(Order).count() == 0
+    assert counters(db, stocked) == (10, 0, 0) and counters(db, tea.variants[0]) == (5, 0, 0)
+    # nothing lost either: both lines are still in the cart, so the buyer can remove the one and go on
+    page = client.get("/shop/cart").get_data(as_text=True)
+    assert "Chè Tân Cương" in page and "Bưởi Diễn" in page

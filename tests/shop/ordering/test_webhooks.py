@@ -159,3 +159,32 @@ def test_bank_webhook(db, client, auth, buyer, stocked, address, seller, bank_on
 def test_bank_webhook_refuses_garbage(client, bank_on):
     response = client.post("/webhooks/bank", json={"id": 5}, headers={"Authorization": f"Apikey {BANK_KEY}"})
     assert response.status_code == 400
+
+
+def test_a_replayed_stripe_event_with_an_old_signature_is_refused(db, client, auth, buyer, stocked, address,
+                                                                  stripe_on):
+    """Someone captured a genuine signed delivery and sends it again an hour later."""
+    order, _ = stripe_order(db, client, auth, buyer, stocked, address)
+    body = json.dumps({"id": "evt_old", "object": "event", "type": "checkout.session.completed",
+                       "data": {"object": {"id": "cs_test_x", "client_reference_id": order.number,
+                                           "amount_total": order.total, "currency": "vnd",
+                                           "payment_status": "paid"}}}).encode()
+    an_hour_ago = int(time.time()) - 3600
+    response = client.post("/webhooks/stripe", data=body, headers={
+        "Stripe-Signature": sign_payload(body, SECRET, an_hour_ago), "Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json["code"] == "bad_signature"
+    db.session.expire_all()
+    assert db.session.query(PaymentEvent).count() == 0
+    assert db.session.get(Order, order.id).status == "pending_payment" and counters(db, stocked) == (8, 2, 0)
+
+
+def test_a_transfer_of_the_wrong_amount_pays_nothing_and_waits_for_the_seller(db, client, auth, buyer, stocked,
+                                                                              address, seller, bank_on):
+    order = vietqr_order(db, client, auth, buyer, stocked, address, seller)
+    response = bank(client, f"{order.number} chuyen khoan", order.total + 50000, 77)
+    assert response.status_code == 200 and response.json["outcome"] == "amount_mismatch"
+    db.session.expire_all()
+    same = db.session.get(Order, order.id)
+    assert same.status == "pending_payment" and same.paid_at is None and counters(db, stocked) == (8, 2, 0)
+    [review] = db.session.query(BankReview).all()
+    assert review.amount == order.total + 50000 and review.order_id == order.id and not review.resolved
