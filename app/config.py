@@ -72,6 +72,9 @@ class Config:
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
     BANK_WEBHOOK_API_KEY = os.environ.get("BANK_WEBHOOK_API_KEY") or None
 
+    # Live sales: how long orders taken by comment stay held before they pass to the waitlist.
+    LIVE_HOLD_HOURS = float(os.environ.get("LIVE_HOLD_HOURS") or 24)
+
     # Periodic jobs (app/core/jobs.py): on for `make run` and production, off in tests.
     JOBS_ENABLED = _bool("JOBS_ENABLED", True)
     ORDER_EXPIRY_EVERY_SECONDS = int(os.environ.get("ORDER_EXPIRY_EVERY_SECONDS") or 60)

@@ -451,3 +451,19 @@ def test_a_cancelled_live_order_frees_its_live_place_for_the_waitlist(db, make_l
     assert [r.quantity for r in afterlive.held_lines(waiter, T0)] == [1]
     assert counters(db, "A12") == (2, 1, 1, 0)
     assert db.session.scalars(select(LiveProduct)).one().allotment_used == 1
+
+
+def test_hold_hours_come_from_the_environment():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from app.config import Config
+
+    assert Config.LIVE_HOLD_HOURS == 24.0
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", "from app.config import Config; print(Config.LIVE_HOLD_HOURS)"],
+                         cwd=root, env={**os.environ, "LIVE_HOLD_HOURS": "6"}, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "6.0"
