@@ -184,9 +184,23 @@ def test_trainer_runs_a_class_attendance_on_one_phone_and_sees_progress(page: Pa
     """The seeded Ô Diên class: add the trainee, schedule a session, tick who came, see who is behind."""
     from app.training.models import Attendance, Cohort
 
-    cohort = db.session.scalar(select(Cohort))
+    cohort = db.session.scalar(select(Cohort).order_by(Cohort.id))
     _login(page, "0900000002", demo["admin_password"])
     page.goto("/training/")
+    page.get_by_role("link", name=vi("Classes")).click()
+
+    # A new class in another province: its communes load on the same page (htmx).
+    from app.core.addresses import HANOI, communes, provinces
+
+    other_province = next(code for code, _ in provinces() if code != HANOI)
+    first_commune = communes(other_province)[0]
+    page.locator("input[name=name]").fill("Lớp thử tỉnh khác")
+    page.get_by_test_id("province").select_option(str(other_province))
+    expect(page.locator("#commune_code option").nth(1)).to_have_text(first_commune[1])
+    page.locator("#commune_code").select_option(str(first_commune[0]))
+    page.get_by_role("button", name=vi("Create the class")).click()
+    expect(page.get_by_test_id("flash")).to_have_text(vi("Class created. Add its members."))
+    assert db.session.scalar(select(Cohort.commune_code).where(Cohort.name == "Lớp thử tỉnh khác")) == first_commune[0]
     page.get_by_role("link", name=vi("Classes")).click()
     page.get_by_role("link", name=cohort.name).click()
     page.get_by_placeholder(vi("Phone number or email")).fill(demo["trainee"].phone)
