@@ -65,7 +65,7 @@ def reject_binary(text: Any) -> Any:
 
 def _is_symbol(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return category.startswith("S") or ch in "\u200d\ufe0f" or 0x1F000 <= ord(ch) <= 0x1FAFF
+    return category.startswith("S") or 0x1F000 <= ord(ch) <= 0x1FAFF
 
 
 def reject_flood(text: str) -> str:

@@ -58,7 +58,10 @@ class MemoryViewers:
 
 
 class RedisViewers:
-    """Every process: a Redis hash per live, socket id → process; counts are right wherever a viewer connected."""
+    """Every process: a Redis hash of socket ids per live; counts are right wherever a viewer connected.
+
+    A process that dies without its disconnects leaves its ids behind until the key expires (a day after the
+    last join); the count can then run high, never low."""
 
     def __init__(self, url: str, prefix: str = "cholive:live"):
         import redis

@@ -80,6 +80,8 @@ def test_flash_sale_countdown_hidden_words_and_mute(browser, browser_context_arg
         form.locator("input[name=price]").fill("39000")
         form.locator("input[name=seconds]").fill("120")
         form.locator("input[name=per_buyer_cap]").fill("2")
+        form.scroll_into_view_if_needed()
+        shot(seller, "live-console-flash-form")
         form.get_by_role("button", name=vi("Start the flash sale")).click()
         expect(seller.get_by_test_id("console-flash-running")).to_be_visible()
 
