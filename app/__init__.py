@@ -96,9 +96,9 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
+        channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         max_http_buffer_size=64 * 1024,
-        channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
     )
     init_storage(app)
 

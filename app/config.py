@@ -81,14 +81,14 @@ class Config:
 
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "threading"
     SOCKETIO_CORS_ORIGINS = [o for o in (os.environ.get("SOCKETIO_CORS_ORIGINS") or "").split(",") if o] or None
-
-    API_TITLE = "Chợ Live API"
-    API_VERSION = "v1"
-    OPENAPI_VERSION = "3.0.3"
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None  # Redis pub/sub channel shared by one cluster
     # Live chat safety: comma-separated hidden words (matched folded, as whole words); unset = the built-in list.
     LIVE_HIDDEN_WORDS = os.environ.get("LIVE_HIDDEN_WORDS") or None
     LIVE_STATS_INTERVAL = float(os.environ.get("LIVE_STATS_INTERVAL") or 2)  # console stats events, seconds
+
+    API_TITLE = "Chợ Live API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
