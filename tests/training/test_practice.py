@@ -71,7 +71,8 @@ def test_practice_without_products_uses_demo_goods_in_a_hidden_sandbox(db, train
     codes = [lp.live_code for lp in live.products]
     assert codes == ["B1", "G2", "C3", "M4", "R5"]
     assert all(lp.product.status == "draft" for lp in live.products), "sandbox copies never show in the shop"
-    assert all(lp.allotment == services.SANDBOX_STOCK["calm"] for lp in live.products)
+    assert [lp.allotment for lp in live.products] == [services.RACE_STOCK] + [services.SANDBOX_STOCK["calm"]] * 4, \
+        "B1, the first product without options, is the one buyers race for: little stock"
     assert len(run.comments) >= 18
     assert {c.intent for c in run.comments} >= {"order", "question", "chat"}
     # Never listed anywhere public.
@@ -83,12 +84,13 @@ def test_copies_of_the_trainees_products_with_their_codes_and_options(db, traine
     org, (pomelo, rice) = trainee_shop
     run = services.start_practice(trainee, pace="busy", product_ids=[rice.id], seed=3)
     db.session.commit()
-    [lp] = run.session.products
+    lp, *filled = run.session.products
     assert lp.live_code == "GT2" and lp.product.name == "Gạo tám thơm" and lp.product_id != rice.id
+    assert [f.live_code for f in filled] == ["B1", "G2"], "sample goods fill a thin live up to three products"
     assert [v.label for v in lp.product.active_variants] == ["5kg", "10kg"]
     assert lp.product.organisation_id != org.id
     texts = " ".join(c.text.lower() for c in run.comments)
-    assert "gt2" in texts and "bd1" not in texts
+    assert "gt2" in texts and "bd1" not in texts, "only the chosen product, not the other one of the shop"
 
 
 def test_simulated_comments_reach_the_real_chat_and_never_touch_real_stock_or_orders(db, trainee, trainee_shop):
@@ -210,7 +212,7 @@ def test_finishing_twice_keeps_the_first_score_and_a_new_run_can_start(db, train
     again = services.start_practice(trainee, pace="flash", seed=2)
     db.session.commit()
     assert again.sandbox_id == run.sandbox_id and again.session_id != run.session_id
-    assert all(lp.allotment == services.SANDBOX_STOCK["flash"] for lp in again.session.products)
+    assert [lp.allotment for lp in again.session.products] == [services.RACE_STOCK] + [8] * 4
     assert all(v.available >= services.SANDBOX_STOCK["flash"] for lp in again.session.products
                for v in lp.product.active_variants)
 

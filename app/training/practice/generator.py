@@ -158,6 +158,11 @@ def _fill(template: str, spec: ProductSpec | None, rng: random.Random, q: int = 
     return template.format(**values)
 
 
+def race_code(products: list[ProductSpec]) -> str:
+    """The product two buyers will fight over: the first one without options (the practice gives it little stock)."""
+    return next((p for p in products if not p.variants), products[0]).code
+
+
 def generate_script(products: list[ProductSpec], pace: str, seed: int, buyers: int = 12) -> list[ScriptedComment]:
     """A reproducible script for one practice live: the same products, pace and seed give the same comments.
 
@@ -206,7 +211,7 @@ def generate_script(products: list[ProductSpec], pace: str, seed: int, buyers: i
         add(buyer, text, "order", {"code": spec.code, "variant": variant, "quantity": qty})
 
     # One unit of one product is kept back for the first race, so every script has a race whatever sells first.
-    race_spec = next((p for p in products if not p.variants), products[0])
+    race_spec = next(p for p in products if p.code == race_code(products))
     kept_back = {race_spec.code: 1}
 
     i = 0
@@ -218,8 +223,8 @@ def generate_script(products: list[ProductSpec], pace: str, seed: int, buyers: i
                        [p for p in products if book.stock[p.code] >= 1]
             if in_stock:
                 spec = race_spec if book.stock[race_spec.code] >= 1 else min(in_stock, key=lambda p: book.stock[p.code])
-                if book.stock[spec.code] > 1:  # someone takes all but the last unit first
-                    order(open_buyer(), spec, book.stock[spec.code] - 1, rng.choice(templates["order"]))
+                while book.stock[spec.code] > 1:  # buyers take all but the last unit first, three at most each
+                    order(open_buyer(), spec, min(3, book.stock[spec.code] - 1), rng.choice(templates["order"]))
                 first, second = rng.sample([b for b in range(buyers) if b not in book.closed_buyers] or
                                            list(range(buyers)), 2)
                 variant = spec.variants[0] if spec.variants else None

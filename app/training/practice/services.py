@@ -21,11 +21,13 @@ from ...livestream.models import ChatMessage, LiveProduct, LiveReservation
 from ...shop import inventory
 from ...shop import services as shop_services
 from ...shop.models import Product
-from .generator import ProductSpec, expected_lines, generate_script
+from .generator import ProductSpec, expected_lines, generate_script, race_code
 from .models import PACES, PracticeBuyer, PracticeComment, PracticeRun, PracticeSandbox
 
 MAX_PRODUCTS = 6
+MIN_PRODUCTS = 3
 SANDBOX_STOCK = {"calm": 10, "busy": 12, "flash": 8}  # units per product on the practice live, at least
+RACE_STOCK = 6  # units of the product two buyers end up racing for
 PRACTICE_UNITS = 36  # ... and about this many in all when the trainee brings few products
 KEPT_STATUSES = ("held", "confirmed", "checked_out")
 
@@ -184,7 +186,10 @@ def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | Non
     by_code: dict[str, Product] = {}
     for product in [mine[i] for i in wanted] or list(mine.values()):
         by_code.setdefault(product.code, product)  # two organisations may use the same code: one copy each
-    sources: list[Product | tuple] = list(by_code.values())[:MAX_PRODUCTS] or list(DEMO_PRODUCTS)
+    sources: list[Product | tuple] = list(by_code.values())[:MAX_PRODUCTS]
+    # With fewer than three products a live is thin: sample goods fill in (codes that do not clash).
+    demo = [d for d in DEMO_PRODUCTS if d[0] not in by_code]
+    sources += demo[:max(0, MIN_PRODUCTS - len(sources))] if sources else demo
 
     sandbox = sandbox_for(user)
     _enter_sandbox(user, sandbox)
@@ -195,13 +200,18 @@ def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | Non
                                                                            pace=pace_label(pace)),
                                        scheduled_at=now)
     live.is_practice = True
+    raced = race_code([ProductSpec(c.code, c.name, tuple(v.label for v in c.active_variants if v.label))
+                       for c in copies])
     for copy in copies:
-        live_services.add_live_product(user, live, copy, allotment=stock)
+        # The product of the race has little stock, so it sells out during the live and the last unit is fought over.
+        live_services.add_live_product(user, live, copy, allotment=min(stock, RACE_STOCK) if copy.code == raced
+                                       else stock)
     live_services.start_live(user, live, now=now)
 
     seed = seed if isinstance(seed, int) else random.SystemRandom().randrange(1, 2**31 - 1)
     buyers = ensure_buyers()
-    specs = [ProductSpec(c.code, c.name, tuple(v.label for v in c.active_variants if v.label), stock) for c in copies]
+    specs = [ProductSpec(lp.live_code, lp.product.name, tuple(v.label for v in lp.product.active_variants if v.label),
+                         lp.allotment) for lp in live.products]
     run = PracticeRun(user_id=user.id, sandbox_id=sandbox.id, session_id=live.id, pace=pace, seed=seed,
                       status="running", started_at=now)
     db.session.add(run)
