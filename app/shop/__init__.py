@@ -8,3 +8,4 @@ from . import views  # noqa: E402,F401
 from . import manage  # noqa: E402,F401
 from .ordering import views as ordering_views  # noqa: E402,F401
 from . import seller  # noqa: E402,F401
+from . import cli  # noqa: E402,F401

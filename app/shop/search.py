@@ -27,11 +27,20 @@ MAX_TERMS = 8
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+_ADMIN_PREFIX = re.compile(r"^(xa|phuong|thi tran|dac khu)\s+")
+
+
+def place_words(commune_name: str) -> str:
+    """'Xã Ô Diên' → 'o dien': the place, without the word for its kind that every commune shares."""
+    return _ADMIN_PREFIX.sub("", fold(commune_name or ""))
+
+
 def search_fields(name: str, code: str, category_label: str, organisation_name: str,
-                  description: str | None) -> tuple[str, str]:
-    """The (search_name, search_text) pair stored on a product, both folded."""
+                  description: str | None, place: str = "") -> tuple[str, str]:
+    """The (search_name, search_text) pair stored on a product, both folded; `place` is its commune's name."""
     search_name = fold(f"{name} {code}")
-    search_text = fold(" ".join([name, code, category_label, organisation_name, description or ""]))
+    search_text = fold(" ".join([name, code, category_label, organisation_name, place_words(place),
+                                 description or ""]))
     return search_name, search_text
 
 

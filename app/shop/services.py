@@ -7,7 +7,8 @@ from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
 from ..accounts.services import require_org_role
@@ -167,14 +168,31 @@ def _category_words(category: str) -> str:
 def refresh_search(product: Product) -> None:
     """Recompute the folded search columns; called whenever a searched field changes."""
     org = product.organisation or db.session.get(Organisation, product.organisation_id)
+    place = addresses.commune_name(product.origin_commune_code or org.commune_code)
     product.search_name, product.search_text = search_fields(
-        product.name, product.code, _category_words(product.category), org.name, product.description)
+        product.name, product.code, _category_words(product.category), org.name, product.description, place)
 
 
-def reindex_organisation(org: Organisation) -> None:
-    """After an organisation is renamed, its products' search text must follow."""
-    for product in db.session.scalars(select(Product).where(Product.organisation_id == org.id)):
+def reindex_organisation(org: Organisation, session=None) -> None:
+    """After an organisation is renamed or moves commune, its products' search text must follow."""
+    session = session or db.session
+    for product in session.scalars(select(Product).where(Product.organisation_id == org.id)):
         refresh_search(product)
+
+
+_SEARCHED_ORG_FIELDS = ("name", "commune_code")
+
+
+@event.listens_for(Session, "before_flush")
+def _follow_organisation_changes(session, _flush_context, _instances) -> None:
+    """Whoever renames an organisation or moves it (the accounts pages, an admin, a script), its products'
+    search text follows in the same flush: accounts never needs to know the shop exists."""
+    changed = [obj for obj in session.dirty if isinstance(obj, Organisation) and obj.id is not None
+               and any(inspect(obj).attrs[field].history.has_changes() for field in _SEARCHED_ORG_FIELDS)]
+    if changed:
+        with session.no_autoflush:
+            for org in changed:
+                reindex_organisation(org, session)
 
 
 # Products -----------------------------------------------------------------------------------------

@@ -167,3 +167,56 @@ def test_no_schema_drift_beside_the_search_objects(runner):
     """`flask db check` must see no difference: the FTS5 table and the tsvector index are filtered out."""
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_renaming_the_organisation_through_its_page_service_moves_the_search(db, seller, corpus):
+    from app.accounts.services import update_organisation
+
+    owner, org = seller
+    update_organisation(owner, org, name="HTX Cây trái Sông Hồng", kind=org.kind, province_code=org.province_code,
+                        commune_code=org.commune_code)
+    db.session.commit()
+    assert len(queries.catalog(CatalogFilters(q="cay trai song hong")).items) == len(CORPUS)
+    assert queries.catalog(CatalogFilters(q="nong nghiep thu")).items == []
+
+
+def test_the_commune_is_searched_and_follows_a_move(db, seller, corpus):
+    from app.accounts.services import update_organisation
+    from app.core.addresses import find_commune
+
+    owner, org = seller
+    assert len(queries.catalog(CatalogFilters(q="o dien")).items) == len(CORPUS)  # the cooperative's commune
+    update_organisation(owner, org, name=org.name, kind=org.kind, province_code=org.province_code,
+                        commune_code=find_commune("Xã Hát Môn"))
+    db.session.commit()
+    assert queries.catalog(CatalogFilters(q="o dien")).items == []
+    assert len(queries.catalog(CatalogFilters(q="hat mon")).items) == len(CORPUS)
+    # a product grown elsewhere is found by its own commune
+    product = corpus["Gạo nếp cái hoa vàng"]
+    data = services.ProductData(name=product.name, category="rice", unit="kg", price=38000, code="G1",
+                                status="active", origin_commune_code=find_commune("Xã Liên Minh"))
+    services.update_product(owner, product, data)
+    db.session.commit()
+    assert names(queries.catalog(CatalogFilters(q="lien minh"))) == ["Gạo nếp cái hoa vàng"]
+    assert names(queries.catalog(CatalogFilters(q="gao nep hat mon"))) == []
+
+
+def test_the_word_for_a_commune_is_not_searched():
+    from app.shop.search import place_words
+
+    assert place_words("Xã Ô Diên") == "o dien"
+    assert place_words("Phường Hoàn Kiếm") == "hoan kiem"
+    assert place_words("Thị trấn Phùng") == "phung"
+    assert place_words("") == ""
+
+
+def test_reindex_command(db, runner, corpus):
+    from app.shop.models import Product
+
+    product = corpus["Rau muống"]
+    product.search_text = "stale"
+    db.session.commit()
+    result = runner.invoke(args=["shop", "reindex"])
+    assert result.exit_code == 0 and f"{len(CORPUS)} products reindexed" in result.output
+    db.session.expire_all()
+    assert "rau muong" in db.session.get(Product, product.id).search_text

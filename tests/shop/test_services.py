@@ -255,7 +255,7 @@ def test_search_text_is_folded_from_every_searched_field(db, seller):
     product = services.create_product(owner, org, data(name="Đậu phụ Mơ", category="processed", code="DP1",
                                                        description="Làm từ đậu tương"))
     assert product.search_text == fold(
-        "Đậu phụ Mơ DP1 Đặc sản chế biến Processed food HTX Bưởi Diễn Thử Làm từ đậu tương")
+        "Đậu phụ Mơ DP1 Đặc sản chế biến Processed food HTX Bưởi Diễn Thử Ô Diên Làm từ đậu tương")
     org.name = "HTX Đổi Tên"
     services.reindex_organisation(org)
     assert "htx doi ten" in product.search_text
