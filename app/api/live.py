@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 from ..errors import NotSignedIn
 from ..livestream import queries, services
 from .schemas import ErrorSchema
+from .shop import OrderSchema
 
 blp = Blueprint("api_live", __name__, url_prefix="/api/v1/live", description="Live sales")
 
@@ -208,3 +209,46 @@ def join_waitlist(body: dict, session_id: int):
     db.session.commit()
     return {"id": entry.id, "status": entry.status,
             "position": afterlive.waitlist_position(entry) if entry.status == "waiting" else None}
+
+
+class LiveCheckoutSchema(Schema):
+    lines = fields.List(fields.Integer(), required=True,
+                        metadata={"description": "Ids of the held lines to order (from GET /api/v1/live/cart)"})
+    name = fields.String(required=True)
+    phone = fields.String(required=True)
+    province_code = fields.Integer(required=True)
+    commune_code = fields.Integer(required=True)
+    street = fields.String(required=True)
+    note = fields.String(load_default=None, allow_none=True)
+    payment_method = fields.String(required=True, metadata={"description": "cod, vietqr or stripe"})
+    idempotency_key = fields.String(required=True, metadata={"description": "Unique per checkout, at most 100 characters"})
+
+
+@blp.post("/cart/checkout")
+@blp.arguments(LiveCheckoutSchema)
+@blp.response(201, OrderSchema(many=True))
+@blp.alt_response(400, schema=ErrorSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def live_checkout(data: dict):
+    """Order held live lines through the shop's checkout (one order per organisation); idempotent by key.
+
+    The held stock passes to the orders as it is. 409 `not_held` when a line is no longer held."""
+    from flask import current_app
+
+    from ..extensions import db
+    from ..livestream import afterlive
+    from ..shop.payments.stripe_gateway import gateway_from_config
+    from .shop import _order, _start_card_payments
+
+    orders = afterlive.checkout_live_cart(
+        current_user if current_user.is_authenticated else None, data["lines"],
+        idempotency_key=data["idempotency_key"], name=data["name"], phone=data["phone"],
+        province_code=data["province_code"], commune_code=data["commune_code"], street=data["street"],
+        note=data.get("note"), payment_method=data["payment_method"],
+        payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
+        stripe_enabled=gateway_from_config(current_app.config) is not None)
+    db.session.commit()
+    _start_card_payments(orders)
+    return [_order(o) for o in orders]

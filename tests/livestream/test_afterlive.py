@@ -467,3 +467,33 @@ def test_hold_hours_come_from_the_environment():
                          cwd=root, env={**os.environ, "LIVE_HOLD_HOURS": "6"}, capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "6.0"
+
+
+def test_api_live_checkout(client, db, make_live, buyer, factory, details):
+    from app.accounts.services import issue_api_token
+
+    live = make_live([("A12", "Bưởi Diễn", 10, None)], live_price=50000)
+    other = factory.user("Người khác")
+    post(live, buyer, "A12 x2", "c1")
+    post(live, other, "A12", "c2", at=1)
+    mine, _ = issue_api_token(buyer, 30)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {mine}"}
+    cart = client.get("/api/v1/live/cart", headers=headers).get_json()
+    line_ids = [line["id"] for line in cart["groups"][0]["lines"]]
+    body = {"lines": line_ids, "idempotency_key": "api-1", **{k: v for k, v in details.items() if v is not None}}
+    assert client.post("/api/v1/live/cart/checkout", json=body).status_code == 401
+    theirs = [r.id for r in afterlive.held_lines(other)]
+    stolen = client.post("/api/v1/live/cart/checkout", json={**body, "lines": theirs, "idempotency_key": "x"},
+                         headers=headers)
+    assert stolen.status_code == 409 and stolen.get_json()["code"] == "not_held"
+    bad = client.post("/api/v1/live/cart/checkout", json={**body, "phone": "abc"}, headers=headers)
+    assert bad.status_code == 400 and bad.get_json()["code"] == "invalid_phone"
+    done = client.post("/api/v1/live/cart/checkout", json=body, headers=headers)
+    assert done.status_code == 201
+    order = done.get_json()[0]
+    assert order["status"] == "placed" and order["subtotal"] == 100000 and order["lines"][0]["quantity"] == 2
+    again = client.post("/api/v1/live/cart/checkout", json=body, headers=headers)
+    assert again.status_code == 201 and again.get_json()[0]["number"] == order["number"]
+    assert client.get("/api/v1/live/cart", headers=headers).get_json()["groups"] == []
+    assert db.session.scalar(select(LiveReservation.status).where(LiveReservation.user_id == other.id)) == "held"
