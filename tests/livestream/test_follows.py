@@ -139,3 +139,13 @@ def test_api_follow_and_unfollow(client, db, seller, buyer):
     assert client.delete(url, headers=headers).get_json() == {"organisation": org.slug, "following": False,
                                                               "followers": 0}
     assert client.post("/api/v1/live/organisations/no-such-org/follow", headers=headers).status_code == 404
+
+
+def test_a_practice_live_tells_no_follower(db, seller, buyer, make_live):
+    owner, org = seller
+    follows.follow(buyer, org)
+    live = make_live(state="scheduled")
+    live.is_practice = True
+    services.start_live(owner, live)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
