@@ -168,7 +168,7 @@ def test_a_visited_lesson_reads_offline(page: Page, db, demo, vi):
     page.reload()  # now controlled by the worker, which keeps the page it fetches
     expect(page.get_by_test_id("lesson-body")).to_be_visible()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function(f"() => caches.open('cholive-training-v1').then(c => c.match('/training/lesson/{lesson.id}'))"
+    page.wait_for_function(f"() => caches.open('cholive-training-pages').then(c => c.match('/training/lesson/{lesson.id}'))"
                            ".then(r => !!r)")
     page.context.set_offline(True)
     try:
@@ -178,6 +178,14 @@ def test_a_visited_lesson_reads_offline(page: Page, db, demo, vi):
         expect(page.locator("h1")).to_contain_text(vi("You are offline"))
     finally:
         page.context.set_offline(False)
+
+    # The phone changes hands: once signed out, the kept lessons are gone.
+    page.goto("/account")
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("login-link")).to_be_visible()
+    page.goto("/training/")
+    page.wait_for_function(f"() => caches.open('cholive-training-pages').then(c => c.match('/training/lesson/{lesson.id}'))"
+                           ".then(r => !r)")
 
 
 def test_trainer_runs_a_class_attendance_on_one_phone_and_sees_progress(page: Page, db, demo, vi, shot):

@@ -1,7 +1,10 @@
 // Chợ Live training offline worker: pages under /training/ are fetched from the network first and kept;
 // when the phone is offline, a lesson opened before is answered from the cache. POSTs are never cached.
-var CACHE = "cholive-training-v1";
+// Households often share one phone: training.js empties this cache when nobody is signed in.
+var CACHE = "cholive-training-static-v1";
+var PAGES = "cholive-training-pages";
 var OFFLINE = "/training/offline";
+var READABLE = /^\/training\/(c\/[^/]+|lesson\/\d+)?$/;
 var STATIC = ["/static/vendor/pico/pico.min.css", "/static/css/app.css", "/training/static/training.css", OFFLINE];
 
 self.addEventListener("install", function (event) {
@@ -12,7 +15,9 @@ self.addEventListener("install", function (event) {
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (names) {
-    return Promise.all(names.filter(function (n) { return n !== CACHE; }).map(function (n) { return caches.delete(n); }));
+    return Promise.all(names.filter(function (n) { return n !== CACHE && n !== PAGES; }).map(function (n) {
+      return caches.delete(n);
+    }));
   }).then(function () { return self.clients.claim(); }));
 });
 
@@ -22,18 +27,30 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   var isStatic = STATIC.indexOf(url.pathname) !== -1;
-  if (isStatic) {
-    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+  if (isStatic) {  // stale-while-revalidate: fast from the cache, refreshed for next time
+    event.respondWith(caches.open(CACHE).then(function (cache) {
+      return cache.match(request).then(function (hit) {
+        var fresh = fetch(request).then(function (response) {
+          if (response.ok) { cache.put(request, response.clone()); }
+          return response;
+        });
+        return hit ? (fresh.catch(function () { return hit; }), hit) : fresh;
+      });
+    }));
     return;
   }
   if (url.pathname.indexOf("/training/") !== 0 || (request.headers.get("accept") || "").indexOf("text/html") === -1) { return; }
+  // Only what a trainee reads is kept: the course list, course pages and lessons (not answers, classes, reports).
+  var keep = READABLE.test(url.pathname);
   event.respondWith(fetch(request).then(function (response) {
-    if (response.ok && response.type === "basic") {
+    // A redirect (to the sign-in page) is not the lesson: never keep it under the lesson's address.
+    if (keep && response.ok && response.type === "basic" && !response.redirected) {
       var copy = response.clone();
-      caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+      caches.open(PAGES).then(function (cache) { cache.put(request, copy); });
     }
     return response;
   }).catch(function () {
-    return caches.match(request).then(function (hit) { return hit || caches.match(OFFLINE); });
+    var kept = keep ? caches.open(PAGES).then(function (cache) { return cache.match(request); }) : Promise.resolve(null);
+    return kept.then(function (hit) { return hit || caches.match(OFFLINE); });
   }));
 });

@@ -5,6 +5,10 @@
     var scope = (me && me.getAttribute("data-scope")) || "/training/";
     navigator.serviceWorker.register(scope + "sw.js", { scope: scope }).catch(function () {});
   }
+  // Signed out (a shared phone changing hands): forget the lessons kept for offline reading.
+  if (window.caches && !document.querySelector("[data-testid=account-link]")) {
+    caches.delete("cholive-training-pages");
+  }
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
   });
