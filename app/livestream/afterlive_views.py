@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.forms import EmptyForm
 from ..accounts.services import get_organisation, require_org_role
+from ..core.phone import display_phone
 from ..core.storage import get_storage
 from ..core.web import unit_of_work
 from ..extensions import db
@@ -46,6 +47,7 @@ def live_cart():
     form.payment_method.choices = _payment_choices(groups)
     if request.method == "GET":
         form.name.data = current_user.name
+        form.phone.data = display_phone(current_user.phone) if current_user.phone else None
         form.street.data = current_user.street
         form.idempotency_key.data = uuid.uuid4().hex
         form.province_code.data = str(current_user.province_code or "")
@@ -213,5 +215,10 @@ def live_template_helpers():
             return []
         return afterlive.held_lines(current_user, session_id=live.id)
 
+    def my_waiting_codes(live):
+        if not current_user.is_authenticated:
+            return set()
+        return {w.live_product.live_code for w in afterlive.my_waitlist(current_user) if w.session_id == live.id}
+
     return {"live_cover_url": live_cover_url, "follow_state_for": follow_state_for, "is_live_seller": is_live_seller,
-            "my_held_lines": my_held_lines}
+            "my_held_lines": my_held_lines, "my_waiting_codes": my_waiting_codes}

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Notification
 from app.core.addresses import commune_province, find_commune
 from app.core.dbtypes import utcnow
+from app.core.phone import display_phone
 from app.errors import Conflict, InvalidInput, NotFound, NotSignedIn
 from app.livestream import afterlive, services
 from app.livestream.models import LiveOrderLine, LiveProduct, LiveReservation, LiveWaitlist
@@ -300,6 +301,7 @@ def test_live_cart_page_checkout_with_cod(client, auth, db, make_live, buyer, de
     page = client.get("/live/cart")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Bưởi Diễn" in html and f"/live/{live.id}/claims" in html
+    assert display_phone(buyer.phone) in html  # the phone is filled in from the account
     line_ids = [r.id for r in afterlive.held_lines(buyer)]
     form = {"line": line_ids, "name": details["name"], "phone": details["phone"],
             "province_code": details["province_code"], "commune_code": details["commune_code"],
@@ -337,6 +339,7 @@ def test_join_waitlist_page_and_json(client, auth, db, make_live, buyer, factory
     bad = client.post(f"/live/{live.id}/waitlist", data={"code": "ZZ"}, headers={"Accept": "application/json"})
     assert bad.status_code == 404 and bad.json["error"]["code"] == "unknown_code"
     assert db.session.scalar(select(func.count(LiveWaitlist.id))) == 1
+    assert 'data-testid="waiting"' in client.get(f"/live/{live.id}").get_data(as_text=True)
 
 
 def test_cli_expire_holds(runner, db, make_live, buyer):
