@@ -201,6 +201,18 @@ def test_shop_journey(browser, browser_context_args, browser_app, db, shop_world
         expect(seller.get_by_test_id("today-orders")).to_contain_text(qr_order.number)
         expect(seller.get_by_test_id("best-sellers")).to_contain_text("Bưởi Diễn")
         shot(seller, "seller-dashboard")
+
+        # The owner sets the cooperative's own delivery fee; a typo with too many zeros is refused.
+        seller.get_by_test_id("tab-shipping").click()
+        seller.locator("#flat_fee").fill("250.000.000")
+        seller.get_by_test_id("shipping-save").click()
+        expect(seller.locator(".flash-error")).to_contain_text("1.000.000 ₫")
+        seller.locator("#flat_fee").fill("25.000")
+        seller.locator("#free_above").fill("300.000")
+        seller.get_by_test_id("shipping-save").click()
+        expect(seller.locator(".flash[role=status]")).to_have_text(vi("Delivery fee saved."))
+        expect(seller.get_by_test_id("shipping-now")).to_contain_text("25.000 ₫")
+        shot(seller, "seller-shipping")
     finally:
         for ctx in contexts:
             ctx.close()
