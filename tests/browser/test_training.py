@@ -30,6 +30,7 @@ JOURNEY_MSGIDS = [
     "No certificate has this code. Check the code on the paper.",
     "You are offline",
     "Print",
+    "Total",
 ]
 
 
@@ -144,13 +145,32 @@ def test_trainee_goes_from_zero_to_a_verified_certificate(page: Page, db, demo, 
 def test_admin_sees_the_funnel_by_commune(page: Page, db, demo, vi, shot):
     from app.training import services
 
-    services.enrol(demo["trainee"], demo["course"])
+    from app.shop.demo import seed_products
+    from app.shop.ordering.models import Order
+
+    # The demo shops open (their owners are in the Ô Diên class); the trainee finishes and sells once.
+    seed_products()
+    trainee, course = demo["trainee"], demo["course"]
+    services.enrol(trainee, course)
+    for lesson in course.lessons:
+        services.complete_lesson(trainee, lesson)
+    for quiz in course.quizzes:
+        answers = {q.id: services.Answer([c.id for c in q.choices if c.is_correct], q.accepted[0] if q.accepted else "")
+                   for q in quiz.questions}
+        services.submit_quiz(trainee, quiz, answers, f"report-{quiz.id}")
+    services.refresh_tasks(trainee, course)
+    org = trainee.memberships[0].organisation
+    db.session.add(Order(number="CL-DEMO1", organisation_id=org.id, buyer_name="Khách quen", buyer_phone="0912345678",
+                         street="Thôn Thượng", subtotal=110000, shipping_fee=0, total=110000, payment_method="cod",
+                         status="delivered"))
     db.session.commit()
     _login(page, "0900000001", demo["admin_password"])
     page.goto("/training/report")
     expect(page.locator("h1")).to_contain_text(vi("From training to selling"))
     expect(page.locator("#funnel-chart.drawn canvas")).to_be_visible()
     expect(page.get_by_test_id("report-table")).to_contain_text("Ô Diên")
+    # Four trainees (three in the Ô Diên class, all in a shop); one finished, certified and sold.
+    expect(page.get_by_test_id("report-table").locator("tfoot th")).to_have_text([vi("Total"), "4", "1", "1", "4", "1"])
     shot(page, "training-report")
 
 

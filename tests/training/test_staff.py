@@ -166,6 +166,8 @@ def test_funnel_counts_by_commune_from_enrolment_to_first_sale(db, trainer, smal
     assert by_code[commune] == {"enrolled": 2, "completed": 1, "certified": 1, "opened_shop": 1, "first_sale": 0}
     assert by_code[None]["enrolled"] == 1
     assert report.totals["enrolled"] == 3
+    only = reports.funnel(today - timedelta(days=1), today, commune)
+    assert [row.commune_code for row in only.rows] == [commune] and only.totals["enrolled"] == 2
     assert reports.funnel(today - timedelta(days=30), today - timedelta(days=10)).rows == []
     # A delivered order makes the first sale; a cancelled one would not.
     from app.shop.ordering.models import Order
@@ -193,6 +195,8 @@ def test_report_page_and_csv_are_for_admins_only(client, auth, db, admin, traine
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][2] == "Đăng ký học" and rows[-1][2] == "1"
+    one = client.get("/training/report?from=2020-01-01&to=2099-12-31&commune=424242").get_data(as_text=True)
+    assert "Không có ai tham gia khóa học" in one  # a commune with nobody: an empty table, not an error
     # A nonsense period falls back to the default instead of failing.
     assert client.get("/training/report?from=hôm-qua&to=x").status_code == 200
 
