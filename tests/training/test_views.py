@@ -260,3 +260,22 @@ def test_video_size_is_shown_before_anything_downloads(client, auth, db, small_c
     html = client.get(f"/training/lesson/{lesson.id}").get_data(as_text=True)
     assert "Xem video (3.2 MB)" in html and 'preload="none"' in html
     assert "Bản nhẹ hơn (391 KB)" in html
+
+
+def test_a_course_with_unfinished_prerequisites_says_which_and_offers_no_join_button(client, auth, db, small_course,
+                                                                                      trainer, trainee):
+    from app.training import authoring
+
+    advanced = authoring.create_course(trainer, authoring.CourseData(
+        title="Livestream nâng cao", prerequisite_ids=[small_course.course.id]))
+    module = authoring.add_module(trainer, advanced, "Một")
+    authoring.add_lesson(trainer, module, authoring.LessonData(title="Bài"))
+    authoring.set_course_status(trainer, advanced, "published")
+    db.session.commit()
+    auth.login_as(trainee)
+    html = client.get(f"/training/c/{advanced.slug}").get_data(as_text=True)
+    assert "Hãy học xong các khóa này trước: Chụp ảnh sản phẩm" in html and 'data-testid="enrol"' not in html
+    token = CSRF.search(html).group(1)
+    refused = client.post(f"/training/c/{advanced.slug}/enrol", data={"csrf_token": token}, follow_redirects=True)
+    assert "Hãy học xong các khóa này trước" in refused.get_data(as_text=True)
+    assert services.enrolment_of(trainee, advanced) is None
