@@ -181,3 +181,4 @@ def test_a_cart_line_whose_product_was_archived_stops_checkout_and_writes_nothin
     # nothing lost either: both lines are still in the cart, so the buyer can remove the one and go on
     page = client.get("/shop/cart").get_data(as_text=True)
     assert "Chè Tân Cương" in page and "Bưởi Diễn" in page
+    assert page.count('data-testid="not-on-sale"') == 1 and "Không còn bán" in page
