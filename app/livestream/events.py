@@ -160,7 +160,7 @@ class LiveNamespace(Namespace):
     def on_ban_user(self, data: Any = None):
         def act(live, user):
             ban = moderation.ban_user(user, live, data.get("user_id"))
-            return "user_banned", {"user_id": ban.user_id}
+            return "user_banned", {"user_id": ban.user_id, "name": ban.user.name}
         return _seller_action(data, act, to_sellers=True)
 
     def on_unban_user(self, data: Any = None):
@@ -197,7 +197,8 @@ class LiveNamespace(Namespace):
         db.session.rollback()
         announce_ended_flash_sales(session_id)
         return {"ok": True, "stats": stats_payload(session_id), "muted": silenced["muted"],
-                "banned": sorted(silenced["banned"])}
+                "banned": sorted(silenced["banned"]),
+                "blocked": [{"user_id": uid, "name": name} for uid, name in silenced["banned"].items()]}
 
     def on_hide_message(self, data: Any = None):
         def act(live, user):

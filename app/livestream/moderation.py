@@ -176,13 +176,14 @@ def check_may_comment(live: LiveSession, user: User, now: datetime) -> None:
                        time=format_datetime(until, "HH:mm dd/MM")), until=until.isoformat())
 
 
-def silenced(live: LiveSession, now: datetime | None = None) -> dict[str, dict[int, str]]:
-    """For the console: {"muted": {"<user_id>": until iso}, "banned": {user_id: ""}} in this live."""
+def silenced(live: LiveSession, now: datetime | None = None) -> dict[str, dict]:
+    """For the console: {"muted": {"<user_id>": until iso}, "banned": {user_id: full name}} in this live."""
     now = now or utcnow()
     muted = {str(uid): until.isoformat() for uid, until in db.session.execute(
         select(LiveMute.user_id, LiveMute.until).where(LiveMute.session_id == live.id, LiveMute.until > now))}
-    banned = {uid: "" for uid in db.session.scalars(
-        select(LiveBan.user_id).where(LiveBan.organisation_id == live.organisation_id))}
+    banned = dict(db.session.execute(
+        select(LiveBan.user_id, User.name).join(User, User.id == LiveBan.user_id)
+        .where(LiveBan.organisation_id == live.organisation_id).order_by(LiveBan.id)).all())
     return {"muted": muted, "banned": banned}
 
 

@@ -60,7 +60,7 @@ def test_ban_covers_every_live_of_the_organisation_and_the_banned_buyer_can_stil
         room, make_live, buyer, connect, db):
     live, console, buyer_socket, watcher = room
     assert seller_event(console, "ban_user", {"user_id": buyer.id}) == {"ok": True}
-    assert events(console, "user_banned") == [{"user_id": buyer.id}]
+    assert events(console, "user_banned") == [{"user_id": buyer.id, "name": "Trần Thị Lan"}]
     ack = comment(buyer_socket, "chốt A12", "b1")
     assert ack["ok"] is False and ack["error"]["code"] == "banned"
     assert "xem" in ack["error"]["message"]  # told they can still watch
@@ -228,5 +228,6 @@ def test_console_tick_lists_who_is_muted_and_blocked(room, buyer, factory, db):
     ack = seller_event(console, "console_tick")
     assert list(ack["muted"]) == [str(buyer.id)]  # JSON object keys are strings
     assert ack["banned"] == [other.id]
+    assert ack["blocked"] == [{"user_id": other.id, "name": "Bùi Văn Ồn"}]  # to unblock without a comment on screen
     seller_event(console, "unmute_user", {"user_id": buyer.id})
     assert seller_event(console, "console_tick")["muted"] == {}

@@ -203,8 +203,37 @@
   }
   socket.on("user_muted", function (u) { setModState(u.user_id, d.msgMuted.replace("{time}", hhmm(u.until)), d.msgUnmute, null); });
   socket.on("user_unmuted", function (u) { setModState(u.user_id, "", d.msgMute, null); });
-  socket.on("user_banned", function (u) { setModState(u.user_id, d.msgBanned, null, d.msgUnban); });
-  socket.on("user_unbanned", function (u) { setModState(u.user_id, "", null, d.msgBan); });
+  socket.on("user_banned", function (u) { setModState(u.user_id, d.msgBanned, null, d.msgUnban); addBlocked(u); });
+  socket.on("user_unbanned", function (u) { setModState(u.user_id, "", null, d.msgBan); removeBlocked(u.user_id); });
+
+  // Blocked buyers of the organisation, with an Unblock button (their comments may not be on screen).
+  var blocked = document.getElementById("console-blocked");
+  function countBlocked() {
+    var n = blocked.querySelectorAll("li").length;
+    blocked.querySelector(".count").textContent = String(n);
+    blocked.hidden = n === 0;
+  }
+  function addBlocked(u) {
+    if (!blocked || blocked.querySelector('li[data-user-id="' + Number(u.user_id) + '"]')) { return; }
+    var li = el("li", null, (u.name || "#" + u.user_id) + " ");
+    li.dataset.userId = u.user_id;
+    var b = el("button", "unblock secondary outline", d.msgUnban);
+    b.type = "button";
+    b.dataset.userId = u.user_id;
+    li.appendChild(b);
+    blocked.querySelector("ul").appendChild(li);
+    countBlocked();
+  }
+  function removeBlocked(userId) {
+    var li = blocked && blocked.querySelector('li[data-user-id="' + Number(userId) + '"]');
+    if (li) { li.remove(); countBlocked(); }
+  }
+  if (blocked) {
+    blocked.addEventListener("click", function (event) {
+      var b = event.target.closest("button.unblock");
+      if (b) { event.stopPropagation(); send("unban_user", { user_id: parseInt(b.dataset.userId, 10) }); }
+    });
+  }
   list.addEventListener("click", function (event) {
     var b = event.target.closest("button.mute, button.ban");
     if (!b) { return; }
@@ -230,6 +259,7 @@
           setModState(uid, d.msgMuted.replace("{time}", hhmm(ack.muted[uid])), d.msgUnmute, null);
         });
         (ack.banned || []).forEach(function (uid) { setModState(uid, d.msgBanned, null, d.msgUnban); });
+        (ack.blocked || []).forEach(addBlocked);
       }
     });
   }
