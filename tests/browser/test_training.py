@@ -10,6 +10,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from .conftest import PHONE
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "matkhau-hoc-ban-hang"
@@ -133,6 +135,9 @@ def test_trainee_goes_from_zero_to_a_verified_certificate(page: Page, db, demo, 
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.get_by_role("button", name=vi("Print"))).to_be_hidden()
     expect(page.get_by_test_id("certificate")).to_be_visible()
+    page.set_viewport_size({"width": 794, "height": 1123})  # an A4 sheet at 96 dpi
+    shot(page, "certificate-print")
+    page.set_viewport_size(PHONE)
     page.emulate_media(media="screen")
 
     # The shop page shows the badge; a forged code does not verify.
