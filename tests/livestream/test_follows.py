@@ -149,3 +149,17 @@ def test_a_practice_live_tells_no_follower(db, seller, buyer, make_live):
     services.start_live(owner, live)
     db.session.commit()
     assert db.session.scalar(select(func.count(Notification.id))) == 0
+
+
+def test_notification_texts_read_in_the_readers_language(db, buyer, app):
+    from flask_babel import force_locale
+
+    served = notifications.notify(buyer.id, "waitlist_served", {"quantity": 2, "name": "Bưởi Diễn"}, "/live/cart")
+    broken = notifications.notify(buyer.id, "live_started", {}, "/live/1")
+    broken.data = "not json"
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            assert notifications.text_of(served).startswith("Good news: 2 × Bưởi Diễn freed up")
+            assert notifications.text_of(broken) == " is live now: "
+        with force_locale("vi"):
+            assert notifications.text_of(served).startswith("Tin vui: đã có 2 × Bưởi Diễn")
