@@ -500,3 +500,73 @@ def test_api_live_checkout(client, db, make_live, buyer, factory, details):
     assert again.status_code == 201 and again.get_json()[0]["number"] == order["number"]
     assert client.get("/api/v1/live/cart", headers=headers).get_json()["groups"] == []
     assert db.session.scalar(select(LiveReservation.status).where(LiveReservation.user_id == other.id)) == "held"
+
+
+def test_checkout_racing_the_expiry_job_settles_each_line_once(app, db, make_live, details):
+    """Buyers check out while two expiry workers run: every line ends checked out or expired, never both."""
+    import threading
+
+    from app.accounts.models import User
+    from app.shop.ordering.models import Order
+
+    live = make_live([("A12", "Bưởi Diễn", 8, None)])
+    users = [User(name=f"Khách {n}", phone=f"+8491{n:07d}", password_hash="x") for n in range(8)]
+    db.session.add_all(users)
+    db.session.commit()
+    for user in users:
+        post(live, user, "A12", f"c{user.id}")
+    db.session.commit()
+    lines = {user.id: ids(user)[0] for user in users}
+    barrier = threading.Barrier(len(users) + 2)
+    outcomes, errors = {}, []
+    lock = threading.Lock()
+
+    def check_out(user_id):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=60)
+                user = db.session.get(User, user_id)
+                afterlive.checkout_live_cart(user, [lines[user_id]], idempotency_key=f"race-{user_id}",
+                                             now=T0 + timedelta(hours=1), **details)
+                db.session.commit()
+                result = "ordered"
+            except Conflict:
+                db.session.rollback()
+                result = "too_late"
+            except Exception as exc:
+                db.session.rollback()
+                with lock:
+                    errors.append(repr(exc))
+                return
+            with lock:
+                outcomes[user_id] = result
+
+    def expire():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=60)
+                afterlive.run_hold_expiry(T0 + timedelta(hours=25))
+                db.session.commit()
+            except Exception as exc:
+                db.session.rollback()
+                with lock:
+                    errors.append(repr(exc))
+
+    workers = [threading.Thread(target=check_out, args=(u.id,)) for u in users]
+    workers += [threading.Thread(target=expire) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+
+    assert errors == []
+    db.session.expire_all()
+    statuses = dict(db.session.execute(select(LiveReservation.user_id, LiveReservation.status)).all())
+    assert set(statuses.values()) <= {"checked_out", "expired"}
+    assert {uid for uid, s in statuses.items() if s == "checked_out"} == \
+        {uid for uid, r in outcomes.items() if r == "ordered"}
+    ordered = sum(1 for s in statuses.values() if s == "checked_out")
+    assert db.session.scalar(select(func.count(Order.id))) == ordered
+    assert db.session.scalar(select(func.count(LiveOrderLine.id))) == ordered
+    assert counters(db, "A12") == (8, 8 - ordered, ordered, 0)
+    assert db.session.scalar(select(LiveProduct.allotment_used)) == ordered
