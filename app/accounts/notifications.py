@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 from typing import Any, Iterable
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
@@ -95,6 +96,10 @@ def text_of(note: Notification) -> str:
         return _("Good news: %(quantity)s × %(name)s freed up and is now held for you. Check out from your live cart.",
                  quantity=data.get("quantity", 1), name=data.get("name", ""))
     if note.kind == "hold_expiring":
+        try:
+            until = format_datetime(datetime.fromisoformat(data["hold_until"]), "HH:mm dd/MM")
+        except (KeyError, TypeError, ValueError):
+            until = ""
         return _("Your live order from %(title)s is held until %(time)s. Check out before then.",
-                 title=data.get("title", ""), time=data.get("time", ""))
+                 title=data.get("title", ""), time=until)
     return note.kind

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..accounts import notifications
-from ..accounts.models import User
+from ..accounts.models import Notification, User
 from ..core.dbtypes import utcnow
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn, OutOfStock
 from ..extensions import db
@@ -26,6 +26,7 @@ from .moderation import Banned, Muted, check_may_comment
 DEFAULT_HOLD_HOURS = services.DEFAULT_HOLD_HOURS
 MAX_WAIT_QTY = 99
 CART_PATH = "/live/cart"
+REMIND_HOURS = 3  # a buyer whose held lines end within this many hours is reminded once
 
 
 def _signed_in(user: User | None) -> User:
@@ -365,11 +366,36 @@ def return_cancelled_orders() -> int:
     return returned
 
 
+def remind_expiring(now: datetime | None = None, within_hours: float = REMIND_HOURS) -> int:
+    """One reminder per buyer and live, a few hours before their held lines run out."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(LiveReservation.user_id, LiveReservation.session_id, func.min(LiveReservation.hold_until))
+        .where(LiveReservation.status == "held", LiveReservation.hold_until > now,
+               LiveReservation.hold_until <= now + timedelta(hours=within_hours))
+        .group_by(LiveReservation.user_id, LiveReservation.session_id)
+        .order_by(LiveReservation.user_id, LiveReservation.session_id)).all()
+    sent = 0
+    for user_id, session_id, until in rows:
+        link = f"{CART_PATH}?live={session_id}"  # one per buyer and live: the link is the key
+        if db.session.scalar(select(Notification.id).where(Notification.user_id == user_id,
+                                                           Notification.kind == "hold_expiring",
+                                                           Notification.link == link)) is not None:
+            continue
+        live = db.session.get(LiveSession, session_id)
+        notifications.notify(user_id, "hold_expiring", {"session_id": session_id, "title": live.title,
+                                                        "hold_until": until.isoformat()}, link)
+        sent += 1
+    return sent
+
+
 def run_hold_expiry(now: datetime | None = None, *, hold_hours: float = DEFAULT_HOLD_HOURS) -> dict[str, int]:
-    """The periodic job's unit of work: expire due holds, take back lines of cancelled orders, serve every
-    waitlist. The caller commits."""
+    """The periodic job's unit of work: remind buyers whose holds end soon, expire due holds, take back lines
+    of cancelled orders, serve every waitlist. The caller commits."""
+    reminded = remind_expiring(now)
     counts = expire_holds(now, hold_hours=hold_hours)
     return_cancelled_orders()
     counts["served"] += serve_all_waitlists(now, hold_hours=hold_hours)
+    counts["reminded"] = reminded
     return counts
 

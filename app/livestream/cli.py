@@ -29,7 +29,8 @@ def expire_holds_command() -> None:
     except Exception:
         db.session.rollback()
         raise
-    click.echo(f"{counts['expired']} expired, {counts['served']} waitlist places served")
+    click.echo(f"{counts['expired']} expired, {counts['served']} waitlist places served, "
+               f"{counts.get('reminded', 0)} reminders")
 
 
 def register(app: Flask) -> None:

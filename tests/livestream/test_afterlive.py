@@ -37,6 +37,12 @@ def details():
             "commune_code": commune, "street": "Số 5, thôn Đông", "note": None, "payment_method": "cod"}
 
 
+def run(now, **kw):
+    """The job's expiry and waitlist counts (reminders are tested on their own)."""
+    counts = afterlive.run_hold_expiry(now, **kw)
+    return {"expired": counts["expired"], "served": counts["served"]}
+
+
 def ids(user, now=None):
     return [r.id for r in afterlive.held_lines(user, now or T0)]
 
@@ -191,9 +197,9 @@ def test_expired_hold_passes_to_the_waitlist_and_notifies(db, make_live, buyer, 
     assert afterlive.join_waitlist(late_buyer, live, "A12", 1, now=T0).id == entry.id  # one place each
 
     # Not yet due: nothing moves.
-    assert afterlive.run_hold_expiry(T0 + timedelta(hours=23), hold_hours=24) == {"expired": 0, "served": 0}
+    assert run(T0 + timedelta(hours=23), hold_hours=24) == {"expired": 0, "served": 0}
     due = T0 + timedelta(hours=24, seconds=1)
-    assert afterlive.run_hold_expiry(due, hold_hours=24) == {"expired": 1, "served": 2}
+    assert run(due, hold_hours=24) == {"expired": 1, "served": 2}
     db.session.commit()
 
     assert db.session.scalar(select(LiveReservation.status).where(LiveReservation.user_id == buyer.id)) == "expired"
@@ -273,7 +279,7 @@ def test_no_waitlist_before_the_live_or_for_banned_buyers(db, make_live, buyer, 
         afterlive.join_waitlist(buyer, scheduled, "A12", now=T0)
     db.session.rollback()
     # The hold runs out: the banned buyer loses the place, the next one gets the unit.
-    assert afterlive.run_hold_expiry(T0 + timedelta(days=2)) == {"expired": 1, "served": 1}
+    assert run(T0 + timedelta(days=2)) == {"expired": 1, "served": 1}
     db.session.commit()
     assert db.session.get(LiveWaitlist, entry.id).status == "cancelled"
     assert [r.user_id for r in db.session.scalars(select(LiveReservation).where(LiveReservation.status == "held"))] \
@@ -407,7 +413,7 @@ def test_hold_expiry_is_a_registered_job(app, db, make_live, buyer):
     live = make_live([("A12", "Bưởi Diễn", 3, None)])
     services.post_comment(live.id, buyer, "A12", "old", now=utcnow() - timedelta(hours=30), min_interval=0)
     db.session.commit()
-    assert job.func() == {"expired": 1, "served": 0}
+    assert job.func() == {"expired": 1, "served": 0, "reminded": 0}
     db.session.commit()
     assert counters(db, "A12") == (3, 3, 0, 0)
 
@@ -443,12 +449,12 @@ def test_a_cancelled_live_order_frees_its_live_place_for_the_waitlist(db, make_l
     order = afterlive.checkout_live_cart(buyer, ids(buyer), idempotency_key="qr", now=T0,
                                          **{**details, "payment_method": "vietqr"})[0]
     db.session.commit()
-    assert afterlive.run_hold_expiry(T0) == {"expired": 0, "served": 0}
+    assert run(T0) == {"expired": 0, "served": 0}
     ordering.expire_unpaid(order.expires_at + timedelta(seconds=1))  # never paid: the shop cancels it
     db.session.commit()
     assert counters(db, "A12") == (2, 2, 0, 0)
-    assert afterlive.run_hold_expiry(T0) == {"expired": 0, "served": 1}
-    assert afterlive.run_hold_expiry(T0) == {"expired": 0, "served": 0}  # counted once
+    assert run(T0) == {"expired": 0, "served": 1}
+    assert run(T0) == {"expired": 0, "served": 0}  # counted once
     db.session.commit()
     assert db.session.scalar(select(LiveReservation.status).where(LiveReservation.user_id == buyer.id)) == "cancelled"
     assert [r.quantity for r in afterlive.held_lines(waiter, T0)] == [1]
@@ -570,3 +576,24 @@ def test_checkout_racing_the_expiry_job_settles_each_line_once(app, db, make_liv
     assert db.session.scalar(select(func.count(LiveOrderLine.id))) == ordered
     assert counters(db, "A12") == (8, 8 - ordered, ordered, 0)
     assert db.session.scalar(select(LiveProduct.allotment_used)) == ordered
+
+
+def test_one_reminder_per_buyer_and_live_before_the_hold_ends(db, make_live, buyer, factory, app):
+    from flask_babel import force_locale
+
+    from app.accounts import notifications
+
+    live = make_live([("A12", "Bưởi Diễn", 10, None)])
+    post(live, buyer, "A12", "c1")
+    post(live, buyer, "A12", "c2", at=5)
+    post(live, factory.user("Người khác"), "A12", "c3", at=6)
+    db.session.commit()
+    assert afterlive.run_hold_expiry(T0 + timedelta(hours=20))["reminded"] == 0
+    assert afterlive.run_hold_expiry(T0 + timedelta(hours=22))["reminded"] == 2
+    assert afterlive.run_hold_expiry(T0 + timedelta(hours=23))["reminded"] == 0
+    db.session.commit()
+    note = db.session.scalars(select(Notification).where(Notification.user_id == buyer.id)).one()
+    assert note.kind == "hold_expiring" and note.link == f"/live/cart?live={live.id}"
+    with app.test_request_context("/"), force_locale("en"):
+        text = notifications.text_of(note)
+    assert live.title in text and "held until" in text
