@@ -228,6 +228,7 @@ def test_trainer_runs_a_class_attendance_on_one_phone_and_sees_progress(page: Pa
     other_province = next(code for code, _ in provinces() if code != HANOI)
     first_commune = communes(other_province)[0]
     page.locator("input[name=name]").fill("Lớp thử tỉnh khác")
+    page.wait_for_function("() => window.htmx !== undefined")  # the page's scripts are deferred
     page.get_by_test_id("province").select_option(str(other_province))
     expect(page.locator("#commune_code option").nth(1)).to_have_text(first_commune[1])
     page.locator("#commune_code").select_option(str(first_commune[0]))
