@@ -1,8 +1,10 @@
 """Certificate codes: made unguessable, read back from paper, verified publicly, revoked by an admin."""
 from __future__ import annotations
 
+import io
 import secrets
 
+import segno
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -33,6 +35,13 @@ def normalise_code(raw: str | None) -> str | None:
         return None
     groups = [compact[i:i + CODE_GROUP_LEN] for i in range(0, len(compact), CODE_GROUP_LEN)]
     return "CL-" + "-".join(groups)
+
+
+def qr_svg(verify_url: str) -> bytes:
+    """The QR printed on the certificate: scanning it opens the public verification page."""
+    out = io.BytesIO()
+    segno.make(verify_url, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False)
+    return out.getvalue()
 
 
 def find_certificate(raw_code: str | None) -> Certificate:

@@ -1,21 +1,22 @@
 """Trainee pages (thin): course list, course, lesson, quiz and feedback, tasks, certificates, offline worker."""
 from __future__ import annotations
 
-import io
 import os
 
-import segno
 from flask import (Response, abort, flash, redirect, render_template, request, send_from_directory,
                    url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.forms import EmptyForm
+from ..core.storage import get_storage
 from ..core.web import unit_of_work
 from ..errors import NotFound
 from ..extensions import db
 from . import bp, certificates, queries, services
 from .models import PracticalTask
+from .pack import course_pack as build_pack
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 
@@ -175,11 +176,6 @@ def task_check(task_id: int):
 @login_required
 def course_pack(slug: str):
     """Every lesson of the course as plain pages in one zip, for a phone that is often offline."""
-    from flask_babel import get_locale
-
-    from ..core.storage import get_storage
-    from .pack import course_pack as build_pack
-
     item = services.get_course(slug, current_user)
     if services.enrolment_of(current_user, item) is None and not services.is_staff(current_user):
         flash(_("Join the course first to study this."), "error")
@@ -217,10 +213,8 @@ def verify_lookup():
 @bp.get("/certificate/<code>/qr.svg")
 def certificate_qr(code: str):
     certificate = certificates.find_certificate(code)
-    target = url_for("training.verify", code=certificate.code, _external=True)
-    out = io.BytesIO()
-    segno.make(target, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False)
-    response = Response(out.getvalue(), mimetype="image/svg+xml")
+    svg = certificates.qr_svg(url_for("training.verify", code=certificate.code, _external=True))
+    response = Response(svg, mimetype="image/svg+xml")
     response.cache_control.max_age = 86400
     return response
 
