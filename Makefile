@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+FUZZ_SECONDS ?= 60
 export FLASK_APP := wsgi
 
-.PHONY: run test bootstrap deps dev-deps translations migrate seed bench bench-quick i18n-extract clean
+.PHONY: run test bootstrap deps dev-deps translations migrate seed bench bench-quick i18n-extract fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Chợ Live needs Python 3.11 or newer"'
@@ -51,6 +52,9 @@ bench: dev-deps translations
 
 bench-quick: dev-deps translations
 	$(BIN)/python -m bench.run --quick
+
+fuzz: dev-deps
+	$(BIN)/python -m fuzz.parser_fuzz -max_total_time=$(FUZZ_SECONDS) $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
