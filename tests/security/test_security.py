@@ -85,3 +85,24 @@ def test_security_headers_on_uploaded_files(app, client):
     response = client.get(f"/media/{key}")
     assert response.status_code == 200
     _assert_hardened(response)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/products/2147483648", "/shop/p/99999999999999999999",
+                                  "/live/99999999999999999999"])
+def test_ids_past_the_largest_key_are_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_nul_characters_are_refused_everywhere_with_a_clear_message(client, db, factory):
+    from app.accounts.models import User
+
+    before = db.session.scalar(select(func.count()).select_from(User))
+    json_reply = client.post("/api/v1/auth/register", json={"name": "A\x00B", "login": "0912345678",
+                                                            "password": "matkhau-dai-123"})
+    assert json_reply.status_code == 400
+    assert json_reply.json["code"] == "invalid_characters"
+    assert client.get("/shop/?q=bu%00oi").status_code == 400
+    page = client.post("/register", data={"name": "A\x00B"})
+    assert page.status_code == 400
+    assert "ký tự không được phép" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
