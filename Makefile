@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+FUZZ_SECONDS ?= 60
 export FLASK_APP := wsgi
 
-.PHONY: run test bootstrap deps dev-deps translations migrate seed bench bench-quick i18n-extract clean
+.PHONY: run test bootstrap deps dev-deps translations migrate seed bench bench-quick i18n-extract fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Chợ Live needs Python 3.11 or newer"'
@@ -62,6 +63,9 @@ video:
 		--app-url http://127.0.0.1:$(PORT) >/dev/null
 	@echo "RTMP ingest: rtmp://127.0.0.1:$${VIDEO_RTMP_PORT:-1935}/ingest  HLS: http://127.0.0.1:$${VIDEO_HTTP_PORT:-8088}/live/video/hls/"
 	$(NGINX) -c $(CURDIR)/instance/nginx/nginx.conf -p $(CURDIR)/instance/nginx -e $(CURDIR)/instance/nginx/error.log -g 'daemon off;'
+
+fuzz: dev-deps
+	$(BIN)/python -m fuzz.parser_fuzz -max_total_time=$(FUZZ_SECONDS) $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -44,6 +44,10 @@ CSP = {
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, socket namespaces, CLI and error handlers."""
     app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
+    from .core.web import DatabaseIntConverter, refuse_nul_characters
+
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.before_request(refuse_nul_characters)
     config_class = config if isinstance(config, type) else config_from_env()
     if issubclass(config_class, Production):
         config_class.check()

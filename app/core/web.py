@@ -1,14 +1,46 @@
-"""Helpers for thin HTML views: run a unit of work, commit once, or show the domain error."""
+"""Helpers for thin HTML views: run a unit of work, commit once, or show the domain error; request guards."""
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
-from flask import flash
+from flask import flash, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
-from ..errors import DomainError
+from ..errors import DomainError, InvalidInput
 from ..extensions import db
+
+KEY_MAX = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL and SQLite
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` that stops at the largest key a table can hold, so an absurd id is a 404, not a database error."""
+
+    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", KEY_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_characters() -> None:
+    """Before each request: text carrying a NUL character is refused (PostgreSQL cannot store it anyway)."""
+    fields = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += request.form.items(multi=True)
+    payload = request.get_json(silent=True) if request.is_json else None
+    if any(_contains_nul(k) or _contains_nul(v) for k, v in fields) or _contains_nul(payload):
+        raise InvalidInput(_l("The text contains characters that are not allowed."), code="invalid_characters")
 
 
 @dataclass
