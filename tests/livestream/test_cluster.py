@@ -91,7 +91,8 @@ def cluster_env(tmp_path_factory):
         client.delete(key)
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql")):
-        base = os.environ.get("CLUSTER_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+        # The cluster always runs on PostgreSQL; the SQLite pass of the suite need not start it a second time.
+        pytest.skip("PostgreSQL only: two processes share a PostgreSQL database (set DATABASE_URL)")
     try:
         url, name = _create_postgres_database(base)
     except Exception as exc:  # noqa: BLE001 - no PostgreSQL, no cluster

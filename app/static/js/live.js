@@ -71,6 +71,9 @@
     auth: function (cb) { cb({ session_id: sessionId, last_id: lastId }); },  // reconnects replay from lastId
     transports: ["websocket", "polling"]
   });
+  // One connection per page: the video player and other widgets listen on this socket.
+  window.cholive = window.cholive || {};
+  window.cholive.liveSocket = socket;
   socket.on("message", addMessage);
   socket.on("message_hidden", function (data) {
     var li = list.querySelector('li[data-id="' + Number(data.id) + '"]');
