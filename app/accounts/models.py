@@ -103,6 +103,8 @@ class Organisation(db.Model):
     bank_bin: Mapped[str | None] = mapped_column(String(8))
     bank_account_number: Mapped[str | None] = mapped_column(String(32))
     bank_account_name: Mapped[str | None] = mapped_column(String(120))
+    # A trainee's practice stall: never a storefront, its products can never go on sale.
+    is_sandbox: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation", cascade="all, delete-orphan")

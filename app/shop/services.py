@@ -104,6 +104,13 @@ def _unique_slug(org_id: int, name: str, except_id: int | None = None) -> str:
         slug = f"{base}-{n}"
 
 
+def _check_sellable(org: Organisation, status: str) -> None:
+    """A practice stall's products stay drafts: real buyers must never be able to order sandbox stock."""
+    if status == "active" and org.is_sandbox:
+        raise InvalidInput(_l("Products of a practice stall cannot be put on sale."), code="practice_stall",
+                           field="status")
+
+
 def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -> dict:
     name = " ".join((data.name or "").split())
     if not name or len(name) > 160:
@@ -115,6 +122,7 @@ def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -
         raise InvalidInput(_l("Please choose a unit from the list."), code="invalid_unit", field="unit")
     if data.status not in STATUSES:
         raise InvalidInput(_l("Unknown status."), code="invalid_status", field="status")
+    _check_sellable(org, data.status)
     price = check_price(data.price)
     compare = check_price(data.compare_at_price, field="compare_at_price", allow_none=True)
     if compare is not None and compare <= price:
@@ -241,6 +249,7 @@ def set_status(actor: User | None, product: Product, status: str) -> None:
     require_org_role(actor, product.organisation, "staff")
     if status not in STATUSES:
         raise InvalidInput(_l("Unknown status."), code="invalid_status")
+    _check_sellable(product.organisation, status)
     product.status = status
     db.session.flush()
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.services import get_organisation
 from ..core import addresses
 from ..core.money import parse_vnd
+from ..errors import NotFound
 from . import bp, queries
 from .models import CATEGORIES, CATEGORY_EMOJI
 
@@ -65,7 +67,10 @@ def index():
 @bp.get("/o/<slug>")
 def storefront(slug: str):
     """One organisation's shop window."""
-    return _catalog_page("shop/storefront.html", org=get_organisation(slug))
+    org = get_organisation(slug)
+    if org.is_sandbox:
+        raise NotFound(_l("We could not find that organisation."))
+    return _catalog_page("shop/storefront.html", org=org)
 
 
 @bp.get("/p/<int:product_id>")

@@ -67,6 +67,7 @@ def sandbox_for(user: User) -> PracticeSandbox:
     if sandbox is None:
         org = create_organisation(user, name=_("Practice stall of %(name)s", name=user.name)[:160],
                                   kind="household", commune_code=None)
+        org.is_sandbox = True
         sandbox = PracticeSandbox(user_id=user.id, organisation_id=org.id, organisation=org)
         db.session.add(sandbox)
         db.session.flush()
