@@ -199,3 +199,16 @@ def live_server(_app):
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
+
+
+@pytest.fixture
+def real_socketio(app):
+    """Undo what Flask-SocketIO's test client patches on the shared server, so real clients get packets."""
+    from app.extensions import socketio
+
+    server = socketio.server
+    for name in ("_send_packet", "_send_eio_packet"):
+        server.__dict__.pop(name, None)
+    server.async_handlers = True
+    server.eio.async_handlers = True
+    return socketio

@@ -14,17 +14,6 @@ PASSWORD = "matkhau123"
 
 
 @pytest.fixture
-def real_socketio(app):
-    """Undo what Flask-SocketIO's test client (used by socket tests earlier in the run) patches on the server."""
-    from app.extensions import socketio
-
-    for name in ("_send_packet", "_send_eio_packet"):
-        socketio.server.__dict__.pop(name, None)
-    socketio.server.async_handlers = True
-    socketio.server.eio.async_handlers = True
-
-
-@pytest.fixture
 def lives(real_socketio, app, db, factory):
     """A cooperative with a live about to start (two products, a cover) and another organisation's live on air."""
     from app.core.addresses import commune_province, find_commune

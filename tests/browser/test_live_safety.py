@@ -14,16 +14,6 @@ PASSWORD = "matkhau123"
 
 
 @pytest.fixture
-def real_socketio(app):
-    from app.extensions import socketio
-
-    for name in ("_send_packet", "_send_eio_packet"):
-        socketio.server.__dict__.pop(name, None)
-    socketio.server.async_handlers = True
-    socketio.server.eio.async_handlers = True
-
-
-@pytest.fixture
 def on_air(real_socketio, app, db, factory, monkeypatch):
     from app.core.dbtypes import utcnow
     from app.livestream import services

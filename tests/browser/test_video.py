@@ -17,17 +17,6 @@ H264 = "MediaSource.isTypeSupported('video/mp4; codecs=\"avc1.42E01E\"')"
 
 
 @pytest.fixture
-def real_socketio(app):
-    """Undo what Flask-SocketIO's test client (used by socket tests earlier in the run) patches on the server."""
-    from app.extensions import socketio
-
-    for name in ("_send_packet", "_send_eio_packet"):
-        socketio.server.__dict__.pop(name, None)
-    socketio.server.async_handlers = True
-    socketio.server.eio.async_handlers = True
-
-
-@pytest.fixture
 def video_live(real_socketio, app, db, factory):
     """A scheduled live with one product and a stream key, committed."""
     from app.core.dbtypes import utcnow

@@ -71,14 +71,3 @@ def no_rate_limit(app, monkeypatch):
     monkeypatch.setitem(app.config, "LIVE_COMMENT_MIN_INTERVAL", 0)
 
 
-@pytest.fixture
-def real_socketio(app):
-    """Undo what Flask-SocketIO's test client patches on the shared server, so real clients get packets."""
-    from app.extensions import socketio
-
-    server = socketio.server
-    for name in ("_send_packet", "_send_eio_packet"):
-        server.__dict__.pop(name, None)
-    server.async_handlers = True
-    server.eio.async_handlers = True
-    return socketio
