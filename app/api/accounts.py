@@ -10,6 +10,7 @@ from ..accounts import queries, services
 from ..accounts.auth import bearer_token
 from ..errors import NotSignedIn
 from ..extensions import db, limiter
+from .access import signed_in
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Accounts and tokens")
@@ -107,8 +108,7 @@ def revoke_token():
 @blp.doc(security=[{"bearerAuth": []}])
 def me():
     """The signed-in user and the organisations they belong to."""
-    if not current_user.is_authenticated:
-        raise NotSignedIn()
+    signed_in()
     return _user_payload(current_user)
 
 

@@ -5,8 +5,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from ..errors import NotSignedIn
 from ..livestream import queries, services
+from .access import signed_in
 from .schemas import ErrorSchema
 from .shop import OrderSchema
 
@@ -94,8 +94,7 @@ def session_detail(session_id: int):
 @blp.doc(security=[{"bearerAuth": []}])
 def cart(session_id: int):
     """The signed-in buyer's held reservations in this live."""
-    if not current_user.is_authenticated:
-        raise NotSignedIn()
+    signed_in()
     live = services.require_viewer(current_user, services.get_session(session_id))
     lines = [{"id": r.id, "code": r.live_product.live_code, "name": r.live_product.product.name,
               "variant": r.variant.label, "quantity": r.quantity, "unit_price": r.unit_price,

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..accounts.services import get_organisation, require_org_role
 from ..core.banks import BANKS_BY_BIN
-from ..errors import NotFound, NotSignedIn, PaymentError
+from ..errors import NotFound, PaymentError
 from ..extensions import db
 from ..shop import inventory, queries, vietqr
 from ..shop.models import Variant
@@ -17,6 +16,7 @@ from ..shop.ordering import queries as order_queries
 from ..shop.ordering import services as ordering
 from ..shop.ordering.card import card_checkout_url
 from ..shop.payments.stripe_gateway import gateway_from_config
+from .access import signed_in, viewer
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_shop", __name__, url_prefix="/api/v1", description="Shop: catalog, cart, checkout, orders")
@@ -155,15 +155,6 @@ class StockResultSchema(Schema):
 
 # Helpers (small queries and payload builders) -----------------------------------------------------
 
-def _signed_in():
-    if not current_user.is_authenticated:
-        raise NotSignedIn()
-    return current_user
-
-
-def _viewer():
-    return current_user if current_user.is_authenticated else None
-
 
 def _product(p) -> dict:
     cover = p.cover
@@ -282,7 +273,7 @@ def products(args):
 @blp.alt_response(404, schema=ErrorSchema)
 def product_detail(product_id: int):
     """One product with its options; drafts and archived products only for their organisation's members."""
-    return _product_detail(queries.product_for_viewer(product_id, _viewer()))
+    return _product_detail(queries.product_for_viewer(product_id, viewer()))
 
 
 # Cart and checkout --------------------------------------------------------------------------------
@@ -293,7 +284,7 @@ def product_detail(product_id: int):
 @blp.doc(security=AUTH)
 def cart_get():
     """The signed-in buyer's cart, grouped by organisation with shipping fees."""
-    return _cart_payload(ordering.get_cart(_signed_in(), None))
+    return _cart_payload(ordering.get_cart(signed_in(), None))
 
 
 @blp.post("/cart")
@@ -306,7 +297,7 @@ def cart_get():
 @blp.doc(security=AUTH)
 def cart_add(data):
     """Add units of a product option to the cart (never more than are available)."""
-    cart = ordering.get_cart(_signed_in(), None, create=True)
+    cart = ordering.get_cart(signed_in(), None, create=True)
     ordering.add_to_cart(cart, data["variant_id"], data["quantity"])
     db.session.commit()
     return _cart_payload(cart)
@@ -319,7 +310,7 @@ def cart_add(data):
 @blp.doc(security=AUTH)
 def cart_remove(data):
     """Remove a product option from the cart."""
-    cart = ordering.get_cart(_signed_in(), None, create=True)
+    cart = ordering.get_cart(signed_in(), None, create=True)
     ordering.remove_from_cart(cart, data["variant_id"])
     db.session.commit()
     return _cart_payload(cart)
@@ -334,7 +325,7 @@ def cart_remove(data):
 @blp.doc(security=AUTH)
 def checkout(data):
     """Turn the cart into one order per organisation, with payment instructions; idempotent by key."""
-    user = _signed_in()
+    user = signed_in()
     cart = ordering.get_cart(user, None, create=True)
     orders = ordering.checkout(
         cart, user, name=data["name"], phone=data["phone"], province_code=data["province_code"],
@@ -355,7 +346,7 @@ def checkout(data):
 @blp.doc(security=AUTH)
 def orders():
     """The signed-in buyer's orders, newest first."""
-    return [_order(o, with_payment=False) for o in order_queries.buyer_orders(_signed_in())]
+    return [_order(o, with_payment=False) for o in order_queries.buyer_orders(signed_in())]
 
 
 @blp.get("/orders/<number>")
@@ -365,7 +356,7 @@ def orders():
 @blp.doc(security=AUTH)
 def order(number: str):
     """One of the buyer's orders with its payment instructions."""
-    found = ordering.order_for_buyer(_signed_in(), number)
+    found = ordering.order_for_buyer(signed_in(), number)
     db.session.commit()  # a lazy expiry may have just happened
     _start_card_payments([found])
     return _order(found)
@@ -381,7 +372,7 @@ def order(number: str):
 @blp.doc(security=AUTH)
 def org_products(slug: str):
     """The organisation's products (drafts included, archived left out); members only."""
-    return [_product_detail(p) for p in seller_products(_signed_in(), slug)]
+    return [_product_detail(p) for p in seller_products(signed_in(), slug)]
 
 
 @blp.get("/orgs/<slug>/orders")
@@ -392,7 +383,7 @@ def org_products(slug: str):
 @blp.doc(security=AUTH)
 def org_orders(slug: str):
     """The organisation's orders, newest first; members only."""
-    return [_order(o, with_payment=False) for o in seller_orders(_signed_in(), slug)]
+    return [_order(o, with_payment=False) for o in seller_orders(signed_in(), slug)]
 
 
 @blp.post("/orgs/<slug>/variants/<int:variant_id>/stock")
@@ -405,7 +396,7 @@ def org_orders(slug: str):
 @blp.doc(security=AUTH)
 def org_stock(data, slug: str, variant_id: int):
     """Correct a product option's stock by delta (a stocktake), with a reason; members only."""
-    variant = seller_adjust_stock(_signed_in(), slug, variant_id, data["delta"], data["reason"])
+    variant = seller_adjust_stock(signed_in(), slug, variant_id, data["delta"], data["reason"])
     db.session.commit()
     return {"variant_id": variant.id, "received": variant.received, "available": variant.available,
             "reserved": variant.reserved, "sold": variant.sold}

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..core.markup import render_markdown
-from ..errors import NotSignedIn
 from ..extensions import db
 from ..training import certificates, queries, services
+from .access import signed_in, viewer
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_training", __name__, url_prefix="/api/v1/training",
@@ -120,15 +119,6 @@ class CertificateSchema(Schema):
     url = fields.String()
 
 
-def _signed_in():
-    if not current_user.is_authenticated:
-        raise NotSignedIn()
-    return current_user
-
-
-def _viewer():
-    return current_user if current_user.is_authenticated else None
-
 
 def _course(course) -> dict:
     return {"slug": course.slug, "title": course.title, "summary": course.summary, "title_en": course.title_en,
@@ -144,7 +134,7 @@ def _media(key: str | None) -> str | None:
 @blp.response(200, CourseSchema(many=True))
 def courses():
     """Published courses in their order (trainers and admins also see drafts)."""
-    return [_course(card.course) for card in queries.course_cards(_viewer())]
+    return [_course(card.course) for card in queries.course_cards(viewer())]
 
 
 @blp.get("/courses/<slug>")
@@ -152,7 +142,7 @@ def courses():
 @blp.alt_response(404, schema=ErrorSchema)
 def course(slug: str):
     """One course with its modules, lessons, quizzes and practical tasks."""
-    item = services.get_course(slug, _viewer())
+    item = services.get_course(slug, viewer())
     body = _course(item)
     body["modules"] = [{
         "title": m.title,
@@ -172,7 +162,7 @@ def course(slug: str):
 @blp.doc(security=AUTH)
 def enrol(slug: str):
     """Join a course (joining twice is harmless)."""
-    user = _signed_in()
+    user = signed_in()
     item = services.get_course(slug, user)
     services.enrol(user, item)
     db.session.commit()
@@ -187,7 +177,7 @@ def enrol(slug: str):
 @blp.doc(security=AUTH)
 def lesson(lesson_id: int):
     """A lesson for an enrolled trainee (or a trainer); opening it remembers it as the place to resume."""
-    user = _signed_in()
+    user = signed_in()
     item = services.get_lesson(lesson_id, user)
     completed = False
     if not services.is_staff(user) or services.enrolment_of(user, item.course) is not None:
@@ -209,7 +199,7 @@ def lesson(lesson_id: int):
 @blp.doc(security=AUTH)
 def lesson_complete(lesson_id: int):
     """Mark a lesson done; returns the course progress."""
-    user = _signed_in()
+    user = signed_in()
     item = services.get_lesson(lesson_id, user)
     services.complete_lesson(user, item)
     db.session.commit()
@@ -232,7 +222,7 @@ def _progress_row(user, course) -> dict:
 @blp.doc(security=AUTH)
 def progress():
     """The signed-in trainee's courses with progress, where to resume and certificate codes."""
-    user = _signed_in()
+    user = signed_in()
     return [_progress_row(user, card.course) for card in queries.course_cards(user) if card.enrolment is not None]
 
 
@@ -243,7 +233,7 @@ def progress():
 @blp.doc(security=AUTH)
 def attempt(attempt_id: int):
     """One of the trainee's own quiz attempts with per-answer results; someone else's answers 404."""
-    item = services.get_attempt(_signed_in(), attempt_id)
+    item = services.get_attempt(signed_in(), attempt_id)
     return {"id": item.id, "quiz_id": item.quiz_id, "score": item.score, "passed": item.passed,
             "created_at": item.created_at, "answers": item.answers}
 
