@@ -285,9 +285,10 @@ class Cluster:
         hls = self.state_dir / "video" / "hls"
         hls.mkdir(parents=True, exist_ok=True)
         self.ports.setdefault("nginx", free_port())
-        extra = ""
+        # Which process answered: the drills find the one nginx's ip_hash gives to 127.0.0.1.
+        extra = "\n    add_header X-Upstream $upstream_addr always;\n"
         if "s3" in self.ports:
-            extra = (f"\n    location /s3/ {{\n        proxy_pass http://127.0.0.1:{self.ports['s3']}/;\n"
+            extra += (f"\n    location /s3/ {{\n        proxy_pass http://127.0.0.1:{self.ports['s3']}/;\n"
                      "        proxy_set_header Host $host;\n    }\n")
         site = render_site(ports=[self.ports[n] for n in self.app_names()], server_name="127.0.0.1",
                            listen=f"127.0.0.1:{self.ports['nginx']}", hls_dir=hls, extra_locations=extra,

@@ -1,0 +1,1 @@
+"""Fault drills: a loopback cluster behind nginx, broken on purpose while simulated buyers order."""
