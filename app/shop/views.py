@@ -1,11 +1,14 @@
 """Buyer-facing shop pages: the catalog with search and filters, product pages, storefronts."""
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
-from flask import redirect, render_template, request, url_for
+from flask import Response, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..accounts.services import get_organisation
 from ..core import addresses
@@ -79,4 +82,21 @@ def product(product_id: int, slug: str | None = None):
     item = queries.product_for_viewer(product_id, current_user if current_user.is_authenticated else None)
     if slug != item.slug:
         return redirect(url_for("shop.product", product_id=item.id, slug=item.slug), 301)
-    return render_template("shop/product.html", product=item)
+    if session.get("_flashes"):  # a pending flash must be shown (and consumed) by a real render
+        return render_template("shop/product.html", product=item)
+    generate_csrf()  # the page's CSRF token exists before the ETag that covers it is computed
+    etag = _product_etag(item)
+    if request.if_none_match.contains(etag):  # answered before rendering: that is the saving
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"})
+    response = make_response(render_template("shop/product.html", product=item))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
+
+
+def _product_etag(item) -> str:
+    """Changes with the product, its variants' prices and stock, the language, the viewer and the CSRF secret in the page."""
+    parts = [item.id, item.updated_at.isoformat() if item.updated_at else "", str(get_locale() or ""),
+             current_user.get_id() if current_user.is_authenticated else "-", session.get("csrf_token") or "",
+             *(f"{v.id}:{v.price}:{v.available}:{v.is_active}" for v in item.variants)]
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
