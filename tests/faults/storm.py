@@ -19,8 +19,8 @@ RETRY_DEADLINE = 45  # a comment that cannot be acknowledged within this long fa
 logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
 
 
-def _client(url: str, live_id: int, token: str | None, on_message) -> tuple[socketio.Client, dict]:
-    state = {"last_id": 0, "connects": 0}
+def _client(url: str, live_id: int, token: str | None, on_message, last_id: int = 0) -> tuple[socketio.Client, dict]:
+    state = {"last_id": last_id, "connects": 0}
     sio = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1,
                           randomization_factor=0.3)
 
@@ -46,10 +46,10 @@ def _client(url: str, live_id: int, token: str | None, on_message) -> tuple[sock
 class Watcher:
     """A viewer without an account: keeps every message id it is shown, live or replayed after a reconnect."""
 
-    def __init__(self, url: str, live_id: int):
+    def __init__(self, url: str, live_id: int, last_id: int = 0):
         self.seen: dict[int, float] = {}
         self.lock = threading.Lock()
-        self.sio, self.state = _client(url, live_id, None, self._on_message)
+        self.sio, self.state = _client(url, live_id, None, self._on_message, last_id)
 
     def _on_message(self, payload):
         with self.lock:
@@ -137,6 +137,7 @@ class HttpBuyer(threading.Thread):
     tag: str
     method: str = "cod"
     orders: dict[str, str] = field(default_factory=dict)  # idempotency key -> order number acknowledged
+    acked_at: list[float] = field(default_factory=list)
     failures: list[tuple[float, int, dict]] = field(default_factory=list)
     failure: str | None = None
 
@@ -174,6 +175,7 @@ class HttpBuyer(threading.Thread):
             "idempotency_key": key, **self.address})
         [order] = response.json()
         self.orders[key] = order["number"]
+        self.acked_at.append(time.monotonic())
         return order["number"]
 
     def run(self):
