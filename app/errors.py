@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -141,6 +142,25 @@ def register_error_handlers(app: Flask) -> None:
         if status == 400 and getattr(exc, "description", "") and "CSRF" in str(exc.description):
             code, message = "csrf", str(_l("The form expired. Please reload the page and try again."))
         return _render(status, code, str(message), extra)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(exc: OperationalError):
+        """The database is unreachable (a restart, a failover): nothing was committed, so the client may retry."""
+        from .extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is already gone; the pool replaces it (pool_pre_ping)
+            pass
+        current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                                   type(getattr(exc, "orig", exc)).__name__)
+        code, message = HTTP_CODES[503]
+        try:
+            response = make_response(_render(503, code, str(message)))
+        except Exception:  # noqa: BLE001 - the page itself needs the database (the signed-in user): plain text
+            response = make_response(str(message), 503, {"Content-Type": "text/plain; charset=utf-8"})
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(500)
     def handle_server_error(exc):

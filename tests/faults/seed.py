@@ -39,12 +39,13 @@ def main(buyers: int) -> dict:
         goods = shop.create_product(owner, org, shop.ProductData(
             name="Gạo nếp cái hoa vàng", category="rice", unit="bag", price=45000, code="G1", status="active"),
             stock=SHOP_STOCK)
-        tokens = []
+        tokens, buyer_ids = [], []
         for n in range(buyers):
             buyer = accounts.register_user(f"Người Mua Diễn Tập {n}", f"09130{n:05d}", "matkhau123")
             tokens.append(accounts.issue_api_token(buyer, days=1, name="drill")[0])
+            buyer_ids.append(buyer.id)
         db.session.commit()
-        return {"lives": lives, "shop_variant_id": goods.variants[0].id, "buyers": tokens,
+        return {"lives": lives, "shop_variant_id": goods.variants[0].id, "buyers": tokens, "buyer_ids": buyer_ids,
                 "address": {"province_code": 1, "commune_code": commune}, "org_slug": org.slug}
 
 
