@@ -1,7 +1,6 @@
 """Drill: an exception injected after the stock update and before the commit, in a checkout and in a live order."""
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -21,12 +20,6 @@ from app.shop.ordering.models import Order
 from .conftest import record
 
 NS = "/live"
-
-
-@pytest.fixture(autouse=True)
-def postgres_pass():
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")):
-        pytest.skip("PostgreSQL only: the drills run in the PostgreSQL pass (DATABASE_URL)")
 
 
 class Injected(RuntimeError):
