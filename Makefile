@@ -64,6 +64,15 @@ video:
 	@echo "RTMP ingest: rtmp://127.0.0.1:$${VIDEO_RTMP_PORT:-1935}/ingest  HLS: http://127.0.0.1:$${VIDEO_HTTP_PORT:-8088}/live/video/hls/"
 	$(NGINX) -c $(CURDIR)/instance/nginx/nginx.conf -p $(CURDIR)/instance/nginx -e $(CURDIR)/instance/nginx/error.log -g 'daemon off;'
 
+# Production shape on loopback: nginx → two gunicorn processes sharing PostgreSQL (database cholive_cluster on
+# $CLUSTER_DATABASE_URL, default the local server), Redis and moto's S3, demo seeded. Pids in instance/cluster/.
+.PHONY: cluster cluster-stop
+cluster: dev-deps translations
+	$(BIN)/python deploy/cluster.py start
+
+cluster-stop:
+	$(PYTHON) deploy/cluster.py stop
+
 fuzz: dev-deps
 	$(BIN)/python -m fuzz.parser_fuzz -max_total_time=$(FUZZ_SECONDS) $(FUZZ_ARGS)
 
