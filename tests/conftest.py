@@ -90,6 +90,19 @@ def _clean_tables() -> None:
             conn.execute(delete(table))
 
 
+@pytest.fixture(autouse=True)
+def _socketio_stays_with_the_session_app(_app):
+    """A test that builds another app (create_app) rebinds the one SocketIO object to it; emits would then miss
+    the live server's clients. Give SocketIO back to the session's app after every test."""
+    from app.extensions import socketio
+
+    saved = dict(socketio.__dict__)
+    yield
+    if socketio.server is not saved["server"]:
+        socketio.__dict__.clear()
+        socketio.__dict__.update(saved)
+
+
 @pytest.fixture
 def app(_app):
     """The app with an application context pushed and empty tables afterwards."""
