@@ -56,6 +56,8 @@ def test_postgres_restart_fails_cleanly_and_recovers(drill_cluster):
     assert not unclean, unclean[:5]
     after_recovery = [f for f in refused if f[0] > settled_at]
     assert not after_recovery, after_recovery[:5]  # the pool recovered at once, no stream of errors
+    comment_acks_after = sum(1 for b in buyers for a in b.acks if a.at > settled_at)
+    assert comment_acks_after > 0  # live orders by comment go on too, on the same recovered pools
     comment_refusals = sum(b.refusals["server_error"] + b.refusals["unavailable"] for b in buyers)
 
     # None succeeded half-way: every order in the database was acknowledged, exactly once.
@@ -78,6 +80,7 @@ def test_postgres_restart_fails_cleanly_and_recovers(drill_cluster):
         "http_orders_found": len(stored) - orders_before, "comment_orders_acknowledged": len(acks),
         "reservations_found": len(rows), "duplicates": 0,
         "refused_with_503_and_retry_message": len(refused), "unclean_failures": len(unclean),
-        "comment_acks_asking_to_retry": comment_refusals, "errors_after_recovery": len(after_recovery),
+        "comment_acks_asking_to_retry": comment_refusals,
+        "comment_orders_after_recovery": comment_acks_after, "comments_resent": sum(b.resent for b in buyers), "errors_after_recovery": len(after_recovery),
         "seconds_from_restart_to_every_buyer_served": round(recovered, 2),
         "example_refusal": refused[0][2].get("message")})
