@@ -196,14 +196,16 @@ class Cluster:
     def stop_postgres(self) -> None:
         self._pg("pg_ctl", "-D", str(self.pg_dir / "data"), "-m", "fast", "-w", "-t", "60", "stop")
 
-    def create_database(self, name: str) -> str:
-        """CREATE DATABASE name on the server of database_url (once); returns the database's URL."""
+    def create_database(self, name: str, fresh: bool = False) -> str:
+        """CREATE DATABASE name on the server of database_url (dropped first when fresh); returns its URL."""
         import psycopg
         from sqlalchemy.engine import make_url
 
         base = make_url(self.database_url.replace("postgresql+psycopg://", "postgresql://", 1))
         with psycopg.connect(base.set(database="postgres").render_as_string(hide_password=False),
                              autocommit=True) as conn:
+            if fresh:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
                 conn.execute(f'CREATE DATABASE "{name}"')
         self.database_url = base.set(database=name).render_as_string(hide_password=False)
@@ -234,7 +236,6 @@ class Cluster:
         if "s3" in self.ports:
             env.update(STORAGE_BACKEND="s3", S3_BUCKET=self.state["bucket"], S3_REGION="ap-southeast-1",
                        S3_ENDPOINT_URL=f"http://127.0.0.1:{self.ports['s3']}",
-                       S3_PUBLIC_URL=f"http://127.0.0.1:{self.ports['nginx']}/s3/{self.state['bucket']}",
                        AWS_ACCESS_KEY_ID="cluster", AWS_SECRET_ACCESS_KEY="cluster")
         env.pop("FLASK_APP", None)
         env.update(self.extra_env)
@@ -287,9 +288,6 @@ class Cluster:
         self.ports.setdefault("nginx", free_port())
         # Which process answered: the drills find the one nginx's ip_hash gives to 127.0.0.1.
         extra = "\n    add_header X-Upstream $upstream_addr always;\n"
-        if "s3" in self.ports:
-            extra += (f"\n    location /s3/ {{\n        proxy_pass http://127.0.0.1:{self.ports['s3']}/;\n"
-                     "        proxy_set_header Host $host;\n    }\n")
         site = render_site(ports=[self.ports[n] for n in self.app_names()], server_name="127.0.0.1",
                            listen=f"127.0.0.1:{self.ports['nginx']}", hls_dir=hls, extra_locations=extra,
                            max_body_mb=int(self.env().get("MAX_UPLOAD_MB") or 8))
@@ -324,14 +322,15 @@ http {{
         wait_for(lambda: proc.poll() is None and http_status(self.url + "/healthz") == 200, 30, "nginx to answer")
 
     # --- all of it --------------------------------------------------------------------------------------
-    def start(self, seed: Callable[["Cluster"], None] | None = None, database_name: str | None = None) -> None:
+    def start(self, seed: Callable[["Cluster"], None] | None = None, database_name: str | None = None,
+              fresh_database: bool = False) -> None:
         """Redis, PostgreSQL (own or a database on a server), S3, migrations, seed, app processes, nginx."""
         try:
             self.start_redis()
             if self.own_postgres:
                 self.init_postgres()
             if database_name:
-                self.create_database(database_name)
+                self.create_database(database_name, fresh=fresh_database)
             for name in self.app_names():
                 self.ports.setdefault(name, free_port())
             self.ports.setdefault("nginx", free_port())
@@ -385,11 +384,7 @@ http {{
 
 
 def _seed_demo(cluster: Cluster) -> None:
-    marker = cluster.state_dir / "demo-seeded"
-    if marker.exists():
-        return
     print(cluster.flask("seed-demo"))
-    marker.write_text("seeded\n")
 
 
 def main() -> None:
@@ -417,7 +412,8 @@ def main() -> None:
     cluster = Cluster(args.state_dir, apps=args.apps, database_url=args.database_url, s3=True,
                       env={"JOBS_ENABLED": "true"})
     cluster.state["secret_key"] = existing.state.get("secret_key") or secrets.token_hex(32)
-    cluster.start(seed=_seed_demo, database_name=args.database)
+    # moto keeps its files in memory: the demo (rows and photos) is built afresh on every start.
+    cluster.start(seed=_seed_demo, database_name=args.database, fresh_database=True)
     apps = ", ".join(f"{n} {cluster.app_url(n)}" for n in cluster.app_names())
     print(f"Chợ Live cluster: {cluster.url}/\n  nginx → {apps}\n  Redis {cluster.redis_url}, "
           f"PostgreSQL database {args.database}, S3 (moto) http://127.0.0.1:{cluster.ports['s3']}\n"
