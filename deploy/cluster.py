@@ -90,7 +90,7 @@ class Cluster:
 
     def __init__(self, state_dir: str | os.PathLike, *, apps: int = 2, database_url: str | None = None,
                  own_postgres: bool = False, s3: bool = False, env: dict[str, str] | None = None,
-                 app_env: str = "development"):
+                 app_env: str = "development", gunicorn_args: list[str] | None = None):
         self.state_dir = Path(state_dir).resolve()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.apps = apps
@@ -99,6 +99,7 @@ class Cluster:
         self.s3 = s3
         self.extra_env = env or {}
         self.app_env = app_env
+        self.gunicorn_args = gunicorn_args or []
         self.procs: dict[str, subprocess.Popen] = {}
         self.ports: dict[str, int] = {}
         self.pg_dir: Path | None = None
@@ -261,7 +262,8 @@ class Cluster:
     def start_app(self, name: str, wait: bool = True) -> None:
         self.ports.setdefault(name, free_port())
         proc = self._spawn(name, [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-                                  "-b", f"127.0.0.1:{self.ports[name]}", "--name", f"cholive-{name}", "wsgi:app"],
+                                  "-b", f"127.0.0.1:{self.ports[name]}", "--name", f"cholive-{name}",
+                                  *self.gunicorn_args, "wsgi:app"],
                            env=self.env())
         if wait:
             self.wait_app(name, proc)

@@ -57,7 +57,8 @@ def drill_cluster(stripe_api):
 
     cluster = Cluster(tempfile.mkdtemp(prefix="cholive-drill-"), own_postgres=True, env={
         "JOBS_ENABLED": "false", "STRIPE_SECRET_KEY": "sk_test_drill", "STRIPE_API_BASE": stripe_api.url,
-        "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET, "BANK_WEBHOOK_API_KEY": BANK_KEY, "GUNICORN_LOG_LEVEL": "warning"})
+        "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET, "BANK_WEBHOOK_API_KEY": BANK_KEY, "GUNICORN_LOG_LEVEL": "warning"},
+        gunicorn_args=["--graceful-timeout", "3"])  # a drill's teardown need not wait for long-polls to finish
     cluster.start(seed=seed_drills, database_name="cholive_drill")
     cluster.seed = seed
     try:
