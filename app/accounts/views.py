@@ -205,6 +205,7 @@ def org_bank(slug: str):
 @login_required
 def org_logo(slug: str):
     org = services.get_organisation(slug)
+    services.require_org_role(current_user, org, "owner")  # before the form: strangers get 403
     form = LogoForm()
     if form.validate_on_submit():
         upload = request.files.get("logo")
@@ -221,6 +222,7 @@ def org_logo(slug: str):
 @login_required
 def org_add_staff(slug: str):
     org = services.get_organisation(slug)
+    services.require_org_role(current_user, org, "owner")  # before the form: strangers get 403
     form = AddStaffForm(prefix="staff")
     if form.validate_on_submit():
         with unit_of_work() as done:

@@ -9,7 +9,7 @@ from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
-from ..errors import DomainError, InvalidInput
+from ..errors import DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db
 
 KEY_MAX = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL and SQLite
@@ -50,13 +50,25 @@ class Outcome:
 
 
 @contextmanager
-def unit_of_work(flash_errors: bool = True) -> Iterator[Outcome]:
-    """Commit once if the block succeeds; on a DomainError roll back and flash its message."""
+def unit_of_work(flash_errors: bool = True, refuse_strangers: bool = True) -> Iterator[Outcome]:
+    """Commit once if the block succeeds; on a DomainError roll back and flash its message.
+
+    Forbidden, NotFound and NotSignedIn are not form mistakes but someone reaching for what is not theirs, so they
+    go on to the error page (403/404/sign-in) — unless `refuse_strangers` is off, for buyer actions where "not
+    found" is an ordinary answer (a product gone from the shop, a code not in this live).
+    """
     outcome = Outcome()
     try:
         yield outcome
         db.session.commit()
         outcome.ok = True
+    except (Forbidden, NotFound, NotSignedIn) as exc:
+        db.session.rollback()
+        if refuse_strangers:
+            raise
+        outcome.error = exc
+        if flash_errors:
+            flash(str(exc.message), "error")
     except DomainError as exc:
         db.session.rollback()
         outcome.error = exc

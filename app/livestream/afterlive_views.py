@@ -88,7 +88,7 @@ def join_waitlist(session_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     live = services.require_viewer(current_user, services.get_session(session_id))
-    with unit_of_work(flash_errors=not _wants_json()) as done:
+    with unit_of_work(flash_errors=not _wants_json(), refuse_strangers=False) as done:
         entry = afterlive.join_waitlist(current_user, live, request.form.get("code"),
                                         request.form.get("quantity", 1), request.form.get("variant") or None,
                                         hold_hours=hold_hours())
