@@ -14,6 +14,7 @@ from ..core.dbtypes import utcnow
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from .models import Attendance, Cohort, CohortMember, CohortSession, Course, Enrolment, QuizAttempt
+from .practice.models import PracticeRun
 from .services import CourseProgress, course_progress, enrol, is_staff, require_staff
 
 STUCK_AFTER_DAYS = 7
@@ -133,6 +134,7 @@ class MemberRow:
     completed: bool
     best_attempts: dict[int, QuizAttempt]
     attended: int
+    best_practice: PracticeRun | None = None
 
 
 def dashboard(cohort: Cohort, *, now: datetime | None = None, stuck_days: int = STUCK_AFTER_DAYS) -> list[MemberRow]:
@@ -160,6 +162,13 @@ def dashboard(cohort: Cohort, *, now: datetime | None = None, stuck_days: int = 
                                                                Attendance.present.is_(True))
                 .group_by(Attendance.user_id)):
             attended[user_id] = count
+    practice: dict[int, PracticeRun] = {}
+    if user_ids:
+        # Best finished practice live per member: most orders captured right, then the latest.
+        for run in db.session.scalars(
+                select(PracticeRun).where(PracticeRun.user_id.in_(user_ids), PracticeRun.status == "finished")
+                .order_by(PracticeRun.orders_correct.desc(), PracticeRun.id.desc())):
+            practice.setdefault(run.user_id, run)
     rows = []
     for member in cohort.members:
         enrolment = enrolments.get(member.user_id)
@@ -168,7 +177,7 @@ def dashboard(cohort: Cohort, *, now: datetime | None = None, stuck_days: int = 
         completed = bool(enrolment and enrolment.completed_at)
         stuck = not completed and (last is None or now - last > timedelta(days=stuck_days))
         rows.append(MemberRow(member.user, progress, last, stuck, completed, best.get(member.user_id, {}),
-                              attended.get(member.user_id, 0)))
+                              attended.get(member.user_id, 0), practice.get(member.user_id)))
     return rows
 
 

@@ -221,3 +221,23 @@ def test_a_lesson_picture_is_checked_stored_and_shown(client, auth, db, trainer,
     assert "JPEG, PNG hoặc WebP" in bad.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Lesson, lesson.id).body == body  # nothing changed
+
+
+def test_the_class_shows_each_members_best_practice_live(client, auth, db, trainer, small_course, factory, commune):
+    from app.training.practice import services as practice
+
+    trainee, other = factory.user("Tập live"), factory.user("Chưa tập")
+    cohort = cohorts.create_cohort(trainer, name="Lớp live", commune_code=commune, course_id=small_course.course.id)
+    for user in (trainee, other):
+        cohorts.add_member(trainer, cohort, user.phone)
+    run = practice.start_practice(trainee, pace="busy", seed=3)
+    db.session.commit()
+    practice.finish_practice(trainee, run)
+    db.session.commit()
+    rows = {row.user.id: row for row in cohorts.dashboard(cohort)}
+    assert rows[trainee.id].best_practice.id == run.id
+    assert rows[other.id].best_practice is None
+    auth.login_as(trainer)
+    page = client.get(f"/training/classes/{cohort.id}").get_data(as_text=True)
+    assert f"/training/practice/{run.id}" in page
+    assert f">{run.orders_correct}/{run.orders_expected}<" in page
