@@ -77,6 +77,9 @@ def test_replay_page_plays_the_recording_with_the_chat(page: Page, nginx_rtmp, v
     try:
         wait_for(lambda: db.session.rollback() or db.session.get(LiveSession, live.id).state == "live", 15,
                  "the live to go on air")
+        # The recording starts when video reaches the relay, which can lag the on-air callback on a busy
+        # machine; a comment before it would sit at second 0 of the replay. Wait for the first HLS segment.
+        wait_for(lambda: list(nginx_rtmp["dir"].rglob("*.ts")), 15, "the first video segment")
         services.post_comment(live.id, buyer, "Bưởi này ship Sài Gòn được không?", "r1", min_interval=0)
         services.post_comment(live.id, buyer, "chốt A12 x2", "r2", min_interval=0)
         db.session.commit()
