@@ -20,7 +20,9 @@ def render_site(*, ports: list[int], server_name: str = "_", listen: str | None 
     if not ports:
         raise ValueError("at least one app port")
     max_body_mb = max_body_mb or int(os.environ.get("MAX_UPLOAD_MB") or 8)
-    upstream = "\n".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports)
+    # A dead process refuses connections: nginx passes the request to the next one at once (proxy_next_upstream)
+    # and, after 3 refusals, stops trying it for 10 s. One slow answer in a burst does not move a client.
+    upstream = "\n".join(f"    server 127.0.0.1:{port} max_fails=3 fail_timeout=10s;" for port in ports)
     if listen:
         listen_lines, tls_lines, redirect = f"    listen {listen};", "", ""
     else:

@@ -81,6 +81,8 @@ def test_postgres_restart_fails_cleanly_and_recovers(drill_cluster):
         "reservations_found": len(rows), "duplicates": 0,
         "refused_with_503_and_retry_message": len(refused), "unclean_failures": len(unclean),
         "comment_acks_asking_to_retry": comment_refusals,
-        "comment_orders_after_recovery": comment_acks_after, "comments_resent": sum(b.resent for b in buyers), "errors_after_recovery": len(after_recovery),
+        "comment_orders_after_recovery": comment_acks_after, "comments_resent": sum(b.resent for b in buyers),
+        "restart_seconds_after_stop": round(restarted_at - stopped_at, 1),
+        "comment_buyer_connects": [b.state["connects"] for b in buyers], "errors_after_recovery": len(after_recovery),
         "seconds_from_restart_to_every_buyer_served": round(recovered, 2),
         "example_refusal": refused[0][2].get("message")})
