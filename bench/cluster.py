@@ -1,0 +1,18 @@
+"""Two app processes sharing Redis and PostgreSQL against one: the order storm (spread) and the room fan-out.
+
+Both processes are pinned to the server core like the single one, so on a 2-core machine this measures what the
+cluster machinery (Redis message queue, cross-process viewer counts) costs, not how it scales with cores.
+"""
+from __future__ import annotations
+
+from . import fanout, storm
+
+
+def run(quick: bool, workdir) -> dict:
+    storm_settings = dict(storm.QUICK if quick else storm.FULL)
+    storm_settings["rates"] = storm_settings["rates"][-1:]
+    fan_settings = dict(fanout.QUICK if quick else fanout.FULL)
+    fan_settings["viewers"] = fan_settings["viewers"][:1]
+    # "One process" is the storm and fan-out scenarios' PostgreSQL run with the same settings, in this invocation.
+    return {"storm": {"two": storm.run_app("postgresql", storm_settings, workdir, processes=2)},
+            "fanout": {"two": fanout.run_app("postgresql", fan_settings, workdir, processes=2)}}

@@ -1,0 +1,236 @@
+"""Shared bench machinery: gunicorn servers pinned to a core, fresh databases, seeding, CPU and memory readings."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/12"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cores() -> tuple[str | None, int | None]:
+    """(server core, load core): the server on core 0 and the load on core 1 when two cores are ours."""
+    mine = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if len(mine) >= 2 and shutil.which("taskset"):
+        return str(mine[0]), mine[1]
+    return None, None
+
+
+def pin_load_generator() -> None:
+    """Called in every load-generating process: keep off the server's core."""
+    _, load = cores()
+    if load is not None:
+        os.sched_setaffinity(0, {load})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 2)
+
+
+# Processes ------------------------------------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Server:
+    """One gunicorn process with one gevent worker, pinned to the server core."""
+
+    def __init__(self, target: str, env: dict, log: Path, *, use_app_config: bool = True):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        server_core, _ = cores()
+        cmd = ["taskset", "-c", server_core] if server_core is not None else []
+        cmd += [sys.executable, "-m", "gunicorn"]
+        if use_app_config:
+            cmd += ["-c", str(ROOT / "gunicorn.conf.py")]
+        cmd += ["-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "--worker-connections", "20000",
+                "--log-level", "warning", target]
+        self.log = log
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        self.worker = None
+
+    def wait_ready(self, path: str = "/healthz", timeout: float = 90) -> "Server":
+        import requests
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-3000:]}")
+            try:
+                if requests.get(self.url + path, timeout=2).status_code == 200:
+                    kids = _children(self.proc.pid)
+                    self.worker = kids[0] if kids else self.proc.pid
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)  # polling a starting server
+        raise RuntimeError(f"{self.url} not ready: {self.log.read_text()[-3000:]}")
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.worker)
+
+    def rss_kb(self) -> int:
+        return rss_kb(self.worker)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+@contextmanager
+def servers(target: str, env: dict, workdir: Path, count: int = 1, *, use_app_config: bool = True,
+            ready_path: str = "/healthz"):
+    started = []
+    try:
+        for n in range(count):
+            started.append(Server(target, env, workdir / f"gunicorn-{n}-{uuid.uuid4().hex[:6]}.log",
+                                  use_app_config=use_app_config))
+        for server in started:
+            server.wait_ready(ready_path)
+        yield started
+    finally:
+        for server in started:
+            server.stop()
+
+
+# Databases -------------------------------------------------------------------------------------------
+
+_TEMPLATES: dict[str, str] = {}  # kind → a database migrated once per invocation, copied for every scenario
+
+
+def _upgrade(url: str, workdir: Path) -> None:
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
+                   env=app_env(url, workdir), check=True, capture_output=True, timeout=300)
+
+
+def _template(kind: str, workdir: Path) -> str:
+    if kind not in _TEMPLATES:
+        if kind == "sqlite":
+            path = workdir / "template.db"
+            _upgrade(f"sqlite:///{path}", workdir)
+            _TEMPLATES[kind] = str(path)
+        else:
+            import psycopg
+
+            name = f"cholive_bench_tmpl_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            _TEMPLATES[kind] = name
+            _upgrade(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", workdir)
+    return _TEMPLATES[kind]
+
+
+def drop_templates() -> None:
+    name = _TEMPLATES.pop("postgresql", None)
+    _TEMPLATES.pop("sqlite", None)
+    if name:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def database(kind: str, workdir: Path):
+    """A fresh, migrated database URL (a copy of this invocation's migrated template), dropped afterwards."""
+    template = _template(kind, workdir)
+    if kind == "sqlite":
+        path = workdir / f"bench-{uuid.uuid4().hex[:6]}.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    import psycopg
+
+    name = f"cholive_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def app_env(database_url: str, workdir: Path, *, redis: bool = False) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-not-secret",
+           "INSTANCE_DIR": str(workdir), "JOBS_ENABLED": "false", "SOCKETIO_ASYNC_MODE": "gevent",
+           "APP_ENV": "development", "PYTHONPATH": str(ROOT), "GUNICORN_LOG_LEVEL": "warning"}
+    env.pop("FLASK_APP", None)
+    env.pop("REDIS_URL", None)
+    if redis:
+        env.update(REDIS_URL=REDIS_URL, SOCKETIO_CHANNEL=f"cholive-bench-{uuid.uuid4().hex[:8]}")
+    return env
+
+
+def migrate_and_seed(env: dict, *args: str) -> dict:
+    """bench.seed with the given arguments on the (already migrated) database in env; returns what it printed."""
+    done = subprocess.run([sys.executable, "-m", "bench.seed", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        raise RuntimeError(f"bench.seed failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def flush_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+
+
+def workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="cholive-bench-"))

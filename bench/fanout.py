@@ -1,0 +1,57 @@
+"""Room fan-out: many viewers in one live, one sender (the seller's replies); deliveries/s and delivery latency."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+from . import common, loadgen
+
+QUICK = {"viewers": [300], "rate": 20, "seconds": 2, "processes": 2}
+DRAIN_SECONDS = 2
+FULL = {"viewers": [1000, 2000], "rate": 10, "seconds": 6, "processes": 4}
+
+
+def _measure(urls: list[str], cpu, live_id: int, token: str | None, viewers: int, settings: dict) -> dict:
+    pool = loadgen.ViewerPool(urls, live_id, viewers, settings["processes"])
+    try:
+        before = cpu()
+        start = time.time()
+        sent = asyncio.run(loadgen.send_messages(urls[0], live_id, token, settings["rate"], settings["seconds"]))
+        time.sleep(DRAIN_SECONDS)  # let deliveries in flight arrive; the rate uses the last arrival, not this wait
+        deliveries = pool.report()
+        used = cpu() - before
+        latencies = [lat for lat, _ in deliveries]
+        elapsed = max([at for _, at in deliveries], default=time.time()) - start
+    finally:
+        pool.close()
+    expected = sent["sent"] * pool.connected
+    return {"viewers": viewers, "connected": pool.connected, "connect_failed": pool.failed,
+            "messages": sent["sent"], "acked": sent["acked"], "deliveries": len(latencies), "expected": expected,
+            "deliveries_per_s": round(len(latencies) / elapsed, 1), **loadgen.summary(latencies),
+            "server_cpu_s": round(used, 3),
+            "cpu_s_per_1000": round(used / max(len(latencies), 1) * 1000, 4)}
+
+
+def run_app(kind: str, settings: dict, workdir, *, processes: int = 1) -> dict:
+    with common.database(kind, workdir) as url:
+        env = common.app_env(url, workdir, redis=processes > 1)
+        if processes > 1:
+            common.flush_redis()
+        seed = common.migrate_and_seed(env, "--buyers", "0", "--codes", "1")
+        with common.servers("wsgi:app", env, workdir, count=processes) as started:
+            cpu = lambda: sum(s.cpu() for s in started)  # noqa: E731
+            runs = [_measure([s.url for s in started], cpu, seed["live_id"], seed["seller"], n, settings)
+                    for n in settings["viewers"]]
+    return {"database": kind, "processes": processes, "runs": runs}
+
+
+def run_baseline(settings: dict, workdir) -> dict:
+    env = common.app_env("sqlite://", workdir)
+    with common.servers("bench.baseline_server:app", env, workdir, use_app_config=False) as (server,):
+        return {"runs": [_measure([server.url], server.cpu, 0, None, n, settings) for n in settings["viewers"]]}
+
+
+def run(quick: bool, workdir) -> dict:
+    settings = QUICK if quick else FULL
+    return {"settings": settings, "baseline": run_baseline(settings, workdir),
+            "app": [run_app("postgresql", settings, workdir)]}

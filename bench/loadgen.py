@@ -1,0 +1,239 @@
+"""Load generators: asyncio python-socketio clients in worker processes pinned to the load core."""
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import time
+from typing import Any
+
+from .common import pin_load_generator
+
+NS = "/live"
+CTX = mp.get_context("fork")
+CONNECT_BATCH = 50
+
+
+async def _connect(url: str, auths: list[dict], on_message=None) -> tuple[list, int]:
+    import socketio
+
+    clients, failed = [], 0
+
+    async def one(auth):
+        nonlocal failed
+        client = socketio.AsyncClient(reconnection=False)
+        if on_message is not None:
+            client.on("message", on_message, namespace=NS)
+        try:
+            await client.connect(url, namespaces=[NS], auth=auth, transports=["websocket"], wait_timeout=30)
+            clients.append(client)
+        except Exception:  # noqa: BLE001 - a refused or timed-out connection is counted, not fatal
+            failed += 1
+
+    for start in range(0, len(auths), CONNECT_BATCH):
+        await asyncio.gather(*(one(a) for a in auths[start:start + CONNECT_BATCH]))
+    return clients, failed
+
+
+async def _disconnect(clients: list) -> None:
+    await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+
+
+# Order storm --------------------------------------------------------------------------------------------
+
+async def _storm(url, live_id, tokens, texts, rate, duration, tag, ready, go) -> dict:
+    clients, failed = await _connect(url, [{"session_id": live_id, "token": t} for t in tokens])
+    ready.put(("ready", len(clients), failed))
+    await asyncio.get_running_loop().run_in_executor(None, go.wait)
+    outcomes: dict[str, int] = {}
+    latencies: list[float] = []
+    reserved = 0
+    last_ack = 0.0
+
+    async def one(client, text, client_id):
+        nonlocal reserved, last_ack
+        sent = time.monotonic()
+        try:
+            ack = await client.call("comment", {"text": text, "client_id": client_id}, namespace=NS, timeout=30)
+        except Exception:  # noqa: BLE001 - a lost ack is an outcome to count
+            outcomes["timeout"] = outcomes.get("timeout", 0) + 1
+            return
+        now = time.monotonic()
+        last_ack = max(last_ack, now)
+        if ack.get("ok"):
+            latencies.append(now - sent)
+            reserved += sum(line.get("quantity", 0) for line in ack.get("reserved", []))
+            outcomes["ok"] = outcomes.get("ok", 0) + 1
+        else:
+            code = (ack.get("error") or {}).get("code", "error")
+            outcomes[code] = outcomes.get(code, 0) + 1
+
+    start = time.monotonic()
+    tasks = []
+    total = int(rate * duration)
+    for i in range(total if clients else 0):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(clients[i % len(clients)], texts[i % len(texts)], f"{tag}-{i}")))
+    await asyncio.gather(*tasks)
+    result = {"sent": len(tasks), "outcomes": outcomes, "latencies": latencies, "reserved": reserved,
+              "elapsed": max(last_ack - start, duration), "connected": len(clients), "connect_failed": failed}
+    await _disconnect(clients)
+    return result
+
+
+def _storm_process(args, ready, go, out):
+    pin_load_generator()
+    out.put(asyncio.run(_storm(*args, ready, go)))
+
+
+def run_storm(url_for: list[str], live_id: int, tokens: list[str], texts: list[str], rate: float, duration: float,
+              processes: int) -> dict:
+    """Open loop: `rate` comments/s over `processes` processes, each buyer at most once per len(tokens)/rate s."""
+    ready, out, go = CTX.Queue(), CTX.Queue(), CTX.Event()
+    procs = []
+    for p in range(processes):
+        mine = tokens[p::processes]
+        url = url_for[p % len(url_for)]
+        args = (url, live_id, mine, texts, rate / processes, duration, f"p{p}-{time.time_ns() % 10**8}")
+        procs.append(CTX.Process(target=_storm_process, args=(args, ready, go, out), daemon=True))
+    for proc in procs:
+        proc.start()
+    connected = failed = 0
+    for _ in procs:
+        _, ok, bad = ready.get(timeout=300)
+        connected, failed = connected + ok, failed + bad
+    go.set()
+    parts = [out.get(timeout=duration + 120) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=30)
+    outcomes: dict[str, int] = {}
+    for part in parts:
+        for key, value in part["outcomes"].items():
+            outcomes[key] = outcomes.get(key, 0) + value
+    return {"sent": sum(p["sent"] for p in parts), "outcomes": outcomes, "reserved": sum(p["reserved"] for p in parts),
+            "latencies": [x for p in parts for x in p["latencies"]], "elapsed": max(p["elapsed"] for p in parts),
+            "connected": connected, "connect_failed": failed}
+
+
+# Viewers: fan-out and idle connections -------------------------------------------------------------------
+
+async def _viewers(url, live_id, count, ready, commands) -> dict:
+    latencies: list[float] = []
+
+    def on_message(message):
+        text = message.get("text") or "" if isinstance(message, dict) else ""
+        if text.startswith("t="):
+            now = time.time()
+            latencies.append((now - float(text[2:].split()[0]), now))
+
+    loop = asyncio.get_running_loop()
+    clients: list = []
+    failed = 0
+    pending = count
+    while True:
+        if pending is not None:
+            more, bad = await _connect(url, [{"session_id": live_id}] * pending, on_message)
+            clients += more
+            failed += bad
+            ready.put(("ready", len(clients), failed))
+        command = await loop.run_in_executor(None, commands.get)
+        if command[0] == "add":
+            pending = command[1]
+            continue
+        if command[0] == "report":
+            ready.put(("report", len(latencies), latencies))
+            latencies = []
+            pending = None
+            continue
+        break
+    await _disconnect(clients)
+    return {}
+
+
+def _viewers_process(url, live_id, count, ready, commands):
+    pin_load_generator()
+    asyncio.run(_viewers(url, live_id, count, ready, commands))
+
+
+class ViewerPool:
+    """Viewers connected across processes; `add` more, `report` their delivery latencies, `close`."""
+
+    def __init__(self, urls: list[str], live_id: int, count: int, processes: int):
+        self.ready = CTX.Queue()
+        self.commands = [CTX.Queue() for _ in range(processes)]
+        self.procs = []
+        for p in range(processes):
+            share = count // processes + (1 if p < count % processes else 0)
+            proc = CTX.Process(target=_viewers_process, daemon=True,
+                               args=(urls[p % len(urls)], live_id, share, self.ready, self.commands[p]))
+            proc.start()
+            self.procs.append(proc)
+        self.connected, self.failed = self._gather_ready()
+
+    def _gather_ready(self) -> tuple[int, int]:
+        totals = [self.ready.get(timeout=600) for _ in self.procs]
+        return sum(t[1] for t in totals), sum(t[2] for t in totals)
+
+    def add(self, count: int) -> tuple[int, int]:
+        for p, queue in enumerate(self.commands):
+            queue.put(("add", count // len(self.commands) + (1 if p < count % len(self.commands) else 0)))
+        self.connected, self.failed = self._gather_ready()
+        return self.connected, self.failed
+
+    def report(self) -> list[tuple[float, float]]:
+        """(latency, arrival wall time) of every delivery since the last report."""
+        for queue in self.commands:
+            queue.put(("report",))
+        return [x for _ in self.procs for x in self.ready.get(timeout=300)[2]]
+
+    def close(self) -> None:
+        for queue in self.commands:
+            queue.put(("stop",))
+        for proc in self.procs:
+            proc.join(timeout=60)
+            if proc.is_alive():
+                proc.terminate()
+
+
+async def send_messages(url: str, live_id: int, token: str | None, rate: float, duration: float) -> dict:
+    """One sender (the seller's replies, not rate-limited per user) at a fixed rate; the text carries the send time."""
+    clients, _ = await _connect(url, [{"session_id": live_id, "token": token}])
+    sender = clients[0]
+    start = time.monotonic()
+    tasks = []
+    for i in range(int(rate * duration)):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(sender.call(
+            "seller_reply", {"text": f"t={time.time():.6f} tin {i}", "client_id": f"fan-{time.time_ns()}-{i}"},
+            namespace=NS, timeout=60)))
+    acks = await asyncio.gather(*tasks, return_exceptions=True)
+    await _disconnect(clients)
+    return {"sent": len(tasks), "acked": sum(1 for a in acks if isinstance(a, dict) and a.get("ok"))}
+
+
+async def ping(url: str, live_id: int, samples: int) -> list[float]:
+    """Round trips of an acked event through the server (an anonymous comment: refused cheaply, or echoed)."""
+    clients, _ = await _connect(url, [{"session_id": live_id}])
+    if not clients:
+        return []
+    out = []
+    for i in range(samples):
+        sent = time.monotonic()
+        try:
+            await clients[0].call("comment", {"text": "ping", "client_id": f"ping-{i}"}, namespace=NS, timeout=10)
+            out.append(time.monotonic() - sent)
+        except Exception:  # noqa: BLE001 - a lost ping counts as the timeout
+            out.append(10.0)
+        await asyncio.sleep(0.01)  # spacing between samples, not synchronisation
+    await _disconnect(clients)
+    return out
+
+
+def summary(latencies: list[float]) -> dict[str, Any]:
+    from .common import ms, percentile
+
+    return {"p50_ms": ms(percentile(latencies, 50)), "p99_ms": ms(percentile(latencies, 99)),
+            "max_ms": ms(max(latencies) if latencies else None)}
