@@ -1,6 +1,7 @@
 """Drill: Redis stopped and started again during an order storm; ordering goes on, fan-out comes back by itself."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -15,7 +16,7 @@ COMMENT_BUYERS, HTTP_BUYERS = 6, 2
 # Shorter than the 20 s of the issue: the behaviour is the same (every Redis call fails fast, the Socket.IO listener
 # backs off 1, 2, 4... s), and a 6 s outage keeps the drill under a minute. A 20 s outage resumes fan-out at most
 # 16 s after Redis is back (the listener's fifth wait); docs/reliability.md says so.
-OUTAGE = 6
+OUTAGE = float(os.environ.get("FAULT_REDIS_OUTAGE_SECONDS") or 6)  # FAULT_REDIS_OUTAGE_SECONDS=20 for the full length
 
 
 def _redis_check(url: str) -> tuple[int, str]:
