@@ -5,6 +5,8 @@ acknowledged unit must be a held reservation (nothing acknowledged is lost).
 """
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import create_engine, text
 
 from . import common, loadgen
@@ -13,6 +15,9 @@ from . import common, loadgen
 # number of buyers sets the cost of an order. A buyer comments at most once a second (LIVE_COMMENT_MIN_INTERVAL).
 QUICK = {"buyers": 60, "codes": 20, "rates": [20], "hot_rate": 20, "seconds": 3, "processes": 2}
 FULL = {"buyers": 200, "codes": 40, "rates": [20, 40, 80], "hot_rate": 40, "seconds": 6, "processes": 2}
+
+
+PHASE_GAP_S = 1.1  # a buyer's last comment of one phase and first of the next are further apart than the 1 s limit
 
 
 def engine_url(url: str) -> str:
@@ -82,8 +87,10 @@ def run_app(kind: str, settings: dict, workdir, *, processes: int = 1) -> dict:
             phases = []
             spread_texts = [f"chốt {code}" for code in seed["codes"]]
             for rate in settings["rates"]:
+                time.sleep(PHASE_GAP_S)
                 phases.append(_phase("spread", urls, cpu, seed["live_id"], seed["buyers"], spread_texts, rate,
                                      settings["seconds"], settings["processes"]))
+            time.sleep(PHASE_GAP_S)
             phases.append(_phase("hot", urls, cpu, seed["live_id"], seed["buyers"], [f"chốt {seed['hot_code']}"],
                                  settings["hot_rate"], settings["seconds"], settings["processes"]))
         checks = check_invariants(url, seed["live_id"], sum(p["reserved_units"] for p in phases))
