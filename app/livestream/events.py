@@ -9,10 +9,11 @@ from flask import session as socket_session
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from ..accounts.models import User
 from ..accounts.services import user_for_api_token, user_for_login_session
-from ..errors import DomainError, InvalidInput, NotFound, NotSignedIn, socket_error
+from ..errors import HTTP_CODES, DomainError, InvalidInput, NotFound, NotSignedIn, socket_error
 from ..core.dbtypes import utcnow
 from ..core.jobs import register_job
 from ..extensions import db, socketio
@@ -116,6 +117,11 @@ class LiveNamespace(Namespace):
         except DomainError as exc:
             db.session.rollback()
             return socket_error(exc)
+        except OperationalError as exc:
+            # The database is restarting: nothing was committed, so the same client_id can simply be re-sent.
+            db.session.rollback()
+            log.warning("live comment: database unavailable (%s)", type(getattr(exc, "orig", exc)).__name__)
+            return socket_error(DomainError(HTTP_CODES[503][1], code="unavailable", retry=True))
         except Exception:
             db.session.rollback()
             log.exception("live comment failed")
