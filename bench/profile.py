@@ -38,7 +38,35 @@ def main() -> None:
             server.stop()
         print(result["outcomes"], loadgen.summary(result["latencies"]))
         print(storm.check_invariants(url, seed["live_id"], result["reserved"]))
+    out.write_text(by_function(out.with_suffix(".pyisession")))
     print(f"profile: {out} and {out.with_suffix('.html')}")
+
+
+def by_function(session_path, top: int = 45) -> str:
+    """Inclusive time per function summed over every greenlet (a function counted once per stack it is on)."""
+    from pyinstrument.session import Session
+
+    session = Session.load(str(session_path))
+    totals: dict[str, float] = {}
+    own: dict[str, float] = {}
+
+    def walk(frame, on_stack: frozenset):
+        key = f"{frame.function}  {frame.file_path_short}:{frame.line_no}"
+        if key not in on_stack:
+            totals[key] = totals.get(key, 0.0) + frame.time
+        own[key] = own.get(key, 0.0) + frame.total_self_time
+        for child in frame.children:
+            walk(child, on_stack | {key})
+
+    root = session.root_frame()
+    walk(root, frozenset())
+    wall = root.time
+    lines = [f"pyinstrument session: {session.duration:.1f} s recorded, {session.cpu_time:.1f} s CPU, "
+             f"{session.sample_count} samples; time summed over greenlets", "", "== inclusive time per function =="]
+    lines += [f"{t:8.2f} s {100 * t / wall:5.1f} %  {k}" for k, t in sorted(totals.items(), key=lambda kv: -kv[1])[:top]]
+    lines += ["", "== self time per function =="]
+    lines += [f"{t:8.2f} s {100 * t / wall:5.1f} %  {k}" for k, t in sorted(own.items(), key=lambda kv: -kv[1])[:top]]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from . import common, loadgen
 # Every buyer is also a viewer: each accepted order is broadcast (message, ticker, stock) to all of them, so the
 # number of buyers sets the cost of an order. A buyer comments at most once a second (LIVE_COMMENT_MIN_INTERVAL).
 QUICK = {"buyers": 60, "codes": 20, "rates": [20], "hot_rate": 20, "seconds": 3, "processes": 2}
-FULL = {"buyers": 200, "codes": 40, "rates": [20, 40, 80], "hot_rate": 40, "seconds": 6, "processes": 2}
+FULL = {"buyers": 200, "codes": 40, "rates": [10, 20, 40], "hot_rate": 20, "seconds": 6, "processes": 2}
 
 
 PHASE_GAP_S = 1.1  # a buyer's last comment of one phase and first of the next are further apart than the 1 s limit
