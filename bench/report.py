@@ -82,6 +82,9 @@ def summary(result: dict) -> list[dict]:
             c = app["checks"]
             row("order storm", f"oversold units / duplicate reservations / acked but missing ({db})",
                 f"{c['oversold_units']} / {c['duplicate_reservations']} / {c['acked_but_missing']}", None, None, "0 / 0 / 0")
+            if c["held_units"] > c["acked_units"]:
+                row("order storm", f"held units whose ack missed the client's 30 s ({db})",
+                    c["held_units"] - c["acked_units"])
     fan = s.get("fanout", {})
     if "app" in fan:
         base = {r["viewers"]: r for r in fan["baseline"]["runs"]}
@@ -128,6 +131,11 @@ def summary(result: dict) -> list[dict]:
         c = clu["storm"]["two"]["checks"]
         row("two processes", "oversold / duplicates / acked but missing",
             f"{c['oversold_units']} / {c['duplicate_reservations']} / {c['acked_but_missing']}", None, None, "0 / 0 / 0")
+        late = {k: v for k, v in two["outcomes"].items() if k != "ok"}
+        if late:
+            row("two processes", "other acks", ", ".join(f"{k} {v}" for k, v in late.items()))
+        if c["held_units"] > c["acked_units"]:
+            row("two processes", "held units whose ack missed the client's 30 s", c["held_units"] - c["acked_units"])
         f2, f1 = clu["fanout"]["two"]["runs"][0], fan["app"][0]["runs"][0]
         row("two processes", f"fan-out deliveries/s ({f1['viewers']} viewers)", f2["deliveries_per_s"],
             f1["deliveries_per_s"], _ratio(f2["deliveries_per_s"], f1["deliveries_per_s"]), "≥1.5×")
