@@ -14,12 +14,15 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=15)
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--buyers", type=int, default=60)
+    parser.add_argument("--redis", action="store_true", help="with the Redis message queue on, as in a cluster")
     args = parser.parse_args()
     common.pin_load_generator()
-    out = common.ROOT / "bench" / "results" / "profile-storm.txt"
+    out = common.ROOT / "bench" / "results" / ("profile-storm-redis.txt" if args.redis else "profile-storm.txt")
     workdir = common.workdir()
     with common.database(args.database, workdir) as url:
-        env = {**common.app_env(url, workdir), "BENCH_PROFILE_OUT": str(out)}
+        if args.redis:
+            common.flush_redis()
+        env = {**common.app_env(url, workdir, redis=args.redis), "BENCH_PROFILE_OUT": str(out)}
         seed = common.migrate_and_seed(env, "--buyers", str(args.buyers), "--codes", "20")
         server = common.Server("wsgi:app", env, workdir / "profiled.log")
         server.proc.kill()
