@@ -98,7 +98,11 @@
   });
   socket.on("live_ended", function () { if (form) { form.remove(); } });
   socket.on("disconnect", function () { showAck(root.dataset.msgOffline, false); });
-  socket.on("connect", function () { if (ackBox && ackBox.textContent === root.dataset.msgOffline) { showAck("", true); } });
+  socket.on("connect", function () {
+    if (ackBox && ackBox.textContent === root.dataset.msgOffline) { showAck("", true); }
+    var send = form && form.querySelector("button[type=submit]");
+    if (send) { send.disabled = false; }  // the form's handler is attached below, before any connect fires
+  });
 
   if (form) {
     form.addEventListener("submit", function (event) {
