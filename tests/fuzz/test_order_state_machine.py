@@ -153,6 +153,6 @@ def test_order_books_always_balance(app, db, seller, make_product, factory):
                     "variants": [product_a.variants[0].id, product_b.variants[0].id]}
     db.session.commit()
     machine = OrderBooks.TestCase
-    machine.settings = settings(max_examples=40, stateful_step_count=25, deadline=None, database=None,
+    machine.settings = settings(max_examples=25, stateful_step_count=25, deadline=None, database=None,
                                 derandomize=True, suppress_health_check=list(HealthCheck))
     machine().runTest()
