@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NS = "/live"
 REDIS_URL = os.environ.get("CLUSTER_REDIS_URL") or "redis://127.0.0.1:6379/13"
 STOCK, BUYERS = 12, 30
-STARTUP_SECONDS, CALL_SECONDS = 90, 60
+STARTUP_SECONDS, CALL_SECONDS, CONNECT_SECONDS = 90, 60, 20
 
 SEED = r'''
 import json, sys
@@ -146,7 +146,8 @@ def cluster(cluster_env, tmp_path_factory):
                 proc.wait(timeout=10)
 
 
-def _client(base: str, live_id: int, token: str | None = None, inbox: queue.Queue | None = None):
+def _client(base: str, live_id: int, token: str | None = None, inbox: queue.Queue | None = None,
+            retry: bool = True):
     import socketio
 
     sio = socketio.Client(reconnection=False)
@@ -156,7 +157,15 @@ def _client(base: str, live_id: int, token: str | None = None, inbox: queue.Queu
     auth = {"session_id": live_id}
     if token:
         auth["token"] = token
-    sio.connect(base, namespaces=[NS], auth=auth, wait_timeout=CALL_SECONDS)
+    try:
+        sio.connect(base, namespaces=[NS], auth=auth, wait_timeout=CONNECT_SECONDS)
+    except socketio.exceptions.ConnectionError:
+        # Seen once in ~5 CI runs: of 30 simultaneous handshakes one never completed its namespace connect.
+        # A real client reconnects (docs/realtime-api.md); so does this one, once, and says so in the log.
+        print(f"cluster test: handshake to {base} did not complete; connecting again")
+        sio = _client(base, live_id, token=token, inbox=inbox, retry=False) if retry else None
+        if sio is None:
+            raise
     return sio
 
 
