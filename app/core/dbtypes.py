@@ -26,3 +26,8 @@ class TZDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+def sql_in(column: str, values: tuple[str, ...]) -> str:
+    """The text of a CHECK constraint that keeps `column` to a fixed set of string values."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"

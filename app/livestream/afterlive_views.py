@@ -14,6 +14,7 @@ from ..core.storage import get_storage
 from ..core.web import unit_of_work
 from ..extensions import db
 from ..shop.ordering.forms import CheckoutForm
+from ..shop.ordering.views import redirect_after_checkout
 from ..shop.payments.stripe_gateway import gateway_from_config
 from . import afterlive, bp, covers, follows, queries, report, services
 from .cli import register as register_cli
@@ -64,12 +65,7 @@ def live_cart():
                 stripe_enabled=gateway_from_config(current_app.config) is not None)
         if done.ok:
             flash(_("Thank you! Your live order has been placed."), "success")
-            first = orders[0]
-            if first.payment_method == "stripe" and first.status == "pending_payment":
-                return redirect(url_for("shop.order_pay", number=first.number))
-            if len(orders) == 1:
-                return redirect(url_for("shop.order_view", number=first.number))
-            return redirect(url_for("shop.orders_view"))
+            return redirect_after_checkout(orders)
         groups = afterlive.live_cart(current_user)
     status = 200 if request.method == "GET" else 422
     return render_template("livestream/live_cart.html", groups=groups, form=form,

@@ -8,7 +8,7 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
-from ..core.dbtypes import TZDateTime, utcnow
+from ..core.dbtypes import TZDateTime, sql_in, utcnow
 from ..extensions import db
 from ..shop.models import Product, Variant
 from ..shop.ordering.models import Order
@@ -20,16 +20,12 @@ MAX_MESSAGE = 500
 MAX_PRICE = 10_000_000_000
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class LiveSession(db.Model):
     """One live sale of an organisation: scheduled → live → ended."""
 
     __tablename__ = "live_sessions"
     __table_args__ = (
-        CheckConstraint(_in("state", SESSION_STATES), name="state"),
+        CheckConstraint(sql_in("state", SESSION_STATES), name="state"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("slow_mode_seconds >= 0 AND slow_mode_seconds <= 3600", name="slow_mode_range"),
         Index("ix_live_sessions_state_scheduled_at", "state", "scheduled_at"),
@@ -115,7 +111,7 @@ class ChatMessage(db.Model):
     __tablename__ = "live_chat_messages"
     __table_args__ = (
         UniqueConstraint("session_id", "user_id", "client_id"),
-        CheckConstraint(_in("kind", MESSAGE_KINDS), name="kind"),
+        CheckConstraint(sql_in("kind", MESSAGE_KINDS), name="kind"),
         CheckConstraint(f"length(text) <= {MAX_MESSAGE}", name="text_length"),
         Index("ix_live_chat_messages_session_id_id", "session_id", "id"),
         Index("ix_live_chat_messages_session_user_created", "session_id", "user_id", "created_at"),
@@ -144,7 +140,7 @@ class LiveReservation(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint(f"unit_price >= 0 AND unit_price <= {MAX_PRICE}", name="unit_price_range"),
-        CheckConstraint(_in("status", RESERVATION_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", RESERVATION_STATUSES), name="status"),
         Index("ix_live_reservations_buyer", "session_id", "user_id", "status"),
         Index("ix_live_reservations_live_product_status", "live_product_id", "status"),
     )
@@ -196,7 +192,7 @@ class LiveWaitlist(db.Model):
     __tablename__ = "live_waitlist"
     __table_args__ = (
         CheckConstraint("quantity > 0 AND quantity <= 99", name="quantity_range"),
-        CheckConstraint(_in("status", WAITLIST_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", WAITLIST_STATUSES), name="status"),
         Index("ix_live_waitlist_product_status", "live_product_id", "status", "id"),
     )
 
@@ -304,7 +300,7 @@ class LiveStream(db.Model):
 
     __tablename__ = "live_streams"
     __table_args__ = (
-        CheckConstraint(_in("video_state", VIDEO_STATES), name="video_state"),
+        CheckConstraint(sql_in("video_state", VIDEO_STATES), name="video_state"),
         CheckConstraint("publish_count >= 0", name="publish_count_not_negative"),
         CheckConstraint("length(key_hash) = 64", name="key_hash_length"),
     )
@@ -335,7 +331,7 @@ class LiveRecording(db.Model):
 
     __tablename__ = "live_recordings"
     __table_args__ = (
-        CheckConstraint(_in("state", RECORDING_STATES), name="state"),
+        CheckConstraint(sql_in("state", RECORDING_STATES), name="state"),
         CheckConstraint("duration_ms IS NULL OR duration_ms >= 0", name="duration_not_negative"),
         Index("ix_live_recordings_session_started", "session_id", "started_at"),
     )

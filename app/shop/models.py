@@ -9,7 +9,7 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
-from ..core.dbtypes import TZDateTime, utcnow
+from ..core.dbtypes import TZDateTime, sql_in, utcnow
 from ..extensions import db
 
 # (code, label, emoji): codes are stored, labels are shown in the buyer's language.
@@ -47,10 +47,6 @@ STATUSES = ("draft", "active", "archived")
 MOVEMENT_KINDS = ("received", "adjust", "reserve", "release", "sell", "return")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class Product(db.Model):
     """Something an organisation sells; prices are whole dong, stock lives on its variants."""
 
@@ -64,9 +60,9 @@ class Product(db.Model):
                         name="compare_at_price_range"),
         CheckConstraint("ocop_stars IS NULL OR (ocop_stars BETWEEN 1 AND 5)", name="ocop_stars"),
         CheckConstraint("preorder_cap IS NULL OR preorder_cap > 0", name="preorder_cap"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("category", CATEGORY_CODES), name="category"),
-        CheckConstraint(_in("unit", UNIT_CODES), name="unit"),
+        CheckConstraint(sql_in("status", STATUSES), name="status"),
+        CheckConstraint(sql_in("category", CATEGORY_CODES), name="category"),
+        CheckConstraint(sql_in("unit", UNIT_CODES), name="unit"),
         Index("ix_products_status_category", "status", "category"),
     )
 
@@ -204,7 +200,7 @@ class StockMovement(db.Model):
 
     __tablename__ = "stock_movements"
     __table_args__ = (
-        CheckConstraint(_in("kind", MOVEMENT_KINDS), name="kind"),
+        CheckConstraint(sql_in("kind", MOVEMENT_KINDS), name="kind"),
         CheckConstraint("delta <> 0", name="delta_not_zero"),
         Index("ix_stock_movements_variant_created", "variant_id", "created_at"),
     )

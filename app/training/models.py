@@ -9,15 +9,11 @@ from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Column, Date
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..core.dbtypes import TZDateTime, utcnow
+from ..core.dbtypes import TZDateTime, sql_in, utcnow
 from ..extensions import db
 
 COURSE_STATUSES = ("draft", "published")
 QUESTION_KINDS = ("single", "multiple", "picture", "short")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 course_prerequisites = Table(
@@ -34,7 +30,7 @@ class Course(db.Model):
 
     __tablename__ = "training_courses"
     __table_args__ = (
-        CheckConstraint(_in("status", COURSE_STATUSES), name="status"),
+        CheckConstraint(sql_in("status", COURSE_STATUSES), name="status"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
     )
 
@@ -184,7 +180,7 @@ class Question(db.Model):
 
     __tablename__ = "training_questions"
     __table_args__ = (
-        CheckConstraint(_in("kind", QUESTION_KINDS), name="kind"),
+        CheckConstraint(sql_in("kind", QUESTION_KINDS), name="kind"),
         CheckConstraint("length(prompt) > 0", name="prompt_not_empty"),
     )
 

@@ -8,7 +8,7 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import Organisation, User
-from ...core.dbtypes import TZDateTime, utcnow
+from ...core.dbtypes import TZDateTime, sql_in, utcnow
 from ...extensions import db
 from ..models import Variant
 
@@ -19,10 +19,6 @@ PAYMENT_PROVIDERS = ("stripe", "bank", "manual")
 
 DEFAULT_FLAT_FEE = 30_000
 DEFAULT_FREE_ABOVE = 500_000
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Cart(db.Model):
@@ -79,8 +75,8 @@ class Order(db.Model):
         CheckConstraint("subtotal >= 0", name="subtotal_not_negative"),
         CheckConstraint("shipping_fee >= 0", name="shipping_fee_not_negative"),
         CheckConstraint("total >= 0", name="total_not_negative"),
-        CheckConstraint(_in("status", ORDER_STATUSES), name="status"),
-        CheckConstraint(_in("payment_method", PAYMENT_METHODS), name="payment_method"),
+        CheckConstraint(sql_in("status", ORDER_STATUSES), name="status"),
+        CheckConstraint(sql_in("payment_method", PAYMENT_METHODS), name="payment_method"),
         Index("ix_orders_organisation_status", "organisation_id", "status"),
         Index("ix_orders_status_expires", "status", "expires_at"),
     )
@@ -176,7 +172,7 @@ class PaymentEvent(db.Model):
     __tablename__ = "payment_events"
     __table_args__ = (
         UniqueConstraint("provider", "external_id"),
-        CheckConstraint(_in("provider", PAYMENT_PROVIDERS), name="provider"),
+        CheckConstraint(sql_in("provider", PAYMENT_PROVIDERS), name="provider"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -114,13 +114,18 @@ def checkout():
                 stripe_enabled=gateway_from_config(current_app.config) is not None)
         if done.ok:
             flash(_("Thank you! Your order has been placed."), "success")
-            first = orders[0]
-            if first.payment_method == "stripe" and first.status == "pending_payment":
-                return redirect(url_for("shop.order_pay", number=first.number))
-            if len(orders) == 1:
-                return redirect(url_for("shop.order_view", number=first.number))
-            return redirect(url_for("shop.orders_view"))
+            return redirect_after_checkout(orders)
     return render_template("shop/ordering/checkout.html", form=form, groups=groups), 200 if request.method == "GET" else 422
+
+
+def redirect_after_checkout(orders):
+    """Card payments go to Stripe; one order opens itself; several (one per seller) open the order list."""
+    first = orders[0]
+    if first.payment_method == "stripe" and first.status == "pending_payment":
+        return redirect(url_for("shop.order_pay", number=first.number))
+    if len(orders) == 1:
+        return redirect(url_for("shop.order_view", number=first.number))
+    return redirect(url_for("shop.orders_view"))
 
 
 @bp.get("/orders")

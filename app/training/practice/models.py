@@ -8,17 +8,13 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import Organisation, User
-from ...core.dbtypes import TZDateTime, utcnow
+from ...core.dbtypes import TZDateTime, sql_in, utcnow
 from ...extensions import db
 from ...livestream.models import ChatMessage, LiveSession
 
 PACES = ("calm", "busy", "flash")
 RUN_STATUSES = ("running", "finished")
 INTENTS = ("order", "cancel", "soft_cancel", "question", "race_loser", "chat")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class PracticeSandbox(db.Model):
@@ -52,8 +48,8 @@ class PracticeRun(db.Model):
 
     __tablename__ = "practice_runs"
     __table_args__ = (
-        CheckConstraint(_in("pace", PACES), name="pace"),
-        CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+        CheckConstraint(sql_in("pace", PACES), name="pace"),
+        CheckConstraint(sql_in("status", RUN_STATUSES), name="status"),
         CheckConstraint("orders_correct >= 0 AND orders_expected >= 0", name="counts_not_negative"),
         Index("ix_practice_runs_user_status", "user_id", "status"),
     )
@@ -84,7 +80,7 @@ class PracticeComment(db.Model):
     __tablename__ = "practice_comments"
     __table_args__ = (
         UniqueConstraint("run_id", "seq"),
-        CheckConstraint(_in("intent", INTENTS), name="intent"),
+        CheckConstraint(sql_in("intent", INTENTS), name="intent"),
         CheckConstraint("at_ms >= 0", name="at_not_negative"),
     )
 
