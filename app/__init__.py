@@ -69,6 +69,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     register_cli(app)
     init_jobs(app)  # after the blueprints, whose registration registers their jobs
+
+    from .core import pagecache
+
+    pagecache.init_app(app)  # last: it places its hooks around everyone else's
     return app
 
 

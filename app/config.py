@@ -94,6 +94,11 @@ class Config:
 
     TALISMAN_ENABLED = True
 
+    # Anonymous catalog and product pages served from a cache (app/core/pagecache.py): the longest a cached page
+    # may lag behind a change another process made (same process or Redis: none); 0 turns the cache off.
+    PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL") or 30)
+    PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES") or 256)  # pages kept in-process without Redis
+
 
 class Testing(Config):
     """Test settings: a database per run chosen by the fixtures, no CSRF unless a test asks."""
@@ -106,6 +111,7 @@ class Testing(Config):
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, cheap enough for hundreds of test users
     JOBS_ENABLED = False  # tests run jobs themselves (app.core.jobs.run_job)
+    PAGE_CACHE_TTL = 0  # tests that change rows behind the ORM's back would see stale pages; its tests turn it on
 
 
 class Production(Config):

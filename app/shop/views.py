@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..accounts.services import get_organisation
-from ..core import addresses
+from ..core import addresses, pagecache
 from ..core.money import parse_vnd
 from ..errors import NotFound
 from . import bp, queries
@@ -82,6 +82,8 @@ def product(product_id: int, slug: str | None = None):
     item = queries.product_for_viewer(product_id, current_user if current_user.is_authenticated else None)
     if slug != item.slug:
         return redirect(url_for("shop.product", product_id=item.id, slug=item.slug), 301)
+    if pagecache.active():  # an anonymous visitor: the page cache stores the page, sets its ETag, answers 304s
+        return render_template("shop/product.html", product=item)
     if session.get("_flashes"):  # a pending flash must be shown (and consumed) by a real render
         return render_template("shop/product.html", product=item)
     generate_csrf()  # the page's CSRF token exists before the ETag that covers it is computed

@@ -1,0 +1,268 @@
+"""The page cache (app/core/pagecache.py): anonymous catalog and product pages, stored once, served to others."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+
+from app.core import pagecache
+from app.shop import inventory, services
+
+TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+@pytest.fixture
+def cache(app):
+    """The page cache on, with a fresh store, for one test (Testing turns it off)."""
+    saved_ttl, saved_store = app.config["PAGE_CACHE_TTL"], app.extensions[pagecache.EXTENSION_KEY]
+    app.config["PAGE_CACHE_TTL"] = 30
+    app.extensions[pagecache.EXTENSION_KEY] = pagecache.LocalStore(64)
+    yield app.extensions[pagecache.EXTENSION_KEY]
+    app.config["PAGE_CACHE_TTL"] = saved_ttl
+    app.extensions[pagecache.EXTENSION_KEY] = saved_store
+
+
+def _url(product) -> str:
+    return f"/shop/p/{product.id}/{product.slug}"
+
+
+def _without_token(body: str) -> str:
+    return TOKEN.sub("", re.sub(r'name="csrf_token" value="[^"]+"', "", body))
+
+
+def test_a_second_anonymous_visitor_gets_the_stored_page_with_a_token_of_their_own(app, cache, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    first, second = app.test_client(), app.test_client()
+    filled = first.get(_url(product))
+    hit = second.get(_url(product))
+    assert (filled.headers["X-Page-Cache"], hit.headers["X-Page-Cache"]) == ("miss", "hit")
+    assert hit.status_code == 200 and _without_token(hit.get_data(as_text=True)) == _without_token(filled.get_data(as_text=True))
+    body = hit.get_data(as_text=True)
+    assert pagecache.PLACEHOLDER not in body and "Bưởi Diễn" in body
+    # Each visitor's page carries a token from their own session, in the meta tag and in the add-to-cart form.
+    tokens = {TOKEN.search(r.get_data(as_text=True)).group(1) for r in (filled, hit)}
+    assert len(tokens) == 2
+    form_token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+    assert form_token == TOKEN.search(body).group(1)
+    assert "session=" in hit.headers.get("Set-Cookie", "")  # a first visit gets its session, as without the cache
+    stored = next(iter(cache._entries.values()))["body"]
+    assert pagecache.PLACEHOLDER in stored and not any(t in stored for t in tokens)
+
+
+def test_the_token_on_a_cached_page_is_accepted_by_add_to_cart(app, cache, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    app.test_client().get(_url(product))  # fills
+    buyer = app.test_client()
+    page = buyer.get(_url(product))
+    assert page.headers["X-Page-Cache"] == "hit"
+    token = TOKEN.search(page.get_data(as_text=True)).group(1)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        added = buyer.post("/shop/cart/add", data={"csrf_token": token, "variant_id": product.variants[0].id,
+                                                   "quantity": 1})
+        refused = app.test_client().post("/shop/cart/add", data={"csrf_token": token,
+                                                                 "variant_id": product.variants[0].id, "quantity": 1})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert added.status_code == 302 and refused.status_code == 400
+
+
+@pytest.mark.parametrize("change", ["stock", "sale", "price", "unpublish", "rename", "organisation"])
+def test_a_change_to_the_product_invalidates_its_page(app, cache, db, seller, make_product, change):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    client = app.test_client()
+    assert client.get(_url(product)).headers["X-Page-Cache"] == "miss"
+    assert client.get(_url(product)).headers["X-Page-Cache"] == "hit"
+    variant = product.variants[0]
+    if change == "stock":
+        inventory.receive_stock(variant, 3, owner, "more fruit")
+    elif change == "sale":
+        inventory.reserve_stock(variant.id, 5, reason="sold out")
+    elif change == "price":
+        services.update_product(owner, product, services.ProductData(
+            name=product.name, category=product.category, unit=product.unit, price=71000, status="active"))
+    elif change == "unpublish":
+        services.set_status(owner, product, "draft")
+    elif change == "rename":
+        services.update_product(owner, product, services.ProductData(
+            name="Bưởi Da Xanh", category=product.category, unit=product.unit, price=60000, status="active"))
+    else:
+        org.name = "HTX Đổi Tên"
+    db.session.commit()
+    after = client.get(_url(product), follow_redirects=True)
+    body = after.get_data(as_text=True)
+    if change == "unpublish":
+        assert after.status_code == 404
+        return
+    assert after.headers["X-Page-Cache"] == "miss"
+    expected = {"stock": "8", "sale": "Sold out", "price": "71.000", "rename": "Bưởi Da Xanh",
+                "organisation": "HTX Đổi Tên"}[change]
+    if change == "sale":
+        assert 'data-testid="add-to-cart"' not in body
+    else:
+        assert expected in body
+
+
+def test_a_sale_committed_while_a_page_renders_never_leaves_that_page_in_the_cache(app, cache, db, seller, make_product):
+    """The generation is read before the view reads the database: a page that saw the old stock is stored under
+    the old generation, which the sale's bump has already made stale."""
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    real_render = pagecache.fill
+
+    def sale_during_render(response):
+        inventory.reserve_stock(product.variants[0].id, 5, reason="sold while rendering")
+        db.session.commit()
+        return real_render(response)
+
+    app.after_request_funcs[None][-1] = sale_during_render
+    try:
+        stale = app.test_client().get(_url(product))
+    finally:
+        app.after_request_funcs[None][-1] = real_render
+    assert 'data-testid="add-to-cart"' in stale.get_data(as_text=True)  # rendered before the sale
+    fresh = app.test_client().get(_url(product))
+    assert fresh.headers["X-Page-Cache"] == "miss" and 'data-testid="add-to-cart"' not in fresh.get_data(as_text=True)
+
+
+def test_catalog_list_and_search_are_cached_and_invalidated(app, cache, db, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    client = app.test_client()
+    for path in ("/shop/", "/shop/?q=buoi", f"/shop/o/{org.slug}"):
+        assert client.get(path).headers["X-Page-Cache"] == "miss", path
+        assert client.get(path).headers["X-Page-Cache"] == "hit", path
+    fragment = client.get("/shop/?q=buoi", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert fragment.headers["X-Page-Cache"] == "miss" and "<html" not in fragment.get_data(as_text=True)
+    services.set_status(owner, product, "draft")
+    db.session.commit()
+    gone = client.get("/shop/?q=buoi")
+    assert gone.headers["X-Page-Cache"] == "miss" and _url(product) not in gone.get_data(as_text=True)
+
+
+def test_each_language_has_its_own_page(app, cache, seller, make_product):
+    from app.core.i18n import LANG_COOKIE
+
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    client = app.test_client()
+    vietnamese = client.get(_url(product))
+    client.set_cookie(LANG_COOKIE, "en")
+    english = client.get(_url(product))
+    assert english.headers["X-Page-Cache"] == "miss" and 'lang="en"' in english.get_data(as_text=True)
+    assert client.get(_url(product)).headers["X-Page-Cache"] == "hit"
+    assert 'lang="vi"' in vietnamese.get_data(as_text=True)
+
+
+def test_signed_in_users_never_get_or_fill_the_cache(app, cache, auth, client, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    auth.login_as(owner)
+    signed_in = client.get(_url(product))
+    assert "X-Page-Cache" not in signed_in.headers and 'data-testid="account-link"' in signed_in.get_data(as_text=True)
+    assert not cache._entries
+    app.test_client().get(_url(product))  # an anonymous visitor fills it
+    again = client.get(_url(product))
+    assert "X-Page-Cache" not in again.headers and 'data-testid="account-link"' in again.get_data(as_text=True)
+    bearer = app.test_client().get(_url(product), headers={"Authorization": "Bearer nope"})
+    assert "X-Page-Cache" not in bearer.headers
+
+
+def test_a_pending_flash_or_a_guest_cart_bypasses_the_cache(app, cache, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    app.test_client().get(_url(product))
+    flashed = app.test_client()
+    with flashed.session_transaction() as sess:
+        sess["_flashes"] = [("success", "Đã thêm vào giỏ")]
+    page = flashed.get(_url(product))
+    assert "X-Page-Cache" not in page.headers and "Đã thêm vào giỏ" in page.get_data(as_text=True)
+    carted = app.test_client()
+    carted.set_cookie("cl_cart", "guest-token")
+    assert "X-Page-Cache" not in carted.get(_url(product)).headers
+
+
+def test_a_response_that_sets_a_cookie_is_not_stored(app, cache, seller, make_product):
+    from flask import after_this_request
+
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+
+    def set_a_cookie():
+        if pagecache.active():
+            after_this_request(lambda response: (response.set_cookie("tracker", "x"), response)[1])
+
+    app.before_request_funcs[None].append(set_a_cookie)
+    try:
+        first = app.test_client().get(_url(product))
+    finally:
+        app.before_request_funcs[None].remove(set_a_cookie)
+    assert "tracker=x" in first.headers.get("Set-Cookie", "")
+    assert not cache._entries
+    assert pagecache.PLACEHOLDER not in first.get_data(as_text=True)
+    assert app.test_client().get(_url(product)).headers["X-Page-Cache"] == "miss"
+
+
+def test_cached_pages_keep_the_security_headers(app, cache, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    app.test_client().get(_url(product))
+    for response in (app.test_client().get(_url(product)), app.test_client().get("/shop/"),
+                     app.test_client().get("/shop/")):
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "Cookie" in response.headers["Vary"]
+    assert response.headers["X-Page-Cache"] == "hit"
+
+
+def test_a_returning_visitor_is_answered_304_from_the_cache(app, cache, db, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    browser = app.test_client()
+    first = browser.get(_url(product))
+    etag = first.headers["ETag"]
+    again = browser.get(_url(product), headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["X-Page-Cache"] == "hit" and again.headers["ETag"] == etag
+    assert "default-src 'self'" in again.headers["Content-Security-Policy"]
+    # Another visitor's ETag does not match: their page carries another token.
+    assert app.test_client().get(_url(product), headers={"If-None-Match": etag}).status_code == 200
+    inventory.receive_stock(product.variants[0], 3, owner, "more fruit")
+    db.session.commit()
+    fresh = browser.get(_url(product), headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
+
+
+def test_cache_off_leaves_pages_alone(app, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    response = app.test_client().get(_url(product))
+    assert "X-Page-Cache" not in response.headers and pagecache.PLACEHOLDER not in response.get_data(as_text=True)
+
+
+def test_a_stale_entry_past_its_ttl_is_not_served(app, cache, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    app.test_client().get(_url(product))
+    for entry in cache._entries.values():
+        entry["stored_at"] -= 31
+    assert app.test_client().get(_url(product)).headers["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set")
+def test_redis_store_shares_entries_and_the_generation():
+    prefix = f"cholive-test-page:{uuid.uuid4().hex[:8]}:"
+    one, two = pagecache.RedisStore(os.environ["REDIS_URL"], prefix), pagecache.RedisStore(os.environ["REDIS_URL"], prefix)
+    generation = one.generation()
+    one.set("k", {"body": "xin chào", "generation": generation}, 30)
+    entry, seen = two.get("k")
+    assert entry["body"] == "xin chào" and seen == generation
+    two.bump()
+    assert one.get("k")[1] == generation + 1
+    one.redis.delete(prefix + "k", one.generation_key)
