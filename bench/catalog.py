@@ -1,4 +1,5 @@
-"""Catalog pages under wrk: a hello-world Flask page (baseline) vs the product list, a product page, a search, a 304."""
+"""Catalog pages under wrk: a hello-world Flask page (baseline) vs the product list, a product page, a search, a 304,
+each through the whole pipeline (page cache off) and again from the page cache ("_cached")."""
 from __future__ import annotations
 
 import re
@@ -63,13 +64,13 @@ def _python_load(url: str, seconds: int, connections: int, headers: dict) -> dic
 
 
 def load(server, url: str, settings: dict, headers: dict | None = None) -> dict:
-    status = requests.get(url, headers=headers or {}, timeout=30).status_code
+    first = requests.get(url, headers=headers or {}, timeout=30)
     measure = _wrk if shutil.which("wrk") else _python_load
     before = server.cpu()
     result = measure(url, settings["seconds"], settings["connections"], headers or {})
     used = server.cpu() - before
     total = result["requests_per_s"] * settings["seconds"]
-    return {**result, "status": status, "server_cpu_s": round(used, 3),
+    return {**result, "status": first.status_code, "page_cache": first.headers.get("X-Page-Cache"), "server_cpu_s": round(used, 3),
             "cpu_s_per_1000": round(used / max(total, 1) * 1000, 3)}
 
 
@@ -84,16 +85,20 @@ def run(quick: bool, workdir) -> dict:
     with common.database("postgresql", workdir) as url:
         env = common.app_env(url, workdir)
         seed = common.migrate_and_seed(env, "--buyers", "0", "--codes", str(settings["codes"]))
-        with common.servers("wsgi:app", env, workdir) as (server,):
-            product = f"{server.url}/shop/p/{seed['product']['id']}/{seed['product']['slug']}"
-            pages["list"] = load(server, server.url + "/shop/", settings)
-            pages["product"] = load(server, product, settings)
-            pages["search"] = load(server, server.url + "/shop/?q=buoi+dien", settings)
-            # A returning browser: its session cookie and the ETag it was given.
-            browser = requests.Session()
-            browser.get(product, timeout=30)
-            etag = browser.get(product, timeout=30).headers.get("ETag")
-            cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
-            if etag:
-                pages["product_304"] = load(server, product, settings, {"If-None-Match": etag, "Cookie": cookie})
+        path = f"/shop/p/{seed['product']['id']}/{seed['product']['slug']}"
+        # The whole pipeline (page cache off), then the same pages from the page cache (app/core/pagecache.py).
+        for suffix, ttl in (("", "0"), ("_cached", "30")):
+            with common.servers("wsgi:app", {**env, "PAGE_CACHE_TTL": ttl}, workdir) as (server,):
+                product = server.url + path
+                pages["list" + suffix] = load(server, server.url + "/shop/", settings)
+                pages["product" + suffix] = load(server, product, settings)
+                pages["search" + suffix] = load(server, server.url + "/shop/?q=buoi+dien", settings)
+                # A returning browser: its session cookie and the ETag it was given.
+                browser = requests.Session()
+                browser.get(product, timeout=30)
+                etag = browser.get(product, timeout=30).headers.get("ETag")
+                cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+                if etag:
+                    pages["product_304" + suffix] = load(server, product, settings,
+                                                         {"If-None-Match": etag, "Cookie": cookie})
     return {"settings": settings, "database": "postgresql", "baseline": baseline, "app": pages}
