@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, false, true)
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
@@ -86,6 +87,10 @@ class Product(db.Model):
     # Folded (no accents, đ→d, lower case) copies kept by the services for diacritic-blind search.
     search_name: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # PostgreSQL: the weighted tsvector of the two columns above, set by a trigger on every write (migration
+    # 0012) and GIN-indexed, so ranking reads it instead of re-parsing the text of every match. NULL on SQLite,
+    # where the FTS5 table holds the index. Never written by the app; deferred so it is never loaded either.
+    search_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), deferred=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
 

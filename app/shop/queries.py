@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, TypeVar
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,10 +16,11 @@ from ..accounts.services import membership
 from ..errors import NotFound
 from ..extensions import db
 from .models import CATEGORY_CODES, Photo, Product, StockMovement, Variant
-from .search import ranked_ids, relevance_order, terms
+from .search import match, relevance_order, terms
 
 T = TypeVar("T")
 MAX_PER_PAGE = 60
+COUNT_CAP = 1000  # a search counts its matches up to here ("1.000+"): counting them all costs more than the page
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    capped: bool = False  # more than `total` match: the count stopped at COUNT_CAP
 
     @property
     def pages(self) -> int:
@@ -34,7 +37,17 @@ class Page(Generic[T]):
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        # Past the cap the count says nothing: a full page means there may be another one.
+        return self.page < self.pages or (self.capped and len(self.items) == self.per_page)
+
+    @property
+    def total_label(self) -> str:
+        """The count as shown in the buyer's language: '16', '1.000+' (vi) or '1,000+' (en)."""
+        return format_number(self.total) + ("+" if self.capped else "")
+
+    @property
+    def pages_label(self) -> str:
+        return f"{max(self.pages, self.page)}+" if self.capped else str(self.pages)
 
     @property
     def has_prev(self) -> bool:
@@ -72,9 +85,13 @@ def _with_cards(stmt: Select) -> Select:
 
 
 def catalog(filters: CatalogFilters) -> Page[Product]:
-    """Active products matching the filters; ranked by relevance when there is a query, newest first otherwise."""
+    """Active products matching the filters; ranked by relevance when there is a query, newest first otherwise.
+
+    The page is chosen on product ids alone (ORDER BY ... LIMIT), then only those products are loaded; a search
+    counts its matches up to COUNT_CAP.
+    """
     f = filters.normalised()
-    stmt = select(Product).where(Product.status == "active")
+    stmt = select(Product.id).where(Product.status == "active")
     if f.organisation_id:
         stmt = stmt.where(Product.organisation_id == f.organisation_id)
     if f.category:
@@ -90,23 +107,24 @@ def catalog(filters: CatalogFilters) -> Page[Product]:
     if f.price_max:
         stmt = stmt.where(Product.price <= f.price_max)
     words = terms(f.q)
+    capped = False
     if words:
-        ranked = ranked_ids(words).subquery()
-        # The matches as an IN list first: without it SQLite walks every active product and runs the FTS MATCH
-        # once per product (seconds at 10,000 products); the count needs no rank, so it never joins.
-        stmt = stmt.where(Product.id.in_(select(ranked.c.product_id)))
-        total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        stmt = stmt.join(ranked, ranked.c.product_id == Product.id)
-        order = (*relevance_order(Product.search_name, words, ranked.c.rank), Product.id)
+        found = match(words)
+        stmt = stmt.where(found.where)
+        # The count needs no rank, so it never joins the ranking; it stops after COUNT_CAP + 1 matches.
+        total = db.session.scalar(select(func.count()).select_from(stmt.limit(COUNT_CAP + 1).subquery())) or 0
+        capped, total = total > COUNT_CAP, min(total, COUNT_CAP)
+        if found.ranked is not None:
+            stmt = stmt.join(found.ranked, found.ranked.c.product_id == Product.id)
+        order = (*relevance_order(Product.search_name, words, found.rank), Product.id)
     elif f.q and f.q.strip():
         return Page([], 0, f.page, f.per_page)  # only punctuation typed: nothing can match
     else:
         order = (Product.created_at.desc(), Product.id.desc())
         total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = db.session.scalars(
-        _with_cards(stmt.order_by(*order)).limit(f.per_page).offset((f.page - 1) * f.per_page)
-    ).unique().all()
-    return Page(list(items), total, f.page, f.per_page)
+    ids = db.session.scalars(stmt.order_by(*order).limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
+    loaded = {p.id: p for p in db.session.scalars(_with_cards(select(Product).where(Product.id.in_(ids)))).unique()}
+    return Page([loaded[i] for i in ids if i in loaded], total, f.page, f.per_page, capped)
 
 
 def category_counts(organisation_id: int | None = None) -> dict[str, int]:
