@@ -25,7 +25,10 @@ BANK_KEY = "bank-key-drill"
 def record(drill: str, figures: dict) -> None:
     """Write a drill's figures to tests/faults/results/<drill>.json (gitignored; copied into docs/reliability.md)."""
     RESULTS.mkdir(exist_ok=True)
-    figures = {"drill": drill, "finished_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), **figures}
+    from .storm import HANDSHAKE_RETRIES
+
+    figures = {"drill": drill, "finished_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), **figures,
+               "client_handshakes_retried_so_far": len(HANDSHAKE_RETRIES)}
     (RESULTS / f"{drill}.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     print(f"\n{drill}: {json.dumps(figures, ensure_ascii=False)}")
 

@@ -17,6 +17,7 @@ PACE = 1.2  # the server takes one comment a second per buyer; a buyer comments 
 RETRY_DEADLINE = 45  # a comment that cannot be acknowledged within this long fails the drill
 # Browsers start on long-polling too; the client's note that websocket-client is absent is not news.
 logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
+HANDSHAKE_RETRIES: list[str] = []  # handshakes that had to be made again, in every drill of this run
 
 
 def _client(url: str, live_id: int, token: str | None, on_message, last_id: int = 0) -> tuple[socketio.Client, dict]:
@@ -39,7 +40,16 @@ def _client(url: str, live_id: int, token: str | None, on_message, last_id: int 
     def connected():
         state["connects"] += 1
 
-    sio.connect(url, namespaces=[NS], auth=auth, wait_timeout=20)  # long-polling, as a browser starts
+    try:
+        sio.connect(url, namespaces=[NS], auth=auth, wait_timeout=20)  # long-polling, as a browser starts
+    except socketio.exceptions.ConnectionError as exc:
+        # Seen about once in 15 runs on a loaded 2-core machine: the handshake opened but the namespace connect
+        # was never answered within 20 s (the server logged nothing). A browser reconnects by itself; so does this
+        # client, once, and counts it (the drills report HANDSHAKE_RETRIES).
+        HANDSHAKE_RETRIES.append(f"{url}: {exc}")
+        print(f"drill client: handshake to {url} did not complete ({exc}); connecting again")
+        sio.disconnect()
+        sio.connect(url, namespaces=[NS], auth=auth, wait_timeout=20)
     return sio, state
 
 
