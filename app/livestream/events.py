@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import current_app, request
 from flask import session as socket_session
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from socketio import PubSubManager
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -79,6 +81,7 @@ class LiveNamespace(Namespace):
         join_room(room(live.id))
         if user is not None and services.is_seller(user, live):
             join_room(seller_room(live.id))
+            _order_stats_at.pop(live.id, None)
         count = _track_viewer(live.id, joined=True)
         if count:
             viewers.record_peak(live.id, count)
@@ -130,7 +133,6 @@ class LiveNamespace(Namespace):
         if payload is not None:
             broadcast_comment(session_id, payload, ack, sender_sid=request.sid)
             announce_ended_flash_sales(session_id)
-            _emit_stats(session_id)
         return ack
 
     def on_seller_reply(self, data: Any = None):
@@ -190,7 +192,7 @@ class LiveNamespace(Namespace):
         return _seller_action(data, act)
 
     def on_console_tick(self, data: Any = None):
-        """The console asks every few seconds: ends flash sales that ran out and answers with fresh stats."""
+        """The console asks every few seconds: ends flash sales that ran out, answers with fresh stats and the queue."""
         try:
             session_id, user = _joined()
             if user is None:
@@ -202,7 +204,13 @@ class LiveNamespace(Namespace):
             return socket_error(exc)
         db.session.rollback()
         announce_ended_flash_sales(session_id)
-        return {"ok": True, "stats": stats_payload(session_id), "muted": silenced["muted"],
+        # The whole held queue: the console replaces its own with it, keeping lines above queue_upto that an
+        # `order` may have brought while this was read; lines checked out or expired leave the console here.
+        upto = queries.last_reservation_id(session_id)
+        held = [queries.queue_line(r) for r in queries.held_queue(session_id)]
+        stats = stats_payload(session_id)
+        db.session.rollback()
+        return {"ok": True, "stats": stats, "queue": held, "queue_upto": upto, "muted": silenced["muted"],
                 "banned": sorted(silenced["banned"]),
                 "blocked": [{"user_id": uid, "name": name} for uid, name in silenced["banned"].items()]}
 
@@ -265,41 +273,68 @@ def _seller_action(data: Any, act, to_sellers: bool = False) -> dict:
 
 
 def _emit_stock(session_id: int) -> None:
-    live = services.get_session(session_id)
-    stock = queries.remaining_by_code(live)
+    stock = queries.remaining_by_code(session_id)
     db.session.rollback()
     emit("stock", stock, to=room(session_id), namespace=NAMESPACE)
 
 
+def _sellers_listening(session_id: int) -> bool:
+    """Whether anyone may be in the live's sellers' room. With a message queue (REDIS_URL) the room's members may be
+    on another process, so always; on a single process, the Socket.IO manager's room table says (a dict look-up)."""
+    if current_app.config.get("REDIS_URL"):
+        return True
+    manager = current_app.extensions["socketio"].server.manager
+    if isinstance(manager, PubSubManager):
+        return True
+    return bool(manager.rooms.get(NAMESPACE, {}).get(seller_room(session_id)))
+
+
+def ticker_payload(user: str, reserved: list[dict], stock: dict[str, int]) -> dict:
+    """One ticker per order comment, carrying the fresh stock too (one frame per viewer, not one per line plus one)."""
+    first = reserved[0]
+    return {"text": f"{user}: " + ", ".join(f"{line['quantity']} × {line['name']}" for line in reserved),
+            "code": first["code"], "quantity": first["quantity"], "remaining": stock.get(first["code"], 0),
+            "lines": [{"code": line["code"], "quantity": line["quantity"], "remaining": stock.get(line["code"], 0)}
+                      for line in reserved],
+            "stock": stock}
+
+
 def broadcast_comment(session_id: int, payload: dict, ack: dict, sender_sid: str | None = None) -> None:
-    """After the commit: the chat line for everyone, then a ticker line per reserved item and fresh stock.
+    """After the commit: the chat line for everyone, then one ticker (with the fresh stock) when it reserved, or the
+    fresh stock alone when it only cancelled; the console gets the comment with its new lines.
 
     A comment hidden for abusive words goes back to its sender only (their chat looks as usual) and to the console."""
-    hidden = db.session.scalar(select(ChatMessage.hidden).where(ChatMessage.id == payload["id"]))
+    listening = _sellers_listening(session_id)
+    message = db.session.get(ChatMessage, payload["id"]) if listening else None
+    hidden = message.hidden if message is not None else \
+        db.session.scalar(select(ChatMessage.hidden).where(ChatMessage.id == payload["id"]))
     if not hidden:
         emit("message", payload, to=room(session_id), namespace=NAMESPACE)
     elif sender_sid is not None:
         emit("message", payload, to=sender_sid, namespace=NAMESPACE)
     if ack.get("reserved") or ack.get("cancelled"):
-        live = services.get_session(session_id)
-        stock = queries.remaining_by_code(live)
+        stock = queries.remaining_by_code(session_id)
         db.session.rollback()
-        for line in ack.get("reserved", []):
-            emit("ticker", {"text": f"{payload['user']}: {line['quantity']} × {line['name']}",
-                            "code": line["code"], "quantity": line["quantity"],
-                            "remaining": stock.get(line["code"], 0)}, to=room(session_id), namespace=NAMESPACE)
-        emit("stock", stock, to=room(session_id), namespace=NAMESPACE)
-    _emit_order_detail(session_id, payload["id"])
+        if ack.get("reserved"):
+            emit("ticker", ticker_payload(payload["user"], ack["reserved"], stock), to=room(session_id),
+                 namespace=NAMESPACE)
+        else:
+            emit("stock", stock, to=room(session_id), namespace=NAMESPACE)
+    if message is not None:
+        _emit_order_detail(session_id, message, ack)
 
 
-def _emit_order_detail(session_id: int, message_id: int) -> None:
-    """For the console only: the comment with its parse, the whole held queue and the stats strip."""
-    message = db.session.get(ChatMessage, message_id)
-    if message is None:
-        return
+def _emit_order_detail(session_id: int, message: ChatMessage, ack: dict) -> None:
+    """For the console only: the comment with its parse, the lines it reserved, the ids of the lines it released and,
+    at most every LIVE_STATS_INTERVAL seconds, the stats strip (live_stats reads the whole live: never per order).
+
+    The console keeps its queue from these; the whole queue goes out only when a console asks (console_tick)."""
     detail = {"message": queries.console_message_payload(message),
-              "queue": [queries.queue_line(r) for r in queries.held_queue(session_id)],
-              "stats": stats_payload(session_id)}
+              "lines": queries.comment_lines(message.id) if ack.get("reserved") else [],
+              "removed": queries.released_line_ids(session_id, message.user_id)
+              if ack.get("cancelled") and message.user_id is not None else []}
+    if _order_stats_due(session_id):
+        detail["stats"] = stats_payload(session_id)
     db.session.rollback()
     emit("order", detail, to=seller_room(session_id), namespace=NAMESPACE)
 
@@ -328,8 +363,30 @@ def stats_payload(session_id: int) -> dict:
     return stats
 
 
+# Per process: live id → when an `order` last carried the stats strip. Cleared when a member opens the console, so the
+# first order a console sees always brings fresh stats; several processes each send theirs at most every interval.
+_order_stats_at: dict[int, float] = {}
+
+
+def _order_stats_due(session_id: int) -> bool:
+    interval = float(current_app.config.get("LIVE_STATS_INTERVAL", 2))
+    now = time.monotonic()
+    last = _order_stats_at.get(session_id)
+    if interval > 0 and last is not None and now - last < interval:
+        return False
+    if len(_order_stats_at) > 1000:  # lives long over: forget them
+        for live_id, at in list(_order_stats_at.items()):
+            if now - at >= interval:
+                _order_stats_at.pop(live_id, None)
+    _order_stats_at[session_id] = now
+    return True
+
+
 def _emit_stats(session_id: int) -> None:
-    """The stats strip for the sellers' room, at most once per LIVE_STATS_INTERVAL seconds (2 by default) per live."""
+    """The stats strip for the sellers' room after joins and leaves, at most once per LIVE_STATS_INTERVAL seconds
+    (2 by default) per live, across processes with Redis."""
+    if not _sellers_listening(session_id):
+        return
     interval = float(current_app.config.get("LIVE_STATS_INTERVAL", 2))
     try:
         if interval > 0 and not _viewers().allow(f"stats:{session_id}", interval):

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import User
 from ..core.dbtypes import utcnow
 from ..extensions import db
 from ..shop.models import Product, Variant
@@ -70,7 +71,7 @@ def catalog(live: LiveSession) -> list[CatalogLine]:
     return lines
 
 
-def remaining_by_code(live: LiveSession) -> dict[str, int]:
+def remaining_by_code(session_id: int) -> dict[str, int]:
     """One query: {live code: units still orderable}, for the ticker after a commit."""
     shelf = (select(Variant.product_id, func.sum(Variant.available).label("available"))
              .where(Variant.is_active.is_(True)).group_by(Variant.product_id).subquery())
@@ -78,7 +79,7 @@ def remaining_by_code(live: LiveSession) -> dict[str, int]:
         select(LiveProduct.live_code, LiveProduct.allotment - LiveProduct.allotment_used,
                func.coalesce(shelf.c.available, 0))
         .outerjoin(shelf, shelf.c.product_id == LiveProduct.product_id)
-        .where(LiveProduct.session_id == live.id)).all()
+        .where(LiveProduct.session_id == session_id)).all()
     return {code: max(0, min(int(left), int(available))) for code, left, available in rows}
 
 
@@ -137,10 +138,46 @@ def held_queue(session_id: int) -> list[LiveReservation]:
 
 def queue_line(res: LiveReservation) -> dict[str, Any]:
     """A held line as the seller console shows it (members see the buyer's full name)."""
-    return {"id": res.id, "buyer": res.user.name if res.user else "?", "code": res.live_product.live_code,
-            "name": res.live_product.product.name, "variant": res.variant.label if res.variant else None,
-            "quantity": res.quantity, "unit_price": res.unit_price, "total": res.quantity * res.unit_price,
-            "created_at": res.created_at.isoformat(), "status": res.status}
+    return _line(res.id, res.user.name if res.user else None, res.live_product.live_code, res.live_product.product.name,
+                 res.variant.label if res.variant else None, res.quantity, res.unit_price, res.created_at, res.status)
+
+
+def _line(rid: int, buyer: str | None, code: str, name: str, variant: str | None, quantity: int, unit_price: int,
+          created_at: datetime, status: str) -> dict[str, Any]:
+    return {"id": rid, "buyer": buyer or "?", "code": code, "name": name, "variant": variant,
+            "quantity": quantity, "unit_price": unit_price, "total": quantity * unit_price,
+            "created_at": created_at.isoformat(), "status": status}
+
+
+def comment_lines(message_id: int) -> list[dict[str, Any]]:
+    """The lines one comment reserved that are still held, as queue_line dicts: one statement, no ORM loading.
+
+    The console adds them to the queue it keeps; the whole queue (held_queue) is read only when a console asks."""
+    rows = db.session.execute(
+        select(LiveReservation.id, User.name, LiveProduct.live_code, Product.name, Variant.label,
+               LiveReservation.quantity, LiveReservation.unit_price, LiveReservation.created_at, LiveReservation.status)
+        .join(LiveProduct, LiveProduct.id == LiveReservation.live_product_id)
+        .join(Product, Product.id == LiveProduct.product_id)
+        .outerjoin(Variant, Variant.id == LiveReservation.variant_id)
+        .outerjoin(User, User.id == LiveReservation.user_id)
+        .where(LiveReservation.message_id == message_id, LiveReservation.status == "held")
+        .order_by(LiveReservation.id)).all()
+    return [_line(*row) for row in rows]
+
+
+def released_line_ids(session_id: int, user_id: int) -> list[int]:
+    """Ids of a buyer's lines in a live that are no longer held (cancelled, checked out, expired): after the buyer's
+    cancel comment the console drops them from its queue (ids it never showed are ignored)."""
+    return list(db.session.scalars(
+        select(LiveReservation.id).where(LiveReservation.session_id == session_id, LiveReservation.user_id == user_id,
+                                         LiveReservation.status != "held").order_by(LiveReservation.id)))
+
+
+def last_reservation_id(session_id: int) -> int:
+    """The highest reservation id of a live, whatever its status: the console keeps the lines it got after a
+    held_queue snapshot (ids above this one) when it replaces its queue with the snapshot."""
+    return int(db.session.scalar(select(func.coalesce(func.max(LiveReservation.id), 0))
+                                 .where(LiveReservation.session_id == session_id)))
 
 
 def live_stats(session_id: int, now: datetime | None = None) -> dict[str, int]:

@@ -5,9 +5,11 @@ import pytest
 
 from app.errors import Conflict, Forbidden
 from app.extensions import socketio
+from app.livestream import events as live_events
 from app.livestream import queries, services
 from app.livestream.models import LiveProduct, LiveReservation
 from app.shop.models import Variant
+from tests.livestream.live_sockets import comment, connect, events, seller_event  # noqa: F401
 
 NS = "/live"
 
@@ -71,8 +73,8 @@ def test_socket_sellers_room_and_cancel(app, auth, make_live, seller, buyer, db,
     assert "order" not in [e["name"] for e in shopper.get_received(NS)]
     order = [e["args"][0] for e in console.get_received(NS) if e["name"] == "order"][0]
     assert order["message"]["parse"]["reserved"] == [{"code": "A12", "quantity": 2, "variant": None}]
-    assert order["queue"][0]["buyer"] == "Trần Thị Lan" and order["stats"]["revenue"] == 120000
-    rid = order["queue"][0]["id"]
+    assert order["lines"][0]["buyer"] == "Trần Thị Lan" and order["lines"][0]["total"] == 120000
+    rid = order["lines"][0]["id"]
     refused = shopper.emit("cancel_reservation", {"reservation_id": rid}, namespace=NS, callback=True)
     assert refused["ok"] is False and refused["error"]["code"] == "not_a_member"
     assert console.emit("cancel_reservation", {"reservation_id": rid}, namespace=NS, callback=True) == {"ok": True}
@@ -116,3 +118,84 @@ def test_slow_mode_seller_only(app, auth, make_live, seller, buyer, db):
     assert first["ok"] and second["error"]["code"] == "rate_limited"
     console.disconnect(namespace=NS)
     shopper.disconnect(namespace=NS)
+
+
+def _queue_line(db, rid):
+    return queries.queue_line(db.session.get(LiveReservation, rid))
+
+
+def test_order_carries_only_the_new_lines_and_the_tick_the_whole_queue(app, make_live, seller, buyer, factory, connect,
+                                                                       no_rate_limit, db):
+    live = make_live([("A12", "Bưởi Diễn", 10, None), ("B3", "Cam Canh", 10, None)])
+    early = factory.user("Lê Văn Tám")
+    assert comment(connect(live.id, early), "chốt B3", "e1")["ok"] is True  # held before the console opened
+    console = connect(live.id, seller[0])
+    shopper = connect(live.id, buyer)
+    console.get_received(NS)
+    assert comment(shopper, "chốt A12 x2, B3", "o1")["ok"] is True
+    (order,) = events(console, "order")
+    assert "queue" not in order and order["removed"] == []
+    new = db.session.scalars(db.select(LiveReservation).where(LiveReservation.user_id == buyer.id)
+                             .order_by(LiveReservation.id)).all()
+    # Exactly the two lines this comment made, shaped like the queue's lines; the earlier buyer's line is not resent.
+    assert order["lines"] == [_queue_line(db, r.id) for r in new]
+    assert [(q["code"], q["quantity"], q["buyer"], q["total"]) for q in order["lines"]] == [
+        ("A12", 2, "Trần Thị Lan", 120000), ("B3", 1, "Trần Thị Lan", 60000)]
+
+    tick = seller_event(console, "console_tick")
+    held = queries.held_queue(live.id)
+    assert len(held) == 3 and tick["queue"] == [queries.queue_line(r) for r in held]
+    assert tick["queue_upto"] == max(r.id for r in held)
+    assert seller_event(shopper, "console_tick")["error"]["code"] == "not_a_member"
+
+
+def test_a_cancelled_line_leaves_the_console(app, make_live, seller, buyer, connect, no_rate_limit, db):
+    live = make_live([("A12", "Bưởi Diễn", 10, None), ("B3", "Cam Canh", 10, None)])
+    console = connect(live.id, seller[0])
+    shopper = connect(live.id, buyer)
+    comment(shopper, "chốt A12", "o1")
+    comment(shopper, "chốt B3", "o2")
+    first, second = events(console, "order")
+    a12, b3 = first["lines"][0]["id"], second["lines"][0]["id"]
+    # The stats strip reads the whole live: the first order since the console opened brings it, the next one
+    # within LIVE_STATS_INTERVAL (2 s) does not.
+    assert first["stats"]["lines"] == 1 and first["stats"]["revenue"] == 60000 and "stats" not in second
+    # The buyer cancels by comment: the order event names the released line, and carries no new one.
+    assert comment(shopper, "hủy A12", "c1")["cancelled"][0]["code"] == "A12"
+    (order,) = events(console, "order")
+    assert order["lines"] == [] and order["removed"] == [a12]
+    # The seller cancels a line: reservation_cancelled names it for every console.
+    assert seller_event(console, "cancel_reservation", {"reservation_id": b3}) == {"ok": True}
+    assert events(console, "reservation_cancelled") == [{"id": b3, "code": "B3"}]
+    assert seller_event(console, "console_tick")["queue"] == []
+
+
+def test_no_console_detail_without_a_seller_on_a_single_process(app, make_live, seller, buyer, connect,
+                                                               no_rate_limit, monkeypatch, db):
+    live = make_live()
+    built = []
+    for name in ("console_message_payload", "comment_lines", "live_stats"):
+        real = getattr(queries, name)
+        monkeypatch.setattr(queries, name,
+                            lambda *a, _real=real, _name=name, **k: built.append(_name) or _real(*a, **k))
+    shopper = connect(live.id, buyer)
+    watcher = connect(live.id)
+    assert comment(shopper, "chốt A12", "o1")["ok"] is True
+    assert built == [] and [e["name"] for e in watcher.get_received(NS)] == ["message", "ticker"]
+    console = connect(live.id, seller[0])
+    console.get_received(NS)
+    assert comment(shopper, "chốt A12", "o2")["ok"] is True
+    assert {"console_message_payload", "comment_lines"} <= set(built)
+    assert len(events(console, "order")) == 1
+    console.disconnect(namespace=NS)
+    built.clear()
+    assert comment(shopper, "chốt A12", "o3")["ok"] is True
+    assert "comment_lines" not in built and "console_message_payload" not in built
+
+
+def test_with_a_message_queue_the_console_detail_is_always_sent(app, make_live, monkeypatch):
+    live = make_live()
+    with app.test_request_context():
+        assert live_events._sellers_listening(live.id) is False  # one process, nobody on the console
+        monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
+        assert live_events._sellers_listening(live.id) is True  # sellers may be on another process

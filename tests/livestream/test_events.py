@@ -72,11 +72,11 @@ def test_order_ack_message_and_ticker(connect, make_live, signed_in, db):
     assert ack["reserved"][0]["price"] == 60000 and ack["reserved"][0]["hold_until"]
     received = watcher.get_received(NS)
     names = [e["name"] for e in received]
-    assert names == ["message", "ticker", "stock"]
-    message, ticker, stock = (arg(e) for e in received)
+    assert names == ["message", "ticker"]  # the ticker carries the fresh stock: one frame, not two
+    message, ticker = (arg(e) for e in received)
     assert message["user"] == "Lan ***" and message["text"] == "chốt A12 x2" and message["id"] == ack["message_id"]
     assert ticker["text"] == "Lan ***: 2 × Bưởi Diễn" and ticker["remaining"] == 8
-    assert stock == {"A12": 8}
+    assert ticker["stock"] == {"A12": 8} and ticker["lines"] == [{"code": "A12", "quantity": 2, "remaining": 8}]
     assert "Trần" not in str(received)  # the full name never leaves the server
 
 
@@ -143,7 +143,7 @@ def test_resent_client_id_same_ack_one_reservation_one_broadcast(connect, make_l
     again = comment(s, "chốt A12 x2", "retry-1")
     assert again == first
     assert db.session.scalar(select(func.count(LiveReservation.id))) == 1
-    assert [e["name"] for e in watcher.get_received(NS)] == ["message", "ticker", "stock"]
+    assert [e["name"] for e in watcher.get_received(NS)] == ["message", "ticker"]
 
 
 def test_rate_limit(connect, make_live, signed_in, db):
@@ -163,6 +163,21 @@ def test_cancel_comment_releases_stock(connect, make_live, signed_in, no_rate_li
     ack = comment(s, "hủy A12", "2")
     assert ack["ok"] is True and ack["cancelled"][0]["quantity"] == 2
     assert events(watcher, "stock") == [{"A12": 10}]
+    assert events(watcher, "ticker") == []  # a cancel has no ticker line, only the stock
+
+
+def test_one_comment_with_two_lines_sends_one_ticker(connect, make_live, signed_in):
+    live = make_live([("A12", "Bưởi Diễn", 10, None), ("B3", "Cam Canh", 5, None)])
+    s = connect(live.id, signed_in)
+    watcher = connect(live.id)
+    assert len(comment(s, "chốt A12 x2, B3")["reserved"]) == 2
+    received = watcher.get_received(NS)
+    assert [e["name"] for e in received] == ["message", "ticker"]
+    ticker = arg(received[1])
+    assert ticker["text"] == "Lan ***: 2 × Bưởi Diễn, 1 × Cam Canh"
+    assert ticker["lines"] == [{"code": "A12", "quantity": 2, "remaining": 8},
+                               {"code": "B3", "quantity": 1, "remaining": 4}]
+    assert ticker["stock"] == {"A12": 8, "B3": 4}
 
 
 def test_reconnect_with_last_id_replays_newer_messages_once_in_order(connect, make_live, signed_in, factory,

@@ -73,19 +73,50 @@
     }
   }
 
-  function renderQueue(lines) {
-    while (queue.firstChild) { queue.removeChild(queue.firstChild); }
-    if (!lines.length) { queue.appendChild(el("li", "empty", d.msgEmptyQueue)); return; }
+  // The queue is kept here: `order` adds the lines a comment reserved and drops those it released,
+  // `reservation_cancelled` drops one, and every console_tick replaces it with the server's (checkouts, expiries).
+  function queueItem(q) {
+    var li = el("li");
+    li.dataset.id = q.id;
+    li.appendChild(el("span", "line", q.buyer + ": " + q.quantity + " × " + q.code + (q.variant ? " " + q.variant : "") + " · " + vnd(q.total)));
+    var b = el("button", "cancel secondary outline", d.msgCancel);
+    b.type = "button";
+    b.dataset.id = q.id;
+    li.appendChild(b);
+    return li;
+  }
+  function showEmpty() {
+    var empty = queue.querySelector("li.empty");
+    if (!queue.querySelector("li[data-id]")) {
+      if (!empty) { queue.appendChild(el("li", "empty", d.msgEmptyQueue)); }
+    } else if (empty) {
+      empty.remove();
+    }
+  }
+  function addLines(lines) {
     lines.forEach(function (q) {
-      var li = el("li");
-      li.dataset.id = q.id;
-      li.appendChild(el("span", "line", q.buyer + ": " + q.quantity + " × " + q.code + (q.variant ? " " + q.variant : "") + " · " + vnd(q.total)));
-      var b = el("button", "cancel secondary outline", d.msgCancel);
-      b.type = "button";
-      b.dataset.id = q.id;
-      li.appendChild(b);
-      queue.appendChild(li);
+      var old = queue.querySelector('li[data-id="' + Number(q.id) + '"]');
+      if (old) { old.replaceWith(queueItem(q)); } else { queue.appendChild(queueItem(q)); }
     });
+    showEmpty();
+  }
+  function removeLines(ids) {
+    ids.forEach(function (id) {
+      var li = queue.querySelector('li[data-id="' + Number(id) + '"]');
+      if (li) { li.remove(); }
+    });
+    showEmpty();
+  }
+  function renderQueue(lines, upto) {
+    // Lines above `upto` came in an `order` after the server read this queue: keep them, after the rest.
+    var later = [];
+    queue.querySelectorAll("li[data-id]").forEach(function (li) {
+      if (upto !== undefined && Number(li.dataset.id) > upto) { later.push(li); }
+    });
+    while (queue.firstChild) { queue.removeChild(queue.firstChild); }
+    lines.forEach(function (q) { queue.appendChild(queueItem(q)); });
+    later.forEach(function (li) { if (!queue.querySelector('li[data-id="' + Number(li.dataset.id) + '"]')) { queue.appendChild(li); } });
+    showEmpty();
   }
 
   function renderStats(stats) {
@@ -106,16 +137,18 @@
   socket.on("message", function (m) { if (m.id > lastId || !list.querySelector('li[data-id="' + Number(m.id) + '"]')) { upsertMessage(m); } });
   socket.on("order", function (detail) {
     upsertMessage(detail.message);
-    renderQueue(detail.queue || []);
-    renderStats(detail.stats || {});
+    removeLines(detail.removed || []);
+    addLines(detail.lines || []);
+    if (detail.stats) { renderStats(detail.stats); }
   });
-  socket.on("ticker", function (t) { say("🛒 " + t.text); });
-  socket.on("stock", function (stock) {
+  function showStock(stock) {
     Object.keys(stock).forEach(function (code) {
       var span = document.querySelector('.console-product[data-code="' + CSS.escape(code) + '"] .remaining');
       if (span) { span.textContent = String(stock[code]); }
     });
-  });
+  }
+  socket.on("ticker", function (t) { say("🛒 " + t.text); if (t.stock) { showStock(t.stock); } });
+  socket.on("stock", showStock);
   socket.on("pinned", function (p) { markPinned(p.code); });
   socket.on("message_hidden", function (data) {
     var li = list.querySelector('li[data-id="' + Number(data.id) + '"]');
@@ -124,11 +157,7 @@
     var b = li.querySelector("button.hide");
     if (b) { b.replaceWith(el("small", null, "(" + d.msgHidden + ")")); }
   });
-  socket.on("reservation_cancelled", function (data) {
-    var li = queue.querySelector('li[data-id="' + Number(data.id) + '"]');
-    if (li) { li.remove(); }
-    if (!queue.children.length) { renderQueue([]); }
-  });
+  socket.on("reservation_cancelled", function (data) { removeLines([data.id]); });
   socket.on("live_started", function () { window.location.reload(); });
   socket.on("live_ended", function () { window.location.reload(); });
   socket.on("disconnect", function () { say(d.msgOffline); });
@@ -249,12 +278,14 @@
     }
   });
 
-  // Stats strip: pushed as "stats" (at most every 2 s) and asked for every 10 s, which also ends flash sales on time.
+  // Stats strip: pushed as "stats" (at most every 2 s) and asked for every 10 s with the queue, which also ends
+  // flash sales on time.
   socket.on("stats", renderStats);
   function tick() {
     socket.timeout(8000).emit("console_tick", {}, function (err, ack) {
       if (!err && ack && ack.ok) {
         renderStats(ack.stats);
+        if (ack.queue) { renderQueue(ack.queue, ack.queue_upto); }
         Object.keys(ack.muted || {}).forEach(function (uid) {
           setModState(uid, d.msgMuted.replace("{time}", hhmm(ack.muted[uid])), d.msgUnmute, null);
         });

@@ -79,13 +79,18 @@
     var li = list.querySelector('li[data-id="' + Number(data.id) + '"]');
     if (li) { li.remove(); }
   });
-  socket.on("ticker", function (t) { if (ticker) { ticker.textContent = "🛒 " + t.text; } });
-  socket.on("stock", function (stock) {
+  function showStock(stock) {
     Object.keys(stock).forEach(function (code) {
       var card = document.querySelector('.live-product[data-code="' + CSS.escape(code) + '"] .remaining');
       if (card) { card.textContent = String(stock[code]); }
     });
+  }
+  // An order's ticker carries the fresh stock; a cancel sends the stock alone.
+  socket.on("ticker", function (t) {
+    if (ticker) { ticker.textContent = "🛒 " + t.text; }
+    if (t.stock) { showStock(t.stock); }
   });
+  socket.on("stock", showStock);
   socket.on("pinned", function (p) {
     document.querySelectorAll(".live-product").forEach(function (card) {
       var on = card.dataset.code === p.code;
