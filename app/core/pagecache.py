@@ -36,6 +36,13 @@ view. Returning a response from `before_request` still runs every `after_request
 headers (CSP, X-Frame-Options, ...), `Vary: Cookie` and the session cookie are set on hits exactly as on a
 rendered page. The catalog views have no rate limits, so nothing is lost by skipping the Limiter check.
 
+The fast path. A returning anonymous visitor (a valid session cookie holding only its CSRF secret) is answered
+before Flask sees the request, by the WSGI middleware `FastHits`: the stored body with that visitor's own token,
+and the headers stored with the entry, which are the ones every hook added to the filling response (security
+headers, Vary) minus the per-visitor ones (cookies, ETag, Date, rate-limit counters). Entries are therefore
+written by `store`, the last after_request hook, and only if no hook set a cookie. A first visit without a
+session still goes through `lookup`, because it needs a new session cookie.
+
 Conditional GET. Cached pages carry `ETag` = hash(stored body, the visitor's CSRF secret) and
 `Cache-Control: private, no-cache`. A matching `If-None-Match` on a hit is answered 304 from the entry alone.
 """
@@ -44,6 +51,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -174,16 +182,19 @@ def _anonymous() -> bool:
     return all(key == field for key in session.keys())
 
 
-def _language() -> str:
+def _language(req, config) -> str:
     from .i18n import LANG_COOKIE
 
-    lang = request.cookies.get(LANG_COOKIE)
-    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+    lang = req.cookies.get(LANG_COOKIE)
+    return lang if lang in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
 
-def _key() -> str:
-    headers = request.headers
-    parts = (request.scheme, request.host, request.full_path, _language(), headers.get("HX-Request", ""),
+def _key(req=None, config=None) -> str:
+    """The entry's key for a request (Flask's, or a bare one built by the WSGI fast path from the same environ)."""
+    req = req if req is not None else request
+    config = config if config is not None else current_app.config
+    headers = req.headers
+    parts = (req.scheme, req.host, req.full_path, _language(req, config), headers.get("HX-Request", ""),
              headers.get("HX-Target", ""), headers.get("HX-Boosted", ""))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -254,10 +265,9 @@ def fill(response: Response) -> Response:
     shareable = (response.status_code == 200 and "Set-Cookie" not in response.headers and not session.modified
                  and _csrf_field() not in g and "no-store" not in (response.headers.get("Cache-Control") or "")
                  and len(body) <= MAX_BODY)
-    if shareable:
-        ttl = current_app.config["PAGE_CACHE_TTL"]
-        _store().set(key, {"body": body, "hash": body_hash, "content_type": response.content_type,
-                           "generation": generation, "stored_at": time.time()}, ttl)
+    if shareable:  # stored by `store`, last of the after_request hooks, with the headers they all added
+        g._pagecache_entry = (key, {"body": body, "hash": body_hash, "content_type": response.content_type,
+                                    "generation": generation, "stored_at": time.time()})
     if PLACEHOLDER in body:
         from flask_wtf.csrf import generate_csrf
 
@@ -266,6 +276,137 @@ def fill(response: Response) -> Response:
         _finish(response, body_hash, "miss")
         response.make_conditional(request)
     return response
+
+
+_UNSHARED_HEADERS = frozenset({"set-cookie", "date", "content-length", "etag", "cache-control", "x-page-cache",
+                               "retry-after", "server", "expires", "last-modified"})
+
+
+def _shared_headers(headers) -> list[list[str]]:
+    """The response headers every visitor of the page gets (security headers, Vary, Content-Type): not the
+    per-visitor ones (cookies, ETag, rate-limit counters), which the fast path makes itself or must not send."""
+    return [[name, value] for name, value in headers.items()
+            if name.lower() not in _UNSHARED_HEADERS and not name.lower().startswith("x-ratelimit")]
+
+
+def store(response: Response) -> Response:
+    """after_request (runs last of them): store the page `fill` found shareable, with every hook's headers."""
+    pending = g.pop("_pagecache_entry", None)
+    if pending is None or response.status_code != 200 or "Set-Cookie" in response.headers:
+        return response  # a hook after `fill` set a cookie or changed the answer: not for sharing
+    key, entry = pending
+    entry["headers"] = _shared_headers(response.headers)
+    _store().set(key, entry, current_app.config["PAGE_CACHE_TTL"])
+    return response
+
+
+# The WSGI fast path ----------------------------------------------------------------------------------------------
+
+def _csrf_token(app: Flask, secret: str) -> str | None:
+    """What flask_wtf.csrf.generate_csrf makes from a session's CSRF secret, without a request context."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    key = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
+    return URLSafeTimedSerializer(key, salt="wtf-csrf-token").dumps(secret) if key else None
+
+
+class FastHits:
+    """WSGI middleware in front of the Flask app: a cache hit for a returning anonymous visitor, answered without
+    the Flask request pipeline (request context, user loader, Babel, CSRF, Limiter, Talisman hooks, session save).
+
+    It answers only when everything the pipeline would have decided is already known: a GET or HEAD to a path of
+    a cached endpoint; no Authorization header, cart or remember-me cookie; a valid session cookie (signed with
+    the app's key, within its lifetime) holding nothing but the CSRF secret; and a fresh entry stored with its
+    headers. The page gets the token made from that visitor's own secret, the headers the app's hooks added
+    when the page was stored (CSP and the other security headers, Vary), and the ETag/304 of `lookup`. The
+    session is not modified, so the pipeline would have set no cookie either. Anything else (a first visit
+    without a session, a signed-in user, an error) goes down the normal path, where `lookup` still serves hits.
+    """
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        exact, prefixes = set(), []
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint in CACHED_ENDPOINTS:
+                if "<" in rule.rule:
+                    prefixes.append(rule.rule.split("<", 1)[0])
+                else:
+                    exact.add(rule.rule)
+        self.exact, self.prefixes = frozenset(exact), tuple(prefixes)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and "HTTP_COOKIE" in environ and \
+                (path in self.exact or path.startswith(self.prefixes)):
+            try:
+                response = self.hit(environ)
+            except Exception:  # never worse than the normal path
+                log.warning("page cache: fast path failed", exc_info=True)
+                response = None
+            if response is not None:
+                return response(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def hit(self, environ) -> Response | None:
+        from flask.sessions import SecureCookieSessionInterface
+        from itsdangerous import BadSignature
+
+        from ..shop.ordering.views import CART_COOKIE
+        from .jobs import EXTENSION_KEY as JOBS_KEY
+
+        app, config = self.app, self.app.config
+        ttl = config.get("PAGE_CACHE_TTL") or 0
+        if ttl <= 0 or "HTTP_AUTHORIZATION" in environ:
+            return None
+        if config.get("JOBS_ENABLED") and (app.extensions.get(JOBS_KEY) or {}).get("pid") != os.getpid():
+            return None  # this process's first requests start the scheduler in the pipeline
+        interface = app.session_interface
+        if not isinstance(interface, SecureCookieSessionInterface):
+            return None
+        req = app.request_class(environ)
+        if config.get("TRUSTED_HOSTS") is not None:
+            req.trusted_hosts = config["TRUSTED_HOSTS"]  # req.host below then refuses others, as Flask does
+        cookies = req.cookies
+        if CART_COOKIE in cookies or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
+            return None
+        raw = cookies.get(interface.get_cookie_name(app))
+        serializer = interface.get_signing_serializer(app) if raw else None
+        if serializer is None:
+            return None
+        try:
+            data = serializer.loads(raw, max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            return None
+        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        if not isinstance(data, dict) or list(data) != [field] or not isinstance(data[field], str):
+            return None
+        secret = data[field]
+        entry, generation = app.extensions[EXTENSION_KEY].get(_key(req, config))
+        if entry is None or "headers" not in entry or entry["generation"] != generation \
+                or time.time() - entry["stored_at"] >= ttl:
+            return None
+        return self.respond(req, entry, secret)
+
+    def respond(self, req, entry: dict, secret: str) -> Response | None:
+        etag = _etag(entry["hash"], secret)
+        if req.if_none_match.contains(etag):
+            response = self.app.response_class(status=304)
+            response.headers.clear()
+            response.headers.extend((k, v) for k, v in entry["headers"] if k.lower() not in ("content-type",))
+        else:
+            body = entry["body"]
+            if PLACEHOLDER in body:
+                token = _csrf_token(self.app, secret)
+                if token is None:
+                    return None
+                body = body.replace(PLACEHOLDER, token)
+            response = self.app.response_class(body, status=200, headers=entry["headers"])
+        response.vary.add("Cookie")
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.headers["X-Page-Cache"] = "hit"
+        return response
 
 
 # Invalidation: SQLAlchemy session events ------------------------------------------------------------------------
@@ -329,6 +470,10 @@ def init_app(app: Flask) -> None:
     funcs[:] = own + [lookup] + [f for f in funcs if f not in own]
     # Registered last, so it runs first of the after_request hooks: it sees the view's response undecorated.
     app.after_request(fill)
+    # First in the list, so it runs last of them: the stored headers include Talisman's and every other hook's.
+    app.after_request_funcs[None].insert(0, store)
+    # Outermost, so a returning anonymous visitor's hit skips the whole Flask pipeline.
+    app.wsgi_app = FastHits(app, app.wsgi_app)  # type: ignore[method-assign]
     # Flask-WTF offers csrf_token() twice, as a Jinja global and from a context processor: replace both.
     app.jinja_env.globals["csrf_token"] = csrf_token_or_placeholder
     app.context_processor(lambda: {"csrf_token": csrf_token_or_placeholder})

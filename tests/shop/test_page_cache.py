@@ -266,3 +266,111 @@ def test_redis_store_shares_entries_and_the_generation():
     two.bump()
     assert one.get("k")[1] == generation + 1
     one.redis.delete(prefix + "k", one.generation_key)
+
+
+@pytest.fixture
+def pipeline_runs(app):
+    """How many requests went through the Flask pipeline (the WSGI fast path sends no request_started)."""
+    from flask import request_started
+
+    runs = []
+
+    def count(sender, **_):
+        runs.append(1)
+
+    request_started.connect(count, app)
+    yield runs
+    request_started.disconnect(count, app)
+
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
+
+
+def test_a_returning_visitor_is_served_without_the_pipeline_with_their_own_token(app, cache, seller, make_product,
+                                                                                  pipeline_runs):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    other = app.test_client()
+    filled = other.get(_url(product))
+    browser = app.test_client()
+    first = browser.get(_url(product))  # no session yet: the pipeline, which gives it one
+    assert first.headers["X-Page-Cache"] == "hit" and "session=" in first.headers["Set-Cookie"]
+    runs = len(pipeline_runs)
+    again = browser.get(_url(product))
+    assert len(pipeline_runs) == runs, "a returning anonymous visitor's hit went through the Flask pipeline"
+    assert again.status_code == 200 and again.headers["X-Page-Cache"] == "hit" and "Set-Cookie" not in again.headers
+    body = again.get_data(as_text=True)
+    assert pagecache.PLACEHOLDER not in body
+    assert _without_token(body) == _without_token(filled.get_data(as_text=True))
+    assert again.headers["ETag"] == first.headers["ETag"] != filled.headers["ETag"]
+    for name in SECURITY_HEADERS:
+        assert again.headers[name] == filled.headers[name], name
+    assert "Cookie" in again.headers["Vary"] and again.headers["Cache-Control"] == "private, no-cache"
+    assert again.content_type == filled.content_type and again.content_length == len(again.get_data())
+    # The token is made from this visitor's own session: add-to-cart accepts it from them and from no one else.
+    token = TOKEN.search(body).group(1)
+    assert token != TOKEN.search(filled.get_data(as_text=True)).group(1)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        form = {"csrf_token": token, "variant_id": product.variants[0].id, "quantity": 1}
+        refused = other.post("/shop/cart/add", data=form)
+        added = browser.post("/shop/cart/add", data=form)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert refused.status_code == 400 and added.status_code == 302
+    head = app.test_client()
+    head.get(_url(product))
+    runs = len(pipeline_runs)
+    answered = head.head(_url(product))
+    assert len(pipeline_runs) == runs and answered.status_code == 200 and answered.get_data() == b""
+    not_modified = head.get(_url(product), headers={"If-None-Match": answered.headers["ETag"]})
+    assert len(pipeline_runs) == runs and not_modified.status_code == 304 and not not_modified.get_data()
+    for name in SECURITY_HEADERS:
+        assert not_modified.headers[name] == filled.headers[name], name
+
+
+def test_the_fast_path_leaves_everyone_else_to_the_pipeline(app, cache, auth, client, seller, make_product,
+                                                             pipeline_runs):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    app.test_client().get(_url(product))  # fills
+    flashed, forged, carted = app.test_client(), app.test_client(), app.test_client()
+    for browser in (flashed, forged, carted):
+        browser.get(_url(product))
+    with flashed.session_transaction() as sess:
+        sess["_flashes"] = [("success", "Đã thêm vào giỏ")]
+    session_cookie = app.config["SESSION_COOKIE_NAME"]
+    forged.set_cookie(session_cookie, forged.get_cookie(session_cookie).value[:-2] + "xx")
+    carted.set_cookie("cl_cart", "guest-token")
+    auth.login_as(owner)
+    for browser in (flashed, forged, carted, client):
+        runs = len(pipeline_runs)
+        page = browser.get(_url(product))
+        assert len(pipeline_runs) == runs + 1 and page.status_code == 200
+        assert "Set-Cookie" in page.headers or browser is client or "X-Page-Cache" not in page.headers
+    assert 'data-testid="account-link"' in page.get_data(as_text=True)
+
+
+def test_a_cookie_set_after_the_page_was_filled_keeps_it_out_of_the_cache(app, cache, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+
+    def late_cookie(response):
+        response.set_cookie("tracker", "x")
+        return response
+
+    app.after_request_funcs[None].insert(1, late_cookie)  # after `fill`, before `store`
+    try:
+        first = app.test_client().get(_url(product))
+    finally:
+        app.after_request_funcs[None].remove(late_cookie)
+    assert "tracker=x" in first.headers.get("Set-Cookie", "") and not cache._entries
+
+
+def test_stored_headers_leave_out_what_belongs_to_one_visitor(app, cache, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    app.test_client().get(_url(product))
+    names = {name.lower() for name, _ in next(iter(cache._entries.values()))["headers"]}
+    assert {"content-security-policy", "x-frame-options", "vary", "content-type"} <= names
+    assert not names & {"set-cookie", "etag", "date", "content-length", "x-page-cache"}
