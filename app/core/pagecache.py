@@ -41,7 +41,7 @@ before Flask sees the request, by the WSGI middleware `FastHits`: the stored bod
 and the headers stored with the entry, which are the ones every hook added to the filling response (security
 headers, Vary) minus the per-visitor ones (cookies, ETag, Date, rate-limit counters). Entries are therefore
 written by `store`, the last after_request hook, and only if no hook set a cookie. A first visit without a
-session still goes through `lookup`, because it needs a new session cookie.
+session gets a new session cookie from the middleware too; `lookup` still serves what the middleware declines.
 
 Conditional GET. Cached pages carry `ETag` = hash(stored body, the visitor's CSRF secret) and
 `Cache-Control: private, no-cache`. A matching `If-None-Match` on a hit is answered 304 from the entry alone.
@@ -315,12 +315,14 @@ class FastHits:
     the Flask request pipeline (request context, user loader, Babel, CSRF, Limiter, Talisman hooks, session save).
 
     It answers only when everything the pipeline would have decided is already known: a GET or HEAD to a path of
-    a cached endpoint; no Authorization header, cart or remember-me cookie; a valid session cookie (signed with
-    the app's key, within its lifetime) holding nothing but the CSRF secret; and a fresh entry stored with its
-    headers. The page gets the token made from that visitor's own secret, the headers the app's hooks added
-    when the page was stored (CSP and the other security headers, Vary), and the ETag/304 of `lookup`. The
-    session is not modified, so the pipeline would have set no cookie either. Anything else (a first visit
-    without a session, a signed-in user, an error) goes down the normal path, where `lookup` still serves hits.
+    a cached endpoint; no Authorization header, cart or remember-me cookie; either no session cookie (a first
+    visit: it gets a new session holding a new CSRF secret, set by the app's session interface exactly as the
+    pipeline sets it) or a valid one (signed with the app's key, within its lifetime) holding nothing but the
+    CSRF secret, which is then not modified, so no cookie is set, as in the pipeline; and a fresh entry stored
+    with its headers. The page gets the token made from that visitor's own secret, the headers the app's hooks
+    added when the page was stored (CSP and the other security headers, Vary), and the ETag/304 of `lookup`.
+    Anything else (a session with anything more in it, a forged or expired cookie, a signed-in user, an entry
+    without headers, an error) goes down the normal path, where `lookup` still serves the anonymous hits.
     """
 
     def __init__(self, app: Flask, wsgi_app):
@@ -337,8 +339,7 @@ class FastHits:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and "HTTP_COOKIE" in environ and \
-                (path in self.exact or path.startswith(self.prefixes)):
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and (path in self.exact or path.startswith(self.prefixes)):
             try:
                 response = self.hit(environ)
             except Exception:  # never worse than the normal path
@@ -370,23 +371,34 @@ class FastHits:
         cookies = req.cookies
         if CART_COOKIE in cookies or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
             return None
-        raw = cookies.get(interface.get_cookie_name(app))
-        serializer = interface.get_signing_serializer(app) if raw else None
+        serializer = interface.get_signing_serializer(app)
         if serializer is None:
             return None
-        try:
-            data = serializer.loads(raw, max_age=int(app.permanent_session_lifetime.total_seconds()))
-        except BadSignature:
-            return None
         field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        if not isinstance(data, dict) or list(data) != [field] or not isinstance(data[field], str):
-            return None
-        secret = data[field]
+        raw = cookies.get(interface.get_cookie_name(app))
+        secret = None  # no session cookie at all: a first visit, which gets a new session as in the pipeline
+        if raw is not None:
+            try:
+                data = serializer.loads(raw, max_age=int(app.permanent_session_lifetime.total_seconds()))
+            except BadSignature:
+                return None
+            if not isinstance(data, dict) or list(data) != [field] or not isinstance(data[field], str):
+                return None
+            secret = data[field]
         entry, generation = app.extensions[EXTENSION_KEY].get(_key(req, config))
         if entry is None or "headers" not in entry or entry["generation"] != generation \
                 or time.time() - entry["stored_at"] >= ttl:
             return None
-        return self.respond(req, entry, secret)
+        if secret is not None:
+            return self.respond(req, entry, secret)
+        # What flask_wtf.csrf.generate_csrf puts in a new session, saved by the app's own session interface
+        # (the same cookie name, flags and signature as the pipeline's).
+        new_session = interface.session_class()
+        new_session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+        response = self.respond(req, entry, new_session[field])
+        if response is not None:
+            interface.save_session(app, new_session, response)
+        return response
 
     def respond(self, req, entry: dict, secret: str) -> Response | None:
         etag = _etag(entry["hash"], secret)

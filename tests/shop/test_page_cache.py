@@ -286,16 +286,27 @@ def pipeline_runs(app):
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
 
 
-def test_a_returning_visitor_is_served_without_the_pipeline_with_their_own_token(app, cache, seller, make_product,
+def test_anonymous_hits_are_served_without_the_pipeline_each_with_their_own_token(app, cache, seller, make_product,
                                                                                   pipeline_runs):
     owner, org = seller
     product = make_product(owner, org, stock=5)
     other = app.test_client()
     filled = other.get(_url(product))
     browser = app.test_client()
-    first = browser.get(_url(product))  # no session yet: the pipeline, which gives it one
-    assert first.headers["X-Page-Cache"] == "hit" and "session=" in first.headers["Set-Cookie"]
     runs = len(pipeline_runs)
+    first = browser.get(_url(product))  # no session yet: the fast path gives it one, as the pipeline would
+    assert len(pipeline_runs) == runs and first.headers["X-Page-Cache"] == "hit"
+    # The same session cookie as the pipeline sets (name, flags), with a new value holding only a new CSRF secret.
+    assert re.sub(r"session=[^;]+", "", first.headers["Set-Cookie"]) == re.sub(r"session=[^;]+", "",
+                                                                                filled.headers["Set-Cookie"])
+    assert "HttpOnly" in first.headers["Set-Cookie"] and "SameSite=Lax" in first.headers["Set-Cookie"]
+    with browser.session_transaction() as sess:
+        assert list(sess.keys()) == ["csrf_token"]
+    with other.session_transaction() as sess:
+        assert list(sess.keys()) == ["csrf_token"]
+        other_secret = sess["csrf_token"]
+    with browser.session_transaction() as sess:
+        assert sess["csrf_token"] != other_secret
     again = browser.get(_url(product))
     assert len(pipeline_runs) == runs, "a returning anonymous visitor's hit went through the Flask pipeline"
     assert again.status_code == 200 and again.headers["X-Page-Cache"] == "hit" and "Set-Cookie" not in again.headers
@@ -319,8 +330,8 @@ def test_a_returning_visitor_is_served_without_the_pipeline_with_their_own_token
         app.config["WTF_CSRF_ENABLED"] = False
     assert refused.status_code == 400 and added.status_code == 302
     head = app.test_client()
-    head.get(_url(product))
     runs = len(pipeline_runs)
+    head.get(_url(product))
     answered = head.head(_url(product))
     assert len(pipeline_runs) == runs and answered.status_code == 200 and answered.get_data() == b""
     not_modified = head.get(_url(product), headers={"If-None-Match": answered.headers["ETag"]})
@@ -374,3 +385,22 @@ def test_stored_headers_leave_out_what_belongs_to_one_visitor(app, cache, seller
     names = {name.lower() for name, _ in next(iter(cache._entries.values()))["headers"]}
     assert {"content-security-policy", "x-frame-options", "vary", "content-type"} <= names
     assert not names & {"set-cookie", "etag", "date", "content-length", "x-page-cache"}
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set")
+def test_the_fast_path_serves_entries_from_redis(app, seller, make_product, pipeline_runs):
+    owner, org = seller
+    product = make_product(owner, org, stock=5)
+    saved_ttl, saved_store = app.config["PAGE_CACHE_TTL"], app.extensions[pagecache.EXTENSION_KEY]
+    store = pagecache.RedisStore(os.environ["REDIS_URL"], f"cholive-test-page:{uuid.uuid4().hex[:8]}:")
+    app.config["PAGE_CACHE_TTL"], app.extensions[pagecache.EXTENSION_KEY] = 30, store
+    try:
+        filled = app.test_client().get(_url(product))
+        runs = len(pipeline_runs)
+        hit = app.test_client().get(_url(product))
+    finally:
+        app.config["PAGE_CACHE_TTL"], app.extensions[pagecache.EXTENSION_KEY] = saved_ttl, saved_store
+        store.redis.delete(*store.redis.keys(store.prefix + "*"))
+    assert len(pipeline_runs) == runs and hit.headers["X-Page-Cache"] == "hit" and "session=" in hit.headers["Set-Cookie"]
+    assert hit.headers["Content-Security-Policy"] == filled.headers["Content-Security-Policy"]
+    assert _without_token(hit.get_data(as_text=True)) == _without_token(filled.get_data(as_text=True))
