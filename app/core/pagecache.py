@@ -310,6 +310,20 @@ def _csrf_token(app: Flask, secret: str) -> str | None:
     return URLSafeTimedSerializer(key, salt="wtf-csrf-token").dumps(secret) if key else None
 
 
+class _PlainJSON:
+    """The session payload as Flask's TaggedJSONSerializer writes a session holding one string (compact, sorted
+    keys), read and written with the json module: Flask's own goes through `current_app`, slow outside a request.
+    Any session that is not exactly {csrf field: string} is declined, so tagged values never need reading."""
+
+    @staticmethod
+    def dumps(value) -> str:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+    @staticmethod
+    def loads(value):
+        return json.loads(value)
+
+
 class FastHits:
     """WSGI middleware in front of the Flask app: a cache hit for a returning anonymous visitor, answered without
     the Flask request pipeline (request context, user loader, Babel, CSRF, Limiter, Talisman hooks, session save).
@@ -336,6 +350,22 @@ class FastHits:
                 else:
                     exact.add(rule.rule)
         self.exact, self.prefixes = frozenset(exact), tuple(prefixes)
+        self._serializer: tuple[tuple, object] | None = None
+
+    def serializer(self, interface):
+        """The session cookie's signing serializer, as the interface makes it (keys, salt, signer), built once."""
+        from itsdangerous import URLSafeTimedSerializer
+
+        app = self.app
+        if not app.secret_key:
+            return None
+        keys = (*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key)
+        if self._serializer is None or self._serializer[0] != keys:
+            made = URLSafeTimedSerializer(list(keys), salt=interface.salt, serializer=_PlainJSON,
+                                          signer_kwargs={"key_derivation": interface.key_derivation,
+                                                         "digest_method": interface.digest_method})
+            self._serializer = (keys, made)
+        return self._serializer[1]
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -371,7 +401,7 @@ class FastHits:
         cookies = req.cookies
         if CART_COOKIE in cookies or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
             return None
-        serializer = interface.get_signing_serializer(app)
+        serializer = self.serializer(interface)
         if serializer is None:
             return None
         field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
@@ -391,13 +421,16 @@ class FastHits:
             return None
         if secret is not None:
             return self.respond(req, entry, secret)
-        # What flask_wtf.csrf.generate_csrf puts in a new session, saved by the app's own session interface
-        # (the same cookie name, flags and signature as the pipeline's).
-        new_session = interface.session_class()
-        new_session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
-        response = self.respond(req, entry, new_session[field])
+        # What flask_wtf.csrf.generate_csrf puts in a new session, in the cookie the app's session interface
+        # would set (its save_session, for a new non-permanent session: same name, flags and signature).
+        secret = hashlib.sha1(os.urandom(64)).hexdigest()
+        response = self.respond(req, entry, secret)
         if response is not None:
-            interface.save_session(app, new_session, response)
+            response.set_cookie(interface.get_cookie_name(app), serializer.dumps({field: secret}), expires=None,
+                                httponly=interface.get_cookie_httponly(app), domain=interface.get_cookie_domain(app),
+                                path=interface.get_cookie_path(app), secure=interface.get_cookie_secure(app),
+                                partitioned=interface.get_cookie_partitioned(app),
+                                samesite=interface.get_cookie_samesite(app))
         return response
 
     def respond(self, req, entry: dict, secret: str) -> Response | None:
