@@ -36,12 +36,13 @@ view. Returning a response from `before_request` still runs every `after_request
 headers (CSP, X-Frame-Options, ...), `Vary: Cookie` and the session cookie are set on hits exactly as on a
 rendered page. The catalog views have no rate limits, so nothing is lost by skipping the Limiter check.
 
-The fast path. A returning anonymous visitor (a valid session cookie holding only its CSRF secret) is answered
-before Flask sees the request, by the WSGI middleware `FastHits`: the stored body with that visitor's own token,
+The fast path. A hit for an anonymous visitor whose session holds only its CSRF secret, or who has no session
+cookie yet (they get a new session), is answered before Flask sees the request, by the WSGI middleware
+`FastHits` (which also skips Talisman's and the Limiter's hooks): the stored body with that visitor's own token,
 and the headers stored with the entry, which are the ones every hook added to the filling response (security
 headers, Vary) minus the per-visitor ones (cookies, ETag, Date, rate-limit counters). Entries are therefore
-written by `store`, the last after_request hook, and only if no hook set a cookie. A first visit without a
-session gets a new session cookie from the middleware too; `lookup` still serves what the middleware declines.
+written by `store`, the last after_request hook, and only if no hook set a cookie. `lookup` still serves the
+hits the middleware declines (an entry stored without headers, a process whose jobs scheduler has not started).
 
 Conditional GET. Cached pages carry `ETag` = hash(stored body, the visitor's CSRF secret) and
 `Cache-Control: private, no-cache`. A matching `If-None-Match` on a hit is answered 304 from the entry alone.
