@@ -16,7 +16,7 @@ from ..accounts.services import membership
 from ..errors import NotFound
 from ..extensions import db
 from .models import CATEGORY_CODES, Photo, Product, StockMovement, Variant
-from .search import match, relevance_order, terms
+from .search import match, page_ids, terms
 
 T = TypeVar("T")
 MAX_PER_PAGE = 60
@@ -114,15 +114,13 @@ def catalog(filters: CatalogFilters) -> Page[Product]:
         # The count needs no rank, so it never joins the ranking; it stops after COUNT_CAP + 1 matches.
         total = db.session.scalar(select(func.count()).select_from(stmt.limit(COUNT_CAP + 1).subquery())) or 0
         capped, total = total > COUNT_CAP, min(total, COUNT_CAP)
-        if found.ranked is not None:
-            stmt = stmt.join(found.ranked, found.ranked.c.product_id == Product.id)
-        order = (*relevance_order(Product.search_name, words, found.rank), Product.id)
+        ids = page_ids(stmt, words, found, f.per_page, (f.page - 1) * f.per_page)
     elif f.q and f.q.strip():
         return Page([], 0, f.page, f.per_page)  # only punctuation typed: nothing can match
     else:
-        order = (Product.created_at.desc(), Product.id.desc())
         total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    ids = db.session.scalars(stmt.order_by(*order).limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
+        ids = db.session.scalars(stmt.order_by(Product.created_at.desc(), Product.id.desc())
+                                 .limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
     loaded = {p.id: p for p in db.session.scalars(_with_cards(select(Product).where(Product.id.in_(ids)))).unique()}
     return Page([loaded[i] for i in ids if i in loaded], total, f.page, f.per_page, capped)
 

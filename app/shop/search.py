@@ -13,7 +13,7 @@ import re
 
 from dataclasses import dataclass
 
-from sqlalchemy import Subquery, and_, case, column, func, literal, literal_column, select, table, text
+from sqlalchemy import Select, Subquery, and_, case, column, func, literal, literal_column, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..core.text import fold
@@ -83,9 +83,35 @@ def match(words: list[str]) -> Match:
     return Match(and_(*(Product.search_text.like(f"%{w}%") for w in words)), literal(0))
 
 
+def name_hits(search_name: ColumnElement, words: list[str]) -> ColumnElement:
+    """How many of the words start a word of the name (or code)."""
+    padded = literal(" ") + search_name
+    return sum((case((padded.like(f"% {w}%"), 1), else_=0) for w in words), literal(0))
+
+
 def relevance_order(search_name: ColumnElement, words: list[str], engine_rank: ColumnElement) -> tuple:
     """ORDER BY terms: name hits (desc), then name length for name hits, then the engine's rank."""
-    padded = literal(" ") + search_name
-    hits = sum((case((padded.like(f"% {w}%"), 1), else_=0) for w in words), literal(0))
+    hits = name_hits(search_name, words)
     closeness = case((hits > 0, func.length(search_name)), else_=0)
     return hits.desc(), closeness, engine_rank
+
+
+def page_ids(matches: Select, words: list[str], found: Match, limit: int, offset: int) -> list[int]:
+    """One page of `matches` (SELECT products.id with every filter and found.where), in relevance_order."""
+    if found.ranked is not None or db.session.get_bind().dialect.name != "postgresql":
+        if found.ranked is not None:
+            matches = matches.join(found.ranked, found.ranked.c.product_id == Product.id)
+        order = (*relevance_order(Product.search_name, words, found.rank), Product.id)
+        return list(db.session.scalars(matches.order_by(*order).limit(limit).offset(offset)))
+    # PostgreSQL, where a broad word matches a sixth of the catalog. Name hits and length are computed once per
+    # match (OFFSET 0 keeps the planner from copying them into every sort key); then only the matches tied
+    # with the page on those two keys (FETCH ... WITH TIES) are joined back and ranked with ts_rank, which
+    # costs more than the rest. Same order as relevance_order: whatever is on the page is in that set.
+    scored = matches.add_columns(name_hits(Product.search_name, words).label("hits"),
+                                 func.length(Product.search_name).label("length")).offset(0).subquery("scored")
+    closeness = case((scored.c.hits > 0, scored.c.length), else_=0)
+    tier = (select(scored.c.id, scored.c.hits, closeness.label("closeness"))
+            .order_by(scored.c.hits.desc(), closeness).fetch(offset + limit, with_ties=True).subquery("tier"))
+    page = (select(Product.id).join(tier, tier.c.id == Product.id)
+            .order_by(tier.c.hits.desc(), tier.c.closeness, found.rank, Product.id).limit(limit).offset(offset))
+    return list(db.session.scalars(page))

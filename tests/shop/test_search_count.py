@@ -67,3 +67,29 @@ def test_the_results_page_shows_the_floor(client, thirty, monkeypatch):
     monkeypatch.setattr(queries, "COUNT_CAP", 8)
     html = client.get("/shop/?q=gao").get_data(as_text=True)
     assert "8+ kết quả cho" in html, html[html.find("result-count"):][:300]  # Vietnamese by default
+
+
+def test_every_page_is_in_the_plain_relevance_order(db, seller, make_product):
+    """PostgreSQL ranks only the matches tied with the page on name hits and length: pages must still be exactly
+    the plain ORDER BY relevance_order ... LIMIT/OFFSET, ties and all."""
+    from sqlalchemy import select
+
+    from app.shop.models import Product
+    from app.shop.search import match, page_ids, relevance_order, terms
+
+    owner, org = seller
+    for n in range(26):  # many equal name lengths, names with one, two or no typed word, description-only hits
+        name = ["Gạo nếp cái", "Gạo tám xoan", "Nếp cẩm", "Chè búp"][n % 4] + f" {n % 7}"
+        make_product(owner, org, name, code=f"N{n}", description="gạo nếp thơm" if n % 4 == 3 else None)
+    for typed in ("gao nep", "nep", "gao", "thom"):
+        words = terms(typed)
+        found = match(words)
+        matches = select(Product.id).where(Product.status == "active", found.where)
+        plain = matches.join(found.ranked, found.ranked.c.product_id == Product.id) if found.ranked is not None \
+            else matches
+        everything = list(db.session.scalars(plain.order_by(*relevance_order(Product.search_name, words, found.rank),
+                                                            Product.id)))
+        assert everything, typed
+        for limit in (1, 4, 7):
+            pages = [page_ids(matches, words, found, limit, offset) for offset in range(0, len(everything), limit)]
+            assert [i for page in pages for i in page] == everything, (typed, limit)
