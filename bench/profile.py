@@ -15,34 +15,49 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--buyers", type=int, default=60)
     parser.add_argument("--redis", action="store_true", help="with the Redis message queue on, as in a cluster")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="app processes sharing Redis and the database (more than one implies --redis)")
     args = parser.parse_args()
     common.pin_load_generator()
-    out = common.ROOT / "bench" / "results" / ("profile-storm-redis.txt" if args.redis else "profile-storm.txt")
+    redis = args.redis or args.processes > 1
+    name = "profile-storm" + ("-redis" if redis and args.processes == 1 else "") + \
+        (f"-{args.processes}p" if args.processes > 1 else "")
+    outs = [common.ROOT / "bench" / "results" / (f"{name}-{n}.txt" if args.processes > 1 else f"{name}.txt")
+            for n in range(args.processes)]
     workdir = common.workdir()
     with common.database(args.database, workdir) as url:
-        if args.redis:
+        if redis:
             common.flush_redis()
-        env = {**common.app_env(url, workdir, redis=args.redis), "BENCH_PROFILE_OUT": str(out)}
+        env = common.app_env(url, workdir, redis=redis)
         seed = common.migrate_and_seed(env, "--buyers", str(args.buyers), "--codes", "20")
-        server = common.Server("wsgi:app", env, workdir / "profiled.log")
-        server.proc.kill()
-        server.proc.wait()
         server_core, _ = common.cores()
-        server.proc = subprocess.Popen(
-            (["taskset", "-c", server_core] if server_core else []) + [
-                sys.executable, "-m", "gunicorn", "-c", str(common.ROOT / "bench" / "profile_conf.py"),
-                "-b", f"127.0.0.1:{server.port}", "wsgi:app"], cwd=common.ROOT, env=env,
-            stdout=server.log.open("wb"), stderr=subprocess.STDOUT)
+        started = []
         try:
-            server.wait_ready()
-            result = loadgen.run_storm([server.url], seed["live_id"], seed["buyers"],
+            for n, out in enumerate(outs):
+                # Every process on the server core, as in bench.cluster; each worker writes its own profile.
+                server = common.Server("wsgi:app", {**env, "BENCH_PROFILE_OUT": str(out)}, workdir / f"profiled-{n}.log")
+                server.proc.kill()
+                server.proc.wait()
+                server.proc = subprocess.Popen(
+                    (["taskset", "-c", server_core] if server_core else []) + [
+                        sys.executable, "-m", "gunicorn", "-c", str(common.ROOT / "bench" / "profile_conf.py"),
+                        "-b", f"127.0.0.1:{server.port}", "wsgi:app"], cwd=common.ROOT,
+                    env={**env, "BENCH_PROFILE_OUT": str(out)}, stdout=server.log.open("wb"), stderr=subprocess.STDOUT)
+                started.append(server)
+            for server in started:
+                server.wait_ready()
+            cpu_before = [s.cpu() for s in started]
+            result = loadgen.run_storm([s.url for s in started], seed["live_id"], seed["buyers"],
                                        [f"chốt {c}" for c in seed["codes"]], args.rate, args.seconds, 2)
+            cpu = [round(s.cpu() - b, 2) for s, b in zip(started, cpu_before)]
         finally:
-            server.stop()
-        print(result["outcomes"], loadgen.summary(result["latencies"]))
+            for server in started:
+                server.stop()
+        print(result["outcomes"], loadgen.summary(result["latencies"]), "worker CPU-s:", cpu)
         print(storm.check_invariants(url, seed["live_id"], result["reserved"]))
-    out.write_text(by_function(out.with_suffix(".pyisession")))
-    print(f"profile: {out} and {out.with_suffix('.html')}")
+    for out in outs:
+        out.write_text(by_function(out.with_suffix(".pyisession")))
+        print(f"profile: {out} and {out.with_suffix('.html')}")
 
 
 def by_function(session_path, top: int = 45) -> str:
