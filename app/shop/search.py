@@ -10,7 +10,6 @@ Hát Môn") are too common for bm25 to count. The DDL lives in migrations 0002_s
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 from sqlalchemy import Select, Subquery, and_, case, column, func, literal, literal_column, select, table, text
@@ -69,8 +68,8 @@ def match(words: list[str]) -> Match:
         rank = literal_column(f"bm25({FTS_TABLE}, {NAME_WEIGHT}, 1.0)")
         ranked = (select(fts.c.rowid.label("product_id"), rank.label("rank")).select_from(fts).where(matching)
                   .subquery("ranked"))
-        # The matches as an IN list: without it SQLite may walk every active product (through the status
-        # index) and run the FTS MATCH once per product (seconds at 10,000 products).
+        # The matches as an IN list: without it SQLite walks every active product and runs the FTS MATCH once
+        # per product (seconds at 10,000 products).
         return Match(Product.id.in_(select(fts.c.rowid).select_from(fts).where(matching)),
                      ranked.c.rank, ranked)
     if dialect == "postgresql":
