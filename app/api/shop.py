@@ -45,9 +45,11 @@ class ProductSchema(Schema):
 
 class ProductPageSchema(Schema):
     items = fields.List(fields.Nested(ProductSchema))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "Matching products; a search stops counting at 1,000 (see capped)"})
+    capped = fields.Boolean(metadata={"description": "More products match than total says (a broad search)"})
     page = fields.Integer()
-    pages = fields.Integer()
+    pages = fields.Integer(metadata={"description": "Pages of total; when capped, follow has_next instead"})
+    has_next = fields.Boolean()
 
 
 class VariantSchema(Schema):
@@ -265,7 +267,8 @@ def seller_adjust_stock(actor, slug: str, variant_id: int, delta, reason):
 def products(args):
     """Search the catalog of products on sale (q, category, page)."""
     page = queries.catalog(queries.CatalogFilters(q=args["q"], category=args["category"], page=args["page"]))
-    return {"items": [_product(p) for p in page.items], "total": page.total, "page": page.page, "pages": page.pages}
+    return {"items": [_product(p) for p in page.items], "total": page.total, "capped": page.capped, "page": page.page,
+            "pages": page.pages, "has_next": page.has_next}
 
 
 @blp.get("/products/<int:product_id>")

@@ -98,6 +98,19 @@ def test_catalog_and_detail(client, world):
     assert detail["variants"][0]["available"] == 10 and detail["variants"][0]["price"] == 60000
 
 
+def test_a_broad_search_says_its_count_is_capped_and_whether_a_next_page_exists(client, world, monkeypatch):
+    from app.shop import queries
+
+    full = client.get("/api/v1/products", query_string={"q": "cam canh"}).json
+    assert full["total"] == 1 and full["capped"] is False and full["has_next"] is False
+    monkeypatch.setattr(queries, "COUNT_CAP", 1)
+    broad = client.get("/api/v1/products", query_string={"q": "htx"}).json  # both cooperatives' goods match
+    assert broad["total"] == 1 and broad["capped"] is True and len(broad["items"]) == 2
+    assert broad["has_next"] is False  # a page that is not full is the last one, whatever the capped count says
+    listed = client.get("/api/v1/products").json
+    assert listed["capped"] is False and listed["total"] == 2  # the list without a query counts everything
+
+
 def test_draft_product_is_404_except_for_members(client, world):
     url = f"/api/v1/products/{world['draft_b'].id}"
     for headers in ({}, world["hx"], world["ha"]):
