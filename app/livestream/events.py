@@ -77,25 +77,28 @@ class LiveNamespace(Namespace):
             services.require_viewer(user, live)
         except NotFound as exc:
             raise ConnectionRefusedError(exc.to_dict()) from None
-        socket_session["live"] = {"session_id": live.id, "user_id": user.id if user else None}
-        join_room(room(live.id))
+        live_id = live.id  # kept: the commit (a new peak) and the rollback below expire the row
+        socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None}
+        join_room(room(live_id))
         if user is not None and services.is_seller(user, live):
-            join_room(seller_room(live.id))
-            _order_stats_at.pop(live.id, None)
-        count = _track_viewer(live.id, joined=True)
-        if count:
-            viewers.record_peak(live.id, count)
+            join_room(seller_room(live_id))
+            _order_stats_at.pop(live_id, None)
+        count = _track_viewer(live_id, joined=True)
+        if count and count > (live.peak_viewers or 0):
+            # Only a new peak is written (the row read just above says; the UPDATE is conditional too, so racing
+            # joins never lower it): a reconnect or a join below the peak costs no write and no commit.
+            viewers.record_peak(live_id, count)
             db.session.commit()
         last_id = _last_id(auth.get("last_id"))
         if last_id is not None:
             # Joined first, then replayed: a message committed in between may come twice, never zero times;
             # clients drop ids they have already shown.
-            for message in queries.messages_after(live.id, last_id):
+            for message in queries.messages_after(live_id, last_id):
                 emit("message", queries.message_payload(message))
-        for sale in flash_sales.running(live.id):  # a flash sale already running: its countdown starts at once
+        for sale in flash_sales.running(live_id):  # a flash sale already running: its countdown starts at once
             emit("flash_sale", sale)
         db.session.rollback()
-        _emit_stats(live.id)
+        _emit_stats(live_id)
 
     def on_disconnect(self, *_reason):
         state = socket_session.get("live")
@@ -110,12 +113,21 @@ class LiveNamespace(Namespace):
             session_id, user = _joined()
             if user is None:
                 raise NotSignedIn(_l("Please sign in to comment and order."))
-            ack, message = services.submit_comment(
+            outcome = services.take_comment(
                 session_id, user, data["text"], data.get("client_id"),
                 hold_hours=current_app.config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS),
                 min_interval=current_app.config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0),
                 hidden_words=moderation.hidden_word_list(current_app.config.get("LIVE_HIDDEN_WORDS")))
-            payload = queries.message_payload(message) if message is not None else None
+            ack, message = outcome.ack, outcome.message
+            payload = console = None
+            if message is not None:
+                # Built from the objects in hand before the commit expires them: nothing is read back afterwards.
+                payload = queries.message_payload(message)
+                hidden = message.hidden
+                if _sellers_listening(session_id):
+                    console = {"message": queries.console_message_payload(message),
+                               "lines": [queries.queue_line(res) for res in outcome.reservations],
+                               "user_id": message.user_id}
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -131,8 +143,9 @@ class LiveNamespace(Namespace):
             return socket_error(DomainError(_l("Something went wrong on our side. Please try again."),
                                             code="server_error"))
         if payload is not None:
-            broadcast_comment(session_id, payload, ack, sender_sid=request.sid)
-            announce_ended_flash_sales(session_id)
+            broadcast_comment(session_id, payload, ack, sender_sid=request.sid, hidden=hidden, stock=outcome.stock,
+                              console=console)
+            _announce_ended_flash_sales_now_and_then(session_id)
         return ack
 
     def on_seller_reply(self, data: Any = None):
@@ -299,40 +312,50 @@ def ticker_payload(user: str, reserved: list[dict], stock: dict[str, int]) -> di
             "stock": stock}
 
 
-def broadcast_comment(session_id: int, payload: dict, ack: dict, sender_sid: str | None = None) -> None:
+def broadcast_comment(session_id: int, payload: dict, ack: dict, sender_sid: str | None = None, *,
+                      hidden: bool | None = None, stock: dict[str, int] | None = None,
+                      console: dict | None = None) -> None:
     """After the commit: the chat line for everyone, then one ticker (with the fresh stock) when it reserved, or the
     fresh stock alone when it only cancelled; the console gets the comment with its new lines.
 
-    A comment hidden for abusive words goes back to its sender only (their chat looks as usual) and to the console."""
-    listening = _sellers_listening(session_id)
-    message = db.session.get(ChatMessage, payload["id"]) if listening else None
-    hidden = message.hidden if message is not None else \
-        db.session.scalar(select(ChatMessage.hidden).where(ChatMessage.id == payload["id"]))
+    A comment hidden for abusive words goes back to its sender only (their chat looks as usual) and to the console.
+    on_comment passes what it built before its commit (hidden, the stock its unit of work left, the console's comment
+    and lines), so nothing is read again; other callers pass nothing and it is read here."""
+    if console is None and stock is None and hidden is None:
+        message = db.session.get(ChatMessage, payload["id"]) if _sellers_listening(session_id) else None
+        if message is not None:
+            console = {"message": queries.console_message_payload(message),
+                       "lines": queries.comment_lines(message.id) if ack.get("reserved") else [],
+                       "user_id": message.user_id}
+    if hidden is None:
+        hidden = console["message"]["hidden"] if console is not None else \
+            db.session.scalar(select(ChatMessage.hidden).where(ChatMessage.id == payload["id"]))
     if not hidden:
         emit("message", payload, to=room(session_id), namespace=NAMESPACE)
     elif sender_sid is not None:
         emit("message", payload, to=sender_sid, namespace=NAMESPACE)
     if ack.get("reserved") or ack.get("cancelled"):
-        stock = queries.remaining_by_code(session_id)
-        db.session.rollback()
+        if stock is None:
+            stock = queries.remaining_by_code(session_id)
         if ack.get("reserved"):
             emit("ticker", ticker_payload(payload["user"], ack["reserved"], stock), to=room(session_id),
                  namespace=NAMESPACE)
         else:
             emit("stock", stock, to=room(session_id), namespace=NAMESPACE)
-    if message is not None:
-        _emit_order_detail(session_id, message, ack)
+    if console is not None:
+        _emit_order_detail(session_id, console, ack)
+    db.session.rollback()
 
 
-def _emit_order_detail(session_id: int, message: ChatMessage, ack: dict) -> None:
+def _emit_order_detail(session_id: int, console: dict, ack: dict) -> None:
     """For the console only: the comment with its parse, the lines it reserved, the ids of the lines it released and,
     at most every LIVE_STATS_INTERVAL seconds, the stats strip (live_stats reads the whole live: never per order).
 
     The console keeps its queue from these; the whole queue goes out only when a console asks (console_tick)."""
-    detail = {"message": queries.console_message_payload(message),
-              "lines": queries.comment_lines(message.id) if ack.get("reserved") else [],
-              "removed": queries.released_line_ids(session_id, message.user_id)
-              if ack.get("cancelled") and message.user_id is not None else []}
+    user_id = console["user_id"]
+    detail = {"message": console["message"], "lines": console["lines"],
+              "removed": queries.released_line_ids(session_id, user_id)
+              if ack.get("cancelled") and user_id is not None else []}
     if _order_stats_due(session_id):
         detail["stats"] = stats_payload(session_id)
     db.session.rollback()
@@ -396,6 +419,26 @@ def _emit_stats(session_id: int) -> None:
     stats = stats_payload(session_id)
     db.session.rollback()
     emit("stats", stats, to=seller_room(session_id), namespace=NAMESPACE)
+
+
+# Per process: live id → when a comment last looked for ended flash sales. A storm's comments look at most once a
+# FLASH_END_LOOK_SECONDS per live (the console's tick and the 5-second job look every time); the countdown each client
+# runs from `ends_at` shows the end on time anyway, and a reservation reads the end time itself.
+FLASH_END_LOOK_SECONDS = 1.0
+_flash_end_looked_at: dict[int, float] = {}
+
+
+def _announce_ended_flash_sales_now_and_then(session_id: int) -> None:
+    now = time.monotonic()
+    last = _flash_end_looked_at.get(session_id)
+    if last is not None and now - last < FLASH_END_LOOK_SECONDS:
+        return
+    if len(_flash_end_looked_at) > 1000:
+        for live_id, at in list(_flash_end_looked_at.items()):
+            if now - at >= FLASH_END_LOOK_SECONDS:
+                _flash_end_looked_at.pop(live_id, None)
+    _flash_end_looked_at[session_id] = now
+    announce_ended_flash_sales(session_id)
 
 
 def announce_ended_flash_sales(session_id: int | None = None) -> int:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organisation, User
 from ..accounts.services import require_org_role
@@ -20,7 +21,7 @@ from ..shop import inventory
 from ..shop.models import Product
 from ..shop.services import check_price, normalise_code
 from . import flash as flash_sales
-from . import moderation
+from . import moderation, queries
 from .models import MAX_MESSAGE, ChatMessage, FlashSale, LiveProduct, LiveReservation, LiveSession
 from .parser import ParsedItem, parse_comment
 
@@ -170,12 +171,22 @@ def _stored_ack(session_id: int, user_id: int, client_id: str) -> dict | None:
     return json.loads(ack) if ack else None
 
 
-def _check_rate(live: LiveSession, user: User, now: datetime, min_interval: float) -> None:
+def _earlier(live_id: int, user_id: int, client_id: str) -> tuple[dict | None, datetime | None]:
+    """One statement for the idempotency look-up and the rate check: (the stored ack of this client_id, when this
+    buyer last commented in this live). Two scalar subqueries, each on its own index."""
+    ack_json, last = db.session.execute(select(
+        select(ChatMessage.ack_json).where(ChatMessage.session_id == live_id, ChatMessage.user_id == user_id,
+                                           ChatMessage.client_id == client_id).scalar_subquery(),
+        select(func.max(ChatMessage.created_at)).where(ChatMessage.session_id == live_id,
+                                                       ChatMessage.user_id == user_id).scalar_subquery())).one()
+    return (json.loads(ack_json) if ack_json else None), last
+
+
+def _check_rate(live: LiveSession, last: datetime | None, now: datetime, min_interval: float) -> None:
+    """`last`: when this buyer last commented in this live (from _earlier, read before anything was written)."""
     interval = max(float(min_interval), float(live.slow_mode_seconds or 0))
     if interval <= 0:
         return
-    last = db.session.scalar(select(func.max(ChatMessage.created_at)).where(
-        ChatMessage.session_id == live.id, ChatMessage.user_id == user.id))
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=now.tzinfo)
     if last is not None and (now - last).total_seconds() < interval:
@@ -188,9 +199,10 @@ def _check_rate(live: LiveSession, user: User, now: datetime, min_interval: floa
 
 
 def _live_products(live: LiveSession) -> list[LiveProduct]:
+    """The live's products with their product and variants, in one statement (joined: one round trip per comment)."""
     return list(db.session.scalars(
         select(LiveProduct).where(LiveProduct.session_id == live.id).order_by(LiveProduct.position, LiveProduct.id)
-        .options(selectinload(LiveProduct.product).selectinload(Product.variants))))
+        .options(joinedload(LiveProduct.product).joinedload(Product.variants))).unique())
 
 
 def live_catalog(products: list[LiveProduct]) -> dict[str, list[str]]:
@@ -288,7 +300,7 @@ def _reserve(live: LiveSession, lp: LiveProduct, item: ParsedItem, user: User, m
             db.session.flush()
     finally:
         db.session.expire(lp, ["allotment_used"])
-    reservation.variant = variant
+    reservation.variant, reservation.live_product = variant, lp  # the console's line reads them: no lazy load
     return reservation
 
 
@@ -343,6 +355,28 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
     """post_comment, also giving the new message (None when the ack is a replay, so nothing is broadcast again).
 
     A practice live takes comments only from its simulated buyers (allow_practice, set by training's driver)."""
+    outcome = take_comment(session_id, user, text, client_id, hold_hours=hold_hours, min_interval=min_interval,
+                           now=now, allow_practice=allow_practice, hidden_words=hidden_words)
+    return outcome.ack, outcome.message
+
+
+@dataclass
+class CommentOutcome:
+    """What one comment did, for the socket handler: the ack, the new message (None for a replayed ack), the lines
+    it reserved (still attached to the session until the commit) and, when it reserved or cancelled, the stock left
+    per live code as this unit of work leaves it (the ack's `remaining` and the ticker come from it)."""
+
+    ack: dict[str, Any]
+    message: ChatMessage | None = None
+    reservations: list[LiveReservation] = field(default_factory=list)
+    stock: dict[str, int] | None = None
+
+
+def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, *,
+                 hold_hours: float = DEFAULT_HOLD_HOURS, min_interval: float = 1.0,
+                 now: datetime | None = None, allow_practice: bool = False,
+                 hidden_words: tuple[str, ...] | None = None) -> CommentOutcome:
+    """submit_comment with everything the live's broadcast needs, so the handler reads nothing back after its commit."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotSignedIn(_l("Please sign in to comment and order."))
     client_id = clean_client_id(client_id)
@@ -351,14 +385,14 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
     if live.is_practice and not allow_practice:
         raise Forbidden(_l("This is a private practice live: only its simulated buyers can comment."),
                         code="practice_live")
-    stored = _stored_ack(live.id, user.id, client_id)
+    stored, last = _earlier(live.id, user.id, client_id)
     if stored is not None:
-        return stored, None
+        return CommentOutcome(stored)
     if live.state == "ended":
         raise LiveNotOnAir(_l("This live has ended."))
     now = now or utcnow()
     moderation.check_may_comment(live, user, now)
-    _check_rate(live, user, now, min_interval)
+    _check_rate(live, last, now, min_interval)
 
     products = _live_products(live)
     by_code = {lp.live_code: lp for lp in products}
@@ -382,7 +416,7 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
         db.session.rollback()
         stored = _stored_ack(live.id, user.id, client_id)
         if stored is not None:
-            return stored, None
+            return CommentOutcome(stored)
         raise
 
     errors: list[dict] = []
@@ -399,6 +433,7 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
         errors.append(_error(Conflict(_l("You have no order in this live to cancel."), code="nothing_to_cancel")))
 
     reserved: list[dict] = []
+    reservations: list[LiveReservation] = []
     hold_until = now + timedelta(hours=float(hold_hours))
     flashes = flash_sales.active_flash_sales(live.id, now) if parsed.items else {}
     for item in parsed.items:
@@ -408,10 +443,14 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
         except DomainError as exc:
             errors.append(_error(exc, lp.live_code))
             continue
+        reservations.append(res)
         reserved.append({"code": lp.live_code, "name": lp.product.name, "quantity": res.quantity,
                          "variant": res.variant.label, "price": res.unit_price,
-                         "hold_until": hold_until.isoformat(), "remaining": remaining(lp),
-                         "flash": res.flash_sale_id is not None})
+                         "hold_until": hold_until.isoformat(), "flash": res.flash_sale_id is not None})
+    # What is left of every code once this comment's lines are taken: one statement for the ack and the ticker.
+    stock = queries.remaining_by_code(live.id) if reserved or cancelled else None
+    for line in reserved:
+        line["remaining"] = stock.get(line["code"], 0)
     if not parsed.is_question:
         codes = ", ".join(by_code) or "—"
         for unknown in parsed.unknown_codes:
@@ -428,7 +467,7 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
         ack = {"ok": False, "message_id": message.id, "kind": kind, "error": first, "errors": errors}
     message.ack_json = json.dumps(ack, ensure_ascii=False)
     db.session.flush()
-    return ack, message
+    return CommentOutcome(ack, message, reservations, stock)
 
 
 # Seller actions -------------------------------------------------------------------------------------

@@ -188,7 +188,7 @@ def test_a_database_outage_asks_the_buyer_to_resend_and_keeps_nothing(room, db, 
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
 
     live, console, buyer_socket, watcher = room
-    monkeypatch.setattr(services, "submit_comment", unreachable)
+    monkeypatch.setattr(services, "take_comment", unreachable)
     ack = buyer_socket.emit("comment", {"text": "chốt A12", "client_id": "pg-down-1"}, namespace=NS, callback=True)
     assert ack["ok"] is False and ack["error"]["code"] == "unavailable"
     assert ack["error"]["details"]["retry"] is True and "thử lại" in ack["error"]["message"]

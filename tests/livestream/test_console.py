@@ -174,7 +174,7 @@ def test_no_console_detail_without_a_seller_on_a_single_process(app, make_live, 
                                                                no_rate_limit, monkeypatch, db):
     live = make_live()
     built = []
-    for name in ("console_message_payload", "comment_lines", "live_stats"):
+    for name in ("console_message_payload", "queue_line", "live_stats"):
         real = getattr(queries, name)
         monkeypatch.setattr(queries, name,
                             lambda *a, _real=real, _name=name, **k: built.append(_name) or _real(*a, **k))
@@ -185,12 +185,12 @@ def test_no_console_detail_without_a_seller_on_a_single_process(app, make_live, 
     console = connect(live.id, seller[0])
     console.get_received(NS)
     assert comment(shopper, "chốt A12", "o2")["ok"] is True
-    assert {"console_message_payload", "comment_lines"} <= set(built)
+    assert {"console_message_payload", "queue_line"} <= set(built)
     assert len(events(console, "order")) == 1
     console.disconnect(namespace=NS)
     built.clear()
     assert comment(shopper, "chốt A12", "o3")["ok"] is True
-    assert "comment_lines" not in built and "console_message_payload" not in built
+    assert "queue_line" not in built and "console_message_payload" not in built
 
 
 def test_with_a_message_queue_the_console_detail_is_always_sent(app, make_live, monkeypatch):
