@@ -42,7 +42,8 @@ def run(quick: bool, workdir) -> dict:
         baseline = _ramp(server, 0, settings)
     with common.database("postgresql", workdir) as url:
         env = common.app_env(url, workdir)
-        seed = common.migrate_and_seed(env, "--buyers", "0", "--codes", "1")
+        seeding = common.Seeding(env, "--buyers", "0", "--codes", "1")
         with common.servers("wsgi:app", env, workdir) as (server,):
+            seed = seeding.result()
             app = _ramp(server, seed["live_id"], settings)
     return {"settings": settings, "database": "postgresql", "baseline": baseline, "app": app}

@@ -14,7 +14,7 @@ import requests
 
 from . import common
 
-QUICK = {"seconds": 2, "connections": 16, "codes": 20}
+QUICK = {"seconds": 1, "connections": 16, "codes": 20}
 FULL = {"seconds": 8, "connections": 32, "codes": 40}
 WRK_HINT = "wrk not found: apt-get install -y wrk (falling back to a slower Python load generator)"
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
@@ -84,12 +84,12 @@ def run(quick: bool, workdir) -> dict:
     pages = {}
     with common.database("postgresql", workdir) as url:
         env = common.app_env(url, workdir)
-        seed = common.migrate_and_seed(env, "--buyers", "0", "--codes", str(settings["codes"]))
-        path = f"/shop/p/{seed['product']['id']}/{seed['product']['slug']}"
+        seeding, seed = common.Seeding(env, "--buyers", "0", "--codes", str(settings["codes"])), None
         # The whole pipeline (page cache off), then the same pages from the page cache (app/core/pagecache.py).
         for suffix, ttl in (("", "0"), ("_cached", "30")):
             with common.servers("wsgi:app", {**env, "PAGE_CACHE_TTL": ttl}, workdir) as (server,):
-                product = server.url + path
+                seed = seed or seeding.result()
+                product = server.url + f"/shop/p/{seed['product']['id']}/{seed['product']['slug']}"
                 pages["list" + suffix] = load(server, server.url + "/shop/", settings)
                 pages["product" + suffix] = load(server, product, settings)
                 pages["search" + suffix] = load(server, server.url + "/shop/?q=buoi+dien", settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -100,8 +101,9 @@ class Server:
         cmd += [sys.executable, "-m", "gunicorn"]
         if use_app_config:
             cmd += ["-c", str(ROOT / "gunicorn.conf.py")]
+        # A short graceful timeout: wrk's keep-alive connections otherwise hold every stop for seconds.
         cmd += ["-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "--worker-connections", "20000",
-                "--log-level", "warning", target]
+                "--graceful-timeout", "1", "--log-level", "warning", target]
         self.log = log
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
         self.worker = None
@@ -130,7 +132,16 @@ class Server:
         return rss_kb(self.worker)
 
     def stop(self) -> None:
-        self.proc.terminate()
+        # Quick shutdown (SIGINT): its figures are taken; open connections need not finish. The worker still runs
+        # its exit hooks (bench.profile's profiler writes its session there).
+        self.signal_stop()
+        self.wait_stopped()
+
+    def signal_stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+
+    def wait_stopped(self) -> None:
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -150,8 +161,10 @@ def servers(target: str, env: dict, workdir: Path, count: int = 1, *, use_app_co
             server.wait_ready(ready_path)
         yield started
     finally:
+        for server in started:  # all at once, then wait for each
+            server.signal_stop()
         for server in started:
-            server.stop()
+            server.wait_stopped()
 
 
 # Databases -------------------------------------------------------------------------------------------
@@ -223,13 +236,24 @@ def app_env(database_url: str, workdir: Path, *, redis: bool = False) -> dict:
     return env
 
 
+class Seeding:
+    """bench.seed on the (already migrated) database in env, in the background: start it, start the servers (they
+    boot on the server core while it seeds on the load core), then take its result before any load."""
+
+    def __init__(self, env: dict, *args: str):
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.seed", *args], cwd=ROOT, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result(self) -> dict:
+        out, err = self.proc.communicate(timeout=600)
+        if self.proc.returncode:
+            raise RuntimeError(f"bench.seed failed: {err[-2000:]}")
+        return json.loads(out.strip().splitlines()[-1])
+
+
 def migrate_and_seed(env: dict, *args: str) -> dict:
-    """bench.seed with the given arguments on the (already migrated) database in env; returns what it printed."""
-    done = subprocess.run([sys.executable, "-m", "bench.seed", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
-    if done.returncode:
-        raise RuntimeError(f"bench.seed failed: {done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """bench.seed with the given arguments, waited for; returns what it printed."""
+    return Seeding(env, *args).result()
 
 
 def flush_redis() -> None:

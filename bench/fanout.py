@@ -6,9 +6,9 @@ import time
 
 from . import common, loadgen
 
-QUICK = {"viewers": [300], "rate": 20, "seconds": 2, "processes": 2}
+QUICK = {"viewers": [300], "rate": 20, "seconds": 2, "processes": 2, "drain": 1}
 DRAIN_SECONDS = 2
-FULL = {"viewers": [1000, 2000], "rate": 10, "seconds": 6, "processes": 4}
+FULL = {"viewers": [1000, 2000], "rate": 10, "seconds": 6, "processes": 4, "drain": DRAIN_SECONDS}
 
 
 def _measure(urls: list[str], cpu, live_id: int, token: str | None, viewers: int, settings: dict) -> dict:
@@ -17,7 +17,7 @@ def _measure(urls: list[str], cpu, live_id: int, token: str | None, viewers: int
         before = cpu()
         start = time.time()
         sent = asyncio.run(loadgen.send_messages(urls[0], live_id, token, settings["rate"], settings["seconds"]))
-        time.sleep(DRAIN_SECONDS)  # let deliveries in flight arrive; the rate uses the last arrival, not this wait
+        time.sleep(settings.get("drain", DRAIN_SECONDS))  # let deliveries in flight arrive; the rate uses the last arrival, not this wait
         deliveries = pool.report()
         used = cpu() - before
         latencies = [lat for lat, _ in deliveries]
@@ -37,8 +37,9 @@ def run_app(kind: str, settings: dict, workdir, *, processes: int = 1) -> dict:
         env = common.app_env(url, workdir, redis=processes > 1)
         if processes > 1:
             common.flush_redis()
-        seed = common.migrate_and_seed(env, "--buyers", "0", "--codes", "1")
+        seeding = common.Seeding(env, "--buyers", "0", "--codes", "1")
         with common.servers("wsgi:app", env, workdir, count=processes) as started:
+            seed = seeding.result()
             cpu = lambda: sum(s.cpu() for s in started)  # noqa: E731
             runs = [_measure([s.url for s in started], cpu, seed["live_id"], seed["seller"], n, settings)
                     for n in settings["viewers"]]

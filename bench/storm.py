@@ -13,7 +13,7 @@ from . import common, loadgen
 
 # Every buyer is also a viewer: each accepted order is broadcast (message, ticker, stock) to all of them, so the
 # number of buyers sets the cost of an order. A buyer comments at most once a second (LIVE_COMMENT_MIN_INTERVAL).
-QUICK = {"buyers": 60, "codes": 20, "rates": [20], "hot_rate": 20, "seconds": 3, "processes": 2}
+QUICK = {"buyers": 60, "codes": 20, "rates": [20], "hot_rate": 20, "seconds": 2, "processes": 2}
 FULL = {"buyers": 200, "codes": 40, "rates": [10, 20, 40], "hot_rate": 20, "seconds": 6, "processes": 2}
 
 
@@ -79,9 +79,10 @@ def run_app(kind: str, settings: dict, workdir, *, processes: int = 1) -> dict:
         env = common.app_env(url, workdir, redis=processes > 1)
         if processes > 1:
             common.flush_redis()
-        seed = common.migrate_and_seed(env, "--buyers", str(settings["buyers"]), "--codes", str(settings["codes"]),
-                                       "--hot-stock", str(int(hot_total * 0.6)))
+        seeding = common.Seeding(env, "--buyers", str(settings["buyers"]), "--codes", str(settings["codes"]),
+                                 "--hot-stock", str(int(hot_total * 0.6)))
         with common.servers("wsgi:app", env, workdir, count=processes) as started:
+            seed = seeding.result()
             urls = [s.url for s in started]
             cpu = lambda: sum(s.cpu() for s in started)  # noqa: E731 - CPU of every app worker
             phases = []
