@@ -88,8 +88,9 @@ def _storm_process(args, ready, go, out):
 
 
 def run_storm(url_for: list[str], live_id: int, tokens: list[str], texts: list[str], rate: float, duration: float,
-              processes: int) -> dict:
-    """Open loop: `rate` comments/s over `processes` processes, each buyer at most once per len(tokens)/rate s."""
+              processes: int, on_start=None) -> dict:
+    """Open loop: `rate` comments/s over `processes` processes, each buyer at most once per len(tokens)/rate s.
+    `on_start` is called once every buyer has connected, as the comments start."""
     ready, out, go = CTX.Queue(), CTX.Queue(), CTX.Event()
     procs = []
     for p in range(processes):
@@ -104,6 +105,8 @@ def run_storm(url_for: list[str], live_id: int, tokens: list[str], texts: list[s
         _, ok, bad = ready.get(timeout=300)
         connected, failed = connected + ok, failed + bad
     go.set()
+    if on_start is not None:
+        on_start()
     parts = [out.get(timeout=duration + 120) for _ in procs]
     for proc in procs:
         proc.join(timeout=30)

@@ -108,6 +108,19 @@ def summary(result: dict) -> list[dict]:
                 hello["requests_per_s"], _ratio(r["requests_per_s"], hello["requests_per_s"]), targets.get(name, ""))
             row("catalog", f"p99 ms: {name}", r["p99_ms"], hello["p99_ms"], None, "< 200 ms")
             row("catalog", f"server CPU-s per 1,000 requests: {name}", r["cpu_s_per_1000"], hello["cpu_s_per_1000"])
+    mix = s.get("mixed", {})
+    if "pages" in mix:
+        st = mix["storm"]
+        for name, r in mix["pages"].items():
+            row("catalog under storm", f"p99 ms: {name} while buyers order at {mix['storm_rate']}/s "
+                f"({mix['rate_source']})", r["p99_ms"], None, None, "< 200 ms")
+            row("catalog under storm", f"requests/s: {name} (HTTP {r['status']}; page cache on, emptied by every order)",
+                r["requests_per_s"])
+        row("catalog under storm", "the storm meanwhile: accepted orders/s, p50 / p99 ack ms",
+            f"{st['accepted_per_s']} ({_fmt(st.get('p50_ms'))} / {_fmt(st.get('p99_ms'))})")
+        c = mix["checks"]
+        row("catalog under storm", "oversold / duplicates / acked but missing",
+            f"{c['oversold_units']} / {c['duplicate_reservations']} / {c['acked_but_missing']}", None, None, "0 / 0 / 0")
     capa = s.get("capacity", {})
     if "app" in capa:
         a, b = capa["app"], capa["baseline"]

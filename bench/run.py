@@ -9,10 +9,10 @@ import time
 import traceback
 from datetime import datetime, timezone
 
-from . import capacity, catalog, cluster, common, fanout, report, search, storm
+from . import capacity, catalog, cluster, common, fanout, mixed, report, search, storm
 
-SCENARIOS = {"storm": storm, "fanout": fanout, "catalog": catalog, "capacity": capacity, "search": search,
-             "cluster": cluster}
+SCENARIOS = {"storm": storm, "fanout": fanout, "catalog": catalog, "mixed": mixed, "capacity": capacity,
+             "search": search, "cluster": cluster}
 RESULTS = common.ROOT / "bench" / "results"
 
 
@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"[{time.monotonic() - started:6.1f}s] {name} ...", flush=True)
             began = time.monotonic()
             try:
-                result["scenarios"][name] = SCENARIOS[name].run(args.quick, workdir)
+                module = SCENARIOS[name]
+                extra = {"earlier": result["scenarios"]} if getattr(module, "USES_EARLIER", False) else {}
+                result["scenarios"][name] = module.run(args.quick, workdir, **extra)
             except Exception as exc:  # noqa: BLE001 - one scenario failing must not hide the others' figures
                 traceback.print_exc()
                 result["scenarios"][name] = {"error": f"{type(exc).__name__}: {exc}"}

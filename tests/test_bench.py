@@ -37,3 +37,14 @@ def test_percentiles_and_cpu_readings():
     import os
 
     assert common.cpu_seconds(os.getpid()) > 0 and common.rss_kb(os.getpid()) > 0
+
+
+def test_the_mixed_scenario_storms_at_half_the_postgresql_capacity_of_the_same_run():
+    from bench import mixed
+
+    phases = [{"phase": "spread", "cpu_s_per_1000": 40.0}, {"phase": "spread", "cpu_s_per_1000": 25.0},
+              {"phase": "hot", "cpu_s_per_1000": 10.0}]
+    earlier = {"storm": {"app": [{"database": "sqlite", "phases": [{"phase": "spread", "cpu_s_per_1000": 5.0}]},
+                                 {"database": "postgresql", "phases": phases}]}}
+    assert mixed.half_maximum(earlier, 10) == (20.0, "half the storm's PostgreSQL one-core capacity")
+    assert mixed.half_maximum({}, 10)[0] == 10 and mixed.half_maximum(None, 7)[0] == 7
