@@ -10,7 +10,7 @@ import threading
 
 from . import catalog, common, loadgen, storm
 
-QUICK = {"buyers": 60, "codes": 20, "seconds": 2, "connections": 8, "fallback_rate": 10}
+QUICK = {"buyers": 60, "codes": 20, "seconds": 1, "connections": 8, "fallback_rate": 10}
 FULL = {"buyers": 200, "codes": 40, "seconds": 6, "connections": 16, "fallback_rate": 10}
 USES_EARLIER = True  # bench.run passes the figures of the scenarios already run
 

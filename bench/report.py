@@ -150,6 +150,7 @@ def summary(result: dict) -> list[dict]:
             row("two processes", "other acks", ", ".join(f"{k} {v}" for k, v in late.items()))
         if c["held_units"] > c["acked_units"]:
             row("two processes", "held units whose ack missed the client's 30 s", c["held_units"] - c["acked_units"])
+    if "fanout" in clu and "app" in fan:  # the full run only
         f2, f1 = clu["fanout"]["two"]["runs"][0], fan["app"][0]["runs"][0]
         row("two processes", f"fan-out deliveries/s ({f1['viewers']} viewers)", f2["deliveries_per_s"],
             f1["deliveries_per_s"], _ratio(f2["deliveries_per_s"], f1["deliveries_per_s"]), "≥1.5×")
