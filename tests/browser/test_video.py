@@ -68,7 +68,7 @@ def test_replay_page_plays_the_recording_with_the_chat(page: Page, nginx_rtmp, v
     from sqlalchemy import select
 
     from app.livestream import services
-    from app.livestream.models import LiveRecording, LiveSession
+    from app.livestream.models import LiveRecording, LiveSession, LiveStream
     from app.livestream.video_views import build_pending_replays
 
     owner, live, key = video_live
@@ -78,8 +78,10 @@ def test_replay_page_plays_the_recording_with_the_chat(page: Page, nginx_rtmp, v
         wait_for(lambda: db.session.rollback() or db.session.get(LiveSession, live.id).state == "live", 15,
                  "the live to go on air")
         # The recording starts when video reaches the relay, which can lag the on-air callback on a busy
-        # machine; a comment before it would sit at second 0 of the replay. Wait for the first HLS segment.
-        wait_for(lambda: list(nginx_rtmp["dir"].rglob("*.ts")), 15, "the first video segment")
+        # machine; a comment before it would sit at second 0 of the replay. Wait for this stream's recording file
+        # (any segment or file of the test before would do otherwise: the video folder is shared; seen in CI).
+        public = db.session.scalar(select(LiveStream.public_name).where(LiveStream.session_id == live.id))
+        wait_for(lambda: list(nginx_rtmp["dir"].rglob(f"{public}-*.flv")), 15, "this stream's recording")
         services.post_comment(live.id, buyer, "Bưởi này ship Sài Gòn được không?", "r1", min_interval=0)
         services.post_comment(live.id, buyer, "chốt A12 x2", "r2", min_interval=0)
         db.session.commit()

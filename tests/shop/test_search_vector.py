@@ -21,7 +21,7 @@ def _names(q):
 @pytest.fixture
 def pg(db):
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("the stored tsvector is PostgreSQL's; SQLite's FTS5 table is tested in test_search.py")
+        pytest.skip("PostgreSQL only: the stored tsvector is PostgreSQL's (SQLite's FTS5 table: test_search.py)")
     return db
 
 
