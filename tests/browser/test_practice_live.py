@@ -33,6 +33,22 @@ def sign_in(page: Page, user) -> None:
     expect(page).not_to_have_url(re.compile(r"/login"))
 
 
+def _step(driver, db, run_id: int):
+    """One scripted comment. SQLite refused the write as "database is locked" after its 15 s busy timeout twice in
+    ~10 CI runs on the loaded 2-core machine (the holder of the lock is not known yet; see the closing note of
+    session 3): a step that fails so is rolled back and taken once more, its client_id makes it idempotent."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        return driver.step(run_id)
+    except OperationalError as exc:
+        if "database is locked" not in str(exc):
+            raise
+        db.session.rollback()
+        print(f"practice step for run {run_id}: {exc.orig}; once more")
+        return driver.step(run_id)
+
+
 def test_practice_live_busy_pace_to_score_card(page: Page, browser_app, db, trainee, vi, shot):
     from app.livestream import queries as live_queries
     from app.shop.models import Variant
@@ -58,7 +74,7 @@ def test_practice_live_busy_pace_to_score_card(page: Page, browser_app, db, trai
     question = soft = None
     delivered = []
     for _ in range(len(run.comments)):
-        item = driver.step(run.id)
+        item = _step(driver, db, run.id)
         if item is None:
             break
         db.session.expire_all()
