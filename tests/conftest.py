@@ -30,6 +30,18 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+def reachable_redis_url() -> str:
+    """REDIS_URL, else the local Redis (the SQLite pass unsets REDIS_URL), pinged; skip_or_fail when unreachable."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - any failure to reach it
+        skip_or_fail(f"Redis is not reachable at {url}")
+    return url
+
+
 def _create_postgres_database(url: str) -> tuple[str, str]:
     import psycopg
 

@@ -11,20 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import reachable_redis_url
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _redis_url() -> str:
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_timeout=1).ping()
-    except Exception:
-        from tests.conftest import skip_or_fail
-
-        skip_or_fail(f"Redis is not reachable at {url}")
-    return url
 
 
 def _free_port() -> int:
@@ -49,7 +38,7 @@ def _wait_until_up(base: str, process: subprocess.Popen, seconds: float = 30) ->
 @pytest.fixture
 def two_processes(app, database_url, tmp_path):
     """Two real app processes on two ports, sharing the test database and Redis."""
-    redis_url = _redis_url()
+    redis_url = reachable_redis_url()
     env = dict(os.environ, APP_ENV="development", DATABASE_URL=database_url, REDIS_URL=redis_url,
                RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex[:8]}",
                LOGIN_LIMIT_PER_ACCOUNT="3 per minute", SECRET_KEY="shared-secret", INSTANCE_DIR=str(tmp_path),

@@ -1,7 +1,6 @@
 """The page cache (app/core/pagecache.py): anonymous catalog and product pages, stored once, served to others."""
 from __future__ import annotations
 
-import os
 import re
 import uuid
 
@@ -9,22 +8,9 @@ import pytest
 
 from app.core import pagecache
 from app.shop import inventory, services
+from tests.conftest import reachable_redis_url
 
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-
-def _redis_url() -> str:
-    """REDIS_URL, else the local Redis (the SQLite pass unsets REDIS_URL; the store is still Redis's to test)."""
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_timeout=1).ping()
-    except Exception:  # noqa: BLE001 - any failure to reach it
-        from tests.conftest import skip_or_fail
-
-        skip_or_fail(f"Redis is not reachable at {url}")
-    return url
 
 
 @pytest.fixture
@@ -270,7 +256,7 @@ def test_a_stale_entry_past_its_ttl_is_not_served(app, cache, seller, make_produ
 
 
 def test_redis_store_shares_entries_and_the_generation():
-    url = _redis_url()
+    url = reachable_redis_url()
     prefix = f"cholive-test-page:{uuid.uuid4().hex[:8]}:"
     one, two = pagecache.RedisStore(url, prefix), pagecache.RedisStore(url, prefix)
     generation = one.generation()
@@ -402,7 +388,7 @@ def test_stored_headers_leave_out_what_belongs_to_one_visitor(app, cache, seller
 
 
 def test_the_fast_path_serves_entries_from_redis(app, seller, make_product, pipeline_runs):
-    url = _redis_url()
+    url = reachable_redis_url()
     owner, org = seller
     product = make_product(owner, org, stock=5)
     saved_ttl, saved_store = app.config["PAGE_CACHE_TTL"], app.extensions[pagecache.EXTENSION_KEY]
