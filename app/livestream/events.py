@@ -78,9 +78,11 @@ class LiveNamespace(Namespace):
         except NotFound as exc:
             raise ConnectionRefusedError(exc.to_dict()) from None
         live_id = live.id  # kept: the commit (a new peak) and the rollback below expire the row
-        socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None}
+        member = user is not None and services.is_seller(user, live)
+        # "member": this connection's comments show as the shop (looked up once here, not on every comment).
+        socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None, "member": member}
         join_room(room(live_id))
-        if user is not None and services.is_seller(user, live):
+        if member:
             join_room(seller_room(live_id))
             _order_stats_at.pop(live_id, None)
         count = _track_viewer(live_id, joined=True)
@@ -94,7 +96,8 @@ class LiveNamespace(Namespace):
             # Joined first, then replayed: a message committed in between may come twice, never zero times;
             # clients drop ids they have already shown.
             for message in queries.messages_after(live_id, last_id):
-                emit("message", queries.message_payload(message))
+                # A member may read the full text (the console's copy); everyone else the public copy.
+                emit("message", queries.console_message_payload(message) if member else queries.message_payload(message))
         for sale in flash_sales.running(live_id):  # a flash sale already running: its countdown starts at once
             emit("flash_sale", sale)
         db.session.rollback()
@@ -117,7 +120,8 @@ class LiveNamespace(Namespace):
                 session_id, user, data["text"], data.get("client_id"),
                 hold_hours=current_app.config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS),
                 min_interval=current_app.config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0),
-                hidden_words=moderation.hidden_word_list(current_app.config.get("LIVE_HIDDEN_WORDS")))
+                hidden_words=moderation.hidden_word_list(current_app.config.get("LIVE_HIDDEN_WORDS")),
+                by_shop=bool(socket_session["live"].get("member")))
             ack, message = outcome.ack, outcome.message
             payload = console = None
             if message is not None:

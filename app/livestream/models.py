@@ -5,10 +5,11 @@ from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, false)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..accounts.models import Organisation, User
 from ..core.dbtypes import TZDateTime, sql_in, utcnow
+from ..core.privacy import mask_personal_data
 from ..extensions import db
 from ..shop.models import Product, Variant
 from ..shop.ordering.models import Order
@@ -17,6 +18,7 @@ SESSION_STATES = ("scheduled", "live", "ended")
 MESSAGE_KINDS = ("chat", "order", "question", "system")
 RESERVATION_STATUSES = ("held", "cancelled", "expired", "checked_out")
 MAX_MESSAGE = 500
+MAX_PUBLIC_MESSAGE = 2 * MAX_MESSAGE
 MAX_PRICE = 10_000_000_000
 
 
@@ -106,7 +108,11 @@ class LiveProduct(db.Model):
 
 
 class ChatMessage(db.Model):
-    """A chat line with an increasing server id; client_id makes a re-sent comment return its first ack."""
+    """A chat line with an increasing server id; client_id makes a re-sent comment return its first ack.
+
+    `text` is what was typed (the organisation's members and the order see it); `public_text` is the copy everyone
+    else sees, phones and street addresses masked (core.privacy), set whenever `text` is, so a copy for the room is
+    never built from the full text."""
 
     __tablename__ = "live_chat_messages"
     __table_args__ = (
@@ -121,6 +127,10 @@ class ChatMessage(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(String(MAX_MESSAGE))
+    # Masking may lengthen a line a little ("5" → "***"), hence the room.
+    public_text: Mapped[str] = mapped_column(String(MAX_PUBLIC_MESSAGE))
+    # Written by a member of the organisation (a console reply or a member's comment): shown as the shop, by name.
+    by_shop: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     kind: Mapped[str] = mapped_column(String(10), default="chat")
     hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Why it is hidden: "seller" (hidden from the console) or "words" (matched the hidden-words list).
@@ -131,6 +141,22 @@ class ChatMessage(db.Model):
 
     session: Mapped[LiveSession] = relationship()
     user: Mapped[User | None] = relationship()
+
+    @validates("text")
+    def _mask_for_everyone(self, _key: str, text: str) -> str:
+        self.public_text = mask_personal_data(text)[:MAX_PUBLIC_MESSAGE]
+        return text
+
+
+class LiveCommentGate(db.Model):
+    """When a buyer last commented in a live. The one-comment-a-second limit (and slow mode) is a conditional write
+    of this row inside the comment's transaction, so two connections of one buyer cannot both pass it."""
+
+    __tablename__ = "live_comment_gates"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    last_comment_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
 class LiveReservation(db.Model):

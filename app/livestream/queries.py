@@ -84,15 +84,17 @@ def remaining_by_code(session_id: int) -> dict[str, int]:
 
 
 def message_payload(message: ChatMessage) -> dict[str, Any]:
-    """A chat message as viewers receive it: plain text (clients insert it with textContent), masked name; the
-    seller's own replies (services.post_seller_reply) carry the organisation's name and seller: true."""
-    if message.ack_json and '"seller": true' in message.ack_json:
-        return {"id": message.id, "session_id": message.session_id, "user": message.session.organisation.name,
-                "text": message.text, "kind": message.kind, "created_at": message.created_at.isoformat(),
-                "seller": True}
-    return {"id": message.id, "session_id": message.session_id,
-            "user": mask_name(message.user.name if message.user else None),
-            "text": message.text, "kind": message.kind, "created_at": message.created_at.isoformat()}
+    """A chat message as everyone but the organisation's members receives it: its public copy (phones and street
+    addresses masked, core.privacy) as plain text (clients insert it with textContent) and the buyer's masked name;
+    a line written by a member (a console reply or a member's comment) carries the organisation's name and
+    seller: true, so the shop always speaks as the shop."""
+    payload: dict[str, Any] = {"id": message.id, "session_id": message.session_id,
+                               "user": mask_name(message.user.name if message.user else None),
+                               "text": message.public_text, "kind": message.kind,
+                               "created_at": message.created_at.isoformat()}
+    if message.by_shop:
+        payload["user"], payload["seller"] = message.session.organisation.name, True
+    return payload
 
 
 def messages_after(session_id: int, last_id: int, limit: int = MAX_REPLAY) -> list[ChatMessage]:
@@ -215,11 +217,12 @@ def order_parse(message: ChatMessage) -> dict[str, Any] | None:
 
 
 def console_message_payload(message: ChatMessage) -> dict[str, Any]:
-    """A chat line for the seller console: the buyer's full name, hidden flag and the parse of an order."""
+    """A chat line for the seller console: the full text as typed, the buyer's full name, hidden flag and the parse
+    of an order (members only: the organisation needs the phone and address to deliver)."""
     payload = message_payload(message)
     reason = hide_reason_label(message.hidden_reason) if message.hidden else None
     buyer = payload["user"] if payload.get("seller") else message.user.name if message.user else None
-    payload.update({"buyer": buyer, "hidden": message.hidden,
+    payload.update({"text": message.text, "buyer": buyer, "hidden": message.hidden,
                     "parse": order_parse(message), "user_id": message.user_id,
                     "hidden_reason": message.hidden_reason if message.hidden else None,
                     "hidden_label": str(reason) if reason else None})

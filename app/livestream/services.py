@@ -9,6 +9,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -22,7 +24,7 @@ from ..shop.models import Product
 from ..shop.services import check_price, normalise_code
 from . import flash as flash_sales
 from . import moderation, queries
-from .models import MAX_MESSAGE, ChatMessage, FlashSale, LiveProduct, LiveReservation, LiveSession
+from .models import MAX_MESSAGE, ChatMessage, FlashSale, LiveCommentGate, LiveProduct, LiveReservation, LiveSession
 from .parser import ParsedItem, parse_comment
 
 DEFAULT_HOLD_HOURS = 24
@@ -182,9 +184,14 @@ def _earlier(live_id: int, user_id: int, client_id: str) -> tuple[dict | None, d
     return (json.loads(ack_json) if ack_json else None), last
 
 
+def _interval(live: LiveSession, min_interval: float) -> float:
+    return max(float(min_interval), float(live.slow_mode_seconds or 0))
+
+
 def _check_rate(live: LiveSession, last: datetime | None, now: datetime, min_interval: float) -> None:
-    """`last`: when this buyer last commented in this live (from _earlier, read before anything was written)."""
-    interval = max(float(min_interval), float(live.slow_mode_seconds or 0))
+    """`last`: when this buyer last commented in this live (from _earlier, read before anything was written, so two
+    comments racing in from two connections may both pass here: _pass_gate settles that inside the write)."""
+    interval = _interval(live, min_interval)
     if interval <= 0:
         return
     if last is not None and last.tzinfo is None:
@@ -196,6 +203,28 @@ def _check_rate(live: LiveSession, last: datetime | None, now: datetime, min_int
         else:
             message = _l("You are commenting too fast. Please wait %(n)s s.", n=wait)
         raise RateLimited(message, retry_after=wait)
+
+
+def _pass_gate(live: LiveSession, user: User, now: datetime, min_interval: float) -> None:
+    """The rate limit inside the write: one conditional upsert of the buyer's gate row for this live, which moves
+    `last_comment_at` to now only if it is at least the interval old. Of two comments racing in from two connections
+    of one buyer, the second waits on the first one's row lock (PostgreSQL) or write lock (SQLite) and then finds the
+    row fresh: it is refused, and its caller rolls back the message it had written."""
+    interval = _interval(live, min_interval)
+    if interval <= 0:
+        return
+    cutoff = now - timedelta(seconds=interval)
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(LiveCommentGate).values(session_id=live.id, user_id=user.id, last_comment_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=[LiveCommentGate.session_id, LiveCommentGate.user_id],
+                                      set_={"last_comment_at": stmt.excluded.last_comment_at},
+                                      where=LiveCommentGate.last_comment_at <= cutoff)
+    if db.session.execute(stmt.returning(LiveCommentGate.user_id)).first() is not None:
+        return
+    last = db.session.scalar(select(LiveCommentGate.last_comment_at).where(
+        LiveCommentGate.session_id == live.id, LiveCommentGate.user_id == user.id))
+    # Refused with the time left; if the row moved on while this was read, as if the buyer had just commented.
+    _check_rate(live, last if last is not None and last > cutoff else now, now, min_interval)
 
 
 def _live_products(live: LiveSession) -> list[LiveProduct]:
@@ -375,8 +404,11 @@ class CommentOutcome:
 def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, *,
                  hold_hours: float = DEFAULT_HOLD_HOURS, min_interval: float = 1.0,
                  now: datetime | None = None, allow_practice: bool = False,
-                 hidden_words: tuple[str, ...] | None = None) -> CommentOutcome:
-    """submit_comment with everything the live's broadcast needs, so the handler reads nothing back after its commit."""
+                 hidden_words: tuple[str, ...] | None = None, by_shop: bool | None = None) -> CommentOutcome:
+    """submit_comment with everything the live's broadcast needs, so the handler reads nothing back after its commit.
+
+    by_shop: whether the commenter is a member of the live's organisation (their line shows as the shop); the socket
+    handler knows it from the connection, other callers leave it None and it is looked up."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotSignedIn(_l("Please sign in to comment and order."))
     client_id = clean_client_id(client_id)
@@ -402,8 +434,10 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
         raise LiveNotOnAir()
     kind = "order" if ordering else "question" if parsed.is_question else "chat"
 
+    if by_shop is None:
+        by_shop = is_seller(user, live)
     message = ChatMessage(session_id=live.id, user_id=user.id, text=text, kind=kind, client_id=client_id,
-                          created_at=now)
+                          created_at=now, by_shop=bool(by_shop))
     if moderation.hidden_word(text, moderation.DEFAULT_HIDDEN_WORDS if hidden_words is None else hidden_words):
         # Stored and answered as usual, shown to the sender and the console only: the room never sees it.
         moderation.mark_hidden(message, "words")
@@ -418,6 +452,7 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
         if stored is not None:
             return CommentOutcome(stored)
         raise
+    _pass_gate(live, user, now, min_interval)
 
     errors: list[dict] = []
     cancelled: list[dict] = []
@@ -538,7 +573,7 @@ def post_seller_reply(actor: User | None, live: LiveSession, text: Any, client_i
         if earlier is not None:
             return earlier
     message = ChatMessage(session_id=live.id, user_id=actor.id, text=text, kind="chat", client_id=client_id,
-                          created_at=now or utcnow())
+                          created_at=now or utcnow(), by_shop=True)
     message.ack_json = json.dumps({"ok": True, "kind": "chat", "reserved": [], "errors": [], "seller": True})
     db.session.add(message)
     db.session.flush()

@@ -389,18 +389,21 @@ def replay_timeline(live: LiveSession) -> dict[str, Any]:
     chat = []
     for m in messages:
         at = _video_offset(pieces, m.created_at)
-        if at is not None:
-            chat.append({"at": round(at, 2), "id": m.id, "user": queries.mask_name(m.user.name if m.user else None),
-                         "text": m.text, "kind": m.kind})
+        if at is not None:  # the public copy, as the live showed it: masked text, the shop as the shop
+            line = queries.message_payload(m)
+            chat.append({"at": round(at, 2), "id": m.id, "user": line["user"], "text": line["text"], "kind": m.kind,
+                         **({"seller": True} if line.get("seller") else {})})
     reservations = db.session.scalars(
         select(LiveReservation).where(LiveReservation.session_id == live.id).order_by(LiveReservation.id)
-        .options(selectinload(LiveReservation.user),
+        .options(selectinload(LiveReservation.user), selectinload(LiveReservation.message),
                  selectinload(LiveReservation.live_product).selectinload(LiveProduct.product))).all()
     ticker = []
     for r in reservations:
         at = _video_offset(pieces, r.created_at)
         if at is not None:
-            ticker.append({"at": round(at, 2), "user": queries.mask_name(r.user.name if r.user else None),
+            by_shop = r.message is not None and r.message.by_shop
+            ticker.append({"at": round(at, 2),
+                           "user": live.organisation.name if by_shop else queries.mask_name(r.user.name if r.user else None),
                            "code": r.live_product.live_code, "name": r.live_product.product.name,
                            "quantity": r.quantity})
     duration = sum((p.duration_ms or 0) for p in pieces) / 1000

@@ -41,7 +41,7 @@ def live_page(session_id: int):
     live = services.require_viewer(current_user, services.get_session(session_id))
     kind, src = stream_embed(live.external_stream_url)
     return render_template("livestream/live.html", live=live, catalog=queries.catalog(live),
-                           messages=queries.recent_messages(live.id), mask_name=queries.mask_name,
+                           messages=[queries.message_payload(m) for m in queries.recent_messages(live.id)],
                            stream_kind=kind, stream_src=src, signed_in=current_user.is_authenticated)
 
 

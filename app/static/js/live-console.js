@@ -66,6 +66,8 @@
     if (m.hidden) { markHidden(li, m.hidden_label); }
     if (m.user_id && !li.querySelector(".moderate")) { addModerateButtons(li, m); }
     if (m.buyer) { li.querySelector("strong").textContent = m.buyer; }
+    // The room's `message` carries the public copy (phones, addresses masked); the console's own copy the full text.
+    if ("user_id" in m) { li.querySelector(".text").textContent = m.text; }
     if (m.parse && !li.querySelector(".parse")) {
       var small = el("small", "parse", parseText(m.parse));
       li.insertBefore(el("br"), li.querySelector("button"));

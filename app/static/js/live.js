@@ -27,6 +27,16 @@
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
   }
 
+  function shopBadge(label) {  // a line written by the shop: its name and a "Seller" badge
+    var badge = document.createElement("small");
+    badge.className = "badge-shop";
+    badge.textContent = label;
+    var span = document.createDocumentFragment();
+    span.appendChild(document.createTextNode(" "));
+    span.appendChild(badge);
+    return span;
+  }
+
   function addMessage(m) {
     if (m.id <= lastId) { return; }  // replay after a reconnect may overlap what is shown: each id once
     lastId = m.id;
@@ -36,6 +46,7 @@
     var who = document.createElement("strong");
     who.textContent = m.user;
     li.appendChild(who);
+    if (m.seller) { li.classList.add("by-shop"); li.appendChild(shopBadge(root.dataset.msgSeller)); }
     li.appendChild(document.createTextNode(": " + m.text));
     list.appendChild(li);
     while (list.children.length > 200) { list.removeChild(list.firstChild); }

@@ -16,6 +16,13 @@
     var who = document.createElement("strong");
     who.textContent = item.user;
     li.appendChild(who);
+    if (item.seller) {  // a line written by the shop: its name and a "Seller" badge
+      var badge = document.createElement("small");
+      badge.className = "badge-shop";
+      badge.textContent = chat.dataset.msgSeller;
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(badge);
+    }
     li.appendChild(document.createTextNode(": " + item.text));
     return li;
   }
