@@ -164,13 +164,16 @@ def unban_user(actor: User | None, live: LiveSession, user_id: Any) -> bool:
 
 
 def check_may_comment(live: LiveSession, user: User, now: datetime) -> None:
-    """Raise Banned or Muted when the seller has silenced this buyer; nothing else is looked at."""
-    banned = db.session.scalar(select(LiveBan.id).where(LiveBan.organisation_id == live.organisation_id,
-                                                        LiveBan.user_id == user.id))
+    """Raise Banned or Muted when the seller has silenced this buyer; nothing else is looked at.
+
+    One statement (two scalar subqueries, each on its unique index): it runs for every comment of a storm."""
+    banned, until = db.session.execute(select(
+        select(LiveBan.id).where(LiveBan.organisation_id == live.organisation_id,
+                                 LiveBan.user_id == user.id).scalar_subquery(),
+        select(LiveMute.until).where(LiveMute.session_id == live.id,
+                                     LiveMute.user_id == user.id).scalar_subquery())).one()
     if banned is not None:
         raise Banned()
-    until = db.session.scalar(select(LiveMute.until).where(LiveMute.session_id == live.id,
-                                                           LiveMute.user_id == user.id))
     if until is not None and until > now:
         raise Muted(_l("The seller has muted you in this live until %(time)s.",
                        time=format_datetime(until, "HH:mm dd/MM")), until=until.isoformat())

@@ -27,8 +27,10 @@ def counted(db):
 
 
 # An accepted one-line order with the console open, rate check on: 26 statements before issue #7's pass over the
-# storm path, 16 after (user, live, earlier ack + last comment, ban, mute, catalog, message, flash sales, the
-# SAVEPOINT'd reservation (6), stock left, ack). A new statement here is paid by every order of a storm.
+# storm path, 16 after (user, live, earlier ack + last comment, ban + mute, catalog, message, the rate gate's
+# conditional upsert (#12: two sockets of one buyer cannot both pass the limit), flash sales, the SAVEPOINT'd
+# reservation (6), stock left, ack). The ban and mute look-ups became one statement when the gate came in.
+# A new statement here is paid by every order of a storm.
 MAX_PER_ORDER = 16
 
 
