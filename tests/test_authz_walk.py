@@ -144,3 +144,229 @@ def test_a_draft_product_of_another_organisation_is_not_found(client, auth, worl
     auth.login_as(world["owner_a"])
     assert client.get(f"/shop/p/{world['draft_b']}").status_code == 404
     assert client.get(f"/api/v1/products/{world['draft_b']}").status_code == 404
+
+
+# Objects named in request bodies and socket payloads, and what public pages show (#12 "close the class") -------------
+
+from tests.livestream.live_sockets import NS, connect  # noqa: E402,F401  (the connect fixture)
+
+TYPED = "chốt B1 x1 sdt 0987654321 giao số 12 ngõ 5 đường Láng"
+PERSONAL = ("0987654321", "7654", "ngõ 5", "số 12", "đường Láng", "Người Y")  # Y's phone, street and full name
+
+
+@pytest.fixture
+def live_world(world, db):
+    """Organisation B's live on air with buyer Y's comment (phone and street in it) and held line, buyer X's own held
+    line, a running flash sale, Y muted, a banned buyer; organisation A's own live; an ended live of B with a replay."""
+    from app.accounts.models import User
+    from app.livestream import flash as flash_sales
+    from app.livestream import moderation, video
+    from app.livestream import services as live
+    from app.livestream.models import ChatMessage, LiveRecording, LiveReservation, LiveSession
+    from app.shop.models import Product
+
+    owner_b = db.session.get(User, world["user_b"])
+    y, x, owner_a = (db.session.get(User, world[k].id) for k in ("y", "x", "owner_a"))
+    live_b = db.session.get(LiveSession, world["live_b"])
+    ack_y = live.post_comment(live_b.id, y, TYPED, "y1", min_interval=0)
+    assert ack_y["ok"] and ack_y["reserved"], ack_y
+    assert live.post_comment(live_b.id, x, "chốt B1", "x1", min_interval=0)["reserved"]
+    moderation.mute_user(owner_b, live_b, y.id, 30)
+    z = _buyer(db, "Người Z")
+    moderation.ban_user(owner_b, live_b, z.id)
+    flash_sales.start_flash_sale(owner_b, live_b, "B1", price=1000, seconds=300, per_buyer_cap=1)
+    live_a = _live_of(db, owner_a, world["org_a"], world["prod_a"])
+    # An ended live of B with Y's comment and a replay, for the replay page.
+    past = live.schedule_live(owner_b, live_b.organisation, title="Live B hôm qua",
+                              scheduled_at=utcnow() - timedelta(hours=2))
+    live.add_live_product(owner_b, past, db.session.get(Product, world["prod_b"]), live_code="C1", allotment=1)
+    live.start_live(owner_b, past)
+    assert live.post_comment(past.id, y, TYPED.replace("B1", "C1"), "y-past", min_interval=0)["ok"]
+    stream, _ = video.issue_stream_key(owner_b, past)
+    stream.replay_file = "replay-walk.mp4"
+    db.session.add(LiveRecording(session_id=past.id, file_name="rec-walk.flv", started_at=utcnow() - timedelta(hours=1),
+                                 duration_ms=3 * 3600 * 1000, state="joined"))
+    live.end_live(owner_b, past)
+    db.session.commit()
+    message_y = db.session.scalar(select(ChatMessage.id).where(ChatMessage.session_id == live_b.id,
+                                                               ChatMessage.user_id == y.id))
+    line_y, line_x = (db.session.scalar(select(LiveReservation.id).where(LiveReservation.session_id == live_b.id,
+                                                                         LiveReservation.user_id == u.id))
+                      for u in (y, x))
+    return dict(world, live_a=live_a, past_b=past.id, message_y=message_y, line_y=line_y, line_x=line_x,
+                y_id=y.id, z_id=z.id)
+
+
+def _buyer(db, name):
+    from app.accounts import services
+
+    user = services.register_user(name, f"09{uuid.uuid4().int % 10**8:08d}", "matkhau123")
+    db.session.flush()
+    return user
+
+
+def _live_of(db, owner, org_slug, product_id):
+    from app.accounts.services import get_organisation
+    from app.livestream import services as live
+    from app.shop.models import Product
+
+    own = live.schedule_live(owner, get_organisation(org_slug), title="Live A", scheduled_at=utcnow() + timedelta(hours=1))
+    live.add_live_product(owner, own, db.session.get(Product, product_id))
+    live.start_live(owner, own)
+    db.session.flush()
+    return own.id
+
+
+# Every /live socket event, by who may send it. A seller event maps to (the payload sent to organisation B's live,
+# naming B's objects; the payload sent to the caller's own live naming B's objects, or None when it names none).
+SELLER_EVENTS = {
+    "start_live": (lambda w: {}, None),
+    "end_live": (lambda w: {}, None),
+    "console_tick": (lambda w: {}, None),
+    "set_slow_mode": (lambda w: {"seconds": 30}, None),
+    "seller_reply": (lambda w: {"text": "Shop B đây", "client_id": "walk"}, None),
+    "pin_product": (lambda w: {"code": "B1", "pinned": True}, lambda w: {"code": "B1", "pinned": True}),
+    "hide_message": (lambda w: {"message_id": w["message_y"]}, lambda w: {"message_id": w["message_y"]}),
+    "cancel_reservation": (lambda w: {"reservation_id": w["line_y"]}, lambda w: {"reservation_id": w["line_y"]}),
+    "start_flash_sale": (lambda w: {"code": "B1", "price": 500, "seconds": 60, "per_buyer_cap": 1},
+                         lambda w: {"code": "B1", "price": 500, "seconds": 60, "per_buyer_cap": 1}),
+    "stop_flash_sale": (lambda w: {"code": "B1"}, lambda w: {"code": "B1"}),
+    "mute_user": (lambda w: {"user_id": w["z_id"], "minutes": 10}, None),
+    "unmute_user": (lambda w: {"user_id": w["y_id"]}, None),
+    "ban_user": (lambda w: {"user_id": w["y_id"]}, None),
+    "unban_user": (lambda w: {"user_id": w["z_id"]}, None),
+}
+BUYER_EVENTS = {"comment"}  # walked in test_a_buyers_comment_reaches_only_their_own_lines
+
+
+def test_every_socket_event_is_walked():
+    from app.livestream.events import LiveNamespace
+
+    handlers = {name[3:] for name in dir(LiveNamespace)
+                if name.startswith("on_") and name not in ("on_connect", "on_disconnect", "on_event")}
+    assert handlers == set(SELLER_EVENTS) | BUYER_EVENTS, "classify new /live events in tests/test_authz_walk.py"
+
+
+@pytest.mark.parametrize("caller", ["owner_a", "x"])
+def test_every_seller_event_from_another_organisation_is_refused(db, live_world, connect, caller):
+    w = live_world
+    into_b = connect(w["live_b"], w[caller])
+    own = connect(w["live_a"], w["owner_a"]) if caller == "owner_a" else None
+    listener = connect(w["live_b"])  # a watcher of B's live: nothing may be broadcast to it
+    before = _snapshot(db)  # after the joins (a new viewer peak is a write of its own)
+    for sock in (into_b, listener) + ((own,) if own else ()):
+        sock.get_received(NS)
+    refused = []
+    for event, (to_b, to_own) in SELLER_EVENTS.items():
+        ack = into_b.emit(event, to_b(w), namespace=NS, callback=True)
+        refused.append((event, "B's live", ack.get("ok"), (ack.get("error") or {}).get("code")))
+        if own is not None and to_own is not None:  # A's own console, naming B's objects
+            ack = own.emit(event, to_own(w), namespace=NS, callback=True)
+            refused.append((event, "own live", ack.get("ok"), (ack.get("error") or {}).get("code")))
+    wrong = [r for r in refused if r[2] is not False
+             or r[3] not in ("not_a_member", "unknown_code", "not_found", "unknown_reservation")]
+    assert wrong == [], wrong
+    assert [r[3] for r in refused if r[1] == "B's live"] == ["not_a_member"] * len(SELLER_EVENTS)
+    assert [e["name"] for e in listener.get_received(NS) if e["name"] != "stats"] == []
+    assert _snapshot(db) == before
+
+
+def test_a_member_of_another_organisation_gets_no_console_events(app, db, live_world, connect, monkeypatch):
+    from sqlalchemy import delete
+
+    from app.accounts.models import User
+    from app.livestream.models import LiveMute
+
+    w = live_world
+    outsider = connect(w["live_b"], w["owner_a"])
+    y = connect(w["live_b"], db.session.get(User, w["y_id"]))
+    outsider.get_received(NS)
+    db.session.execute(delete(LiveMute))  # Y may speak again
+    db.session.commit()
+    monkeypatch.setitem(app.config, "LIVE_COMMENT_MIN_INTERVAL", 0)
+    y.emit("comment", {"text": "còn B1 không shop", "client_id": "y2"}, namespace=NS, callback=True)
+    got = [e["name"] for e in outsider.get_received(NS)]
+    assert "message" in got and not {"order", "stats", "user_muted"} & set(got)
+
+
+def test_a_buyers_comment_reaches_only_their_own_lines(app, db, live_world, connect, monkeypatch):
+    """X cancels "everything" and B1 and re-sends Y's client_id: only X's own line goes, Y's ack is not X's."""
+    import json
+
+    from app.accounts.models import User
+    from app.livestream.models import ChatMessage, LiveReservation
+
+    w = live_world
+    monkeypatch.setitem(app.config, "LIVE_COMMENT_MIN_INTERVAL", 0)
+    x = connect(w["live_b"], db.session.get(User, w["x"].id))
+    first = x.emit("comment", {"text": "hủy hết", "client_id": "x2"}, namespace=NS, callback=True)
+    assert [c["code"] for c in first.get("cancelled", [])] == ["B1"]
+    again = x.emit("comment", {"text": "hủy B1", "client_id": "x3"}, namespace=NS, callback=True)
+    assert again["ok"] is False and again["error"]["code"] == "nothing_to_cancel"
+    stolen = x.emit("comment", {"text": "chào shop", "client_id": "y1"}, namespace=NS, callback=True)
+    y_message = db.session.get(ChatMessage, w["message_y"])
+    assert stolen.get("message_id") != y_message.id and stolen != json.loads(y_message.ack_json)
+    db.session.expire_all()
+    statuses = dict(db.session.execute(select(LiveReservation.id, LiveReservation.status)).all())
+    assert statuses[w["line_y"]] == "held" and statuses[w["line_x"]] == "cancelled"
+
+
+def test_a_checkout_naming_another_buyers_held_line_is_refused(app, db, live_world):
+    """The live cart checkout (page and API) with Y's held line among X's: refused, nothing changes."""
+    from tests.conftest import AuthActions
+
+    w = live_world
+    commune = find_commune("Xã Ô Diên")
+    page = app.test_client()
+    AuthActions(page, None).login_as(w["x"])
+    before = _snapshot(db)
+    for lines in ([w["line_y"]], [w["line_x"], w["line_y"]]):
+        response = page.post("/live/cart", data={
+            "line": [str(i) for i in lines], "name": "Người X", "phone": "0912345679",
+            "province_code": str(commune_province(commune)), "commune_code": str(commune), "street": "Thôn Tây",
+            "payment_method": "cod", "idempotency_key": uuid.uuid4().hex})
+        assert response.status_code == 422, response.status_code
+        response = page.post("/api/v1/live/cart/checkout", json={
+            "lines": lines, "name": "Người X", "phone": "0912345679", "province_code": commune_province(commune),
+            "commune_code": commune, "street": "Thôn Tây", "payment_method": "cod",
+            "idempotency_key": uuid.uuid4().hex})
+        assert response.status_code in (400, 403, 404, 409), response.status_code
+    assert _snapshot(db) == before
+
+
+def test_a_product_of_another_organisation_cannot_be_put_on_ones_own_live(app, db, live_world):
+    from tests.conftest import AuthActions
+
+    w = live_world
+    page = app.test_client()
+    AuthActions(page, None).login_as(w["owner_a"])
+    before = _snapshot(db)
+    response = page.post(f"/live/{w['live_a']}/products", data={"product_id": str(w["prod_b"]), "live_code": "Z9"})
+    assert response.status_code in (403, 404, 422)
+    assert _snapshot(db) == before
+
+
+@pytest.mark.parametrize("caller", [None, "x", "owner_a"])
+def test_public_live_pages_show_no_buyers_phone_or_street(app, db, live_world, caller):
+    """What non-members see of B's lives: the live page, claims, replay, the API: Y's comment masked, Y's name too."""
+    from tests.conftest import AuthActions
+
+    w = live_world
+    who = app.test_client()
+    if caller:
+        AuthActions(who, None).login_as(w[caller])
+    paths = [f"/live/{w['live_b']}", f"/live/{w['past_b']}", f"/live/{w['past_b']}/replay",
+             f"/live/{w['past_b']}/replay.json", f"/api/v1/live/sessions/{w['live_b']}", "/api/v1/live/sessions",
+             "/live/", "/"]
+    if caller:
+        paths += [f"/live/{w['live_b']}/claims", f"/live/{w['past_b']}/claims", "/api/v1/live/cart",
+                  f"/api/v1/live/sessions/{w['live_b']}/cart"]
+    seen = {}
+    for path in paths:
+        response = who.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        body = response.get_data(as_text=True)
+        seen[path] = [p for p in PERSONAL if p in body]
+    assert {p: s for p, s in seen.items() if s} == {}
+    shown = who.get(f"/live/{w['past_b']}/replay.json").get_json()["chat"]
+    assert shown and all("0987 *** 321" in c["text"] and c["user"] == "Y ***" for c in shown)
