@@ -46,6 +46,7 @@ def test_seller_console_and_buyer_order_by_comment(browser, browser_context_args
     code = codes["Bưởi Diễn loại 1"]
     seller_ctx = browser.new_context(**browser_context_args)
     buyer_ctx = browser.new_context(**browser_context_args)
+    viewer_ctx = browser.new_context(**browser_context_args)
     try:
         seller = seller_ctx.new_page()
         seller.set_default_timeout(10_000)
@@ -67,7 +68,12 @@ def test_seller_console_and_buyer_order_by_comment(browser, browser_context_args
         expect(card.get_by_role("button", name=vi("Unpin"))).to_be_visible()
         expect(shopper.locator(f'.live-product[data-code="{code}"] .pin-mark')).to_be_visible()
 
-        shopper.locator("#live-comment input[name=text]").fill(f"chốt {code} x2")
+        viewer = viewer_ctx.new_page()  # not signed in: watches the chat
+        viewer.set_default_timeout(10_000)
+        viewer.goto(f"/live/{live.id}")
+        expect(viewer.locator("#live-messages")).to_be_attached()
+
+        shopper.locator("#live-comment input[name=text]").fill(f"chốt {code} x2 sdt 0987654321 giao ngõ 5")
         shopper.locator("#live-comment button[type=submit]").click()
         ack = shopper.locator("#live-ack")
         expect(ack).to_contain_text(vi("Reserved for you:"))
@@ -76,6 +82,13 @@ def test_seller_console_and_buyer_order_by_comment(browser, browser_context_args
         expect(shopper.locator(f'.live-product[data-code="{code}"] .remaining')).to_have_text("18")
         shopper.locator("#live-ack").scroll_into_view_if_needed()
         shot(shopper, "live-buyer")
+
+        # #12: the viewer sees the buyer's phone and street masked (by the server); the console reads them as typed.
+        viewer_line = viewer.locator("#live-messages li.kind-order")
+        expect(viewer_line).to_contain_text("0987 *** 321 giao ngõ ***")
+        expect(viewer.locator("#live-messages")).not_to_contain_text("0987654321")
+        expect(seller.get_by_test_id("console-messages").locator("li.kind-order")).to_contain_text(
+            "0987654321 giao ngõ 5")
 
         queue = seller.get_by_test_id("console-queue")
         expect(queue).to_contain_text(f"Trần Thị Lan: 2 × {code}")
@@ -87,3 +100,4 @@ def test_seller_console_and_buyer_order_by_comment(browser, browser_context_args
     finally:
         seller_ctx.close()
         buyer_ctx.close()
+        viewer_ctx.close()
