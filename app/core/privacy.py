@@ -22,6 +22,7 @@ _CHUNKS = re.compile(rf"{_SEP}*[ \t\u00a0\u2007\u202f]{_SEP}*")  # groups writte
 _PRICE = re.compile(r"[1-9]\d{0,2}(?:\.\d{3}){1,2}")
 _PHONE = re.compile(r"(?:0|84)\d{9,10}")  # 0 + 9 digits (mobile) or 10 (landline); 84 instead of the 0
 MIN_DIGITS = 9  # a phone without its leading 0 has nine digits; prices and quantities are shorter
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def _ascii_digits(text: str) -> str:
@@ -49,6 +50,8 @@ def _is_personal_number(chunks: list[str]) -> bool:
 
 
 def _mask_number(match: re.Match) -> str:
+    if len(_ANY_DIGIT.findall(match.group())) < MIN_DIGITS:  # most runs: a code, a quantity, a price
+        return match.group()
     run = _ascii_digits(match.group())
     digits = re.sub(r"\D", "", run)
     if len(digits) < MIN_DIGITS or not _is_personal_number(_CHUNKS.split(run.lstrip("(+\uff0b"))):
@@ -87,20 +90,24 @@ KEYWORDS = NUMBERED | NAMED | STREET
 # Words that end a name: chat particles, the next level of the address, what a buyer writes after it.
 STOP = set("""nhé nhe nha nhá ạ à ơi shop sốp giao ship gửi gui sdt sđt đt dt điện dien số so cho em anh chị chi mình
     minh với voi và va thì thi ở o tại tai xã xa phường phuong huyện huyen quận quan tỉnh tinh tp thành thanh tx tt
-    chốt chot lấy lay mua đặt dat hủy huy ck cod nhận nhan ck""".split())
+    chốt chot lấy lay mua đặt dat hủy huy ck cod nhận nhan""".split())
 NAME_WORDS = 4  # "Nguyễn Thị Minh Khai"
+_PAIR_FIRST = frozenset(a for a, _ in PAIRS)
 
 
 def _tokens(text: str) -> list[list]:
     """[start, end, lower-case word] for every word; a keyword glued to its number ("ngõ5") is two words."""
     out: list[list] = []
     for m in _WORD.finditer(text):
-        glued = _GLUED.fullmatch(m.group())
+        word = m.group().lower()
+        glued = None if word.isalpha() or word[0].isdigit() else _GLUED.fullmatch(word)
         if glued:
             cut = m.start() + len(glued.group(1))
-            out += [[m.start(), cut, glued.group(1).lower()], [cut, m.end(), glued.group(2).lower()]]
+            out += [[m.start(), cut, glued.group(1)], [cut, m.end(), glued.group(2)]]
         else:
-            out.append([m.start(), m.end(), m.group().lower()])
+            out.append([m.start(), m.end(), word])
+    if _PAIR_FIRST.isdisjoint(t[2] for t in out):
+        return out
     for _ in range(2):  # "tổ dân" + "phố": two rounds for the three-word keyword
         for a, b in zip(out, out[1:]):  # the first word carries the keyword, the second is absorbed
             pair = PAIRS.get((a[2], b[2]))
@@ -171,21 +178,25 @@ class _Scan:
     def run(self) -> list[tuple[int, int]]:
         i, n, in_address = 0, len(self.toks), False
         while i < n:
-            last = self.part(i, in_address)
-            if last is not None:
-                i, in_address = last + 1, True
-                continue
-            w, j = self.word(i), self.after(i)
-            k = self.after(j, comma=True)
-            if w in HOUSE and self.house(j) and self.word(k) in KEYWORDS:
-                self.mask(j, j)  # "số 12 ngõ 5", "số 12 đường láng": the keyword is read next, inside the address
-                i, in_address = k, True
-                continue
-            if self.house(i) and self.word(j) in STREET and (
-                    not w.isdigit() or self.capital(self.after(j))):
-                self.mask(i, i)  # "12A đường …", "12/3 phố …", "12 Đường Tân Hội"
-                i, in_address = j, True
-                continue
+            w = self.toks[i][2]
+            if w in KEYWORDS:
+                last = self.part(i, in_address)
+                if last is not None:
+                    i, in_address = last + 1, True
+                    continue
+            elif w in HOUSE:
+                j = self.after(i)
+                k = self.after(j, comma=True)
+                if self.house(j) and self.word(k) in KEYWORDS:
+                    self.mask(j, j)  # "số 12 ngõ 5", "số 12 đường láng": the keyword is read next, in the address
+                    i, in_address = k, True
+                    continue
+            elif w[0].isdigit() and self.house(i):
+                j = self.after(i)
+                if self.word(j) in STREET and (not w.isdigit() or self.capital(self.after(j))):
+                    self.mask(i, i)  # "12A đường …", "12/3 phố …", "12 Đường Tân Hội"
+                    i, in_address = j, True
+                    continue
             i, in_address = i + 1, False
         return self.spans
 
@@ -208,6 +219,11 @@ def _mask_addresses(text: str) -> str:
     return "".join(out)
 
 
+# Most chat lines hold no address word at all: a set look-up of their words (C speed) skips the word-by-word scan.
+_LETTERS = re.compile(r"[^\W\d_]+")
+HINTS = frozenset(KEYWORDS | {"nhà", "nha"})  # "số nhà", "nhà số": the only keywords made of words not in KEYWORDS
+
+
 @lru_cache(maxsize=4096)
 def mask_personal_data(text: str) -> str:
     """The copy of a chat line everyone may see: phone numbers (and other 9+ digit numbers) become `0987 *** 321`,
@@ -215,5 +231,14 @@ def mask_personal_data(text: str) -> str:
     "số 12 đường …") becomes `***`. Text with none of these comes back unchanged; masking twice changes nothing."""
     if not text:
         return text or ""
-    masked = _DIGIT_RUN.sub(_mask_number, text) if any(ch.isdigit() for ch in text) else text
-    return _mask_addresses(masked)
+    out = text
+    if len(_ANY_DIGIT.findall(text)) >= MIN_DIGITS:
+        out = _DIGIT_RUN.sub(_mask_number, out)
+    # Keywords are matched composed ("ngõ" as one character), whatever the keyboard sent (Unikey can send "o" and a
+    # combining tilde); the composed form is kept only when something was masked.
+    composed = unicodedata.normalize("NFC", out)
+    if not HINTS.isdisjoint(_LETTERS.findall(composed.lower())):
+        masked = _mask_addresses(composed)
+        if masked != composed:
+            out = masked
+    return out

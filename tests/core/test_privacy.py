@@ -150,3 +150,12 @@ def test_every_phone_the_comment_parser_reads_is_masked(text):
     masked = mask_personal_data(text)
     assert PHONE_RE.search(masked) is None, (text, masked)
     assert _long_numbers(masked) == [], (text, masked)
+
+
+def test_decomposed_text_from_the_keyboard_is_masked_too():
+    """Unikey's "Unicode tổ hợp" sends "ngõ" as "ngo" and a combining tilde."""
+    import unicodedata
+
+    assert mask_personal_data(unicodedata.normalize("NFD", "giao số 12 ngõ 5 thôn Đoài")) == "giao số *** ngõ *** thôn ***"
+    plain = unicodedata.normalize("NFD", "shop ơi còn hàng không")
+    assert mask_personal_data(plain) == plain  # nothing masked: the text comes back byte for byte
