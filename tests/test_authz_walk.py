@@ -2,7 +2,9 @@
 as a buyer against another buyer's things: always 403 or 404, and nothing in the database changes.
 
 New routes with URL parameters must be classified here (private → walked, or PUBLIC with the reason), so a route
-added later cannot slip past this check unnoticed.
+added later cannot slip past this check unnoticed. The same holds for what requests name in their bodies and
+socket payloads (every /live event is listed from the namespace), and for what public live pages show: no buyer's
+phone, street or full name.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy import select
 
 from app.core.addresses import commune_province, find_commune
 from app.core.dbtypes import utcnow
+from tests.livestream.live_sockets import NS, connect  # noqa: F401  (the connect fixture: /live test clients)
 
 # Routes anyone may open with any id, by design (public pages, or the caller's own data whatever the id says).
 PUBLIC = {
@@ -148,14 +151,12 @@ def test_a_draft_product_of_another_organisation_is_not_found(client, auth, worl
 
 # Objects named in request bodies and socket payloads, and what public pages show (#12 "close the class") -------------
 
-from tests.livestream.live_sockets import NS, connect  # noqa: E402,F401  (the connect fixture)
-
 TYPED = "chốt B1 x1 sdt 0987654321 giao số 12 ngõ 5 đường Láng"
 PERSONAL = ("0987654321", "7654", "ngõ 5", "số 12", "đường Láng", "Người Y")  # Y's phone, street and full name
 
 
 @pytest.fixture
-def live_world(world, db):
+def live_world(world, db, factory):
     """Organisation B's live on air with buyer Y's comment (phone and street in it) and held line, buyer X's own held
     line, a running flash sale, Y muted, a banned buyer; organisation A's own live; an ended live of B with a replay."""
     from app.accounts.models import User
@@ -172,7 +173,7 @@ def live_world(world, db):
     assert ack_y["ok"] and ack_y["reserved"], ack_y
     assert live.post_comment(live_b.id, x, "chốt B1", "x1", min_interval=0)["reserved"]
     moderation.mute_user(owner_b, live_b, y.id, 30)
-    z = _buyer(db, "Người Z")
+    z = factory.user("Người Z")
     moderation.ban_user(owner_b, live_b, z.id)
     flash_sales.start_flash_sale(owner_b, live_b, "B1", price=1000, seconds=300, per_buyer_cap=1)
     live_a = _live_of(db, owner_a, world["org_a"], world["prod_a"])
@@ -195,14 +196,6 @@ def live_world(world, db):
                       for u in (y, x))
     return dict(world, live_a=live_a, past_b=past.id, message_y=message_y, line_y=line_y, line_x=line_x,
                 y_id=y.id, z_id=z.id)
-
-
-def _buyer(db, name):
-    from app.accounts import services
-
-    user = services.register_user(name, f"09{uuid.uuid4().int % 10**8:08d}", "matkhau123")
-    db.session.flush()
-    return user
 
 
 def _live_of(db, owner, org_slug, product_id):
