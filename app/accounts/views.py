@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core import addresses
 from ..core.storage import get_storage
-from ..core.web import unit_of_work
+from ..core.web import safe_redirect_target, unit_of_work
 from ..errors import InvalidInput, NotFound
 from ..extensions import db, limiter
 from . import bp, queries, services
@@ -18,10 +18,7 @@ from .models import User
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    return safe_redirect_target(request.args.get("next"), default)
 
 
 def _sign_in(user: User) -> None:
