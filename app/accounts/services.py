@@ -85,14 +85,31 @@ def register_user(name: str | None, login: str | None, password: str | None, loc
     return user
 
 
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password made with the configured method, so checking it costs what a real check costs."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _dummy_hashes[method]
+
+
 def authenticate(login: str | None, password: str | None) -> User:
-    """Return the user for a correct login and password; one vague message for every failure."""
+    """Return the user for a correct login and password; one vague message for every failure.
+
+    Exactly one password hash is checked whatever fails (no such account, a malformed login, no password), so the
+    time an answer takes does not tell whether an account exists.
+    """
     wrong = InvalidInput(_l("Wrong phone number, email or password."), code="wrong_credentials")
     try:
         user = find_user_by_login(login or "")
     except InvalidInput:
-        raise wrong from None
-    if user is None or not password or not check_password_hash(user.password_hash, password):
+        user = None
+    stored = user.password_hash if user is not None else _dummy_hash()
+    matches = check_password_hash(stored, password or "")
+    if user is None or not password or not matches:
         raise wrong
     return user
 
