@@ -41,6 +41,10 @@ CSP = {
 }
 
 
+# Uploaded files (/media): nothing may load or run, and the file gets a unique opaque origin.
+MEDIA_CSP = "default-src 'none'; sandbox"
+
+
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, socket namespaces, CLI and error handlers."""
     app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
@@ -131,17 +135,25 @@ def _register_blueprints(app: Flask) -> None:
     init_api(app)
 
     @app.get("/media/<path:key>")
+    @talisman(content_security_policy=MEDIA_CSP)
     def media(key: str):
-        """Uploaded files by their generated key; immutable, so cached for a year."""
+        """Uploaded files by their generated key; immutable, so cached for a year.
+
+        The type comes from the key's extension, which core/uploads.py chose from the file's bytes: pictures are
+        shown, anything else is a download. Whatever a file holds, it never runs as a page of this site: nosniff,
+        and a CSP that forbids everything and sandboxes it into an origin of its own.
+        """
         import io
-        import mimetypes
 
         from .core.storage import get_storage
+        from .core.uploads import served_as
 
+        kind = served_as(key)
         data = get_storage().read(key)
-        mimetype = mimetypes.guess_type(key)[0] or "application/octet-stream"
-        response = send_file(io.BytesIO(data), mimetype=mimetype, max_age=31536000, download_name=key.rsplit("/", 1)[-1])
+        response = send_file(io.BytesIO(data), mimetype=kind.content_type, max_age=31536000,
+                             as_attachment=not kind.inline, download_name=key.rsplit("/", 1)[-1])
         response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = MEDIA_CSP  # also when Talisman is off
         return response
 
 

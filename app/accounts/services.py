@@ -14,10 +14,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..core import addresses
 from ..core.banks import BANKS_BY_BIN
 from ..core.dbtypes import utcnow
-from ..core.images import process_image
 from ..core.phone import normalize_vn_phone
 from ..core.storage import Storage
 from ..core.text import slugify
+from ..core.uploads import save_image
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from .models import ORG_KINDS, ApiToken, LoginSession, Membership, Organisation, User
@@ -319,10 +319,8 @@ def set_bank_account(actor: User, org: Organisation, *, bank_bin: str | None, ac
 def set_logo(actor: User, org: Organisation, data: bytes, storage: Storage) -> str:
     """Verify and re-encode an uploaded logo, store it, and return its storage key."""
     require_org_role(actor, org, "owner")
-    image = process_image(data, max_side=512, thumb_side=128)
-    key = storage.save(image.data, prefix="logos", extension=image.extension, content_type=image.content_type)
-    org.logo_key = key
-    return key
+    org.logo_key = save_image(storage, data, prefix="logos", max_side=512, thumb_side=128).key
+    return org.logo_key
 
 
 def add_staff(actor: User, org: Organisation, phone: str | None) -> Membership:
