@@ -61,6 +61,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
+    _trust_proxies(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -117,6 +118,20 @@ def _init_extensions(app: Flask) -> None:
     from .accounts.auth import init_login
 
     init_login(app)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies (nginx: 1), take the client's address, scheme and host from their headers.
+
+    Without it every request behind nginx comes from 127.0.0.1 and the per-address limits (sign-in) become one
+    bucket for the whole site. With 0 (the default, no proxy) the headers are ignored: a client cannot pick the
+    address it is limited by. Wrapped last, so Socket.IO's handshake sees the real client too.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_blueprints(app: Flask) -> None:
