@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request, send_file
 from flask_login import current_user
@@ -25,10 +26,12 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+# Pictures and video only from this site (uploads under /media, HLS under /live/video/hls), plus the file bucket's
+# own address when it has one (S3_PUBLIC_URL) and an absolute VIDEO_HLS_URL: see content_security_policy().
 CSP = {
     "default-src": "'self'",
-    "img-src": ["'self'", "data:", "blob:", "https:"],
-    "media-src": ["'self'", "blob:", "https:"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "media-src": ["'self'", "blob:"],
     "connect-src": ["'self'", "ws:", "wss:"],
     "style-src": ["'self'", "'unsafe-inline'"],
     "script-src": "'self'",
@@ -43,6 +46,39 @@ CSP = {
 
 # Uploaded files (/media): nothing may load or run, and the file gets a unique opaque origin.
 MEDIA_CSP = "default-src 'none'; sandbox"
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def content_security_policy(config) -> dict:
+    """The site's CSP for this configuration: the bucket that serves uploads and an outside HLS server, if any."""
+    policy = {name: list(value) if isinstance(value, list) else value for name, value in CSP.items()}
+    files = _origin(config.get("S3_PUBLIC_URL"))
+    if files:
+        policy["img-src"].append(files)
+        policy["media-src"].append(files)
+    hls = _origin(config.get("VIDEO_HLS_URL") or os.environ.get("VIDEO_HLS_URL"))
+    if hls:
+        policy["media-src"].append(hls)
+        policy["connect-src"].append(hls)
+    return policy
+
+
+def _allow_page_media_origins(response):
+    """After Talisman: a page that plays a seller's own HLS link (g.media_origins) may load it, no other page."""
+    origins = g.get("media_origins")
+    policy = response.headers.get("Content-Security-Policy")
+    if origins and policy:
+        extra = " ".join(sorted(origins))
+        parts = []
+        for part in policy.split(";"):
+            name = part.strip().split(" ", 1)[0]
+            parts.append(f"{part.strip()} {extra}" if name in ("media-src", "connect-src") else part.strip())
+        response.headers["Content-Security-Policy"] = "; ".join(p for p in parts if p)
+    return response
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -96,11 +132,13 @@ def _init_extensions(app: Flask) -> None:
     login.login_message = None
     login.session_protection = None  # login sessions are revocable rows; see accounts.services
     if app.config.get("TALISMAN_ENABLED", True):
+        # Registered before Talisman's hook, so it runs after it (Flask runs after_request hooks in reverse).
+        app.after_request(_allow_page_media_origins)
         talisman.init_app(
             app,
             force_https=app.config["FORCE_HTTPS"],
             session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-            content_security_policy=CSP,
+            content_security_policy=content_security_policy(app.config),
             strict_transport_security=app.config["FORCE_HTTPS"],
             referrer_policy="strict-origin-when-cross-origin",
             frame_options="DENY",

@@ -1,13 +1,14 @@
 """Helpers for thin HTML views: run a unit of work, commit once, or show the domain error; request guards."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from flask import flash, request
+from flask import flash, g, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from werkzeug.urls import iri_to_uri
@@ -114,3 +115,19 @@ def _is_local_path(url: str, parts) -> bool:
     # Checked on the text and on its parse: urlsplit reads "///x" as the path "/x", a browser as the host x.
     return (url.startswith("/") and not url.startswith("//") and "\\" not in url
             and not parts.scheme and not parts.netloc and parts.path.startswith("/"))
+
+
+def allow_media_origin(url: str | None) -> None:
+    """Let this page's video player load from the origin of `url` (a seller's own HLS link): media-src and
+    connect-src gain that origin for this response only (app/__init__.py adds it after Talisman)."""
+    try:
+        parts = urlsplit(url or "")
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return
+    # Only a plain host name goes into the header: nothing that could end the directive or add another.
+    if parts.scheme == "https" and _HOST_NAME.fullmatch(host):
+        g.setdefault("media_origins", set()).add(f"https://{host}" + (f":{port}" if port else ""))
+
+
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
