@@ -57,3 +57,25 @@ def test_a_stored_page_or_document_downloads_instead_of_opening(page: Page, brow
                       "a.click(); }", f"/media/{key}")
     assert download.value.suggested_filename == key.rsplit("/", 1)[-1]
     assert page.url.rstrip("/") == live_server.rstrip("/")  # still on the home page: nothing was rendered
+
+
+def test_api_docs_try_it_out_sends_the_csrf_token(page: Page, browser_app, db, factory):
+    """The API docs page calls the API with the browser's session cookie: its requests carry X-CSRFToken."""
+    owner = factory.user("Người Bán Thử", password="matkhau-thu-api")
+    org = factory.org(owner, name="HTX Thử API")
+    buyer = factory.user("Người Mua Thử", password="matkhau-thu-api")
+    page.goto("/login")
+    page.locator("#login").fill(buyer.phone)
+    page.locator("#password").fill("matkhau-thu-api")
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("account-link").wait_for()
+    page.goto("/api/v1/docs")
+    block = page.locator(".opblock-post", has_text="/api/v1/live/organisations/{org_slug}/follow")
+    block.locator(".opblock-summary").click()
+    block.get_by_role("button", name="Try it out").click()
+    block.locator("input[placeholder='org_slug']").fill(org.slug)
+    with page.expect_response(lambda r: r.url.endswith(f"/organisations/{org.slug}/follow")) as answer:
+        block.get_by_role("button", name="Execute").click()
+    assert answer.value.status == 200, answer.value.text()
+    assert answer.value.request.headers.get("x-csrftoken")
+    assert answer.value.json()["following"] is True
