@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request, send_file
 from flask_login import current_user
@@ -25,10 +26,12 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+# Pictures and video only from this site (uploads under /media, HLS under /live/video/hls), plus the file bucket's
+# own address when it has one (S3_PUBLIC_URL) and an absolute VIDEO_HLS_URL: see content_security_policy().
 CSP = {
     "default-src": "'self'",
-    "img-src": ["'self'", "data:", "blob:", "https:"],
-    "media-src": ["'self'", "blob:", "https:"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "media-src": ["'self'", "blob:"],
     "connect-src": ["'self'", "ws:", "wss:"],
     "style-src": ["'self'", "'unsafe-inline'"],
     "script-src": "'self'",
@@ -39,6 +42,43 @@ CSP = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+
+
+# Uploaded files (/media): nothing may load or run, and the file gets a unique opaque origin.
+MEDIA_CSP = "default-src 'none'; sandbox"
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def content_security_policy(config) -> dict:
+    """The site's CSP for this configuration: the bucket that serves uploads and an outside HLS server, if any."""
+    policy = {name: list(value) if isinstance(value, list) else value for name, value in CSP.items()}
+    files = _origin(config.get("S3_PUBLIC_URL"))
+    if files:
+        policy["img-src"].append(files)
+        policy["media-src"].append(files)
+    hls = _origin(config.get("VIDEO_HLS_URL") or os.environ.get("VIDEO_HLS_URL"))
+    if hls:
+        policy["media-src"].append(hls)
+        policy["connect-src"].append(hls)
+    return policy
+
+
+def _allow_page_media_origins(response):
+    """After Talisman: a page that plays a seller's own HLS link (g.media_origins) may load it, no other page."""
+    origins = g.get("media_origins")
+    policy = response.headers.get("Content-Security-Policy")
+    if origins and policy:
+        extra = " ".join(sorted(origins))
+        parts = []
+        for part in policy.split(";"):
+            name = part.strip().split(" ", 1)[0]
+            parts.append(f"{part.strip()} {extra}" if name in ("media-src", "connect-src") else part.strip())
+        response.headers["Content-Security-Policy"] = "; ".join(p for p in parts if p)
+    return response
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -57,6 +97,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
+    _trust_proxies(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -91,11 +132,13 @@ def _init_extensions(app: Flask) -> None:
     login.login_message = None
     login.session_protection = None  # login sessions are revocable rows; see accounts.services
     if app.config.get("TALISMAN_ENABLED", True):
+        # Registered before Talisman's hook, so it runs after it (Flask runs after_request hooks in reverse).
+        app.after_request(_allow_page_media_origins)
         talisman.init_app(
             app,
             force_https=app.config["FORCE_HTTPS"],
             session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-            content_security_policy=CSP,
+            content_security_policy=content_security_policy(app.config),
             strict_transport_security=app.config["FORCE_HTTPS"],
             referrer_policy="strict-origin-when-cross-origin",
             frame_options="DENY",
@@ -115,6 +158,20 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies (nginx: 1), take the client's address, scheme and host from their headers.
+
+    Without it every request behind nginx comes from 127.0.0.1 and the per-address limits (sign-in) become one
+    bucket for the whole site. With 0 (the default, no proxy) the headers are ignored: a client cannot pick the
+    address it is limited by. Wrapped last, so Socket.IO's handshake sees the real client too.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .api import init_api
@@ -131,17 +188,25 @@ def _register_blueprints(app: Flask) -> None:
     init_api(app)
 
     @app.get("/media/<path:key>")
+    @talisman(content_security_policy=MEDIA_CSP)
     def media(key: str):
-        """Uploaded files by their generated key; immutable, so cached for a year."""
+        """Uploaded files by their generated key; immutable, so cached for a year.
+
+        The type comes from the key's extension, which core/uploads.py chose from the file's bytes: pictures are
+        shown, anything else is a download. Whatever a file holds, it never runs as a page of this site: nosniff,
+        and a CSP that forbids everything and sandboxes it into an origin of its own.
+        """
         import io
-        import mimetypes
 
         from .core.storage import get_storage
+        from .core.uploads import served_as
 
+        kind = served_as(key)
         data = get_storage().read(key)
-        mimetype = mimetypes.guess_type(key)[0] or "application/octet-stream"
-        response = send_file(io.BytesIO(data), mimetype=mimetype, max_age=31536000, download_name=key.rsplit("/", 1)[-1])
+        response = send_file(io.BytesIO(data), mimetype=kind.content_type, max_age=31536000,
+                             as_attachment=not kind.inline, download_name=key.rsplit("/", 1)[-1])
         response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = MEDIA_CSP  # also when Talisman is off
         return response
 
 

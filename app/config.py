@@ -99,6 +99,14 @@ class Config:
     PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL") or 30)
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES") or 256)  # pages kept in-process without Redis
 
+    # Web security (#12). TRUSTED_PROXIES: how many proxies in front set X-Forwarded-For/-Proto/-Host (nginx: 1);
+    # 0 trusts none of these headers, so no client can choose the address the rate limits see.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
+    SECRET_KEY_MIN_LENGTH = 32
+    # Keys printed in this repository, its docs and its tests: a production server must never run with one.
+    KNOWN_SECRET_KEYS = frozenset({"dev-only-not-secret", "testing-secret", "cluster-test-secret",
+                                   "change-me-to-64-hex-characters", "change-me", "changeme", "secret"})
+
 
 class Testing(Config):
     """Test settings: a database per run chosen by the fixtures, no CSRF unless a test asks."""
@@ -126,12 +134,19 @@ class Production(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start when a required secret is missing from the environment."""
+        """Refuse to start when a required secret is missing from the environment, or SECRET_KEY is guessable."""
         missing = [name for name in cls.REQUIRED_ENV if not os.environ.get(name)]
         if os.environ.get("STRIPE_SECRET_KEY") and not os.environ.get("STRIPE_WEBHOOK_SECRET"):
             missing.append("STRIPE_WEBHOOK_SECRET")
         if missing:
             raise RuntimeError("Missing required environment variables: " + ", ".join(missing))
+        secret = os.environ["SECRET_KEY"]
+        if (len(secret) < cls.SECRET_KEY_MIN_LENGTH or secret.strip().lower() in cls.KNOWN_SECRET_KEYS
+                or len(set(secret)) < 8):
+            # Anyone who knows the key can sign a session cookie for any account: a short or published key is none.
+            raise RuntimeError(
+                f"SECRET_KEY is too weak: use at least {cls.SECRET_KEY_MIN_LENGTH} random characters, not an example "
+                "or default value. Make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'")
 
 
 CONFIGS = {"development": Config, "testing": Testing, "production": Production}

@@ -1,13 +1,12 @@
 """Pages that belong to no feature: home, language switch, health check."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from .core.i18n import LANG_COOKIE
+from .core.web import safe_redirect_target
 from .extensions import db
 
 bp = Blueprint("main", __name__)
@@ -79,22 +78,13 @@ def set_language(code: str):
 
     set_locale(current_user if current_user.is_authenticated else None, code)
     db.session.commit()
-    target = _same_site_path(request.args.get("next") or request.referrer)
+    home = url_for("main.home")
+    target = safe_redirect_target(request.args.get("next"), "") or \
+        safe_redirect_target(request.referrer, home, host=request.host)
     response = redirect(target)
     response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
-
-
-def _same_site_path(url: str | None) -> str:
-    """Only redirect back within this site; anything else goes home."""
-    parts = urlsplit(url or "")
-    if parts.netloc and parts.netloc != request.host:
-        return url_for("main.home")
-    path = parts.path or "/"
-    if not path.startswith("/") or path.startswith("//"):
-        return url_for("main.home")
-    return path + (f"?{parts.query}" if parts.query else "")
 
 
 @bp.get("/healthz")

@@ -229,7 +229,7 @@ class Cluster:
     def env(self) -> dict[str, str]:
         env = {**os.environ, "DATABASE_URL": self.database_url, "APP_ENV": self.app_env,
                "INSTANCE_DIR": str(self.state_dir / "instance"), "SOCKETIO_ASYNC_MODE": "gevent",
-               "PYTHONPATH": str(ROOT), "FORWARDED_ALLOW_IPS": "127.0.0.1",
+               "PYTHONPATH": str(ROOT), "FORWARDED_ALLOW_IPS": "127.0.0.1", "TRUSTED_PROXIES": "1",
                "VIDEO_DIR": str(self.state_dir / "video")}
         env.setdefault("SECRET_KEY", self.state.setdefault("secret_key", secrets.token_hex(32)))
         if "redis" in self.ports:

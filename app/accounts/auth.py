@@ -20,6 +20,9 @@ def bearer_token() -> str | None:
 def init_login(app: Flask) -> None:
     @login.user_loader
     def load_user(token: str):
+        # A request that names a bearer token is that token's caller, whatever cookie the client also sends.
+        if bearer_token() is not None:
+            return None
         return services.user_for_login_session(token)
 
     @login.request_loader

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
 from ..core.dbtypes import utcnow
+from ..core.web import safe_redirect_target
 from ..errors import NotFound
 from ..extensions import db
 from .models import NOTIFICATION_KINDS, Notification, User
@@ -21,9 +22,8 @@ PAGE_SIZE = 50
 
 def _link(link: str | None) -> str | None:
     # Only paths on this site: a notification must never send a reader elsewhere.
-    if not link or not link.startswith("/") or link.startswith("//") or len(link) > MAX_LINK:
-        return None
-    return link
+    safe = safe_redirect_target(link, "") if link and len(link) <= MAX_LINK else ""
+    return safe if safe and len(safe) <= MAX_LINK else None
 
 
 def notify(user_id: int, kind: str, data: dict[str, Any], link: str | None = None) -> Notification:

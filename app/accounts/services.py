@@ -14,10 +14,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..core import addresses
 from ..core.banks import BANKS_BY_BIN
 from ..core.dbtypes import utcnow
-from ..core.images import process_image
 from ..core.phone import normalize_vn_phone
 from ..core.storage import Storage
 from ..core.text import slugify
+from ..core.uploads import save_image
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from .models import ORG_KINDS, ApiToken, LoginSession, Membership, Organisation, User
@@ -85,14 +85,31 @@ def register_user(name: str | None, login: str | None, password: str | None, loc
     return user
 
 
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password made with the configured method, so checking it costs what a real check costs."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _dummy_hashes[method]
+
+
 def authenticate(login: str | None, password: str | None) -> User:
-    """Return the user for a correct login and password; one vague message for every failure."""
+    """Return the user for a correct login and password; one vague message for every failure.
+
+    Exactly one password hash is checked whatever fails (no such account, a malformed login, no password), so the
+    time an answer takes does not tell whether an account exists.
+    """
     wrong = InvalidInput(_l("Wrong phone number, email or password."), code="wrong_credentials")
     try:
         user = find_user_by_login(login or "")
     except InvalidInput:
-        raise wrong from None
-    if user is None or not password or not check_password_hash(user.password_hash, password):
+        user = None
+    stored = user.password_hash if user is not None else _dummy_hash()
+    matches = check_password_hash(stored, password or "")
+    if user is None or not password or not matches:
         raise wrong
     return user
 
@@ -302,10 +319,8 @@ def set_bank_account(actor: User, org: Organisation, *, bank_bin: str | None, ac
 def set_logo(actor: User, org: Organisation, data: bytes, storage: Storage) -> str:
     """Verify and re-encode an uploaded logo, store it, and return its storage key."""
     require_org_role(actor, org, "owner")
-    image = process_image(data, max_side=512, thumb_side=128)
-    key = storage.save(image.data, prefix="logos", extension=image.extension, content_type=image.content_type)
-    org.logo_key = key
-    return key
+    org.logo_key = save_image(storage, data, prefix="logos", max_side=512, thumb_side=128).key
+    return org.logo_key
 
 
 def add_staff(actor: User, org: Organisation, phone: str | None) -> Membership:

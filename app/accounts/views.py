@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core import addresses
 from ..core.storage import get_storage
-from ..core.web import unit_of_work
+from ..core.web import safe_redirect_target, unit_of_work
 from ..errors import InvalidInput, NotFound
 from ..extensions import db, limiter
 from . import bp, queries, services
@@ -18,10 +18,7 @@ from .models import User
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    return safe_redirect_target(request.args.get("next"), default)
 
 
 def _sign_in(user: User) -> None:
@@ -58,8 +55,9 @@ def _login_account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_login_account_key)
+# Innermost, so checked first: until a limit is hit, the X-RateLimit-* headers describe this per-address one.
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

@@ -1,11 +1,14 @@
 """The /api/v1 JSON API (flask-smorest), its OpenAPI document and its docs page."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, current_app, render_template, request, session
 from flask_smorest import Api as SmorestApi
 
 from ..extensions import csrf
 from .schemas import ErrorSchema
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+API_BLUEPRINTS = frozenset({"api_auth", "api_live", "api_shop", "api_training"})
 
 
 class Api(SmorestApi):
@@ -35,6 +38,22 @@ def init_api(app: Flask) -> None:
     from . import accounts, live, shop, training
 
     for blp in (accounts.blp, live.blp, shop.blp, training.blp):
-        csrf.exempt(blp)
+        csrf.exempt(blp)  # the form token is not what API clients send; require_csrf_for_cookie_sessions decides
         api.register_blueprint(blp)
+    app.before_request(require_csrf_for_cookie_sessions)
     app.register_blueprint(docs_bp)
+
+
+def require_csrf_for_cookie_sessions() -> None:
+    """A state-changing call signed in by the browser's session cookie must carry the page's CSRF token
+    (`X-CSRFToken`), or another site could make a signed-in visitor's browser send it. Bearer tokens are never
+    sent by a browser on its own, so calls with one (and anonymous calls) need none."""
+    from ..accounts.auth import bearer_token
+
+    if request.blueprint not in API_BLUEPRINTS or request.method in READ_ONLY_METHODS or bearer_token() is not None:
+        return
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if "_user_id" in session or remember in request.cookies:
+        csrf.protect()

@@ -79,8 +79,9 @@ def register(data):
 @blp.response(201, TokenSchema)
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(429, schema=ErrorSchema)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=lambda: "login:" + _login_key())
+# Innermost, so checked first: until a limit is hit, the X-RateLimit-* headers describe this per-address one.
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"])
 def token(data):
     """Exchange a login and password for a bearer token (only its hash is stored)."""
     user = services.authenticate(data["login"], data["password"])

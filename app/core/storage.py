@@ -8,22 +8,35 @@ from typing import Protocol
 from flask import Flask, current_app, url_for
 
 from ..errors import NotFound
+from .uploads import TYPES, FileType
 
 
 class Storage(Protocol):
-    """What every backend offers; keys are generated here, never taken from an upload."""
+    """What every backend offers; keys are generated here, never taken from an upload.
 
-    def save(self, data: bytes, *, prefix: str, extension: str, content_type: str) -> str: ...
+    Call it through core/uploads.py (save_image, save_upload), which checks the bytes first. The type a file is
+    served with follows from its extension (core.uploads.served_as), on /media and on S3 alike.
+    """
+
+    def save(self, data: bytes, *, prefix: str, extension: str, content_type: str | None = None) -> str: ...
     def read(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
     def url(self, key: str) -> str: ...
 
 
 def new_key(prefix: str, extension: str) -> str:
-    """A fresh unguessable name such as 'products/3f9c…e1.webp'."""
+    """A fresh unguessable name such as 'products/3f9c…e1.webp'; only extensions of a type we serve safely."""
+    if extension not in TYPES:
+        raise ValueError(f"not a stored file type: {extension!r} (check uploads with core.uploads first)")
     safe_prefix = "".join(ch for ch in prefix if ch.isalnum() or ch in "-_/").strip("/") or "files"
-    safe_ext = "".join(ch for ch in extension.lower() if ch.isalnum())[:5] or "bin"
-    return f"{safe_prefix}/{secrets.token_hex(16)}.{safe_ext}"
+    return f"{safe_prefix}/{secrets.token_hex(16)}.{extension}"
+
+
+def _checked_type(extension: str, content_type: str | None) -> FileType:
+    kind = TYPES.get(extension)
+    if kind is None or (content_type is not None and content_type != kind.content_type):
+        raise ValueError(f"{extension!r} is not stored as {content_type!r}")
+    return kind
 
 
 def _check_key(key: str) -> str:
@@ -38,7 +51,8 @@ class LocalStorage:
     def __init__(self, root: Path):
         self.root = Path(root)
 
-    def save(self, data: bytes, *, prefix: str, extension: str, content_type: str) -> str:
+    def save(self, data: bytes, *, prefix: str, extension: str, content_type: str | None = None) -> str:
+        _checked_type(extension, content_type)
         key = new_key(prefix, extension)
         path = self.root / key
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,11 +84,15 @@ class S3Storage:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.client = boto3.client("s3", region_name=region, endpoint_url=endpoint_url)
 
-    def save(self, data: bytes, *, prefix: str, extension: str, content_type: str) -> str:
+    def save(self, data: bytes, *, prefix: str, extension: str, content_type: str | None = None) -> str:
+        kind = _checked_type(extension, content_type)
         key = new_key(prefix, extension)
+        # The same type and disposition /media gives: read straight from the bucket (S3_PUBLIC_URL), a document is
+        # a download, never a page.
+        extra = {} if kind.inline else {"ContentDisposition": "attachment"}
         self.client.put_object(
-            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
-            CacheControl="public, max-age=31536000, immutable",
+            Bucket=self.bucket, Key=key, Body=data, ContentType=kind.content_type,
+            CacheControl="public, max-age=31536000, immutable", **extra,
         )
         return key
 

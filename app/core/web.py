@@ -1,13 +1,17 @@
 """Helpers for thin HTML views: run a unit of work, commit once, or show the domain error; request guards."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
-from flask import flash, request
+from flask import flash, g, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
+from werkzeug.urls import iri_to_uri
 
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db
@@ -74,3 +78,56 @@ def unit_of_work(flash_errors: bool = True, refuse_strangers: bool = True) -> It
         outcome.error = exc
         if flash_errors:
             flash(str(exc.message), "error")
+
+
+# Browsers drop tabs and newlines anywhere in a URL, trim leading controls and spaces, and read "\\" as "/":
+# "/\t/evil.example" and "/\\evil.example" both mean "//evil.example", another site. So these go before checking.
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+MAX_REDIRECT = 2000
+
+
+def safe_redirect_target(target: str | None, default: str, *, host: str | None = None) -> str:
+    """`target` when it is a path on this site (e.g. "/shop/?q=b%C6%B0"), else `default`.
+
+    Control and format characters are stripped, surrounding whitespace too; a backslash, a scheme or a host
+    refuses it. With `host` (the request's own), an absolute http(s) URL on that host (a Referer) is accepted and
+    reduced to its path. The answer is encoded as the Location header will carry it and checked once more.
+    """
+    if not isinstance(target, str) or not target or len(target) > MAX_REDIRECT:
+        return default
+    cleaned = "".join(ch for ch in target if unicodedata.category(ch) not in _DROPPED_CATEGORIES).strip()
+    if "\\" in cleaned:
+        return default
+    parts = urlsplit(cleaned)
+    if host is not None and parts.scheme in ("http", "https") and parts.netloc == host:
+        cleaned = parts.path + (f"?{parts.query}" if parts.query else "")
+        parts = urlsplit(cleaned)
+    if not _is_local_path(cleaned, parts):
+        return default
+    encoded = iri_to_uri(cleaned)
+    if not _is_local_path(encoded, urlsplit(encoded)) \
+            or any(ch.isspace() or ord(ch) < 0x21 or ord(ch) > 0x7E for ch in encoded):
+        return default
+    return encoded
+
+
+def _is_local_path(url: str, parts) -> bool:
+    # Checked on the text and on its parse: urlsplit reads "///x" as the path "/x", a browser as the host x.
+    return (url.startswith("/") and not url.startswith("//") and "\\" not in url
+            and not parts.scheme and not parts.netloc and parts.path.startswith("/"))
+
+
+def allow_media_origin(url: str | None) -> None:
+    """Let this page's video player load from the origin of `url` (a seller's own HLS link): media-src and
+    connect-src gain that origin for this response only (app/__init__.py adds it after Talisman)."""
+    try:
+        parts = urlsplit(url or "")
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return
+    # Only a plain host name goes into the header: nothing that could end the directive or add another.
+    if parts.scheme == "https" and _HOST_NAME.fullmatch(host):
+        g.setdefault("media_origins", set()).add(f"https://{host}" + (f":{port}" if port else ""))
+
+
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")

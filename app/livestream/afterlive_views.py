@@ -11,7 +11,7 @@ from ..accounts.forms import EmptyForm
 from ..accounts.services import get_organisation, require_org_role
 from ..core.phone import display_phone
 from ..core.storage import get_storage
-from ..core.web import unit_of_work
+from ..core.web import safe_redirect_target, unit_of_work
 from ..extensions import db
 from ..shop.ordering.forms import CheckoutForm
 from ..shop.ordering.views import redirect_after_checkout
@@ -113,9 +113,7 @@ def leave_waitlist(entry_id: int):
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
-    # Only a path on this site: browsers read "//x" and "/\\x" as another site.
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+    return safe_redirect_target(request.form.get("next"), default)
 
 
 @bp.post("/follow/<org_slug>")

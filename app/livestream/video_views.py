@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import (Response, abort, flash, jsonify, redirect, render_template, request, send_from_directory, session,
-                   url_for)
+from flask import (Response, abort, flash, jsonify, make_response, redirect, render_template, request,
+                   send_from_directory, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,7 +17,6 @@ from .models import LiveSession
 
 log = logging.getLogger(__name__)
 
-NEW_KEY = "video_new_key"  # the key in clear, shown once on the next page view, then dropped
 
 
 def _emit_state(session_id: int, state: str) -> None:
@@ -145,19 +144,19 @@ def video_player(live) -> dict | None:
 
 # Seller: the stream key -----------------------------------------------------------------------------
 
+def _stream_key_page(live, new_key: str | None = None):
+    stream = video.stream_of(live)
+    return render_template("livestream/stream_key.html", live=live, stream=stream, new_key=new_key,
+                           server_url=video.setting("VIDEO_RTMP_URL"),
+                           grace_minutes=max(1, round(video.setting("VIDEO_GRACE_SECONDS") / 60)),
+                           state=video.display_state(live, stream))
+
+
 @bp.get("/<int:session_id>/stream-key")
 @login_required
 def stream_key(session_id: int):
     live = services.open_console(current_user, services.get_session(session_id))
-    stream = video.stream_of(live)
-    new_key = session.pop(NEW_KEY, None)
-    if not (isinstance(new_key, dict) and new_key.get("live") == live.id):
-        new_key = None
-    return render_template("livestream/stream_key.html", live=live, stream=stream,
-                           new_key=new_key["key"] if new_key else None,
-                           server_url=video.setting("VIDEO_RTMP_URL"),
-                           grace_minutes=max(1, round(video.setting("VIDEO_GRACE_SECONDS") / 60)),
-                           state=video.display_state(live, stream))
+    return _stream_key_page(live)
 
 
 @bp.post("/<int:session_id>/stream-key")
@@ -173,9 +172,12 @@ def regenerate_stream_key(session_id: int):
             raise
         flash(str(exc.message), "error")
         return redirect(url_for("livestream.stream_key", session_id=live.id))
-    session[NEW_KEY] = {"live": live.id, "key": key}
+    # The key in clear goes out once, in this answer's body: never into the session cookie (signed, not
+    # encrypted) nor anywhere stored. The page then replaces this POST in the history, so a reload shows the hint.
     flash(_("Your new stream key is ready. The old key no longer works."), "success")
-    return redirect(url_for("livestream.stream_key", session_id=live.id))
+    response = make_response(_stream_key_page(live, new_key=key))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # Replay ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, quote, urlparse
 from flask import render_template
 from flask_login import current_user, login_required
 
+from ..core.web import allow_media_origin
 from . import bp, queries, services
 
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
@@ -40,6 +41,8 @@ def index():
 def live_page(session_id: int):
     live = services.require_viewer(current_user, services.get_session(session_id))
     kind, src = stream_embed(live.external_stream_url)
+    if kind == "hls":
+        allow_media_origin(src)
     return render_template("livestream/live.html", live=live, catalog=queries.catalog(live),
                            messages=[queries.message_payload(m) for m in queries.recent_messages(live.id)],
                            stream_kind=kind, stream_src=src, signed_in=current_user.is_authenticated)

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation, User
 from ..accounts.services import require_org_role
 from ..core import addresses
-from ..core.images import process_image
 from ..core.money import MAX_VND
 from ..core.storage import Storage
+from ..core.uploads import save_image
 from ..core.text import fold, slugify
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
@@ -346,12 +346,9 @@ def add_photo(actor: User | None, product: Product, data: bytes, storage: Storag
     require_org_role(actor, product.organisation, "staff")
     if len(product.photos) >= MAX_PHOTOS:
         raise InvalidInput(_l("Up to %(n)s photos per product.", n=MAX_PHOTOS), code="too_many_photos")
-    image = process_image(data)
-    key = storage.save(image.data, prefix="products", extension=image.extension, content_type=image.content_type)
-    thumb = storage.save(image.thumbnail, prefix="products/thumbs", extension=image.extension,
-                         content_type=image.content_type)
+    image = save_image(storage, data, prefix="products", thumb_prefix="products/thumbs")
     position = max((p.position for p in product.photos), default=-1) + 1
-    photo = Photo(product=product, key=key, thumb_key=thumb, position=position, width=image.width,
+    photo = Photo(product=product, key=image.key, thumb_key=image.thumb_key, position=position, width=image.width,
                   height=image.height)
     db.session.add(photo)
     db.session.flush()

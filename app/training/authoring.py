@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..core.storage import Storage
 from ..core.text import slugify
+from ..core.uploads import ATTACHMENTS, AUDIO_VIDEO, save_image, save_upload
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from .models import (QUESTION_KINDS, Attachment, Choice, Course, Lesson, Module, PracticalTask, Question, Quiz)
@@ -23,7 +24,6 @@ TASK_KINDS = {
     "vietqr_matched": _l("A VietQR payment matched to its order"),
 }
 MAX_VIDEO_BYTES = 200 * 1024 * 1024
-VIDEO_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "m4a": "audio/mp4", "mp3": "audio/mpeg"}
 
 
 def _text(value: str | None, label: Any, *, max_length: int, required: bool = True) -> str:
@@ -152,32 +152,34 @@ def update_lesson(actor: User | None, lesson: Lesson, data: LessonData) -> Lesso
 
 def set_lesson_video(actor: User | None, lesson: Lesson, data: bytes, filename: str, storage: Storage, *,
                      low: bool = False) -> str:
-    """Store a video (or an audio-only/low rendition when low=True) and remember its size for the page."""
+    """Store a video (or an audio-only/low rendition when low=True) and remember its size for the page.
+
+    The type is read from the bytes (core/uploads.py); the file's name is not trusted for anything."""
     require_staff(actor)
-    extension = (filename.rsplit(".", 1)[-1] if "." in filename else "").lower()
-    if extension not in VIDEO_TYPES:
-        raise InvalidInput(_l("Please upload an MP4 or WebM video, or an M4A/MP3 audio file."), code="video_type")
-    if not data:
-        raise InvalidInput(_l("The file is empty."), code="empty_file")
     if len(data) > MAX_VIDEO_BYTES:
         raise InvalidInput(_l("The video is too large."), code="video_too_large")
-    key = storage.save(data, prefix="training/video", extension=extension, content_type=VIDEO_TYPES[extension])
+    stored = save_upload(storage, data, prefix="training/video", accept=AUDIO_VIDEO,
+                         refused_message=_l("Please upload an MP4 or WebM video, or an M4A/MP3 audio file."))
     if low:
-        lesson.video_low_key, lesson.video_low_size = key, len(data)
+        lesson.video_low_key, lesson.video_low_size = stored.key, stored.size
     else:
-        lesson.video_key, lesson.video_size = key, len(data)
+        lesson.video_key, lesson.video_size = stored.key, stored.size
     db.session.flush()
-    return key
+    return stored.key
 
 
 def add_attachment(actor: User | None, lesson: Lesson, data: bytes, filename: str, storage: Storage) -> Attachment:
+    """A file to download under the lesson: PDF, office document, picture or audio/video, recognised by its bytes.
+
+    The name shown keeps what the trainer typed but ends in the detected type ("bang-gia.html" holding a PDF is
+    offered as "bang-gia.pdf"), so a download never opens as something else on the learner's phone."""
     require_staff(actor)
-    name = _text(filename.rsplit("/", 1)[-1], _l("File"), max_length=160)
-    if not data:
-        raise InvalidInput(_l("The file is empty."), code="empty_file")
-    extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
-    key = storage.save(data, prefix="training/files", extension=extension, content_type="application/octet-stream")
-    attachment = Attachment(lesson_id=lesson.id, key=key, filename=name, size=len(data))
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    _text(stem, _l("File"), max_length=150)
+    stored = save_upload(storage, data, prefix="training/files", accept=ATTACHMENTS)
+    name = f"{stem.strip()[:150]}.{stored.extension}"
+    attachment = Attachment(lesson_id=lesson.id, key=stored.key, filename=name, size=stored.size)
     db.session.add(attachment)
     db.session.flush()
     return attachment
@@ -185,12 +187,8 @@ def add_attachment(actor: User | None, lesson: Lesson, data: bytes, filename: st
 
 def add_lesson_picture(actor: User | None, lesson: Lesson, raw: bytes, storage: Storage, alt: str | None = None) -> str:
     """Store a picture (checked and re-encoded, phone-sized) and append it to the lesson text as Markdown."""
-    from ..core.images import process_image
-
     require_staff(actor)
-    image = process_image(raw, max_side=1000)
-    key = storage.save(image.data, prefix="training/pictures", extension=image.extension,
-                       content_type=image.content_type)
+    key = save_image(storage, raw, prefix="training/pictures", max_side=1000).key
     label = (alt or "").strip().replace("]", "").replace("[", "")[:120]
     lesson.body = (lesson.body or "").rstrip() + f"\n\n![{label}]({storage.url(key)})\n"
     db.session.flush()
@@ -215,12 +213,8 @@ def add_quiz(actor: User | None, module: Module, title: str | None, pass_mark: i
 
 def store_quiz_image(actor: User | None, raw: bytes, storage: Storage) -> str:
     """A picture for a picture-choice question, checked and re-encoded like product photos."""
-    from ..core.images import process_image
-
     require_staff(actor)
-    image = process_image(raw, max_side=800)
-    return storage.save(image.data, prefix="training/quiz", extension=image.extension,
-                        content_type=image.content_type)
+    return save_image(storage, raw, prefix="training/quiz", max_side=800).key
 
 
 @dataclass

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.training import authoring, certificates, queries, services
 from app.training.models import Certificate, Enrolment, QuizAttempt, TaskCompletion
+from tests.core import files
 
 from .conftest import right_answers
 
@@ -241,13 +242,14 @@ def test_lesson_video_and_attachment_go_through_storage(db, small_course, traine
     from app.core.storage import get_storage
 
     lesson = small_course.lessons[0]
-    authoring.set_lesson_video(trainer, lesson, b"\x00" * 2048, "bai1.mp4", get_storage())
-    authoring.add_attachment(trainer, lesson, b"checklist", "danh-sach.pdf", get_storage())
+    video = files.mp4()
+    authoring.set_lesson_video(trainer, lesson, video, "bai1.mp4", get_storage())
+    authoring.add_attachment(trainer, lesson, files.pdf(), "danh-sach.pdf", get_storage())
     db.session.commit()
-    assert lesson.video_size == 2048 and get_storage().read(lesson.video_key) == b"\x00" * 2048
+    assert lesson.video_size == len(video) and get_storage().read(lesson.video_key) == video
     assert lesson.attachments[0].filename == "danh-sach.pdf"
     with pytest.raises(InvalidInput):
-        authoring.set_lesson_video(trainer, lesson, b"x", "virus.exe", get_storage())
+        authoring.set_lesson_video(trainer, lesson, b"MZ\x90\x00", "virus.exe", get_storage())
 
 
 def test_task_params_reach_the_checker_and_bad_params_are_a_clear_error(db, small_course, trainee, checks):

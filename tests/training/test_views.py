@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.training import services
 from app.training.models import Certificate, Enrolment, LessonProgress, QuizAttempt
+from tests.core import files
 
 from .conftest import right_answers
 
@@ -253,8 +254,9 @@ def test_video_size_is_shown_before_anything_downloads(client, auth, db, small_c
     from app.training import authoring
 
     lesson = small_course.lessons[0]
-    authoring.set_lesson_video(trainer, lesson, b"\x00" * (3 * 1024 * 1024 + 200_000), "bai.mp4", get_storage())
-    authoring.set_lesson_video(trainer, lesson, b"\x00" * 400_000, "bai.m4a", get_storage(), low=True)
+    authoring.set_lesson_video(trainer, lesson, files.mp4().ljust(3 * 1024 * 1024 + 200_000, b"\x00"), "bai.mp4",
+                               get_storage())
+    authoring.set_lesson_video(trainer, lesson, files.m4a().ljust(400_000, b"\x00"), "bai.m4a", get_storage(), low=True)
     db.session.commit()
     _enrol(client, auth, trainee, small_course)
     html = client.get(f"/training/lesson/{lesson.id}").get_data(as_text=True)

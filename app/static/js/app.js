@@ -1,4 +1,4 @@
-// Chợ Live page helpers: send the CSRF token with every htmx request; copy buttons.
+// Chợ Live page helpers: send the CSRF token with every htmx request; copy buttons; forget a shown-once POST.
 document.addEventListener("htmx:configRequest", function (event) {
   var meta = document.querySelector('meta[name="csrf-token"]');
   if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
@@ -12,3 +12,8 @@ document.addEventListener("click", function (event) {
     setTimeout(function () { button.textContent = label; }, 1500);
   });
 });
+// A page that answers a POST and shows something only once (a new stream key): the history entry becomes a plain
+// visit of the same address, so reloading or coming back asks the server again instead of re-sending the form.
+if (document.querySelector("[data-replace-history]") && window.history.replaceState) {
+  window.history.replaceState(null, "", window.location.href);
+}
