@@ -94,7 +94,7 @@ class Config:
 
     TALISMAN_ENABLED = True
 
-    # Anonymous catalog and product pages served from a cache (app/core/pagecache.py): the longest a cached page
+    # Anonymous catalog and product pages served from a cache (app/core/pagecache/): the longest a cached page
     # may lag behind a change another process made (same process or Redis: none); 0 turns the cache off.
     PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL") or 30)
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES") or 256)  # pages kept in-process without Redis

@@ -1,4 +1,5 @@
-"""The page cache (app/core/pagecache.py): anonymous catalog and product pages, stored once, served to others."""
+"""The page cache (app/core/pagecache/) with the shop's pages: anonymous catalog and product pages, stored once,
+served to others."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ import pytest
 from app.core import pagecache
 from app.shop import inventory, services
 from tests.conftest import reachable_redis_url
+from tests.shop.conftest import make_product, seller  # noqa: F401  (the shop's fixtures: its pages are cached)
 
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
 
