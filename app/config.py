@@ -98,6 +98,9 @@ class Config:
     # may lag behind a change another process made (same process or Redis: none); 0 turns the cache off.
     PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL") or 30)
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES") or 256)  # pages kept in-process without Redis
+    # How long a cached page may go on showing stock counts after they changed (every order changes them): pages are
+    # ended per product at once for everything else. 0 ends them at once for stock too (the whole cache in a sale).
+    PAGE_CACHE_SOFT_SECONDS = float(os.environ.get("PAGE_CACHE_SOFT_SECONDS") or 2)
 
 
 class Testing(Config):

@@ -14,7 +14,7 @@ from ..accounts.services import get_organisation
 from ..core import addresses, pagecache
 from ..core.money import parse_vnd
 from ..errors import NotFound
-from . import bp, queries
+from . import bp, caching, queries
 from .models import CATEGORIES, CATEGORY_EMOJI
 
 
@@ -52,6 +52,7 @@ def _args(**changes) -> str:
 def _catalog_page(template: str, org=None):
     filters = _filters(org.id if org else None)
     page = queries.catalog(filters)
+    pagecache.tag(*caching.page_tags(page.items, listing=True, organisation_id=org.id if org else None))
     context = dict(page=page, filters=filters, org=org, args=_args, categories=CATEGORIES, emoji=CATEGORY_EMOJI,
                    counts=queries.category_counts(org.id if org else None))
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
@@ -83,6 +84,7 @@ def product(product_id: int, slug: str | None = None):
     if slug != item.slug:
         return redirect(url_for("shop.product", product_id=item.id, slug=item.slug), 301)
     if pagecache.active():  # an anonymous visitor: the page cache stores the page, sets its ETag, answers 304s
+        pagecache.tag(*caching.page_tags([item]))
         return render_template("shop/product.html", product=item)
     if session.get("_flashes"):  # a pending flash must be shown (and consumed) by a real render
         return render_template("shop/product.html", product=item)

@@ -59,10 +59,10 @@ import uuid
 from flask import Flask, current_app, has_app_context
 
 from . import invalidation  # noqa: F401  (listens to the session events)
-from .invalidation import EVERYTHING  # noqa: F401
+from .stores import EVERYTHING  # noqa: F401
 from .fastpath import FastHits
 from .hooks import (EXTENSION_KEY, PLACEHOLDER, active, csrf_token_or_placeholder, fill, lookup,  # noqa: F401
-                    store)
+                    store, tag)
 from .registry import Soft, cache_endpoints, private_cookies, registry, watch  # noqa: F401
 from .stores import LocalStore, RedisStore  # noqa: F401
 
@@ -72,20 +72,22 @@ def bump(app: Flask | None = None) -> None:
     app = app or (current_app._get_current_object() if has_app_context() else None)  # type: ignore[attr-defined]
     found = app.extensions.get(EXTENSION_KEY) if app is not None else None
     if found is not None:
-        found.bump()
+        found.invalidate({EVERYTHING})
 
 
 def init_app(app: Flask) -> None:
     """Called last in create_app, after the features registered (registry): the store, the hooks in their places,
     the template's csrf_token()."""
     registry(app)
+    soft = float(app.config.get("PAGE_CACHE_SOFT_SECONDS", 2))
     url = app.config.get("REDIS_URL")
     if url:
         db_tag = hashlib.sha256(str(app.config.get("SQLALCHEMY_DATABASE_URI")).encode()).hexdigest()[:8]
-        tag = f"{db_tag}-{uuid.uuid4().hex[:8]}" if app.testing else db_tag  # two test apps never share pages
-        app.extensions[EXTENSION_KEY] = RedisStore(url, f"{app.config.get('PAGE_CACHE_PREFIX', 'cholive:page:')}{tag}:")
+        scope = f"{db_tag}-{uuid.uuid4().hex[:8]}" if app.testing else db_tag  # two test apps never share pages
+        app.extensions[EXTENSION_KEY] = RedisStore(url, f"{app.config.get('PAGE_CACHE_PREFIX', 'cholive:page:')}{scope}:",
+                                                   soft_seconds=soft, ttl_hint=int(app.config.get("PAGE_CACHE_TTL") or 0))
     else:
-        app.extensions[EXTENSION_KEY] = LocalStore(int(app.config.get("PAGE_CACHE_ENTRIES") or 256))
+        app.extensions[EXTENSION_KEY] = LocalStore(int(app.config.get("PAGE_CACHE_ENTRIES") or 256), soft_seconds=soft)
     # First of the before_request hooks: a hit skips every extension's (it declines until the jobs have started).
     app.before_request_funcs.setdefault(None, []).insert(0, lookup)
     # Registered last, so it runs first of the after_request hooks: it sees the view's response undecorated.

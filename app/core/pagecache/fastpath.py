@@ -11,6 +11,7 @@ from flask import Flask, Response
 
 from .hooks import EXTENSION_KEY, PLACEHOLDER, anonymous_cookies, etag_of, jobs_ready, key_of
 from .registry import registry
+from .stores import fresh
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +125,8 @@ class FastHits:
             if not isinstance(data, dict) or list(data) != [field] or not isinstance(data[field], str):
                 return None
             secret = data[field]
-        entry, generation = app.extensions[EXTENSION_KEY].get(key_of(req, config))
-        if entry is None or "headers" not in entry or entry["generation"] != generation \
-                or time.time() - entry["stored_at"] >= ttl:
+        entry, state = app.extensions[EXTENSION_KEY].get(key_of(req, config))
+        if not fresh(entry, state) or "headers" not in entry or time.time() - entry["stored_at"] >= ttl:
             return None
         if secret is not None:
             return self.respond(req, entry, secret)

@@ -9,11 +9,13 @@ import time
 from flask import Flask, Response, current_app, g, request, session
 
 from .registry import registry
+from .stores import UNTAGGED, fresh
 
 PLACEHOLDER = "__cholive_csrf_placeholder_5e1f__"  # URL- and HTML-safe, so escaping never changes it
 EXTENSION_KEY = "pagecache"
 MAX_BODY = 1024 * 1024
-_FILL = "_pagecache_fill"  # g: (key, generation) while this request may fill the cache
+_FILL = "_pagecache_fill"  # g: (key, store state) while this request may fill the cache
+_TAGS = "_pagecache_tags"  # g: what the page shows, as the view declared it (`tag`)
 
 
 def _store():
@@ -92,6 +94,15 @@ def active() -> bool:
     return g.get(_FILL) is not None
 
 
+def tag(*tags: str) -> None:
+    """Declare what this page shows ("product:12", "stock:31", ...), so the writes that change it invalidate it.
+
+    Call it from the view of a cacheable endpoint (harmless elsewhere). A page that declares nothing is ended by
+    every invalidation of the app."""
+    if active():
+        g.setdefault(_TAGS, set()).update(tags)
+
+
 def lookup() -> Response | None:
     """before_request: a fresh cached page for an anonymous visitor, else remember that this request may fill."""
     ttl = current_app.config.get("PAGE_CACHE_TTL") or 0
@@ -100,11 +111,11 @@ def lookup() -> Response | None:
     if not jobs_ready(current_app) or not _anonymous():
         return None
     key = key_of()
-    entry, generation = _store().get(key)
-    if entry is not None and entry["generation"] == generation and time.time() - entry["stored_at"] < ttl:
+    entry, state = _store().get(key)
+    if fresh(entry, state) and time.time() - entry["stored_at"] < ttl:
         return _serve(entry)
-    if generation >= 0:
-        setattr(g, _FILL, (key, generation))
+    if state is not None:
+        setattr(g, _FILL, (key, state))
     return None
 
 
@@ -125,14 +136,15 @@ def fill(response: Response) -> Response:
     if response.mimetype != "text/html":
         return response
     body = response.get_data(as_text=True)
-    key, generation = pending
+    key, state = pending
     body_hash = hashlib.sha256(body.encode()).hexdigest()
     shareable = (response.status_code == 200 and "Set-Cookie" not in response.headers and not session.modified
                  and _csrf_field() not in g and "no-store" not in (response.headers.get("Cache-Control") or "")
                  and len(body) <= MAX_BODY)
     if shareable:  # stored by `store`, last of the after_request hooks, with the headers they all added
-        g._pagecache_entry = (key, {"body": body, "hash": body_hash, "content_type": response.content_type,
-                                    "generation": generation, "stored_at": time.time()})
+        entry = {"body": body, "hash": body_hash, "content_type": response.content_type, "epoch": state[1],
+                 "stored_at": time.time()}
+        g._pagecache_entry = (key, entry, state, g.pop(_TAGS, None) or {UNTAGGED})
     if PLACEHOLDER in body:
         from flask_wtf.csrf import generate_csrf
 
@@ -159,7 +171,7 @@ def store(response: Response) -> Response:
     pending = g.pop("_pagecache_entry", None)
     if pending is None or response.status_code != 200 or "Set-Cookie" in response.headers:
         return response  # a hook after `fill` set a cookie or changed the answer: not for sharing
-    key, entry = pending
+    key, entry, state, tags = pending
     entry["headers"] = _shared_headers(response.headers)
-    _store().set(key, entry, current_app.config["PAGE_CACHE_TTL"])
+    _store().set(key, entry, current_app.config["PAGE_CACHE_TTL"], tags, state)
     return response

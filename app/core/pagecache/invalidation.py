@@ -21,10 +21,10 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, TextClause
 from ..uow import after_commit
 from .hooks import EXTENSION_KEY
 from .registry import REGISTRY_KEY, Registry, Soft
+from .stores import EVERYTHING
 
 log = logging.getLogger(__name__)
 
-EVERYTHING = "*"  # the tag every page depends on
 _PENDING = "pagecache.pending"  # Session.info: (outermost transaction, its tags not yet published)
 
 
