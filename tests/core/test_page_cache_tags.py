@@ -1,5 +1,5 @@
-"""The page cache during a sale: pages end per product (and per list showing it), stock moves only shorten a page's
-life to PAGE_CACHE_SOFT_SECONDS, invalidations are published after the commit (app/core/pagecache/, app/shop/caching.py)."""
+"""The page cache during a sale (app/core/pagecache/, app/shop/caching.py): pages end per product (and per list
+showing it), stock moves only shorten a page's life to PAGE_CACHE_SOFT_SECONDS, invalidations follow the commit."""
 from __future__ import annotations
 
 import time
