@@ -235,3 +235,34 @@ def test_every_signal_is_documented_in_the_module():
     for signal in signals.ALL:
         assert signal.name in signals.__doc__, signal.name
         assert getattr(signals, signal.name) is signal
+
+
+# The committing callers of core: jobs (and through them the CLI). --------------------------------------------
+
+def test_a_job_run_commits_and_then_runs_its_queued_work_a_failing_run_drops_it(app, db):
+    from app.core import jobs
+
+    ran = []
+
+    def tidy():
+        _touch(db)
+        uow.after_commit(ran.append, "tidied")
+        return "ok"
+
+    def broken():
+        _touch(db)
+        uow.after_commit(ran.append, "never")
+        raise RuntimeError("job failed")
+
+    jobs.register_job("test.tidy", tidy, every_seconds=60)
+    jobs.register_job("test.broken", broken, every_seconds=60)
+    try:
+        assert jobs.run_job(app, "test.tidy").ran and ran == ["tidied"]
+        with pytest.raises(RuntimeError):
+            jobs.run_job(app, "test.broken")
+        result = app.test_cli_runner().invoke(args=["jobs", "run", "test.tidy"])
+        assert result.exit_code == 0, result.output
+    finally:
+        jobs._registry.pop("test.tidy", None)
+        jobs._registry.pop("test.broken", None)
+    assert ran == ["tidied", "tidied"]

@@ -116,3 +116,20 @@ def test_checkout_and_a_cancelled_order_announce_the_lines(db, make_live, buyer,
     assert heard_signals.names() == ["order_cancelled", "hold_cancelled"]
     returned = heard_signals.of("hold_cancelled")[0]
     assert returned["from_status"] == "checked_out" and returned["reservation_id"] == line.id
+
+
+def test_a_socket_comment_announces_its_line_after_the_handler_commits(app, auth, buyer, make_live, heard_signals):
+    from app.extensions import socketio
+
+    live = make_live()
+    del heard_signals[:]
+    auth.login_as(buyer)
+    socket = socketio.test_client(app, namespace="/live", auth={"session_id": live.id}, flask_test_client=auth.client)
+    try:
+        ack = socket.emit("comment", {"text": "chốt A12 x3", "client_id": "s1"}, namespace="/live", callback=True)
+        refused = socket.emit("comment", {"text": "chốt A12 x99", "client_id": "s2"}, namespace="/live",
+                              callback=True)
+    finally:
+        socket.disconnect(namespace="/live")
+    assert ack["ok"] is True and refused["ok"] is False
+    assert heard_signals.names() == ["hold_placed"] and heard_signals[0][1]["quantity"] == 3

@@ -83,3 +83,37 @@ def test_a_checkout_that_fails_announces_nothing(db, buyer, stocked, seller, mak
     db.session.rollback()
     db.session.commit()
     assert heard_signals == []
+
+
+# The committing callers: an HTML view's unit_of_work, a payment webhook. ---------------------------------------
+
+def test_a_seller_view_announces_after_its_unit_of_work_and_not_when_refused(db, client, auth, buyer, stocked, place,
+                                                                            seller, heard_signals):
+    owner, org = seller
+    (order,) = place(_cart(db, buyer, stocked), buyer)
+    number = order.number
+    del heard_signals[:]
+    auth.login_as(owner)
+    url = f"/shop/manage/{org.slug}/orders/{number}/status"
+    assert client.post(url, data={"to_status": "confirmed"}).status_code == 302
+    assert heard_signals.names() == ["order_confirmed"] and heard_signals[0][1]["actor_id"] == owner.id
+    client.post(url, data={"to_status": "placed"})  # not a move a seller makes: refused, rolled back
+    client.post(url, data={"to_status": "delivered"})  # not from confirmed: refused by the state machine
+    assert heard_signals.names() == ["order_confirmed"]
+
+
+def test_a_bank_webhook_announces_the_payment(db, client, auth, buyer, stocked, address, seller, heard_signals):
+    from tests.shop.ordering.test_webhooks import BANK_KEY, bank, vietqr_order
+
+    client.application.config["BANK_WEBHOOK_API_KEY"] = BANK_KEY
+    try:
+        order = vietqr_order(db, client, auth, buyer, stocked, address, seller)
+        del heard_signals[:]
+        code = order.number.replace("-", "").lower()
+        assert bank(client, f"MBVCB.123 {code} chuyen tien", order.total - 1000, 1).json["outcome"] == "amount_mismatch"
+        assert heard_signals == []
+        assert bank(client, f"MBVCB.123 {code} chuyen tien", order.total, 2).json["outcome"] == "paid"
+    finally:
+        client.application.config["BANK_WEBHOOK_API_KEY"] = None
+    assert heard_signals.names() == ["order_placed", "order_paid"]
+    assert heard_signals.of("order_paid")[0]["provider"] == "bank"
