@@ -183,3 +183,29 @@ def test_the_shop_registers_its_pages_cookie_and_models(app):
         pagecache.watch(app, Product, "not callable")
     with pytest.raises(ValueError):
         pagecache.cache_endpoints(app, "")
+
+
+def test_the_redis_store_ends_pages_per_product_and_keeps_them_through_a_sale(app, db, two_shops):
+    import uuid
+
+    from app.core.pagecache.stores import RedisStore
+    from tests.conftest import reachable_redis_url
+
+    (owner, org, a), (other_owner, other, b) = two_shops
+    store = RedisStore(reachable_redis_url(), f"cholive-test-page:{uuid.uuid4().hex[:8]}:", soft_seconds=2)
+    saved_ttl, saved_store = app.config["PAGE_CACHE_TTL"], app.extensions[pagecache.EXTENSION_KEY]
+    app.config["PAGE_CACHE_TTL"], app.extensions[pagecache.EXTENSION_KEY] = 30, store
+    try:
+        for path in (_url(a), _url(b), "/shop/"):
+            assert _state(app, path) == "miss" and _state(app, path) == "hit", path
+        inventory.reserve_stock(a.variants[0].id, 1, reason="order")
+        db.session.commit()
+        assert _state(app, _url(a)) == "hit" and _state(app, "/shop/") == "hit"  # a sale keeps the pages...
+        ttls = sorted(store.redis.pttl(key) for key in store.redis.keys(store.prefix + "e:*"))
+        assert ttls[0] <= 2000 and ttls[1] <= 2000 and ttls[2] > 20000  # ...for the soft window: a's and the list
+        services.set_variants(other_owner, b, [services.VariantRow(id=b.variants[0].id, label=None, price=47000)])
+        db.session.commit()
+        assert _state(app, _url(b)) == "miss" and _state(app, "/shop/") == "miss" and _state(app, _url(a)) == "hit"
+    finally:
+        app.config["PAGE_CACHE_TTL"], app.extensions[pagecache.EXTENSION_KEY] = saved_ttl, saved_store
+        store.redis.delete(*store.redis.keys(store.prefix + "*"))
