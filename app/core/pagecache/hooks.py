@@ -8,6 +8,7 @@ import time
 
 from flask import Flask, Response, current_app, g, request, session
 
+from ..jobs import EXTENSION_KEY as JOBS_KEY
 from .registry import registry
 from .stores import UNTAGGED, fresh
 
@@ -25,8 +26,6 @@ def _store():
 def jobs_ready(app: Flask) -> bool:
     """False until this process has started its jobs scheduler, which only a request through the pipeline does:
     until then no hit is served, so the first requests always reach the scheduler's before_request hook."""
-    from ..jobs import EXTENSION_KEY as JOBS_KEY
-
     return not app.config.get("JOBS_ENABLED") or (app.extensions.get(JOBS_KEY) or {}).get("pid") == os.getpid()
 
 
