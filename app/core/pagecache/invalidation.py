@@ -8,7 +8,6 @@ transaction may be (a needless invalidation is harmless, a missed one is not).
 """
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -22,8 +21,6 @@ from ..uow import after_commit
 from .hooks import EXTENSION_KEY
 from .registry import REGISTRY_KEY, Registry, Soft
 from .stores import EVERYTHING
-
-log = logging.getLogger(__name__)
 
 _PENDING = "pagecache.pending"  # Session.info: (outermost transaction, its tags not yet published)
 
