@@ -97,7 +97,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
-    _trust_proxies(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -113,7 +112,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from .core import pagecache
 
-    pagecache.init_app(app)  # last: it places its hooks around everyone else's
+    pagecache.init_app(app)  # it places its hooks around everyone else's
+    _trust_proxies(app)  # outermost: the cache's fast path and Socket.IO see the client's own address and host
     return app
 
 
@@ -163,7 +163,8 @@ def _trust_proxies(app: Flask) -> None:
 
     Without it every request behind nginx comes from 127.0.0.1 and the per-address limits (sign-in) become one
     bucket for the whole site. With 0 (the default, no proxy) the headers are ignored: a client cannot pick the
-    address it is limited by. Wrapped last, so Socket.IO's handshake sees the real client too.
+    address it is limited by. Wrapped last (outside the page cache's fast path and Socket.IO's middleware), so
+    both see the real client too.
     """
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops > 0:

@@ -94,10 +94,13 @@ class Config:
 
     TALISMAN_ENABLED = True
 
-    # Anonymous catalog and product pages served from a cache (app/core/pagecache.py): the longest a cached page
+    # Anonymous catalog and product pages served from a cache (app/core/pagecache/): the longest a cached page
     # may lag behind a change another process made (same process or Redis: none); 0 turns the cache off.
     PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL") or 30)
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES") or 256)  # pages kept in-process without Redis
+    # How long a cached page may go on showing stock counts after they changed (every order changes them): pages are
+    # ended per product at once for everything else. 0 ends them at once for stock too (the whole cache in a sale).
+    PAGE_CACHE_SOFT_SECONDS = float(os.environ.get("PAGE_CACHE_SOFT_SECONDS") or 2)
 
     # Web security (#12). TRUSTED_PROXIES: how many proxies in front set X-Forwarded-For/-Proto/-Host (nginx: 1);
     # 0 trusts none of these headers, so no client can choose the address the rate limits see.

@@ -85,7 +85,7 @@ def run(quick: bool, workdir) -> dict:
     with common.database("postgresql", workdir) as url:
         env = common.app_env(url, workdir)
         seeding, seed = common.Seeding(env, "--buyers", "0", "--codes", str(settings["codes"])), None
-        # The whole pipeline (page cache off), then the same pages from the page cache (app/core/pagecache.py).
+        # The whole pipeline (page cache off), then the same pages from the page cache (app/core/pagecache/).
         for suffix, ttl in (("", "0"), ("_cached", "30")):
             with common.servers("wsgi:app", {**env, "PAGE_CACHE_TTL": ttl}, workdir) as (server,):
                 seed = seed or seeding.result()

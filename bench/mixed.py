@@ -1,8 +1,8 @@
 """Catalog under an order storm: product page and list p99 while buyers order by comment at half the storm's
 maximum (the PostgreSQL one-core capacity measured by the storm scenario of the same invocation).
 
-One app process, PostgreSQL, the production settings (page cache on): every accepted order moves stock, so the
-page cache is invalidated all through the storm and the pages are rendered, as they would be during a real sale.
+One app process, PostgreSQL, the production settings (page cache on): every accepted order moves stock, which ends
+the cached pages showing that stock within PAGE_CACHE_SOFT_SECONDS (app/shop/caching.py), as during a real sale.
 """
 from __future__ import annotations
 

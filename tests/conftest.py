@@ -237,3 +237,30 @@ def real_socketio(app):
     server.async_handlers = True
     server.eio.async_handlers = True
     return socketio
+
+
+class HeardSignals(list):
+    """Every domain signal (app.core.signals) delivered to the test's app, as (signal name, payload), in order."""
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self]
+
+    def of(self, name: str) -> list[dict]:
+        return [payload for heard, payload in self if heard == name]
+
+
+@pytest.fixture
+def heard_signals(app):
+    from app.core import signals
+
+    heard = HeardSignals()
+    receivers = []
+    for signal in signals.ALL:
+        def receiver(sender, _name=signal.name, **payload):
+            heard.append((_name, payload))
+
+        signal.connect(receiver, sender=app)
+        receivers.append((signal, receiver))
+    yield heard
+    for signal, receiver in receivers:
+        signal.disconnect(receiver, sender=app)

@@ -21,7 +21,7 @@ from tests.livestream.live_sockets import NS, connect  # noqa: F401  (the connec
 # Routes anyone may open with any id, by design (public pages, or the caller's own data whatever the id says).
 PUBLIC = {
     "static", "shop.static", "training.static", "media", "main.set_language",
-    "shop.storefront", "shop.product", "api_shop.product_detail",  # a draft is a 404: asserted below
+    "shop.storefront", "shop.product", "shop.product_stock", "api_shop.product_detail",  # a draft is a 404: below
     "livestream.live_page", "livestream.claims", "livestream.replay", "livestream.replay_data",
     "livestream.replay_video", "livestream.hls_file", "livestream.join_waitlist", "livestream.follow",
     "api_live.session_detail", "api_live.cart", "api_live.join_waitlist", "api_live.follow_organisation",
@@ -146,6 +146,7 @@ def test_every_private_route_refuses_other_people(app, client, auth, db, world, 
 def test_a_draft_product_of_another_organisation_is_not_found(client, auth, world):
     auth.login_as(world["owner_a"])
     assert client.get(f"/shop/p/{world['draft_b']}").status_code == 404
+    assert client.get(f"/shop/p/{world['draft_b']}/stock").status_code == 404
     assert client.get(f"/api/v1/products/{world['draft_b']}").status_code == 404
 
 

@@ -19,6 +19,7 @@ from ..shop.models import Product, Variant
 from ..shop.ordering import services as ordering
 from ..shop.ordering.models import Order
 from . import services
+from . import signals as live_signals
 from .models import LiveOrderLine, LiveProduct, LiveReservation, LiveSession
 # The waitlist lives in its own module; the after-live operations are reached through this one.
 from .waitlist import (CART_PATH, join_waitlist, leave_waitlist, my_waitlist, serve_all_waitlists,  # noqa: F401
@@ -136,6 +137,7 @@ def checkout_live_cart(buyer: User | None, reservation_ids: Any, *, idempotency_
     for res in reservations:
         order = by_org[res.variant.product.organisation_id]
         db.session.add(LiveOrderLine(reservation_id=res.id, order_id=order.id, created_at=now))
+        live_signals.hold_checked_out(res, order.id)
     db.session.flush()
     return orders
 
@@ -187,6 +189,7 @@ def return_cancelled_orders() -> int:
             .values(allotment_used=LiveProduct.allotment_used - res.quantity)
             .execution_options(synchronize_session=False))
         db.session.expire(res, ["status"])
+        live_signals.hold_released(res, "checked_out", "cancelled")
         returned += 1
     return returned
 
@@ -210,6 +213,7 @@ def remind_expiring(now: datetime | None = None, within_hours: float = REMIND_HO
         live = db.session.get(LiveSession, session_id)
         notifications.notify(user_id, "hold_expiring", {"session_id": session_id, "title": live.title,
                                                         "hold_until": until.isoformat()}, link)
+        live_signals.hold_expiring(user_id, session_id, until)
         sent += 1
     return sent
 

@@ -24,6 +24,7 @@ from ..shop.models import Product
 from ..shop.services import check_price, normalise_code
 from . import flash as flash_sales
 from . import moderation, queries
+from . import signals as live_signals
 from .models import MAX_MESSAGE, ChatMessage, FlashSale, LiveCommentGate, LiveProduct, LiveReservation, LiveSession
 from .parser import ParsedItem, parse_comment
 
@@ -88,6 +89,7 @@ def schedule_live(actor: User | None, org: Organisation, *, title: str | None, s
                        slow_mode_seconds=slow_mode_seconds, created_by_id=actor.id, state="scheduled")
     db.session.add(live)
     db.session.flush()
+    live_signals.live_state(live)
     return live
 
 
@@ -129,6 +131,7 @@ def start_live(actor: User | None, live: LiveSession, now: datetime | None = Non
         raise Conflict(_l("Only a scheduled live can go on air."), code="invalid_state")
     live.state, live.started_at = "live", now or utcnow()
     db.session.flush()
+    live_signals.live_state(live)
     from .follows import notify_followers
 
     notify_followers(live)  # same unit of work: on air and followers told, or neither
@@ -141,6 +144,7 @@ def end_live(actor: User | None, live: LiveSession, now: datetime | None = None)
         raise Conflict(_l("This live has already ended."), code="invalid_state")
     live.state, live.ended_at = "ended", now or utcnow()
     db.session.flush()
+    live_signals.live_state(live)
     return live
 
 
@@ -327,6 +331,7 @@ def _reserve(live: LiveSession, lp: LiveProduct, item: ParsedItem, user: User, m
                                           flash_sale_id=flash.id if flash is not None else None)
             db.session.add(reservation)
             db.session.flush()
+            live_signals.hold_placed(reservation, "comment")
     finally:
         db.session.expire(lp, ["allotment_used"])
     reservation.variant, reservation.live_product = variant, lp  # the console's line reads them: no lazy load
@@ -348,6 +353,7 @@ def release_reservation(reservation: LiveReservation, status: str, reason: str, 
         .execution_options(synchronize_session=False))
     inventory.release_stock(reservation.variant_id, reservation.quantity, reason, actor=actor)
     db.session.expire(reservation, ["status"])
+    live_signals.hold_released(reservation, "held", status)
     return True
 
 

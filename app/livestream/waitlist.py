@@ -16,6 +16,7 @@ from ..extensions import db
 from ..shop import inventory
 from ..shop.models import Product, Variant
 from . import services
+from . import signals as live_signals
 from .models import LiveProduct, LiveReservation, LiveSession, LiveWaitlist
 from .moderation import Banned, Muted, check_may_comment
 
@@ -69,6 +70,7 @@ def _reserve_for_waiter(lp: LiveProduct, variant: Variant, entry: LiveWaitlist, 
                                   status="held", hold_until=hold_until, message_id=None)
             db.session.add(res)
             db.session.flush()
+            live_signals.hold_placed(res, "waitlist")
             return res
     except OutOfStock:
         return None
@@ -108,6 +110,7 @@ def serve_waitlist(lp: LiveProduct | None, now: datetime | None = None, *,
         if res is None:
             continue
         entry.status, entry.served_at, entry.reservation_id = "served", now, res.id
+        live_signals.waitlist_served(entry, res)
         notifications.notify(entry.user_id, "waitlist_served",
                              {"session_id": lp.session_id, "code": lp.live_code, "name": lp.product.name,
                               "quantity": qty, "hold_until": hold_until.isoformat()}, CART_PATH)

@@ -9,3 +9,6 @@ from . import manage  # noqa: E402,F401
 from .ordering import views as ordering_views  # noqa: E402,F401
 from . import seller  # noqa: E402,F401
 from . import cli  # noqa: E402,F401
+from .caching import register_page_cache  # noqa: E402
+
+bp.record_once(lambda state: register_page_cache(state.app))

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from urllib.parse import urlencode
 
-from flask import Response, make_response, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask import Response, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -14,7 +15,7 @@ from ..accounts.services import get_organisation
 from ..core import addresses, pagecache
 from ..core.money import parse_vnd
 from ..errors import NotFound
-from . import bp, queries
+from . import bp, caching, queries
 from .models import CATEGORIES, CATEGORY_EMOJI
 
 
@@ -52,6 +53,7 @@ def _args(**changes) -> str:
 def _catalog_page(template: str, org=None):
     filters = _filters(org.id if org else None)
     page = queries.catalog(filters)
+    pagecache.tag(*caching.page_tags(page.items, listing=True, organisation_id=org.id if org else None))
     context = dict(page=page, filters=filters, org=org, args=_args, categories=CATEGORIES, emoji=CATEGORY_EMOJI,
                    counts=queries.category_counts(org.id if org else None))
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
@@ -83,6 +85,7 @@ def product(product_id: int, slug: str | None = None):
     if slug != item.slug:
         return redirect(url_for("shop.product", product_id=item.id, slug=item.slug), 301)
     if pagecache.active():  # an anonymous visitor: the page cache stores the page, sets its ETag, answers 304s
+        pagecache.tag(*caching.page_tags([item]))
         return render_template("shop/product.html", product=item)
     if session.get("_flashes"):  # a pending flash must be shown (and consumed) by a real render
         return render_template("shop/product.html", product=item)
@@ -102,3 +105,43 @@ def _product_etag(item) -> str:
              current_user.get_id() if current_user.is_authenticated else "-", session.get("csrf_token") or "",
              *(f"{v.id}:{v.price}:{v.available}:{v.is_active}" for v in item.variants)]
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+STOCK_SECONDS = 1  # one answer per product and language per second and process, however many pages ask
+_stock_answers: dict[tuple[int, str], tuple[float, dict]] = {}
+
+
+@bp.get("/p/<int:product_id>/stock")
+def product_stock(product_id: int):
+    """The product page's stock line and each option's count, as JSON, for the page's script (shop/stock.js):
+    the page itself may come from the page cache, which keeps pages through stock moves for a couple of seconds."""
+    locale = str(get_locale() or "vi")
+    now = time.monotonic()
+    known = _stock_answers.get((product_id, locale))
+    if known is None or known[0] <= now:
+        found = queries.stock_of(product_id)
+        if found is None:
+            raise NotFound(_l("This product is not on sale."))
+        known = (now + STOCK_SECONDS, _stock_answer(found))
+        if len(_stock_answers) > 10_000:
+            _stock_answers.clear()
+        _stock_answers[(product_id, locale)] = known
+    response = jsonify(known[1])
+    response.headers["Cache-Control"] = f"public, max-age={STOCK_SECONDS + 1}"
+    return response
+
+
+def _stock_answer(stock: queries.ProductStock) -> dict:
+    """The same words as the page's stock line and option list (shop/_macros.html stock_line, product.html)."""
+    if stock.is_preorder:
+        line = gettext("Pre-order: harvest on %(date)s",
+                       date=stock.harvest_date.strftime("%d/%m/%Y") if stock.harvest_date else "")
+    elif stock.available > 0:
+        line = gettext("%(n)s %(unit)s left", n=stock.available, unit=stock.unit_label)
+    else:
+        line = gettext("Sold out")
+    return {"product_id": stock.product_id, "available": stock.available, "buyable": stock.available > 0,
+            "line": line,
+            "variants": {str(row.variant_id): {"available": row.available,
+                                               "text": gettext("%(n)s left", n=row.available) if row.available > 0
+                                               else gettext("Sold out")} for row in stock.variants}}

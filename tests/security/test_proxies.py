@@ -112,3 +112,12 @@ def test_deploy_files_trust_exactly_the_one_nginx(tmp_path):
     assert site.count("proxy_pass http://cholive_app;") == 2
     cluster = Cluster(tmp_path, database_url="postgresql://x@127.0.0.1/x")
     assert cluster.env()["TRUSTED_PROXIES"] == "1"
+
+
+def test_the_proxy_fix_wraps_every_other_middleware(app, app_behind):
+    """The page cache's fast path and Socket.IO answer before Flask: they must see the client, not the proxy."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    built = app_behind(1)
+    assert isinstance(built.wsgi_app, ProxyFix)
+    assert not isinstance(app_behind(0).wsgi_app, ProxyFix)

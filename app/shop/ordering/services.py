@@ -26,6 +26,7 @@ from ...extensions import db
 from .. import inventory
 from ..models import Variant
 from ..payments.bank_notifications import BankNotification, new_order_number, normalize_order_number
+from . import signals as order_signals
 from .models import (DEFAULT_FLAT_FEE, DEFAULT_FREE_ABOVE, PAYMENT_METHODS, BankReview, Cart, CartLine, Order,
                      OrderEvent, OrderLine, PaymentEvent, ShippingRule)
 
@@ -345,6 +346,7 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
             inventory.reserve_stock(line.variant_id, line.quantity, reason=f"order {order.number}", actor=buyer)
         order.events.append(OrderEvent(from_status=None, to_status=order.status, actor_id=buyer.id if buyer else None,
                                        created_at=now))
+        order_signals.created(order)
         orders.append(order)
     if cart is not None:
         cart.lines.clear()
@@ -398,6 +400,7 @@ def transition(order: Order, to_status: str, actor: User | None, note: str | Non
                        note=(note or "")[:300] or None, created_at=now or utcnow())
     order.events.append(event)
     db.session.flush()
+    order_signals.status_changed(order, from_status, actor)
     return event
 
 
@@ -434,6 +437,7 @@ def mark_paid(order: Order, provider: str, external_id: str | None, amount: int,
         transition(order, "placed", actor, f"paid via {provider}", now=now)
     _sell(order, actor)
     db.session.flush()
+    order_signals.paid(order, provider)
     return True
 
 

@@ -1,4 +1,5 @@
-"""The page cache (app/core/pagecache.py): anonymous catalog and product pages, stored once, served to others."""
+"""The page cache (app/core/pagecache/) with the shop's pages: anonymous catalog and product pages, stored once,
+served to others."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ import pytest
 from app.core import pagecache
 from app.shop import inventory, services
 from tests.conftest import reachable_redis_url
+from tests.shop.conftest import make_product, seller  # noqa: F401  (the shop's fixtures: its pages are cached)
 
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
 
@@ -73,6 +75,8 @@ def test_the_token_on_a_cached_page_is_accepted_by_add_to_cart(app, cache, selle
 
 @pytest.mark.parametrize("change", ["stock", "sale", "price", "unpublish", "rename", "organisation"])
 def test_a_change_to_the_product_invalidates_its_page(app, cache, db, seller, make_product, change):
+    """At once; for stock too when the soft window is 0 (see test_stock_changes_keep_pages_for_the_soft_window)."""
+    cache.soft_seconds = 0
     owner, org = seller
     product = make_product(owner, org, stock=5)
     client = app.test_client()
@@ -109,8 +113,9 @@ def test_a_change_to_the_product_invalidates_its_page(app, cache, db, seller, ma
 
 
 def test_a_sale_committed_while_a_page_renders_never_leaves_that_page_in_the_cache(app, cache, db, seller, make_product):
-    """The generation is read before the view reads the database: a page that saw the old stock is stored under
-    the old generation, which the sale's bump has already made stale."""
+    """The store's sequence is read before the view reads the database: a page that saw the old stock is not
+    stored after the sale's invalidation (with a soft window of 0, as every hard change)."""
+    cache.soft_seconds = 0
     owner, org = seller
     product = make_product(owner, org, stock=5)
     real_render = pagecache.fill
@@ -223,6 +228,7 @@ def test_cached_pages_keep_the_security_headers(app, cache, seller, make_product
 
 
 def test_a_returning_visitor_is_answered_304_from_the_cache(app, cache, db, seller, make_product):
+    cache.soft_seconds = 0
     owner, org = seller
     product = make_product(owner, org, stock=5)
     browser = app.test_client()
@@ -255,17 +261,30 @@ def test_a_stale_entry_past_its_ttl_is_not_served(app, cache, seller, make_produ
     assert app.test_client().get(_url(product)).headers["X-Page-Cache"] == "miss"
 
 
-def test_redis_store_shares_entries_and_the_generation():
+def test_redis_store_shares_entries_and_invalidations():
     url = reachable_redis_url()
     prefix = f"cholive-test-page:{uuid.uuid4().hex[:8]}:"
-    one, two = pagecache.RedisStore(url, prefix), pagecache.RedisStore(url, prefix)
-    generation = one.generation()
-    one.set("k", {"body": "xin chào", "generation": generation}, 30)
-    entry, seen = two.get("k")
-    assert entry["body"] == "xin chào" and seen == generation
-    two.bump()
-    assert one.get("k")[1] == generation + 1
-    one.redis.delete(prefix + "k", one.generation_key)
+    one, two = pagecache.RedisStore(url, prefix, soft_seconds=2), pagecache.RedisStore(url, prefix, soft_seconds=2)
+    try:
+        _, state = one.get("k")
+        for key, tags in (("k", ["product:1", "stock:5"]), ("other", ["product:2"])):
+            assert one.set(key, {"body": f"xin chào {key}", "epoch": state[1]}, 30, tags, state)
+        entry, seen = two.get("k")
+        assert entry["body"] == "xin chào k" and pagecache.stores.fresh(entry, seen)
+        two.invalidate(set(), {"stock:5"})  # soft: lives on for the soft window only
+        assert one.get("k")[0] is not None and 0 < one.redis.pttl(prefix + "e:k") <= 2000
+        assert one.redis.pttl(prefix + "e:other") > 2000
+        # Rendered before the stock change: stored, for the soft window only.
+        assert one.set("k", {"body": "stale", "epoch": state[1]}, 30, ["product:1", "stock:5"], state)
+        assert 0 < one.redis.pttl(prefix + "e:k") <= 2000
+        two.invalidate({"product:1"})
+        assert one.get("k")[0] is None and one.get("other")[0] is not None
+        assert not one.set("k", {"body": "old", "epoch": state[1]}, 30, ["product:1"], state)  # began before it
+        two.bump()
+        entry, seen = one.get("other")
+        assert not pagecache.stores.fresh(entry, seen)  # every page of the old epoch is over
+    finally:
+        one.redis.delete(*one.redis.keys(prefix + "*"))
 
 
 @pytest.fixture

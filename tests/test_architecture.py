@@ -1,0 +1,189 @@
+"""The house's rules, read from the source with `ast` (nothing is imported or run): which package may import which
+(DESIGN.md: dependencies point one way), and the one place that writes the stock counters (invariant 1)."""
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).resolve().parent.parent / "app"
+# What `app.core` may use besides itself: the extension objects, the domain errors, the settings.
+CORE_MAY_IMPORT = {"core", "extensions", "errors", "config"}
+STOCK_COLUMNS = {"received", "available", "reserved", "sold"}
+STOCK_WRITER = APP / "shop" / "inventory.py"
+# Attributes with a stock counter's name on objects that are not variants (the check cannot see types): path → why.
+NOT_VARIANTS = {
+    ("app/livestream/report.py", "reserved"): "ProductLine.reserved, a live report's sum of held units",
+}
+
+
+def _modules(package: str = "") -> list[Path]:
+    return sorted((APP / package).rglob("*.py"))
+
+
+def _module_name(path: Path) -> list[str]:
+    parts = ["app", *path.relative_to(APP).with_suffix("").parts]
+    return parts[:-1] if parts[-1] == "__init__" else parts
+
+
+def features() -> set[str]:
+    """Every top-level package or module of app/ that core must not import (the features, the factory's parts)."""
+    names = {p.name for p in APP.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    names |= {p.stem for p in APP.glob("*.py") if p.stem != "__init__"}
+    return names - CORE_MAY_IMPORT
+
+
+@cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def imported(path: Path) -> set[tuple[str, int]]:
+    """(absolute dotted name, line) of everything the module imports, at any depth (lazy imports too)."""
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path)[:-1]
+    found = set()
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Import):
+            found |= {(alias.name, node.lineno) for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module or ""
+            found.add((name, node.lineno))
+            if not node.module:  # `from .. import shop`: each imported name is a module
+                found |= {(f"{name}.{alias.name}", node.lineno) for alias in node.names}
+    return found
+
+
+def _violations(package: str, forbidden: set[str]) -> list[str]:
+    bad = []
+    for path in _modules(package):
+        for name, line in sorted(imported(path)):
+            parts = name.split(".")
+            if parts[0] == "app" and len(parts) > 1 and parts[1] in forbidden:
+                bad.append(f"{path.relative_to(APP.parent)}:{line} imports {name}")
+    return bad
+
+
+def test_core_imports_no_feature():
+    assert {"shop", "accounts", "livestream", "training", "api"} <= features()
+    assert _violations("core", features()) == []
+
+
+@pytest.mark.parametrize("package,forbidden", [
+    ("shop", {"livestream", "training", "api"}),
+    ("livestream", {"training", "api"}),
+    ("accounts", {"shop", "livestream", "training", "api"}),
+])
+def test_dependencies_point_one_way(package, forbidden):
+    assert _violations(package, forbidden) == []
+
+
+def test_the_import_check_sees_relative_lazy_and_package_imports(tmp_path, monkeypatch):
+    """The checker itself: a core module importing a feature in each way python allows is caught."""
+    core = tmp_path / "app" / "core"
+    core.mkdir(parents=True)
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "shop").mkdir()
+    (tmp_path / "app" / "shop" / "__init__.py").write_text("")
+    (core / "__init__.py").write_text("")
+    (core / "bad.py").write_text("from ..shop.models import Product\n"
+                                 "def later():\n    from .. import shop\n    import app.shop.views\n")
+    monkeypatch.setitem(globals(), "APP", tmp_path / "app")
+    assert {line for line in _violations("core", {"shop"})} == {
+        "app/core/bad.py:1 imports app.shop.models", "app/core/bad.py:3 imports app.shop",
+        "app/core/bad.py:4 imports app.shop.views"}
+
+
+# Stock counters ------------------------------------------------------------------------------------------------
+
+def _mentions_variant(node: ast.AST) -> bool:
+    """The expression names the Variant model or the variants table (update(Variant), Variant.__table__, ...)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and sub.id == "Variant":
+            return True
+        if isinstance(sub, ast.Attribute) and sub.attr == "Variant":
+            return True
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.strip().lower() == "variants":
+            return True
+    return False
+
+
+def _stock_keys(call: ast.Call) -> set[str]:
+    keys = {kw.arg for kw in call.keywords if kw.arg in STOCK_COLUMNS}
+    for arg in call.args:
+        if isinstance(arg, ast.Dict):
+            for key in arg.keys:
+                if isinstance(key, ast.Constant) and key.value in STOCK_COLUMNS:
+                    keys.add(key.value)
+                elif isinstance(key, ast.Attribute) and key.attr in STOCK_COLUMNS:
+                    keys.add(key.attr)
+    return keys
+
+
+def stock_writes(path: Path) -> list[str]:
+    """Statements of the module that write a stock counter: an assignment to `<x>.available` (and the other
+    counters), `setattr(x, "sold", ...)`, `Variant(..., available=...)`, `update(Variant).values(reserved=...)`
+    (keywords or a dict; `values(**changes)` on the variants counts too, its keys being invisible here), and SQL
+    text that updates or inserts into `variants`."""
+    where = path.relative_to(APP.parent)
+    found = []
+    for node in ast.walk(_tree(path)):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Attribute) and sub.attr in STOCK_COLUMNS and isinstance(sub.ctx, ast.Store) \
+                        and (str(where), sub.attr) not in NOT_VARIANTS:
+                    found.append(f"{where}:{node.lineno} assigns .{sub.attr}")
+        if not isinstance(node, ast.Call):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = " ".join(node.value.lower().split())
+                if "update variants" in text or "into variants" in text:
+                    found.append(f"{where}:{node.lineno} SQL text writes variants")
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2 \
+                and isinstance(node.args[1], ast.Constant) and node.args[1].value in STOCK_COLUMNS:
+            found.append(f"{where}:{node.lineno} setattr {node.args[1].value}")
+        if isinstance(func, ast.Name) and func.id == "Variant" and _stock_keys(node):
+            found.append(f"{where}:{node.lineno} Variant({', '.join(sorted(_stock_keys(node)))}=...)")
+        if isinstance(func, ast.Attribute) and func.attr == "values" and _mentions_variant(func.value):
+            if _stock_keys(node):
+                found.append(f"{where}:{node.lineno} writes {', '.join(sorted(_stock_keys(node)))} of variants")
+            elif any(kw.arg is None for kw in node.keywords):  # values(**changes): the keys are not visible here
+                found.append(f"{where}:{node.lineno} writes variants from a mapping")
+    return found
+
+
+def test_only_the_inventory_writes_the_stock_counters():
+    assert stock_writes(STOCK_WRITER), "the checker finds nothing in shop/inventory.py: it has gone blind"
+    elsewhere = [hit for path in _modules() if path != STOCK_WRITER for hit in stock_writes(path)]
+    assert elsewhere == []
+
+
+def test_the_stock_check_sees_each_way_of_writing(tmp_path, monkeypatch):
+    sample = tmp_path / "app" / "sneaky.py"
+    sample.parent.mkdir()
+    sample.write_text(
+        "from sqlalchemy import text, update\n"
+        "def a(v):\n    v.available -= 1\n"
+        "def b(v):\n    v.sold, v.reserved = 1, 0\n"
+        "def c(v):\n    setattr(v, 'received', 3)\n"
+        "def d(db, vid):\n    db.session.execute(update(Variant).where(Variant.id == vid).values(reserved=0))\n"
+        "def e(db):\n    db.session.execute(update(Variant).values({Variant.sold: 0}))\n"
+        "def f(db):\n    db.session.execute(text('UPDATE  variants SET available = 0'))\n"
+        "def g():\n    return Variant(label='x', available=9)\n"
+        "def h(db, changes):\n    db.session.execute(update(Variant).values(**changes))\n"
+        "def fine(db, lp):\n    lp.allotment_used = 1\n    db.session.execute(update(Other).values(**{}))\n"
+        "    return lp.available\n")
+    monkeypatch.setitem(globals(), "APP", tmp_path / "app")
+    hits = stock_writes(sample)
+    assert {int(hit.split(":")[1].split()[0]) for hit in hits} == {3, 5, 7, 9, 11, 13, 15, 17}, hits
