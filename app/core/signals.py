@@ -25,6 +25,13 @@ A receiver that raises is logged and skipped; the others still run and the calle
 Delivery is at most once (a crash right after the commit loses it): what must not be lost is written by the
 service in the transaction itself.
 
+In the transaction. A subscriber whose own rows must commit or roll back with the change (the notification
+outbox, the tax ledger) connects with `connect_in_transaction(signal, receiver, app)` instead. Such a receiver is
+called at once when the signal is sent, inside the sender's transaction (and savepoint), with the same session:
+it adds rows and flushes like a service, never commits, and an exception it raises is the sender's exception,
+so the whole unit of work fails rather than commit an order without its ledger line. Keep these receivers to
+writing rows; slow work belongs to the job that reads them after the commit.
+
 Payload convention. Keyword arguments holding plain values only: ids, numbers (money as integer VND), short
 strings, booleans, None, datetimes (aware, UTC), or lists/tuples/dicts of those. Never an ORM object: the
 receiver runs after the commit, when the session's objects are expired, and must read what it needs by id.
@@ -64,6 +71,7 @@ Lives (livestream; `app/livestream/signals.py` builds the payloads):
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -144,11 +152,32 @@ def deliver(signal: Signal, sender: Any, payload: dict[str, Any]) -> int:
     return done
 
 
+# In-transaction receivers: {(signal name, id of the app): [receiver, ...]}, in the order they connected.
+_in_transaction: dict[tuple[str, int], list[Callable[..., Any]]] = {}
+
+
+def connect_in_transaction(signal: Signal, receiver: Callable[..., Any], app: Any) -> None:
+    """Call `receiver(app, **payload)` inside the sender's transaction whenever `app` sends `signal`."""
+    if not isinstance(signal, Signal) or not callable(receiver):
+        raise TypeError("connect_in_transaction needs a blinker Signal and a callable")
+    receivers = _in_transaction.setdefault((signal.name, id(app)), [])
+    if receiver not in receivers:
+        receivers.append(receiver)
+
+
+def disconnect_in_transaction(signal: Signal, receiver: Callable[..., Any], app: Any) -> None:
+    receivers = _in_transaction.get((signal.name, id(app)), [])
+    if receiver in receivers:
+        receivers.remove(receiver)
+
+
 def send_after_commit(signal: Signal, **payload: Any) -> None:
-    """Queue `signal` with a plain-value payload; it is delivered after the current transaction commits."""
+    """Announce `signal` with a plain-value payload: in-transaction receivers now, the others after the commit."""
     if not isinstance(signal, Signal):
         raise TypeError("send_after_commit needs a blinker Signal")
     for key, value in payload.items():
         _check_plain(key, value)
     sender = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+    for receiver in list(_in_transaction.get((signal.name, id(sender)), ())):
+        receiver(sender, **payload)  # part of the unit of work: its failure is the sender's
     after_commit(deliver, signal, sender, payload)

@@ -266,3 +266,37 @@ def test_a_job_run_commits_and_then_runs_its_queued_work_a_failing_run_drops_it(
         jobs._registry.pop("test.tidy", None)
         jobs._registry.pop("test.broken", None)
     assert ran == ["tidied", "tidied"]
+
+
+def test_an_in_transaction_receiver_writes_with_the_sender_and_rolls_back_with_it(app, db, factory):
+    """The outbox and the ledger connect in the transaction: their rows commit or vanish with the change."""
+    user = factory.user(name="Người mua")
+
+    def rename(sender, **payload):
+        db.session.get(User, user.id).name = f"paid {payload['number']}"
+
+    signals.connect_in_transaction(signals.order_paid, rename, app)
+    try:
+        send_after_commit(signals.order_paid, **PAYLOAD)
+        db.session.rollback()
+        assert db.session.get(User, user.id).name == "Người mua"
+        send_after_commit(signals.order_paid, **PAYLOAD)
+        db.session.commit()
+        assert db.session.get(User, user.id).name == f"paid {PAYLOAD['number']}"
+    finally:
+        signals.disconnect_in_transaction(signals.order_paid, rename, app)
+
+
+def test_an_in_transaction_receiver_that_fails_fails_the_sender(app, db):
+    def broken(sender, **payload):
+        raise RuntimeError("ledger bug")
+
+    signals.connect_in_transaction(signals.order_paid, broken, app)
+    try:
+        with pytest.raises(RuntimeError, match="ledger bug"):
+            send_after_commit(signals.order_paid, **PAYLOAD)
+        signals.connect_in_transaction(signals.order_paid, broken, object())  # another app's: not called here
+        signals.disconnect_in_transaction(signals.order_paid, broken, app)
+        send_after_commit(signals.order_paid, **PAYLOAD)
+    finally:
+        signals.disconnect_in_transaction(signals.order_paid, broken, app)
