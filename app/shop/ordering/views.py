@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from flask import Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -12,6 +12,7 @@ from markupsafe import Markup
 from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
 from ...core.banks import BANKS_BY_BIN
+from ...core.csvfile import csv_response
 from ...core.web import unit_of_work
 from ...extensions import db
 from .. import bp, vietqr
@@ -272,9 +273,7 @@ def ordering_resolve_review(org_slug: str, review_id: int):
 def ordering_export_csv(org_slug: str):
     org = _org(org_slug)
     status = request.args.get("status") if request.args.get("status") in ORDER_STATUSES else None
-    body = "\ufeff" + queries.orders_csv(queries.organisation_orders(org, status))  # BOM: Excel reads UTF-8
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="orders-{org.slug}.csv"'})
+    return csv_response(queries.orders_csv_rows(queries.organisation_orders(org, status)), f"orders-{org.slug}.csv")
 
 
 @bp.get(MANAGE + "/pick-list")
