@@ -220,11 +220,11 @@ def seed_orders(now=None) -> int:
     added = 0
     commune = addresses.find_commune("Xã Ô Diên")
     for key, days, hours, buyer_no, org_name, items, method, state in DEMO_ORDERS:
-        if ordering.orders_for_key(DEMO_KEY + key):
+        buyer = find_user_by_login(BUYERS[buyer_no])
+        if buyer is not None and ordering.orders_for_key(buyer, DEMO_KEY + key):
             continue
         org = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
         owner = find_user_by_login(OWNERS[org_name])
-        buyer = find_user_by_login(BUYERS[buyer_no])
         variants = [(_demo_variant(org, code, label), qty) for code, label, qty in items] if org else []
         if not variants or owner is None or buyer is None or any(v is None or v.available < q for v, q in variants):
             continue
@@ -254,7 +254,8 @@ def seed_orders(now=None) -> int:
             ordering.mark_paid(order, "manual", None, order.total, owner, now=at)  # the courier brought the cash
         added += 1
     # A buyer who typed the amount wrong: the transfer waits for the seller in the review list (once: by its id).
-    waiting = ordering.orders_for_key(DEMO_KEY + "21")
+    review_buyer = find_user_by_login(BUYERS[2])  # the buyer of demo order 21
+    waiting = ordering.orders_for_key(review_buyer, DEMO_KEY + "21") if review_buyer else []
     if waiting and waiting[0].status == "pending_payment":
         order, org = waiting[0], waiting[0].organisation
         ordering.handle_bank_notification(BankNotification(

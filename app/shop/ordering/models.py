@@ -79,6 +79,8 @@ class Order(db.Model):
         CheckConstraint(sql_in("payment_method", PAYMENT_METHODS), name="payment_method"),
         Index("ix_orders_organisation_status", "organisation_id", "status"),
         Index("ix_orders_status_expires", "status", "expires_at"),
+        # A retried checkout finds its orders by (checkout key, organisation); see services.checkout_key.
+        UniqueConstraint("checkout_key", "organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -103,8 +105,9 @@ class Order(db.Model):
     stripe_session_id: Mapped[str | None] = mapped_column(String(255))
     # Where the buyer pays by card; reused until the order is paid or closed (one session per order).
     stripe_checkout_url: Mapped[str | None] = mapped_column(String(1000))
-    # One key per checkout: "<key>:<organisation id>", so a retried checkout finds its orders.
-    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # SHA-256 (hex) of who checked out and the exact idempotency key they sent: a retry by the same buyer finds
+    # its orders; the same key from anyone else, or a longer key sharing its start, never does.
+    checkout_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
 
     organisation: Mapped[Organisation] = relationship()

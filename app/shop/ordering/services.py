@@ -5,6 +5,7 @@ Stock moves only through app.shop.inventory.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -258,10 +259,26 @@ def _unused_order_number() -> str:
     raise RuntimeError("could not find a free order number")  # 32^6 codes: practically unreachable
 
 
-def orders_for_key(idempotency_key: str) -> list[Order]:
-    return list(db.session.scalars(select(Order).where(Order.idempotency_key.startswith(idempotency_key + ":",
-                                                                                            autoescape=True))
-                                   .order_by(Order.id)))
+def checkout_key(buyer: User | None, idempotency_key: Any, cart: Cart | None = None) -> str:
+    """What an order stores of its checkout's idempotency key: a digest of whose checkout it was and the exact key.
+
+    Scoped to the signed-in buyer, or for a guest to their cart (found only through the guest's own cookie), so
+    replaying someone else's key starts a checkout of your own cart instead of reading their orders."""
+    if not isinstance(idempotency_key, str) or not idempotency_key or len(idempotency_key) > 100:
+        raise InvalidInput(_l("The checkout form expired. Please try again."), code="bad_idempotency_key")
+    if buyer is not None:
+        scope = f"user:{buyer.id}"
+    elif cart is not None and cart.id is not None:
+        scope = f"cart:{cart.id}"
+    else:
+        raise InvalidInput(_l("Your cart could not be created."), code="no_cart")
+    return hashlib.sha256(f"{scope}\n{idempotency_key}".encode()).hexdigest()
+
+
+def orders_for_key(buyer: User | None, idempotency_key: Any, cart: Cart | None = None) -> list[Order]:
+    """The orders this buyer's (or this guest cart's) checkout with exactly this key created, if it ran."""
+    key = checkout_key(buyer, idempotency_key, cart)
+    return list(db.session.scalars(select(Order).where(Order.checkout_key == key).order_by(Order.id)))
 
 
 def checkout_held(lines: list[HeldLine], buyer: User | None, **details: Any) -> list[Order]:
@@ -281,9 +298,8 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
     the caller to roll back: nothing is half-reserved once the transaction ends. With `held` (see
     checkout_held) the lines come with their stock already reserved and their own prices.
     """
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise InvalidInput(_l("The checkout form expired. Please try again."), code="bad_idempotency_key")
-    existing = orders_for_key(idempotency_key)
+    key = checkout_key(buyer, idempotency_key, cart)
+    existing = orders_for_key(buyer, idempotency_key, cart)
     if existing:
         return existing
     now = now or utcnow()
@@ -330,7 +346,7 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
                       note=note, subtotal=group["subtotal"], shipping_fee=group["shipping_fee"], total=group["total"],
                       payment_method=payment_method, status="pending_payment" if online else "placed",
                       expires_at=now + timedelta(minutes=payment_minutes) if online else None,
-                      idempotency_key=f"{idempotency_key}:{org.id}", created_at=now)
+                      checkout_key=key, created_at=now)
         db.session.add(order)
         for line in group["lines"]:
             variant = line.variant

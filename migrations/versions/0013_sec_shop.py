@@ -1,0 +1,36 @@
+"""shop security: checkout keys scoped to the buyer, ...
+
+Revision ID: 0013_sec_shop
+Revises: 0012_search_vector
+Create Date: 2026-12-01 10:00:00
+
+orders.checkout_key replaces orders.idempotency_key ("<key>:<organisation id>", looked up by prefix, so any
+buyer's key, or a longer key sharing its start, found another buyer's orders): a SHA-256 of the buyer (or
+guest cart) and the exact key, unique per organisation. Keys of orders made before this revision are not
+kept: they only served retries of checkouts in flight at the upgrade.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0013_sec_shop'
+down_revision = '0012_search_vector'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('checkout_key', sa.String(length=64), nullable=True))
+        batch_op.drop_constraint('uq_orders_idempotency_key', type_='unique')
+        batch_op.drop_column('idempotency_key')
+        batch_op.create_unique_constraint(batch_op.f('uq_orders_checkout_key_organisation_id'), ['checkout_key', 'organisation_id'])
+
+
+def downgrade():
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_orders_checkout_key_organisation_id'), type_='unique')
+        batch_op.add_column(sa.Column('idempotency_key', sa.String(length=120), nullable=True))
+        batch_op.create_unique_constraint('uq_orders_idempotency_key', ['idempotency_key'])
+        batch_op.drop_column('checkout_key')
