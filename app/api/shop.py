@@ -7,10 +7,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..accounts.services import get_organisation, require_org_role
-from ..core.banks import BANKS_BY_BIN
 from ..errors import NotFound, PaymentError
 from ..extensions import db
-from ..shop import inventory, queries, vietqr
+from ..shop import inventory, queries
 from ..shop.models import Variant
 from ..shop.ordering import queries as order_queries
 from ..shop.ordering import services as ordering
@@ -185,19 +184,15 @@ def _cart_payload(cart) -> dict:
 
 
 def _payment(order) -> dict | None:
-    org = order.organisation
     if order.payment_method == "cod":
         return {"method": "cod", "note": str(_l("Pay the courier in cash when your order arrives."))}
     if order.status != "pending_payment":
         return {"method": order.payment_method}
-    if order.payment_method == "vietqr" and org.has_bank_account:
-        memo = vietqr.normalize_memo(order.number)
-        bank = BANKS_BY_BIN.get(org.bank_bin)
-        return {"method": "vietqr", "payload": vietqr.build_payload(org.bank_bin, org.bank_account_number,
-                                                                     order.total, memo),
-                "bank_bin": org.bank_bin, "account_number": org.bank_account_number,
-                "account_name": org.bank_account_name, "amount": order.total, "memo": memo,
-                "bank_name": getattr(bank, "short_name", None) or getattr(bank, "name", None),
+    qr = order_queries.vietqr_instructions(order)
+    if qr is not None:
+        return {"method": "vietqr", "payload": qr["payload"], "bank_bin": qr["bank_bin"],
+                "account_number": qr["account"], "account_name": qr["account_name"], "amount": qr["amount"],
+                "memo": qr["memo"], "bank_name": qr["bank_name"],
                 "note": str(_l("Transfer exactly this amount with this memo; the order is confirmed automatically."))}
     if order.payment_method == "stripe":
         if order.stripe_checkout_url:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..accounts.models import Organisation
 from ..accounts.services import find_user_by_login
 from ..core import addresses
+from ..core.banks import BANKS_BY_BIN
 from ..core.storage import get_storage
 from ..core.text import fold
 from ..extensions import db
@@ -208,6 +209,12 @@ def _demo_variant(org: Organisation, code: str, label: str | None):
     return next((v for v in product.active_variants if v.label == label), None)
 
 
+def _bank_name(org: Organisation) -> str:
+    """The bank a demo transfer arrives at, named the way SePay names it."""
+    bank = BANKS_BY_BIN.get(org.bank_bin or "")
+    return bank.short_name if bank else ""
+
+
 def seed_orders(now=None) -> int:
     """Add the demo orders not there yet (matched by idempotency key), one in each state and more for the
     chart; a transfer of the wrong amount waits in HTX Bưởi Diễn's review list. Returns how many were added."""
@@ -243,7 +250,7 @@ def seed_orders(now=None) -> int:
         at = created + timedelta(minutes=20)
         if method == "vietqr" and state != "pending_payment":
             # The transfer arrives the way SePay reports it, with the bank's words around the order number.
-            paid = BankNotification(id=f"demo-{key}", gateway="Vietcombank", transaction_date=at,
+            paid = BankNotification(id=f"demo-{key}", gateway=_bank_name(org), transaction_date=at,
                                     account_number=org.bank_account_number or "", content=f"MBVCB.{key} {order.number} CK",
                                     transfer_type="in", amount=order.total, reference_code=f"FT{key}")
             ordering.handle_bank_notification(paid, now=at)
@@ -259,7 +266,7 @@ def seed_orders(now=None) -> int:
     if waiting and waiting[0].status == "pending_payment":
         order, org = waiting[0], waiting[0].organisation
         ordering.handle_bank_notification(BankNotification(
-            id="demo-review-21", gateway="Vietcombank", transaction_date=now, account_number=org.bank_account_number or "",
+            id="demo-review-21", gateway=_bank_name(org), transaction_date=now, account_number=org.bank_account_number or "",
             content=f"IBFT {order.number} mua buoi", transfer_type="in", amount=order.total - 10000,
             reference_code="FT-REVIEW"), now=now)
     db.session.flush()

@@ -1,4 +1,4 @@
-"""shop security: checkout keys scoped to the buyer, ...
+"""shop security: transfers bound to the account an order's VietQR named, checkout keys scoped to the buyer, ...
 
 Revision ID: 0013_sec_shop
 Revises: 0012_search_vector
@@ -8,6 +8,11 @@ orders.checkout_key replaces orders.idempotency_key ("<key>:<organisation id>", 
 buyer's key, or a longer key sharing its start, found another buyer's orders): a SHA-256 of the buyer (or
 guest cart) and the exact key, unique per organisation. Keys of orders made before this revision are not
 kept: they only served retries of checkouts in flight at the upgrade.
+
+orders.pay_to_*: the account a VietQR order's QR named at checkout; a bank notification pays the order only
+when the money went there. Orders made before this revision (NULL) fall back to the organisation's account.
+bank_reviews.gateway/account_number: where the money of a transfer under review went, shown to the seller.
+orders.stripe_payment_intent_id: the PaymentIntent that paid a card order; a charge.refunded event must name it.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -21,7 +26,14 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('bank_reviews', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('gateway', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('account_number', sa.String(length=32), nullable=True))
     with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pay_to_bank_bin', sa.String(length=8), nullable=True))
+        batch_op.add_column(sa.Column('pay_to_account', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('pay_to_account_name', sa.String(length=120), nullable=True))
+        batch_op.add_column(sa.Column('stripe_payment_intent_id', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('checkout_key', sa.String(length=64), nullable=True))
         batch_op.drop_constraint('uq_orders_idempotency_key', type_='unique')
         batch_op.drop_column('idempotency_key')
@@ -34,3 +46,10 @@ def downgrade():
         batch_op.add_column(sa.Column('idempotency_key', sa.String(length=120), nullable=True))
         batch_op.create_unique_constraint('uq_orders_idempotency_key', ['idempotency_key'])
         batch_op.drop_column('checkout_key')
+        batch_op.drop_column('stripe_payment_intent_id')
+        batch_op.drop_column('pay_to_account_name')
+        batch_op.drop_column('pay_to_account')
+        batch_op.drop_column('pay_to_bank_bin')
+    with op.batch_alter_table('bank_reviews', schema=None) as batch_op:
+        batch_op.drop_column('account_number')
+        batch_op.drop_column('gateway')

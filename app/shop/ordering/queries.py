@@ -4,8 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ...accounts.models import Organisation, User
+from ...core.banks import BANKS_BY_BIN
 from ...core.phone import display_phone
 from ...extensions import db
+from .. import vietqr
 from .models import ORDER_STATUSES, BankReview, Order
 
 
@@ -18,6 +20,22 @@ def organisation_orders(org: Organisation, status: str | None = None) -> list[Or
     if status in ORDER_STATUSES:
         query = query.where(Order.status == status)
     return list(db.session.scalars(query.order_by(Order.id.desc()).limit(200)))
+
+
+def vietqr_instructions(order: Order) -> dict | None:
+    """How to pay an unpaid VietQR order: the QR payload for the account its checkout named, bank, holder, memo.
+
+    None when the order is not waiting for a transfer."""
+    if order.payment_method != "vietqr" or order.status != "pending_payment":
+        return None
+    bank_bin, account, holder = order.bank_account
+    if not bank_bin or not account:
+        return None
+    memo = vietqr.normalize_memo(order.number)
+    bank = BANKS_BY_BIN.get(bank_bin)
+    return {"payload": vietqr.build_payload(bank_bin, account, order.total, memo), "memo": memo,
+            "bank_bin": bank_bin, "bank_name": bank.short_name if bank else bank_bin, "account": account,
+            "account_name": holder, "amount": order.total}
 
 
 def open_bank_reviews(org: Organisation) -> list[BankReview]:

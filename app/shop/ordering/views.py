@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
-from ...core.banks import BANKS_BY_BIN
 from ...core.csvfile import csv_response
 from ...core.web import unit_of_work
 from ...extensions import db
@@ -136,15 +135,8 @@ def orders_view():
 
 
 def _vietqr(order):
-    org = order.organisation
-    if order.payment_method != "vietqr" or order.status != "pending_payment" or not org.has_bank_account:
-        return None
-    memo = vietqr.normalize_memo(order.number)
-    payload = vietqr.build_payload(org.bank_bin, org.bank_account_number, order.total, memo)
-    bank = BANKS_BY_BIN.get(org.bank_bin)
-    return {"svg": Markup(vietqr.qr_svg(payload)), "memo": memo, "payload": payload,
-            "bank_name": getattr(bank, "short_name", None) or getattr(bank, "name", None) or org.bank_bin,
-            "account": org.bank_account_number, "account_name": org.bank_account_name}
+    qr = queries.vietqr_instructions(order)
+    return {**qr, "svg": Markup(vietqr.qr_svg(qr["payload"]))} if qr else None
 
 
 @bp.get("/orders/<number>")
