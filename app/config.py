@@ -99,6 +99,13 @@ class Config:
     PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL") or 30)
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES") or 256)  # pages kept in-process without Redis
 
+    # One buyer must not hold a seller's whole stock (#12): units of one product a buyer may have in open orders
+    # (0: no cap; a product's own limit wins), checkouts per buyer (Flask-Limiter syntax), hours a seller has to
+    # confirm a cash-on-delivery order before it is cancelled and its stock released (0: never).
+    MAX_UNITS_PER_BUYER = int(os.environ.get("MAX_UNITS_PER_BUYER") or 50)
+    CHECKOUT_LIMIT = os.environ.get("CHECKOUT_LIMIT") or "10 per minute;60 per hour"
+    COD_CONFIRM_HOURS = float(os.environ.get("COD_CONFIRM_HOURS") or 48)
+
 
 class Testing(Config):
     """Test settings: a database per run chosen by the fixtures, no CSRF unless a test asks."""

@@ -1,4 +1,4 @@
-"""shop security: transfers bound to the account an order's VietQR named, checkout keys scoped to the buyer, ...
+"""shop security: payments bound to their order, checkout keys scoped to the buyer, per-buyer unit caps
 
 Revision ID: 0013_sec_shop
 Revises: 0012_search_vector
@@ -13,6 +13,8 @@ orders.pay_to_*: the account a VietQR order's QR named at checkout; a bank notif
 when the money went there. Orders made before this revision (NULL) fall back to the organisation's account.
 bank_reviews.gateway/account_number: where the money of a transfer under review went, shown to the seller.
 orders.stripe_payment_intent_id: the PaymentIntent that paid a card order; a charge.refunded event must name it.
+products.max_per_buyer: a product's own cap on the units one buyer may hold in open orders (NULL: the setting).
+notifications.kind 'order_expired': the buyer of a COD order the seller did not confirm in time is told.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,7 +27,18 @@ branch_labels = None
 depends_on = None
 
 
+KINDS_BEFORE = "kind IN ('live_started', 'waitlist_served', 'hold_expiring')"
+KINDS_AFTER = "kind IN ('live_started', 'waitlist_served', 'hold_expiring', 'order_expired')"
+
+
 def upgrade():
+    # Plain ALTER TABLE (with a column CHECK), not a batch: recreating `products` on SQLite would drop the FTS5
+    # triggers of 0002_shop.
+    op.execute("ALTER TABLE products ADD COLUMN max_per_buyer INTEGER "
+               "CONSTRAINT ck_products_max_per_buyer CHECK (max_per_buyer IS NULL OR max_per_buyer > 0)")
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_notifications_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_notifications_kind'), KINDS_AFTER)
     with op.batch_alter_table('bank_reviews', schema=None) as batch_op:
         batch_op.add_column(sa.Column('gateway', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('account_number', sa.String(length=32), nullable=True))
@@ -53,3 +66,9 @@ def downgrade():
     with op.batch_alter_table('bank_reviews', schema=None) as batch_op:
         batch_op.drop_column('account_number')
         batch_op.drop_column('gateway')
+    op.execute("DELETE FROM notifications WHERE kind = 'order_expired'")
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_notifications_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_notifications_kind'), KINDS_BEFORE)
+    # A column CHECK goes with its column (SQLite 3.35+ and PostgreSQL).
+    op.execute("ALTER TABLE products DROP COLUMN max_per_buyer")

@@ -8,15 +8,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ...accounts import notifications
 from ...accounts.models import Organisation, User
 from ...accounts.services import require_org_role
 from ...core.banks import bin_for_gateway
@@ -34,6 +36,9 @@ from .models import (DEFAULT_FLAT_FEE, DEFAULT_FREE_ABOVE, PAYMENT_METHODS, Bank
                      OrderEvent, OrderLine, PaymentEvent, ShippingRule)
 
 MAX_LINE_QTY = 1000
+# Orders that still hold (or are about to ship) their units: what the per-buyer limit counts.
+OPEN_STATUSES = ("pending_payment", "placed", "confirmed", "packed", "shipped")
+ORDER_PATH = "/shop/orders/{number}"  # the buyer's order page, for notifications written outside a request
 
 # from → allowed targets. Paid or sold orders leave through "refunded" rather than "cancelled" only
 # when money came in; a cancellation of an unpaid order releases its reserved stock.
@@ -284,6 +289,52 @@ def orders_for_key(buyer: User | None, idempotency_key: Any, cart: Cart | None =
     return list(db.session.scalars(select(Order).where(Order.checkout_key == key).order_by(Order.id)))
 
 
+def checkout_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings every checkout path (shop, live cart, API) passes to checkout(), from the app config."""
+    return {"payment_minutes": int(config.get("ORDER_PAYMENT_MINUTES", 60)),
+            "stripe_enabled": bool(config.get("STRIPE_SECRET_KEY")),
+            "cod_confirm_hours": float(config.get("COD_CONFIRM_HOURS") or 0) or None,
+            "max_units_per_buyer": int(config.get("MAX_UNITS_PER_BUYER") or 0) or None}
+
+
+def _check_buyer_limits(buyer: User | None, groups: list[dict[str, Any]], default_cap: int | None,
+                        now: datetime) -> None:
+    """Refuse a checkout that would leave the buyer holding more units of a product than its limit, counting
+    the buyer's open orders: one buyer must not be able to hold a seller's whole stock."""
+    wanted: dict[int, int] = {}
+    products: dict[int, Any] = {}
+    for group in groups:
+        for line in group["lines"]:
+            product = line.variant.product
+            products[product.id] = product
+            wanted[product.id] = wanted.get(product.id, 0) + line.quantity
+    caps = {pid: product.max_per_buyer or default_cap for pid, product in products.items()}
+    caps = {pid: cap for pid, cap in caps.items() if cap}
+    if not caps:
+        return
+    held: dict[int, int] = {}
+    if buyer is not None:
+        # One checkout per buyer at a time (a row lock on PostgreSQL), so two at once cannot both pass the count.
+        db.session.execute(select(User.id).where(User.id == buyer.id).with_for_update())
+        expire_unpaid(now, buyer_id=buyer.id)  # orders past their deadline no longer hold anything
+        held = {pid: int(units) for pid, units in db.session.execute(
+            select(Variant.product_id, func.sum(OrderLine.quantity))
+            .join(OrderLine, OrderLine.variant_id == Variant.id).join(Order, Order.id == OrderLine.order_id)
+            .where(Order.buyer_id == buyer.id, Order.status.in_(OPEN_STATUSES), Variant.product_id.in_(sorted(caps)))
+            .group_by(Variant.product_id))}
+    for pid, cap in caps.items():
+        already = held.get(pid, 0)
+        if already + wanted[pid] <= cap:
+            continue
+        name = products[pid].name
+        if already:
+            message = _l("One buyer may have at most %(cap)s of %(name)s in orders not yet delivered; yours already "
+                         "have %(held)s.", cap=cap, name=name, held=already)
+        else:
+            message = _l("One buyer may order at most %(cap)s of %(name)s.", cap=cap, name=name)
+        raise InvalidInput(message, code="buyer_limit", product_id=pid, limit=cap, held=already)
+
+
 def checkout_held(lines: list[HeldLine], buyer: User | None, **details: Any) -> list[Order]:
     """Orders for lines whose stock is already reserved (a buyer's live cart), with the same details as checkout.
 
@@ -294,12 +345,16 @@ def checkout_held(lines: list[HeldLine], buyer: User | None, **details: Any) -> 
 def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: str | None, province_code: Any,
              commune_code: Any, street: str | None, note: str | None, payment_method: str,
              idempotency_key: str, payment_minutes: int = 60, stripe_enabled: bool = False,
+             cod_confirm_hours: float | None = None, max_units_per_buyer: int | None = None,
              now: datetime | None = None, held: list[HeldLine] | None = None) -> list[Order]:
     """Turn the cart into one order per organisation, reserving every line's stock (all or nothing).
 
     The same idempotency key returns the orders it already created. OutOfStock or InvalidInput leave
     the caller to roll back: nothing is half-reserved once the transaction ends. With `held` (see
     checkout_held) the lines come with their stock already reserved and their own prices.
+    A buyer's open orders may hold at most `max_units_per_buyer` units of a product (or the product's own
+    limit); a COD order the seller has not confirmed within `cod_confirm_hours` is cancelled (expire_unpaid).
+    checkout_options(config) gives every caller the same settings.
     """
     key = checkout_key(buyer, idempotency_key, cart)
     existing = orders_for_key(buyer, idempotency_key, cart)
@@ -333,12 +388,19 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
         raise InvalidInput(_l("Card payments are not available right now. Please choose another payment method."),
                            code="stripe_off")
     note = " ".join((note or "").split())[:500] or None
+    online = payment_method in ("vietqr", "stripe")
     groups = cart_groups(cart) if held is None else held_groups(held)
     if not groups:
         raise InvalidInput(_l("Your cart is empty."), code="empty_cart")
+    _check_buyer_limits(buyer, groups, max_units_per_buyer, now)
+    if online:
+        expires_at = now + timedelta(minutes=payment_minutes)
+    elif payment_method == "cod" and cod_confirm_hours:
+        expires_at = now + timedelta(hours=cod_confirm_hours)  # unless the seller confirms it first
+    else:
+        expires_at = None
 
     orders = []
-    online = payment_method in ("vietqr", "stripe")
     for group in groups:
         org = group["organisation"]
         if payment_method == "vietqr" and not org.has_bank_account:
@@ -351,7 +413,7 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
                       buyer_name=name, buyer_phone=e164, province_code=province, commune_code=commune, street=street,
                       note=note, subtotal=group["subtotal"], shipping_fee=group["shipping_fee"], total=group["total"],
                       payment_method=payment_method, status="pending_payment" if online else "placed",
-                      expires_at=now + timedelta(minutes=payment_minutes) if online else None,
+                      expires_at=expires_at,
                       checkout_key=key, created_at=now)
         db.session.add(order)
         for line in group["lines"]:
@@ -423,19 +485,30 @@ def transition(order: Order, to_status: str, actor: User | None, note: str | Non
     return event
 
 
-def expire_unpaid(now: datetime | None = None, order: Order | None = None) -> int:
-    """Cancel online-payment orders past their deadline (all, or just `order`), releasing their stock."""
+def expire_unpaid(now: datetime | None = None, order: Order | None = None, *, buyer_id: int | None = None) -> int:
+    """Cancel orders past their deadline (all, one buyer's, or just `order`), releasing their stock: online
+    payments not made in time, and cash-on-delivery orders the seller did not confirm in time (the buyer is
+    told in their notifications). Correctness never waits for the job: readers call this for what they show."""
     now = now or utcnow()
-    query = select(Order).where(Order.status == "pending_payment", Order.expires_at <= now)
+    unconfirmed_cod = and_(Order.status == "placed", Order.payment_method == "cod", Order.paid_at.is_(None))
+    query = (select(Order).where(or_(Order.status == "pending_payment", unconfirmed_cod), Order.expires_at <= now)
+             .order_by(Order.expires_at, Order.id))
     if order is not None:
         query = query.where(Order.id == order.id)
+    if buyer_id is not None:
+        query = query.where(Order.buyer_id == buyer_id)
     done = 0
     for item in db.session.scalars(query).all():
+        cod = item.status == "placed"
         try:
-            transition(item, "cancelled", None, "payment time ran out", now=now)
-            done += 1
+            transition(item, "cancelled", None, "not confirmed by the seller in time" if cod else "payment time ran out",
+                       now=now)
         except Conflict:
-            continue  # paid or cancelled a moment ago by someone else: nothing to do
+            continue  # paid, confirmed or cancelled a moment ago by someone else: nothing to do
+        if cod and item.buyer_id is not None:
+            notifications.notify(item.buyer_id, "order_expired", {"number": item.number, "org": item.organisation.name},
+                                 ORDER_PATH.format(number=item.number))
+        done += 1
     return done
 
 

@@ -19,6 +19,7 @@ from ..payments.stripe_gateway import gateway_from_config
 from . import queries, services
 from .card import card_checkout_url
 from .forms import CheckoutForm
+from .limits import checkout_limit
 from .models import ORDER_STATUSES
 from .services import SELLER_TARGETS, TRANSITIONS
 
@@ -88,6 +89,7 @@ def _payment_choices(groups) -> list[tuple[str, str]]:
 
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
+@checkout_limit
 def checkout():
     cart = _cart()
     groups = services.cart_groups(cart)
@@ -110,8 +112,7 @@ def checkout():
                 province_code=form.province_code.data, commune_code=form.commune_code.data, street=form.street.data,
                 note=form.note.data, payment_method=form.payment_method.data,
                 idempotency_key=form.idempotency_key.data or uuid.uuid4().hex,
-                payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
-                stripe_enabled=gateway_from_config(current_app.config) is not None)
+                **services.checkout_options(current_app.config))
         if done.ok:
             flash(_("Thank you! Your order has been placed."), "success")
             return redirect_after_checkout(orders)
