@@ -105,6 +105,9 @@ class Config:
     MAX_UNITS_PER_BUYER = int(os.environ.get("MAX_UNITS_PER_BUYER") or 50)
     CHECKOUT_LIMIT = os.environ.get("CHECKOUT_LIMIT") or "10 per minute;60 per hour"
     COD_CONFIRM_HOURS = float(os.environ.get("COD_CONFIRM_HOURS") or 48)
+    # Checkout is rate limited: while Redis (the limiter's storage in a cluster) is down, count in each process's
+    # memory instead of failing the checkout (the Redis-outage drill orders through it).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
 
 class Testing(Config):

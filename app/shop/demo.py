@@ -220,6 +220,7 @@ def seed_orders(now=None) -> int:
     chart; a transfer of the wrong amount waits in HTX Bưởi Diễn's review list. Returns how many were added."""
     from ..core.dbtypes import utcnow
     from .dashboard import VIETNAM
+    from .ordering import payment_events
     from .ordering import services as ordering
     from .payments.bank_notifications import BankNotification
 
@@ -253,7 +254,7 @@ def seed_orders(now=None) -> int:
             paid = BankNotification(id=f"demo-{key}", gateway=_bank_name(org), transaction_date=at,
                                     account_number=org.bank_account_number or "", content=f"MBVCB.{key} {order.number} CK",
                                     transfer_type="in", amount=order.total, reference_code=f"FT{key}")
-            ordering.handle_bank_notification(paid, now=at)
+            payment_events.handle_bank_notification(paid, now=at)
         for step in PATHS[state]:
             at += timedelta(hours=5)
             ordering.transition(order, step, owner, now=at)
@@ -265,7 +266,7 @@ def seed_orders(now=None) -> int:
     waiting = ordering.orders_for_key(review_buyer, DEMO_KEY + "21") if review_buyer else []
     if waiting and waiting[0].status == "pending_payment":
         order, org = waiting[0], waiting[0].organisation
-        ordering.handle_bank_notification(BankNotification(
+        payment_events.handle_bank_notification(BankNotification(
             id="demo-review-21", gateway=_bank_name(org), transaction_date=now, account_number=org.bank_account_number or "",
             content=f"IBFT {order.number} mua buoi", transfer_type="in", amount=order.total - 10000,
             reference_code="FT-REVIEW"), now=now)

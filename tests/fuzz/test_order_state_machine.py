@@ -15,7 +15,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.shop import inventory
 from app.shop.models import Variant
-from app.shop.ordering import services
+from app.shop.ordering import payment_events, services
 from app.shop.ordering.models import Order
 from app.shop.payments.bank_notifications import BankNotification
 
@@ -98,7 +98,7 @@ class OrderBooks(RuleBasedStateMachine):
                                 transfer_type="in", amount=order.total if exact else order.total - 1000,
                                 reference_code=None)
         for _ in range(2 if replay else 1):
-            self._attempt(lambda: services.handle_bank_notification(note, now=self.clock))
+            self._attempt(lambda: payment_events.handle_bank_notification(note, now=self.clock))
 
     @rule(number=orders, kind=st.sampled_from(["checkout.session.completed", "checkout.session.expired",
                                                "charge.refunded"]), replay=st.booleans())
@@ -115,7 +115,7 @@ class OrderBooks(RuleBasedStateMachine):
                    "metadata": {"order_id": str(order.id)}}
         event = {"id": f"evt_{self._next_id()}", "type": kind, "data": {"object": obj}}
         for _ in range(2 if replay else 1):
-            self._attempt(lambda: services.handle_stripe_event(event, now=self.clock))
+            self._attempt(lambda: payment_events.handle_stripe_event(event, now=self.clock))
 
     @rule(minutes=st.integers(1, 120))
     def time_passes_and_expiry_runs(self, minutes):
