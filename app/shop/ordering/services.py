@@ -281,7 +281,10 @@ def checkout_key(buyer: User | None, idempotency_key: Any, cart: Cart | None = N
 
 def orders_for_key(buyer: User | None, idempotency_key: Any, cart: Cart | None = None) -> list[Order]:
     """The orders this buyer's (or this guest cart's) checkout with exactly this key created, if it ran."""
-    key = checkout_key(buyer, idempotency_key, cart)
+    return _orders_with_key(checkout_key(buyer, idempotency_key, cart))
+
+
+def _orders_with_key(key: str) -> list[Order]:
     return list(db.session.scalars(select(Order).where(Order.checkout_key == key).order_by(Order.id)))
 
 
@@ -353,7 +356,7 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
     checkout_options(config) gives every caller the same settings.
     """
     key = checkout_key(buyer, idempotency_key, cart)
-    existing = orders_for_key(buyer, idempotency_key, cart)
+    existing = _orders_with_key(key)
     if existing:
         return existing
     now = now or utcnow()
