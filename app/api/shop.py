@@ -146,7 +146,9 @@ class OrderSchema(Schema):
     shipping_fee = fields.Integer()
     total = fields.Integer()
     created_at = fields.DateTime()
-    expires_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True, metadata={
+        "description": "While the order waits: the payment deadline (VietQR, card) or the seller's deadline to "
+                       "confirm it (cash on delivery); past it the order is cancelled"})
     lines = fields.List(fields.Nested(OrderLineSchema))
     payment = fields.Nested(PaymentSchema, allow_none=True)
 

@@ -631,3 +631,10 @@ def test_the_live_cart_page_shares_the_checkout_rate_limit(client, auth, db, app
     assert again.status_code == 429
     assert client.post("/shop/checkout", data={**form, "idempotency_key": "r3"}).status_code == 429  # one bucket
     assert client.get("/live/cart").status_code == 200
+    from app.accounts.services import issue_api_token
+
+    raw, _ = issue_api_token(buyer, 30)
+    db.session.commit()
+    api = client.post("/api/v1/live/cart/checkout", json={**form, "lines": ids(buyer), "idempotency_key": "r4"},
+                      headers={"Authorization": f"Bearer {raw}"})
+    assert api.status_code == 429 and api.json["code"] == "rate_limited"
