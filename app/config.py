@@ -110,6 +110,16 @@ class Config:
     KNOWN_SECRET_KEYS = frozenset({"dev-only-not-secret", "testing-secret", "cluster-test-secret",
                                    "change-me-to-64-hex-characters", "change-me", "changeme", "secret"})
 
+    # One buyer must not hold a seller's whole stock (#12): units of one product a buyer may have in open orders
+    # (0: no cap; a product's own limit wins), checkouts per buyer (Flask-Limiter syntax), hours a seller has to
+    # confirm a cash-on-delivery order before it is cancelled and its stock released (0: never).
+    MAX_UNITS_PER_BUYER = int(os.environ.get("MAX_UNITS_PER_BUYER") or 50)
+    CHECKOUT_LIMIT = os.environ.get("CHECKOUT_LIMIT") or "10 per minute;60 per hour"
+    COD_CONFIRM_HOURS = float(os.environ.get("COD_CONFIRM_HOURS") or 48)
+    # Checkout is rate limited: while Redis (the limiter's storage in a cluster) is down, count in each process's
+    # memory instead of failing the checkout (the Redis-outage drill orders through it).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+
 
 class Testing(Config):
     """Test settings: a database per run chosen by the fixtures, no CSRF unless a test asks."""

@@ -131,7 +131,7 @@ class Membership(db.Model):
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
-NOTIFICATION_KINDS = ("live_started", "waitlist_served", "hold_expiring")
+NOTIFICATION_KINDS = ("live_started", "waitlist_served", "hold_expiring", "order_expired")
 
 
 class Notification(db.Model):
@@ -141,7 +141,7 @@ class Notification(db.Model):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint("kind IN ('live_started', 'waitlist_served', 'hold_expiring')", name="kind"),
+        CheckConstraint("kind IN ('live_started', 'waitlist_served', 'hold_expiring', 'order_expired')", name="kind"),
         Index("ix_notifications_user_read", "user_id", "read_at"),
     )
 

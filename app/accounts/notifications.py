@@ -102,4 +102,7 @@ def text_of(note: Notification) -> str:
             until = ""
         return _("Your live order from %(title)s is held until %(time)s. Check out before then.",
                  title=data.get("title", ""), time=until)
+    if note.kind == "order_expired":
+        return _("Your order %(number)s from %(org)s was cancelled: the seller did not confirm it in time.",
+                 number=data.get("number", ""), org=data.get("org", ""))
     return note.kind

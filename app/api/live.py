@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..livestream import queries, services
+from ..shop.ordering.limits import checkout_limit
 from .access import signed_in
 from .schemas import ErrorSchema
 from .shop import OrderSchema
@@ -229,7 +230,9 @@ class LiveCheckoutSchema(Schema):
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(401, schema=ErrorSchema)
 @blp.alt_response(409, schema=ErrorSchema)
+@blp.alt_response(429, schema=ErrorSchema)
 @blp.doc(security=[{"bearerAuth": []}])
+@checkout_limit
 def live_checkout(data: dict):
     """Order held live lines through the shop's checkout (one order per organisation); idempotent by key.
 
@@ -238,16 +241,14 @@ def live_checkout(data: dict):
 
     from ..extensions import db
     from ..livestream import afterlive
-    from ..shop.payments.stripe_gateway import gateway_from_config
+    from ..shop.ordering.services import checkout_options
     from .shop import _order, _start_card_payments
 
     orders = afterlive.checkout_live_cart(
         current_user if current_user.is_authenticated else None, data["lines"],
         idempotency_key=data["idempotency_key"], name=data["name"], phone=data["phone"],
         province_code=data["province_code"], commune_code=data["commune_code"], street=data["street"],
-        note=data.get("note"), payment_method=data["payment_method"],
-        payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
-        stripe_enabled=gateway_from_config(current_app.config) is not None)
+        note=data.get("note"), payment_method=data["payment_method"], **checkout_options(current_app.config))
     db.session.commit()
     _start_card_payments(orders)
     return [_order(o) for o in orders]

@@ -7,14 +7,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..accounts.services import get_organisation, require_org_role
-from ..core.banks import BANKS_BY_BIN
 from ..errors import NotFound, PaymentError
 from ..extensions import db
-from ..shop import inventory, queries, vietqr
+from ..shop import inventory, queries
+from ..shop import services as shop_services
 from ..shop.models import Variant
 from ..shop.ordering import queries as order_queries
 from ..shop.ordering import services as ordering
 from ..shop.ordering.card import card_checkout_url
+from ..shop.ordering.limits import checkout_limit
 from ..shop.payments.stripe_gateway import gateway_from_config
 from .access import signed_in, viewer
 from .schemas import ErrorSchema
@@ -63,6 +64,14 @@ class ProductDetailSchema(ProductSchema):
     description = fields.String(allow_none=True)
     category = fields.String()
     variants = fields.List(fields.Nested(VariantSchema))
+    max_per_buyer = fields.Integer(allow_none=True, metadata={
+        "description": "Most units one buyer may hold in open orders; null: the platform's limit"})
+
+
+class ProductUpdateSchema(Schema):
+    max_per_buyer = fields.Integer(allow_none=True, metadata={
+        "description": "Most units of this product one buyer may hold in orders not yet delivered (1 or more); "
+                       "null: the platform's limit. Left out: unchanged."})
 
 
 class CartAddSchema(Schema):
@@ -137,7 +146,9 @@ class OrderSchema(Schema):
     shipping_fee = fields.Integer()
     total = fields.Integer()
     created_at = fields.DateTime()
-    expires_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True, metadata={
+        "description": "While the order waits: the payment deadline (VietQR, card) or the seller's deadline to "
+                       "confirm it (cash on delivery); past it the order is cancelled"})
     lines = fields.List(fields.Nested(OrderLineSchema))
     payment = fields.Nested(PaymentSchema, allow_none=True)
 
@@ -167,7 +178,7 @@ def _product(p) -> dict:
 
 def _product_detail(p) -> dict:
     body = _product(p)
-    body.update(description=p.description, category=p.category,
+    body.update(description=p.description, category=p.category, max_per_buyer=p.max_per_buyer,
                 variants=[{"id": v.id, "label": v.label, "price": v.effective_price, "available": v.available}
                           for v in p.active_variants])
     return body
@@ -185,19 +196,15 @@ def _cart_payload(cart) -> dict:
 
 
 def _payment(order) -> dict | None:
-    org = order.organisation
     if order.payment_method == "cod":
         return {"method": "cod", "note": str(_l("Pay the courier in cash when your order arrives."))}
     if order.status != "pending_payment":
         return {"method": order.payment_method}
-    if order.payment_method == "vietqr" and org.has_bank_account:
-        memo = vietqr.normalize_memo(order.number)
-        bank = BANKS_BY_BIN.get(org.bank_bin)
-        return {"method": "vietqr", "payload": vietqr.build_payload(org.bank_bin, org.bank_account_number,
-                                                                     order.total, memo),
-                "bank_bin": org.bank_bin, "account_number": org.bank_account_number,
-                "account_name": org.bank_account_name, "amount": order.total, "memo": memo,
-                "bank_name": getattr(bank, "short_name", None) or getattr(bank, "name", None),
+    qr = order_queries.vietqr_instructions(order)
+    if qr is not None:
+        return {"method": "vietqr", "payload": qr["payload"], "bank_bin": qr["bank_bin"],
+                "account_number": qr["account"], "account_name": qr["account_name"], "amount": qr["amount"],
+                "memo": qr["memo"], "bank_name": qr["bank_name"],
                 "note": str(_l("Transfer exactly this amount with this memo; the order is confirmed automatically."))}
     if order.payment_method == "stripe":
         if order.stripe_checkout_url:
@@ -238,6 +245,14 @@ def seller_products(actor, slug: str) -> list:
     org = get_organisation(slug)
     require_org_role(actor, org, "staff")
     return queries.organisation_products(org)
+
+
+def seller_update_product(actor, slug: str, product_id: int, data: dict):
+    """Change a product's settings sent in the body; members only, other organisations' products are 404."""
+    product = shop_services.managed_product(actor, get_organisation(slug), product_id)
+    if "max_per_buyer" in data:
+        shop_services.set_buyer_limit(actor, product, data["max_per_buyer"])
+    return product
 
 
 def seller_orders(actor, slug: str) -> list:
@@ -325,7 +340,9 @@ def cart_remove(data):
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(401, schema=ErrorSchema)
 @blp.alt_response(409, schema=ErrorSchema)
+@blp.alt_response(429, schema=ErrorSchema)
 @blp.doc(security=AUTH)
+@checkout_limit
 def checkout(data):
     """Turn the cart into one order per organisation, with payment instructions; idempotent by key."""
     user = signed_in()
@@ -334,8 +351,7 @@ def checkout(data):
         cart, user, name=data["name"], phone=data["phone"], province_code=data["province_code"],
         commune_code=data["commune_code"], street=data["street"], note=data.get("note"),
         payment_method=data["payment_method"], idempotency_key=data["idempotency_key"],
-        payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
-        stripe_enabled=gateway_from_config(current_app.config) is not None)
+        **ordering.checkout_options(current_app.config))
     db.session.commit()
     _start_card_payments(orders)
     return [_order(o) for o in orders]
@@ -376,6 +392,21 @@ def order(number: str):
 def org_products(slug: str):
     """The organisation's products (drafts included, archived left out); members only."""
     return [_product_detail(p) for p in seller_products(signed_in(), slug)]
+
+
+@blp.patch("/orgs/<slug>/products/<int:product_id>")
+@blp.arguments(ProductUpdateSchema)
+@blp.response(200, ProductDetailSchema)
+@blp.alt_response(400, schema=ErrorSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.doc(security=AUTH)
+def org_product_update(data, slug: str, product_id: int):
+    """Change one of the organisation's products: the most units one buyer may hold in open orders; members only."""
+    product = seller_update_product(signed_in(), slug, product_id, data)
+    db.session.commit()
+    return _product_detail(product)
 
 
 @blp.get("/orgs/<slug>/orders")

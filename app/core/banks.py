@@ -1,6 +1,8 @@
-"""Vietnamese banks with their NAPAS BIN, as used in VietQR payloads."""
+"""Vietnamese banks with their NAPAS BIN, as used in VietQR payloads, and the names bank notifications use."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import NamedTuple
 
 
@@ -51,6 +53,46 @@ BANKS: tuple[Bank, ...] = (
 )
 
 BANKS_BY_BIN = {bank.bin: bank for bank in BANKS}
+
+# Other names a bank goes by in transfer notifications (SePay's `gateway`: "MBBank", "Vietinbank", ...) and in
+# bank apps: old names and stock tickers. Compared after bank_key(), so case, spaces and a "bank" suffix differ.
+GATEWAY_ALIASES: dict[str, tuple[str, ...]] = {
+    "970436": ("VCB",),
+    "970415": ("CTG", "ICB"),
+    "970405": ("VBA", "VBARD"),
+    "970407": ("TCB",),
+    "970422": ("Military",),
+    "970403": ("STB",),
+    "970449": ("LienVietPostBank", "LienViet", "LPB"),
+    "970431": ("EIB",),
+    "970428": ("NAB",),
+    "970426": ("Maritime",),
+    "970454": ("VietCapital", "VCCB"),
+    "970412": ("PVB",),
+    "970438": ("BVB",),
+    "970458": ("UnitedOverseas",),
+}
+
+
+def bank_key(name: str | None) -> str:
+    """'MB Bank', 'MBBank', 'mbbank' → 'mb': letters and digits only, lower case, a trailing 'bank' dropped."""
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9]", "", text)
+    return text[:-4] if text.endswith("bank") and len(text) > 4 else text
+
+
+_BIN_BY_KEY: dict[str, str] = {}
+for _bank in BANKS:
+    for _name in (_bank.short_name, *GATEWAY_ALIASES.get(_bank.bin, ())):
+        _BIN_BY_KEY.setdefault(bank_key(_name), _bank.bin)
+
+
+def bin_for_gateway(name: str | None) -> str | None:
+    """The BIN of the bank a notification's gateway name means ('Vietcombank' → '970436'); None when unknown."""
+    key = bank_key(name)
+    if key.isdigit() and key in BANKS_BY_BIN:
+        return key  # some relays send the BIN itself
+    return _BIN_BY_KEY.get(key)
 
 
 def bank_choices() -> list[tuple[str, str]]:

@@ -110,10 +110,9 @@ def checkout_live_cart(buyer: User | None, reservation_ids: Any, *, idempotency_
     same transaction that marks the lines checked out, so it is never reserved twice nor free in between.
     A line that is no longer held (expired, cancelled, someone else's) stops the whole checkout."""
     buyer = _signed_in(buyer)
-    if idempotency_key and len(idempotency_key) <= 100:
-        existing = ordering.orders_for_key(idempotency_key)
-        if existing:
-            return existing
+    existing = ordering.orders_for_key(buyer, idempotency_key)  # this buyer's checkout with exactly this key
+    if existing:
+        return existing
     ids = _reservation_ids(reservation_ids)
     now = now or utcnow()
     taken = db.session.execute(

@@ -13,7 +13,9 @@ from ..core.phone import display_phone
 from ..core.storage import get_storage
 from ..core.web import safe_redirect_target, unit_of_work
 from ..extensions import db
+from ..shop.ordering import services as ordering
 from ..shop.ordering.forms import CheckoutForm
+from ..shop.ordering.limits import checkout_limit
 from ..shop.ordering.views import redirect_after_checkout
 from ..shop.payments.stripe_gateway import gateway_from_config
 from . import afterlive, bp, covers, follows, queries, report, services
@@ -39,6 +41,7 @@ def _payment_choices(groups) -> list[tuple[str, str]]:
 
 @bp.route("/cart", methods=["GET", "POST"])
 @login_required
+@checkout_limit
 def live_cart():
     """'Đơn live của bạn': held lines per live, then the shop's checkout (COD, VietQR, Stripe)."""
     afterlive.expire_holds(hold_hours=hold_hours(), user_id=current_user.id)  # lazy expiry of this buyer's holds
@@ -60,9 +63,7 @@ def live_cart():
                 current_user, request.form.getlist("line"), idempotency_key=form.idempotency_key.data,
                 name=form.name.data, phone=form.phone.data, province_code=form.province_code.data,
                 commune_code=form.commune_code.data, street=form.street.data, note=form.note.data,
-                payment_method=form.payment_method.data,
-                payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
-                stripe_enabled=gateway_from_config(current_app.config) is not None)
+                payment_method=form.payment_method.data, **ordering.checkout_options(current_app.config))
         if done.ok:
             flash(_("Thank you! Your live order has been placed."), "success")
             return redirect_after_checkout(orders)

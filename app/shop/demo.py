@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..accounts.models import Organisation
 from ..accounts.services import find_user_by_login
 from ..core import addresses
+from ..core.banks import BANKS_BY_BIN
 from ..core.storage import get_storage
 from ..core.text import fold
 from ..extensions import db
@@ -208,11 +209,18 @@ def _demo_variant(org: Organisation, code: str, label: str | None):
     return next((v for v in product.active_variants if v.label == label), None)
 
 
+def _bank_name(org: Organisation) -> str:
+    """The bank a demo transfer arrives at, named the way SePay names it."""
+    bank = BANKS_BY_BIN.get(org.bank_bin or "")
+    return bank.short_name if bank else ""
+
+
 def seed_orders(now=None) -> int:
     """Add the demo orders not there yet (matched by idempotency key), one in each state and more for the
     chart; a transfer of the wrong amount waits in HTX Bưởi Diễn's review list. Returns how many were added."""
     from ..core.dbtypes import utcnow
     from .dashboard import VIETNAM
+    from .ordering import payment_events
     from .ordering import services as ordering
     from .payments.bank_notifications import BankNotification
 
@@ -220,11 +228,11 @@ def seed_orders(now=None) -> int:
     added = 0
     commune = addresses.find_commune("Xã Ô Diên")
     for key, days, hours, buyer_no, org_name, items, method, state in DEMO_ORDERS:
-        if ordering.orders_for_key(DEMO_KEY + key):
+        buyer = find_user_by_login(BUYERS[buyer_no])
+        if buyer is not None and ordering.orders_for_key(buyer, DEMO_KEY + key):
             continue
         org = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
         owner = find_user_by_login(OWNERS[org_name])
-        buyer = find_user_by_login(BUYERS[buyer_no])
         variants = [(_demo_variant(org, code, label), qty) for code, label, qty in items] if org else []
         if not variants or owner is None or buyer is None or any(v is None or v.available < q for v, q in variants):
             continue
@@ -243,10 +251,10 @@ def seed_orders(now=None) -> int:
         at = created + timedelta(minutes=20)
         if method == "vietqr" and state != "pending_payment":
             # The transfer arrives the way SePay reports it, with the bank's words around the order number.
-            paid = BankNotification(id=f"demo-{key}", gateway="Vietcombank", transaction_date=at,
+            paid = BankNotification(id=f"demo-{key}", gateway=_bank_name(org), transaction_date=at,
                                     account_number=org.bank_account_number or "", content=f"MBVCB.{key} {order.number} CK",
                                     transfer_type="in", amount=order.total, reference_code=f"FT{key}")
-            ordering.handle_bank_notification(paid, now=at)
+            payment_events.handle_bank_notification(paid, now=at)
         for step in PATHS[state]:
             at += timedelta(hours=5)
             ordering.transition(order, step, owner, now=at)
@@ -254,11 +262,12 @@ def seed_orders(now=None) -> int:
             ordering.mark_paid(order, "manual", None, order.total, owner, now=at)  # the courier brought the cash
         added += 1
     # A buyer who typed the amount wrong: the transfer waits for the seller in the review list (once: by its id).
-    waiting = ordering.orders_for_key(DEMO_KEY + "21")
+    review_buyer = find_user_by_login(BUYERS[2])  # the buyer of demo order 21
+    waiting = ordering.orders_for_key(review_buyer, DEMO_KEY + "21") if review_buyer else []
     if waiting and waiting[0].status == "pending_payment":
         order, org = waiting[0], waiting[0].organisation
-        ordering.handle_bank_notification(BankNotification(
-            id="demo-review-21", gateway="Vietcombank", transaction_date=now, account_number=org.bank_account_number or "",
+        payment_events.handle_bank_notification(BankNotification(
+            id="demo-review-21", gateway=_bank_name(org), transaction_date=now, account_number=org.bank_account_number or "",
             content=f"IBFT {order.number} mua buoi", transfer_type="in", amount=order.total - 10000,
             reference_code="FT-REVIEW"), now=now)
     db.session.flush()

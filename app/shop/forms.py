@@ -43,6 +43,8 @@ class ProductForm(FlaskForm):
     harvest_date = DateField(_l("Expected harvest date"), validators=[Optional()])
     preorder_cap = IntegerField(_l("Pre-order limit (optional)"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, validate_choice=False)
+    max_per_buyer = IntegerField(_l("Most units one buyer may order (optional)"), validators=[Optional()],
+                                 render_kw={"inputmode": "numeric"})
 
     def fill_choices(self, province_code: int | None) -> None:
         province = province_code or addresses.HANOI
@@ -57,6 +59,7 @@ class ProductForm(FlaskForm):
             ocop_stars=_int_or_none(self.ocop_stars.data), ocop_expires_on=self.ocop_expires_on.data,
             origin_commune_code=_int_or_none(self.origin_commune_code.data), is_preorder=bool(self.is_preorder.data),
             harvest_date=self.harvest_date.data, preorder_cap=self.preorder_cap.data, status=self.status.data,
+            max_per_buyer=self.max_per_buyer.data,
         )
 
     @classmethod
@@ -67,7 +70,7 @@ class ProductForm(FlaskForm):
             "description": product.description or "", "origin_commune_code": str(product.origin_commune_code or ""),
             "ocop_stars": str(product.ocop_stars or ""), "ocop_expires_on": product.ocop_expires_on,
             "is_preorder": product.is_preorder, "harvest_date": product.harvest_date,
-            "preorder_cap": product.preorder_cap, "status": product.status,
+            "preorder_cap": product.preorder_cap, "status": product.status, "max_per_buyer": product.max_per_buyer,
         })
 
 

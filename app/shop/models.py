@@ -61,6 +61,7 @@ class Product(db.Model):
                         name="compare_at_price_range"),
         CheckConstraint("ocop_stars IS NULL OR (ocop_stars BETWEEN 1 AND 5)", name="ocop_stars"),
         CheckConstraint("preorder_cap IS NULL OR preorder_cap > 0", name="preorder_cap"),
+        CheckConstraint("max_per_buyer IS NULL OR max_per_buyer > 0", name="max_per_buyer"),
         CheckConstraint(sql_in("status", STATUSES), name="status"),
         CheckConstraint(sql_in("category", CATEGORY_CODES), name="category"),
         CheckConstraint(sql_in("unit", UNIT_CODES), name="unit"),
@@ -83,6 +84,8 @@ class Product(db.Model):
     is_preorder: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     harvest_date: Mapped[date | None] = mapped_column(Date)
     preorder_cap: Mapped[int | None] = mapped_column(BigInteger)
+    # Units of this product one buyer may hold in open orders; NULL: the platform's MAX_UNITS_PER_BUYER.
+    max_per_buyer: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     # Folded (no accents, đ→d, lower case) copies kept by the services for diacritic-blind search.
     search_name: Mapped[str] = mapped_column(Text, default="")

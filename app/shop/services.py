@@ -27,6 +27,7 @@ CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{1,4}$")
 MAX_PHOTOS = 10
 MAX_VARIANTS = 30
 MAX_DESCRIPTION = 10_000
+MAX_BUYER_LIMIT = 1_000_000
 
 
 @dataclass
@@ -47,6 +48,7 @@ class ProductData:
     harvest_date: date | None = None
     preorder_cap: int | None = None
     status: str = "draft"
+    max_per_buyer: int | None = None
 
 
 # Validation ---------------------------------------------------------------------------------------
@@ -62,6 +64,16 @@ def check_price(value, *, field: str = "price", allow_none: bool = False) -> int
     if value > MAX_VND:
         raise InvalidInput(_l("That price is too high. Please check the number of zeros."), code="invalid_price",
                            field=field)
+    return value
+
+
+def check_buyer_limit(value) -> int | None:
+    """A product's own cap on the units one buyer may hold in open orders: empty (the platform's), or 1 and up."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_BUYER_LIMIT:
+        raise InvalidInput(_l("The limit per buyer must be a whole number from 1 to %(max)s, or empty.",
+                              max=MAX_BUYER_LIMIT), code="invalid_buyer_limit", field="max_per_buyer")
     return value
 
 
@@ -154,7 +166,8 @@ def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or not 0 < cap <= inventory.MAX_QTY):
             raise InvalidInput(_l("The pre-order limit must be a whole number above zero."), code="invalid_preorder",
                                field="preorder_cap")
-    return dict(name=name, category=data.category, unit=data.unit, price=price, compare_at_price=compare,
+    return dict(max_per_buyer=check_buyer_limit(data.max_per_buyer),
+                name=name, category=data.category, unit=data.unit, price=price, compare_at_price=compare,
                 description=description or None, code=code, ocop_stars=stars,
                 ocop_expires_on=data.ocop_expires_on if stars else None, origin_commune_code=commune,
                 is_preorder=bool(data.is_preorder), harvest_date=data.harvest_date if data.is_preorder else None,
@@ -252,6 +265,14 @@ def set_status(actor: User | None, product: Product, status: str) -> None:
     _check_sellable(product.organisation, status)
     product.status = status
     db.session.flush()
+
+
+def set_buyer_limit(actor: User | None, product: Product, max_per_buyer) -> Product:
+    """Set (or clear, with None) how many units of the product one buyer may hold in open orders."""
+    require_org_role(actor, product.organisation, "staff")
+    product.max_per_buyer = check_buyer_limit(max_per_buyer)
+    db.session.flush()
+    return product
 
 
 def archive_product(actor: User | None, product: Product) -> None:

@@ -1,8 +1,6 @@
 """Read side for admins: the funnel from training to selling (enrolled → completed → certified → shop → sale) by commune."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -97,12 +95,11 @@ def funnel(start: date, end: date, commune_code: int | None = None) -> Funnel:
     return Funnel(start, end, ordered)
 
 
-def funnel_csv(report: Funnel, headers: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
+def funnel_csv_rows(report: Funnel, headers: list[str]) -> list[list]:
+    """The report as rows for core.csvfile: headers, one row per commune, then the totals."""
+    rows: list[list] = [list(headers)]
     for row in report.rows:
-        writer.writerow([row.commune_code or "", row.name] + [row.counts[stage] for stage in STAGES])
+        rows.append([row.commune_code or "", row.name] + [row.counts[stage] for stage in STAGES])
     totals = report.totals
-    writer.writerow(["", "Σ"] + [totals[stage] for stage in STAGES])
-    return out.getvalue()
+    rows.append(["", "Σ"] + [totals[stage] for stage in STAGES])
+    return rows

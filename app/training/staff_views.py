@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..accounts.forms import EmptyForm
 from ..core import addresses
+from ..core.csvfile import csv_response
 from ..core.web import unit_of_work
 from ..extensions import db
 from . import bp, cohorts, reports, services
@@ -160,6 +161,6 @@ def report_csv():
     services.require_admin(_user())
     start, end = _period()
     commune = _int(request.args.get("commune"))
-    body = reports.funnel_csv(reports.funnel(start, end, commune), [_("Commune code"), _("Commune")] + _stage_labels())
-    return Response("\ufeff" + body, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=training-report-{start}-{end}.csv"})
+    rows = reports.funnel_csv_rows(reports.funnel(start, end, commune),
+                                   [_("Commune code"), _("Commune")] + _stage_labels())
+    return csv_response(rows, f"training-report-{start}-{end}.csv")

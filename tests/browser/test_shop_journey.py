@@ -157,6 +157,8 @@ def test_shop_journey(browser, browser_context_args, browser_app, db, shop_world
         assert cod.status == "placed" and cod.total == 3 * 65000 + 30000
         expect(buyer.locator("h1")).to_contain_text(cod.number)
         expect(buyer.get_by_test_id("order-total")).to_have_text("225.000 ₫")
+        expect(buyer.get_by_test_id("cod-deadline")).to_be_visible()  # the seller has 48 hours to confirm it
+        shot(buyer, "shop-cod-order")
 
         # Another buyer pays by VietQR and sees the code with the exact amount and the order number as memo.
         sign_in(second, minh)
@@ -213,6 +215,22 @@ def test_shop_journey(browser, browser_context_args, browser_app, db, shop_world
         expect(seller.locator(".flash[role=status]")).to_have_text(vi("Delivery fee saved."))
         expect(seller.get_by_test_id("shipping-now")).to_contain_text("25.000 ₫")
         shot(seller, "seller-shipping")
+
+        # Money naming the VietQR order lands in someone else's account: the order stays unpaid, the seller is told.
+        from app.core.dbtypes import utcnow
+        from app.shop.ordering import payment_events
+        from app.shop.payments.bank_notifications import BankNotification
+
+        assert payment_events.handle_bank_notification(BankNotification(
+            id="browser-elsewhere", gateway="MBBank", transaction_date=utcnow(), account_number="0999888777",
+            content=f"IBFT {qr_order.number} mua buoi", transfer_type="in", amount=qr_order.total,
+            reference_code="FT1")) == "account_mismatch"
+        db.session.commit()
+        seller.goto(f"/shop/manage/{org.slug}/bank-reviews")
+        expect(seller.locator("main article")).to_contain_text(
+            vi("Paid into another account, not yours: the order stays unpaid"))
+        expect(seller.get_by_test_id("received-into")).to_contain_text("MBBank ···8777")
+        shot(seller, "seller-bank-review")
     finally:
         for ctx in contexts:
             ctx.close()

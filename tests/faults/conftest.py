@@ -60,7 +60,9 @@ def drill_cluster(stripe_api):
 
     cluster = Cluster(tempfile.mkdtemp(prefix="cholive-drill-"), own_postgres=True, env={
         "JOBS_ENABLED": "false", "STRIPE_SECRET_KEY": "sk_test_drill", "STRIPE_API_BASE": stripe_api.url,
-        "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET, "BANK_WEBHOOK_API_KEY": BANK_KEY, "GUNICORN_LOG_LEVEL": "warning"},
+        "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET, "BANK_WEBHOOK_API_KEY": BANK_KEY, "GUNICORN_LOG_LEVEL": "warning",
+        # A drill buyer orders every 0.3 s for minutes: far past a real buyer's checkout rate and unit cap.
+        "CHECKOUT_LIMIT": "100000 per minute", "MAX_UNITS_PER_BUYER": "0"},
         gunicorn_args=["--graceful-timeout", "3"])  # a drill's teardown need not wait for long-polls to finish
     cluster.start(seed=seed_drills, database_name="cholive_drill")
     cluster.seed = seed

@@ -21,7 +21,7 @@ COPIES = 3
 def _stripe_delivery(order: dict, n: int) -> tuple[str, bytes, dict]:
     body = json.dumps({"id": f"evt_drill_{n}", "object": "event", "type": "checkout.session.completed",
                        "created": int(time.time()),
-                       "data": {"object": {"id": f"cs_drill_{n}", "object": "checkout.session",
+                       "data": {"object": {"id": order["session"], "object": "checkout.session",
                                            "client_reference_id": order["number"],
                                            "metadata": {"order_id": str(order["id"]), "order_number": order["number"]},
                                            "amount_total": order["total"], "currency": "vnd",
@@ -47,9 +47,12 @@ def test_each_webhook_three_times_in_parallel_and_out_of_order_has_one_effect(dr
                           f"hook-{method}", method=method)
         for _ in range(ORDERS_PER_METHOD):
             number = buyer.order_once()
-            [(order_id, total, status)] = pg(cluster, "SELECT id, total, status FROM orders WHERE number = %s", number)
+            [(order_id, total, status, session)] = pg(
+                cluster, "SELECT id, total, status, stripe_session_id FROM orders WHERE number = %s", number)
             assert status == "pending_payment"
-            orders.append({"number": number, "id": order_id, "total": total, "method": method})
+            # A card order pays only through its own Checkout session (made at checkout through the double).
+            assert session or method != "stripe"
+            orders.append({"number": number, "id": order_id, "total": total, "method": method, "session": session})
     [(sold_before,)] = pg(cluster, "SELECT sold FROM variants WHERE id = %s", variant_id)
 
     deliveries = []

@@ -597,3 +597,44 @@ def test_one_reminder_per_buyer_and_live_before_the_hold_ends(db, make_live, buy
     with app.test_request_context("/"), force_locale("en"):
         text = notifications.text_of(note)
     assert live.title in text and "held until" in text
+
+
+def test_the_live_cart_checkout_keeps_the_per_buyer_cap(db, make_live, buyer, details):
+    """Held lines pass through the shop's checkout, which counts them against the buyer's cap like any order."""
+    live = make_live([("A12", "Bưởi Diễn", 10, None)], live_price=50000)
+    post(live, buyer, "chốt A12 x4", "c1")
+    db.session.commit()
+    with pytest.raises(InvalidInput) as caught:
+        afterlive.checkout_live_cart(buyer, ids(buyer), idempotency_key="cap", now=T0, max_units_per_buyer=3,
+                                     **details)
+    db.session.rollback()
+    assert caught.value.code == "buyer_limit" and caught.value.details["limit"] == 3
+    assert db.session.scalar(select(LiveReservation.status)) == "held" and counters(db, "A12") == (10, 6, 4, 0)
+    [order] = afterlive.checkout_live_cart(buyer, ids(buyer), idempotency_key="cap", now=T0, max_units_per_buyer=4,
+                                           **details)
+    assert order.lines[0].quantity == 4
+
+
+def test_the_live_cart_page_shares_the_checkout_rate_limit(client, auth, db, app, monkeypatch, make_live, buyer,
+                                                           details):
+    monkeypatch.setitem(app.config, "CHECKOUT_LIMIT", "1 per minute")
+    live = make_live([("A12", "Bưởi Diễn", 10, None)], live_price=50000)
+    post(live, buyer, "chốt A12", "c1")
+    db.session.commit()
+    auth.login_as(buyer)
+    form = {k: v for k, v in details.items() if v is not None}
+    first = client.post("/live/cart", data={**form, "line": ids(buyer), "idempotency_key": "r1"})
+    assert first.status_code == 302
+    post(live, buyer, "chốt A12", "c2", at=5)
+    db.session.commit()
+    again = client.post("/live/cart", data={**form, "line": ids(buyer), "idempotency_key": "r2"})
+    assert again.status_code == 429
+    assert client.post("/shop/checkout", data={**form, "idempotency_key": "r3"}).status_code == 429  # one bucket
+    assert client.get("/live/cart").status_code == 200
+    from app.accounts.services import issue_api_token
+
+    raw, _ = issue_api_token(buyer, 30)
+    db.session.commit()
+    api = client.post("/api/v1/live/cart/checkout", json={**form, "lines": ids(buyer), "idempotency_key": "r4"},
+                      headers={"Authorization": f"Bearer {raw}"})
+    assert api.status_code == 429 and api.json["code"] == "rate_limited"

@@ -11,6 +11,7 @@ from PIL import Image
 from app.core.addresses import commune_province, find_commune
 from app.core.storage import get_storage
 from app.shop import services as shop_services
+from app.shop.ordering import payment_events
 from app.shop.ordering import services as ordering
 from app.shop.payments.bank_notifications import parse_sepay
 from app.training.checks import CHECKS, CheckResult, check_first_real_order, check_practice_orders, \
@@ -154,7 +155,7 @@ def test_vietqr_matched(db, factory, seller):
     product = _product(db, owner, org)
     buyer = factory.user("Người Mua")
     order = _order(db, product, buyer, method="vietqr")
-    assert ordering.handle_bank_notification(_transfer(order, amount=order.total - 1000, tx="T0")) == "amount_mismatch"
+    assert payment_events.handle_bank_notification(_transfer(order, amount=order.total - 1000, tx="T0")) == "amount_mismatch"
     db.session.commit()
     assert not check_vietqr_matched(owner.id).done, "a transfer sent to review is not an automatic match"
     ordering.seller_mark_paid(owner, org, order.number)
@@ -162,7 +163,7 @@ def test_vietqr_matched(db, factory, seller):
     assert not check_vietqr_matched(owner.id).done, "marked paid by hand is not an automatic match"
 
     second = _order(db, product, buyer, method="vietqr")
-    assert ordering.handle_bank_notification(_transfer(second, tx="T2")) == "paid"
+    assert payment_events.handle_bank_notification(_transfer(second, tx="T2")) == "paid"
     db.session.commit()
     result = check_vietqr_matched(owner.id)
     assert result.done and second.number in result.detail and second.number in result.evidence_url

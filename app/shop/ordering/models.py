@@ -79,6 +79,8 @@ class Order(db.Model):
         CheckConstraint(sql_in("payment_method", PAYMENT_METHODS), name="payment_method"),
         Index("ix_orders_organisation_status", "organisation_id", "status"),
         Index("ix_orders_status_expires", "status", "expires_at"),
+        # A retried checkout finds its orders by (checkout key, organisation); see services.checkout_key.
+        UniqueConstraint("checkout_key", "organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -100,11 +102,19 @@ class Order(db.Model):
     stock_sold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     paid_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Where a VietQR order's transfer must go, as its QR named it at checkout: a notification of money into any
+    # other account never pays it, even if the organisation changes its account meanwhile.
+    pay_to_bank_bin: Mapped[str | None] = mapped_column(String(8))
+    pay_to_account: Mapped[str | None] = mapped_column(String(32))
+    pay_to_account_name: Mapped[str | None] = mapped_column(String(120))
     stripe_session_id: Mapped[str | None] = mapped_column(String(255))
+    # The PaymentIntent of the session that paid the order: a refund event must name it.
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255))
     # Where the buyer pays by card; reused until the order is paid or closed (one session per order).
     stripe_checkout_url: Mapped[str | None] = mapped_column(String(1000))
-    # One key per checkout: "<key>:<organisation id>", so a retried checkout finds its orders.
-    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # SHA-256 (hex) of who checked out and the exact idempotency key they sent: a retry by the same buyer finds
+    # its orders; the same key from anyone else, or a longer key sharing its start, never does.
+    checkout_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
 
     organisation: Mapped[Organisation] = relationship()
@@ -117,6 +127,15 @@ class Order(db.Model):
     @property
     def is_paid(self) -> bool:
         return self.paid_at is not None
+
+    @property
+    def bank_account(self) -> tuple[str | None, str | None, str | None]:
+        """(BIN, account number, holder) a transfer paying this order goes to: the account its VietQR named at
+        checkout; for orders of other methods (a COD buyer who transfers instead), the organisation's own."""
+        if self.pay_to_account:
+            return self.pay_to_bank_bin, self.pay_to_account, self.pay_to_account_name
+        org = self.organisation
+        return org.bank_bin, org.bank_account_number, org.bank_account_name
 
     def __repr__(self) -> str:
         return f"<Order {self.number} {self.status} {self.total}>"
@@ -198,6 +217,9 @@ class BankReview(db.Model):
     amount: Mapped[int] = mapped_column(BigInteger)
     content: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(40))
+    # Where the money went (the bank's name as the notification gave it, and the account number).
+    gateway: Mapped[str | None] = mapped_column(String(40))
+    account_number: Mapped[str | None] = mapped_column(String(32))
     resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 

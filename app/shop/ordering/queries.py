@@ -4,7 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ...accounts.models import Organisation, User
+from ...core.banks import BANKS_BY_BIN
+from ...core.phone import display_phone
 from ...extensions import db
+from .. import vietqr
 from .models import ORDER_STATUSES, BankReview, Order
 
 
@@ -17,6 +20,22 @@ def organisation_orders(org: Organisation, status: str | None = None) -> list[Or
     if status in ORDER_STATUSES:
         query = query.where(Order.status == status)
     return list(db.session.scalars(query.order_by(Order.id.desc()).limit(200)))
+
+
+def vietqr_instructions(order: Order) -> dict | None:
+    """How to pay an unpaid VietQR order: the QR payload for the account its checkout named, bank, holder, memo.
+
+    None when the order is not waiting for a transfer."""
+    if order.payment_method != "vietqr" or order.status != "pending_payment":
+        return None
+    bank_bin, account, holder = order.bank_account
+    if not bank_bin or not account:
+        return None
+    memo = vietqr.normalize_memo(order.number)
+    bank = BANKS_BY_BIN.get(bank_bin)
+    return {"payload": vietqr.build_payload(bank_bin, account, order.total, memo), "memo": memo,
+            "bank_bin": bank_bin, "bank_name": bank.short_name if bank else bank_bin, "account": account,
+            "account_name": holder, "amount": order.total}
 
 
 def open_bank_reviews(org: Organisation) -> list[BankReview]:
@@ -40,20 +59,17 @@ def pick_list(org: Organisation) -> list[tuple[str, str | None, int]]:
     return [(name, label, int(total)) for name, label, total in rows]
 
 
-def orders_csv(orders: list[Order]) -> str:
-    """Orders as CSV (one row per line item) for spreadsheets and shipping companies."""
-    import csv
-    import io
+def orders_csv_rows(orders: list[Order]) -> list[list]:
+    """Orders as CSV rows (a header, then one row per line item) for spreadsheets and shipping companies.
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["number", "created_at", "status", "payment_method", "paid", "buyer_name", "buyer_phone",
-                     "street", "commune_code", "province_code", "item", "option", "unit_price", "quantity",
-                     "shipping_fee", "total"])
+    Phones as Vietnamese people write them (0912 345 678): a spreadsheet keeps that as text."""
+    rows: list[list] = [["number", "created_at", "status", "payment_method", "paid", "buyer_name", "buyer_phone",
+                         "street", "commune_code", "province_code", "item", "option", "unit_price", "quantity",
+                         "shipping_fee", "total"]]
     for order in orders:
         for line in order.lines:
-            writer.writerow([order.number, order.created_at.isoformat(), order.status, order.payment_method,
-                             "yes" if order.paid_at else "no", order.buyer_name, order.buyer_phone, order.street,
-                             order.commune_code, order.province_code, line.product_name, line.variant_label or "",
-                             line.unit_price, line.quantity, order.shipping_fee, order.total])
-    return out.getvalue()
+            rows.append([order.number, order.created_at.isoformat(), order.status, order.payment_method,
+                         "yes" if order.paid_at else "no", order.buyer_name, display_phone(order.buyer_phone),
+                         order.street, order.commune_code, order.province_code, line.product_name,
+                         line.variant_label or "", line.unit_price, line.quantity, order.shipping_fee, order.total])
+    return rows

@@ -5,17 +5,19 @@ Stock moves only through app.shop.inventory.
 """
 from __future__ import annotations
 
-import json
+import hashlib
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ...accounts import notifications
 from ...accounts.models import Organisation, User
 from ...accounts.services import require_org_role
 from ...core.dbtypes import utcnow
@@ -25,12 +27,15 @@ from ...errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfStock
 from ...extensions import db
 from .. import inventory
 from ..models import Variant
-from ..payments.bank_notifications import BankNotification, new_order_number, normalize_order_number
+from ..payments.bank_notifications import new_order_number, normalize_order_number
 from . import signals as order_signals
 from .models import (DEFAULT_FLAT_FEE, DEFAULT_FREE_ABOVE, PAYMENT_METHODS, BankReview, Cart, CartLine, Order,
-                     OrderEvent, OrderLine, PaymentEvent, ShippingRule)
+                     OrderEvent, OrderLine, ShippingRule)
 
 MAX_LINE_QTY = 1000
+# Orders that still hold (or are about to ship) their units: what the per-buyer limit counts.
+OPEN_STATUSES = ("pending_payment", "placed", "confirmed", "packed", "shipped")
+ORDER_PATH = "/shop/orders/{number}"  # the buyer's order page, for notifications written outside a request
 
 # from → allowed targets. Paid or sold orders leave through "refunded" rather than "cancelled" only
 # when money came in; a cancellation of an unpaid order releases its reserved stock.
@@ -259,10 +264,75 @@ def _unused_order_number() -> str:
     raise RuntimeError("could not find a free order number")  # 32^6 codes: practically unreachable
 
 
-def orders_for_key(idempotency_key: str) -> list[Order]:
-    return list(db.session.scalars(select(Order).where(Order.idempotency_key.startswith(idempotency_key + ":",
-                                                                                            autoescape=True))
-                                   .order_by(Order.id)))
+def checkout_key(buyer: User | None, idempotency_key: Any, cart: Cart | None = None) -> str:
+    """What an order stores of its checkout's idempotency key: a digest of whose checkout it was and the exact key.
+
+    Scoped to the signed-in buyer, or for a guest to their cart (found only through the guest's own cookie), so
+    replaying someone else's key starts a checkout of your own cart instead of reading their orders."""
+    if not isinstance(idempotency_key, str) or not idempotency_key or len(idempotency_key) > 100:
+        raise InvalidInput(_l("The checkout form expired. Please try again."), code="bad_idempotency_key")
+    if buyer is not None:
+        scope = f"user:{buyer.id}"
+    elif cart is not None and cart.id is not None:
+        scope = f"cart:{cart.id}"
+    else:
+        raise InvalidInput(_l("Your cart could not be created."), code="no_cart")
+    return hashlib.sha256(f"{scope}\n{idempotency_key}".encode()).hexdigest()
+
+
+def orders_for_key(buyer: User | None, idempotency_key: Any, cart: Cart | None = None) -> list[Order]:
+    """The orders this buyer's (or this guest cart's) checkout with exactly this key created, if it ran."""
+    return _orders_with_key(checkout_key(buyer, idempotency_key, cart))
+
+
+def _orders_with_key(key: str) -> list[Order]:
+    return list(db.session.scalars(select(Order).where(Order.checkout_key == key).order_by(Order.id)))
+
+
+def checkout_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings every checkout path (shop, live cart, API) passes to checkout(), from the app config."""
+    return {"payment_minutes": int(config.get("ORDER_PAYMENT_MINUTES", 60)),
+            "stripe_enabled": bool(config.get("STRIPE_SECRET_KEY")),
+            "cod_confirm_hours": float(config.get("COD_CONFIRM_HOURS") or 0) or None,
+            "max_units_per_buyer": int(config.get("MAX_UNITS_PER_BUYER") or 0) or None}
+
+
+def _check_buyer_limits(buyer: User | None, groups: list[dict[str, Any]], default_cap: int | None,
+                        now: datetime) -> None:
+    """Refuse a checkout that would leave the buyer holding more units of a product than its limit, counting
+    the buyer's open orders: one buyer must not be able to hold a seller's whole stock."""
+    wanted: dict[int, int] = {}
+    products: dict[int, Any] = {}
+    for group in groups:
+        for line in group["lines"]:
+            product = line.variant.product
+            products[product.id] = product
+            wanted[product.id] = wanted.get(product.id, 0) + line.quantity
+    caps = {pid: product.max_per_buyer or default_cap for pid, product in products.items()}
+    caps = {pid: cap for pid, cap in caps.items() if cap}
+    if not caps:
+        return
+    held: dict[int, int] = {}
+    if buyer is not None:
+        # One checkout per buyer at a time (a row lock on PostgreSQL), so two at once cannot both pass the count.
+        db.session.execute(select(User.id).where(User.id == buyer.id).with_for_update())
+        expire_unpaid(now, buyer_id=buyer.id)  # orders past their deadline no longer hold anything
+        held = {pid: int(units) for pid, units in db.session.execute(
+            select(Variant.product_id, func.sum(OrderLine.quantity))
+            .join(OrderLine, OrderLine.variant_id == Variant.id).join(Order, Order.id == OrderLine.order_id)
+            .where(Order.buyer_id == buyer.id, Order.status.in_(OPEN_STATUSES), Variant.product_id.in_(sorted(caps)))
+            .group_by(Variant.product_id))}
+    for pid, cap in caps.items():
+        already = held.get(pid, 0)
+        if already + wanted[pid] <= cap:
+            continue
+        name = products[pid].name
+        if already:
+            message = _l("One buyer may have at most %(cap)s of %(name)s in orders not yet delivered; yours already "
+                         "have %(held)s.", cap=cap, name=name, held=already)
+        else:
+            message = _l("One buyer may order at most %(cap)s of %(name)s.", cap=cap, name=name)
+        raise InvalidInput(message, code="buyer_limit", product_id=pid, limit=cap, held=already)
 
 
 def checkout_held(lines: list[HeldLine], buyer: User | None, **details: Any) -> list[Order]:
@@ -275,16 +345,19 @@ def checkout_held(lines: list[HeldLine], buyer: User | None, **details: Any) -> 
 def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: str | None, province_code: Any,
              commune_code: Any, street: str | None, note: str | None, payment_method: str,
              idempotency_key: str, payment_minutes: int = 60, stripe_enabled: bool = False,
+             cod_confirm_hours: float | None = None, max_units_per_buyer: int | None = None,
              now: datetime | None = None, held: list[HeldLine] | None = None) -> list[Order]:
     """Turn the cart into one order per organisation, reserving every line's stock (all or nothing).
 
     The same idempotency key returns the orders it already created. OutOfStock or InvalidInput leave
     the caller to roll back: nothing is half-reserved once the transaction ends. With `held` (see
     checkout_held) the lines come with their stock already reserved and their own prices.
+    A buyer's open orders may hold at most `max_units_per_buyer` units of a product (or the product's own
+    limit); a COD order the seller has not confirmed within `cod_confirm_hours` is cancelled (expire_unpaid).
+    checkout_options(config) gives every caller the same settings.
     """
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise InvalidInput(_l("The checkout form expired. Please try again."), code="bad_idempotency_key")
-    existing = orders_for_key(idempotency_key)
+    key = checkout_key(buyer, idempotency_key, cart)
+    existing = _orders_with_key(key)
     if existing:
         return existing
     now = now or utcnow()
@@ -315,23 +388,33 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
         raise InvalidInput(_l("Card payments are not available right now. Please choose another payment method."),
                            code="stripe_off")
     note = " ".join((note or "").split())[:500] or None
+    online = payment_method in ("vietqr", "stripe")
     groups = cart_groups(cart) if held is None else held_groups(held)
     if not groups:
         raise InvalidInput(_l("Your cart is empty."), code="empty_cart")
+    _check_buyer_limits(buyer, groups, max_units_per_buyer, now)
+    if online:
+        expires_at = now + timedelta(minutes=payment_minutes)
+    elif payment_method == "cod" and cod_confirm_hours:
+        expires_at = now + timedelta(hours=cod_confirm_hours)  # unless the seller confirms it first
+    else:
+        expires_at = None
 
     orders = []
-    online = payment_method in ("vietqr", "stripe")
     for group in groups:
         org = group["organisation"]
         if payment_method == "vietqr" and not org.has_bank_account:
             raise InvalidInput(_l("%(org)s does not accept bank transfers yet. Please choose another payment method.",
                                   org=org.name), code="no_bank_account")
         order = Order(number=_unused_order_number(), organisation_id=org.id, buyer_id=buyer.id if buyer else None,
+                      pay_to_bank_bin=org.bank_bin if payment_method == "vietqr" else None,
+                      pay_to_account=org.bank_account_number if payment_method == "vietqr" else None,
+                      pay_to_account_name=org.bank_account_name if payment_method == "vietqr" else None,
                       buyer_name=name, buyer_phone=e164, province_code=province, commune_code=commune, street=street,
                       note=note, subtotal=group["subtotal"], shipping_fee=group["shipping_fee"], total=group["total"],
                       payment_method=payment_method, status="pending_payment" if online else "placed",
-                      expires_at=now + timedelta(minutes=payment_minutes) if online else None,
-                      idempotency_key=f"{idempotency_key}:{org.id}", created_at=now)
+                      expires_at=expires_at,
+                      checkout_key=key, created_at=now)
         db.session.add(order)
         for line in group["lines"]:
             variant = line.variant
@@ -404,19 +487,30 @@ def transition(order: Order, to_status: str, actor: User | None, note: str | Non
     return event
 
 
-def expire_unpaid(now: datetime | None = None, order: Order | None = None) -> int:
-    """Cancel online-payment orders past their deadline (all, or just `order`), releasing their stock."""
+def expire_unpaid(now: datetime | None = None, order: Order | None = None, *, buyer_id: int | None = None) -> int:
+    """Cancel orders past their deadline (all, one buyer's, or just `order`), releasing their stock: online
+    payments not made in time, and cash-on-delivery orders the seller did not confirm in time (the buyer is
+    told in their notifications). Correctness never waits for the job: readers call this for what they show."""
     now = now or utcnow()
-    query = select(Order).where(Order.status == "pending_payment", Order.expires_at <= now)
+    unconfirmed_cod = and_(Order.status == "placed", Order.payment_method == "cod", Order.paid_at.is_(None))
+    query = (select(Order).where(or_(Order.status == "pending_payment", unconfirmed_cod), Order.expires_at <= now)
+             .order_by(Order.expires_at, Order.id))
     if order is not None:
         query = query.where(Order.id == order.id)
+    if buyer_id is not None:
+        query = query.where(Order.buyer_id == buyer_id)
     done = 0
     for item in db.session.scalars(query).all():
+        cod = item.status == "placed"
         try:
-            transition(item, "cancelled", None, "payment time ran out", now=now)
-            done += 1
+            transition(item, "cancelled", None, "not confirmed by the seller in time" if cod else "payment time ran out",
+                       now=now)
         except Conflict:
-            continue  # paid or cancelled a moment ago by someone else: nothing to do
+            continue  # paid, confirmed or cancelled a moment ago by someone else: nothing to do
+        if cod and item.buyer_id is not None:
+            notifications.notify(item.buyer_id, "order_expired", {"number": item.number, "org": item.organisation.name},
+                                 ORDER_PATH.format(number=item.number))
+        done += 1
     return done
 
 
@@ -500,96 +594,3 @@ def resolve_review(actor: User, org: Organisation, review_id: int) -> BankReview
     review.resolved = True
     db.session.flush()
     return review
-
-
-# --- payment notifications --------------------------------------------------------------------------
-
-def _seen(provider: str, external_id: str) -> bool:
-    return db.session.scalar(select(PaymentEvent.id).where(PaymentEvent.provider == provider,
-                                                           PaymentEvent.external_id == external_id)) is not None
-
-
-def _record(provider: str, external_id: str, payload: Any, outcome: str, order: Order | None) -> PaymentEvent:
-    event = PaymentEvent(provider=provider, external_id=external_id, payload=json.dumps(payload, default=str)[:20000],
-                         outcome=outcome, order_id=order.id if order else None)
-    db.session.add(event)
-    # The unique (provider, external_id) makes a concurrent replay fail here, rolling back its effect too.
-    db.session.flush()
-    return event
-
-
-def handle_stripe_event(event: dict[str, Any], now: datetime | None = None) -> str:
-    """Apply a verified Stripe event once; returns the outcome. State only moves forward."""
-    event_id = str(event.get("id") or "")
-    if not event_id:
-        raise InvalidInput(code="bad_event")
-    if _seen("stripe", event_id):
-        return "duplicate"
-    kind = event.get("type")
-    obj = (event.get("data") or {}).get("object") or {}
-    metadata = obj.get("metadata") or {}
-    order = find_order(obj.get("client_reference_id") or metadata.get("order_number"))
-    outcome = "ignored"
-    if order is None:
-        outcome = "unknown_order"
-    elif kind == "checkout.session.completed":
-        if obj.get("payment_status") != "paid":
-            outcome = "not_paid_yet"
-        elif order.paid_at is not None:
-            outcome = "already_paid"
-        elif order.status in ("cancelled", "refunded"):
-            outcome = "paid_after_close"
-        elif obj.get("amount_total") != order.total:
-            outcome = "amount_mismatch"
-        else:
-            mark_paid(order, "stripe", event_id, order.total, now=now)
-            outcome = "paid"
-    elif kind == "checkout.session.expired":
-        if order.status == "pending_payment":
-            transition(order, "cancelled", None, "card payment session expired", now=now)
-            outcome = "cancelled"
-        else:
-            outcome = "stale"
-    elif kind == "charge.refunded":
-        if order.paid_at is not None and "refunded" in TRANSITIONS.get(order.status, ()):
-            transition(order, "refunded", None, "refunded by card", now=now)
-            outcome = "refunded"
-        else:
-            outcome = "stale"
-    _record("stripe", event_id, event, outcome, order)
-    return outcome
-
-
-def handle_bank_notification(notification: BankNotification, now: datetime | None = None) -> str:
-    """Confirm the order a transfer names when the amount is exact; anything else goes to review."""
-    if _seen("bank", notification.id):
-        return "duplicate"
-    if not notification.is_incoming:
-        _record("bank", notification.id, notification.__dict__, "outgoing", None)
-        return "outgoing"
-    number = notification.order_number
-    order = find_order(number) if number else None
-    if order is not None:
-        expire_unpaid(now, order)
-    if order is None:
-        reason = "unknown_order" if number else "no_order_number"
-    elif order.paid_at is not None:
-        reason = "already_paid"
-    elif order.status in ("cancelled", "refunded"):
-        reason = "order_closed"
-    elif notification.amount != order.total:
-        reason = "amount_mismatch"
-    else:
-        mark_paid(order, "bank", notification.id, notification.amount, now=now)
-        _record("bank", notification.id, notification.__dict__, "paid", order)
-        return "paid"
-    event = _record("bank", notification.id, notification.__dict__, reason, order)
-    org_id = order.organisation_id if order else db.session.scalar(
-        select(Organisation.id).where(Organisation.bank_account_number == notification.account_number).limit(1))
-    db.session.add(BankReview(payment_event_id=event.id, organisation_id=org_id, order_id=order.id if order else None,
-                              order_number=number, amount=notification.amount, content=notification.content,
-                              reason=reason))
-    db.session.flush()
-    return reason
-
-

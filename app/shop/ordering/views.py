@@ -4,14 +4,14 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from flask import Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
-from ...core.banks import BANKS_BY_BIN
+from ...core.csvfile import csv_response
 from ...core.web import unit_of_work
 from ...extensions import db
 from .. import bp, vietqr
@@ -19,6 +19,7 @@ from ..payments.stripe_gateway import gateway_from_config
 from . import queries, services
 from .card import card_checkout_url
 from .forms import CheckoutForm
+from .limits import checkout_limit
 from .models import ORDER_STATUSES
 from .services import SELLER_TARGETS, TRANSITIONS
 
@@ -88,6 +89,7 @@ def _payment_choices(groups) -> list[tuple[str, str]]:
 
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
+@checkout_limit
 def checkout():
     cart = _cart()
     groups = services.cart_groups(cart)
@@ -110,8 +112,7 @@ def checkout():
                 province_code=form.province_code.data, commune_code=form.commune_code.data, street=form.street.data,
                 note=form.note.data, payment_method=form.payment_method.data,
                 idempotency_key=form.idempotency_key.data or uuid.uuid4().hex,
-                payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
-                stripe_enabled=gateway_from_config(current_app.config) is not None)
+                **services.checkout_options(current_app.config))
         if done.ok:
             flash(_("Thank you! Your order has been placed."), "success")
             return redirect_after_checkout(orders)
@@ -135,15 +136,8 @@ def orders_view():
 
 
 def _vietqr(order):
-    org = order.organisation
-    if order.payment_method != "vietqr" or order.status != "pending_payment" or not org.has_bank_account:
-        return None
-    memo = vietqr.normalize_memo(order.number)
-    payload = vietqr.build_payload(org.bank_bin, org.bank_account_number, order.total, memo)
-    bank = BANKS_BY_BIN.get(org.bank_bin)
-    return {"svg": Markup(vietqr.qr_svg(payload)), "memo": memo, "payload": payload,
-            "bank_name": getattr(bank, "short_name", None) or getattr(bank, "name", None) or org.bank_bin,
-            "account": org.bank_account_number, "account_name": org.bank_account_name}
+    qr = queries.vietqr_instructions(order)
+    return {**qr, "svg": Markup(vietqr.qr_svg(qr["payload"]))} if qr else None
 
 
 @bp.get("/orders/<number>")
@@ -272,9 +266,7 @@ def ordering_resolve_review(org_slug: str, review_id: int):
 def ordering_export_csv(org_slug: str):
     org = _org(org_slug)
     status = request.args.get("status") if request.args.get("status") in ORDER_STATUSES else None
-    body = "\ufeff" + queries.orders_csv(queries.organisation_orders(org, status))  # BOM: Excel reads UTF-8
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="orders-{org.slug}.csv"'})
+    return csv_response(queries.orders_csv_rows(queries.organisation_orders(org, status)), f"orders-{org.slug}.csv")
 
 
 @bp.get(MANAGE + "/pick-list")

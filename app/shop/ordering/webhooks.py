@@ -8,7 +8,7 @@ from ...errors import InvalidInput
 from ...extensions import csrf, db
 from ..payments.bank_notifications import check_api_key, parse_sepay
 from ..payments.stripe_gateway import gateway_from_config
-from . import services
+from . import payment_events
 
 webhooks_bp = Blueprint("shop_webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(webhooks_bp)
@@ -22,7 +22,7 @@ def stripe_webhook():
     # The signature covers the raw bytes: read them before anything parses the body.
     event = gateway.construct_event(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
     try:
-        outcome = services.handle_stripe_event(event)
+        outcome = payment_events.handle_stripe_event(event)
         db.session.commit()
     except IntegrityError:
         # The same event delivered twice at once: the other delivery did the work.
@@ -37,7 +37,7 @@ def bank_webhook():
         return jsonify(code="not_signed_in", message="bad api key"), 401
     notification = parse_sepay(request.get_json(silent=True))
     try:
-        outcome = services.handle_bank_notification(notification)
+        outcome = payment_events.handle_bank_notification(notification)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

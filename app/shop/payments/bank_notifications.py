@@ -80,6 +80,11 @@ def find_order_number(content: str | None) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def account_digits(value: str | None) -> str:
+    """An account number as banks compare it: its digits only ('0011 0041-23456' → '0011004123456')."""
+    return re.sub(r"\D", "", value or "")
+
+
 def check_api_key(header_value: str | None, expected: str | None) -> bool:
     """True when an `Authorization: Apikey <key>` header carries the configured key; False when unset."""
     if not expected or not header_value:
@@ -104,6 +109,8 @@ class BankNotification:
     amount: int  # whole dong, > 0
     reference_code: str | None
     description: str = ""
+    # The virtual account (VA) the money went to, for banks that give each merchant VA numbers (BIDV, MSB...).
+    sub_account: str = ""
 
     @property
     def is_incoming(self) -> bool:
@@ -174,4 +181,5 @@ def parse_sepay(body: Any) -> BankNotification:
         amount=_amount(body.get("transferAmount")),
         reference_code=reference or None,
         description=_text(body, "description", required=False),
+        sub_account=_text(body, "subAccount", required=False),
     )

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app.shop import dashboard
-from app.shop.ordering import services
+from app.shop.ordering import payment_events, services
 from app.shop.ordering.models import BankReview, ShippingRule
 from app.shop.payments.bank_notifications import parse_sepay
 
@@ -46,7 +46,7 @@ def shop_history(db, seller, buyer, stocked, make_product, place):
     services.mark_paid(paid, "manual", None, paid.total, owner, now=NOW - timedelta(days=5))
     old = buy(db, place, buyer, tea, 1, at=NOW - timedelta(days=40), method="vietqr")
     services.mark_paid(old, "manual", None, old.total, owner, now=NOW - timedelta(days=40))
-    services.handle_bank_notification(parse_sepay({
+    payment_events.handle_bank_notification(parse_sepay({
         "id": "tx-1", "gateway": "Vietcombank", "transactionDate": "2026-11-28 09:00:00",
         "accountNumber": "0123456789", "content": f"CK {early.number} ", "transferType": "in",
         "transferAmount": 1000, "referenceCode": "FT1"}))

@@ -7,7 +7,7 @@ import pytest
 
 from app.core.dbtypes import utcnow
 from app.errors import InvalidInput, NotFound, OutOfStock
-from app.shop.ordering import services
+from app.shop.ordering import payment_events, services
 from app.shop.ordering.models import BankReview, Order, OrderEvent
 from app.shop.payments.bank_notifications import parse_sepay
 
@@ -144,10 +144,10 @@ def test_bank_notifications(db, buyer, stocked, place, seller):
     services.add_to_cart(cart, stocked.id, 1)
     order = place(cart, buyer, method="vietqr")[0]
     code = order.number.replace("-", "")
-    assert services.handle_bank_notification(parse_sepay(bank_body(f"MBVCB.1 {code} FT", 1000, "1"))) == "amount_mismatch"
-    assert services.handle_bank_notification(parse_sepay(bank_body("CL-ZZZZZZ", order.total, "2"))) == "unknown_order"
-    assert services.handle_bank_notification(parse_sepay(bank_body(f"NGUYEN{code}CK", order.total, "3"))) == "paid"
-    assert services.handle_bank_notification(parse_sepay(bank_body(f"NGUYEN{code}CK", order.total, "3"))) == "duplicate"
+    assert payment_events.handle_bank_notification(parse_sepay(bank_body(f"MBVCB.1 {code} FT", 1000, "1"))) == "amount_mismatch"
+    assert payment_events.handle_bank_notification(parse_sepay(bank_body("CL-ZZZZZZ", order.total, "2"))) == "unknown_order"
+    assert payment_events.handle_bank_notification(parse_sepay(bank_body(f"NGUYEN{code}CK", order.total, "3"))) == "paid"
+    assert payment_events.handle_bank_notification(parse_sepay(bank_body(f"NGUYEN{code}CK", order.total, "3"))) == "duplicate"
     db.session.commit()
     assert order.status == "placed" and order.paid_at is not None
     assert counters(db, stocked) == (9, 0, 1)

@@ -40,18 +40,36 @@ def stripe_order(db, client, auth, buyer, stocked, address):
     assert 'value="stripe"' in client.get("/shop/checkout").get_data(as_text=True)
     response = client.post("/shop/checkout", data=checkout_form(address, "stripe"))
     assert response.status_code == 302
+    assert client.get(response.location).status_code == 303  # the pay page creates the order's Checkout session
+    db.session.expire_all()
     return db.session.query(Order).one(), response
 
 
-def send(client, event_type, order, event_id="evt_1", secret=SECRET, amount=None, header=True):
+def session_object(order, amount=None, **changes):
+    """The checkout.session Stripe sends for this order's own session (card.py stored its id)."""
+    return {"id": order.stripe_session_id, "object": "checkout.session", "client_reference_id": order.number,
+            "metadata": {"order_id": str(order.id), "order_number": order.number},
+            "amount_total": order.total if amount is None else amount, "currency": "vnd",
+            "payment_status": "paid", "payment_intent": f"pi_{order.number}", **changes}
+
+
+def charge_object(order, **changes):
+    """The charge of charge.refunded: the order's payment intent, refunded in full."""
+    return {"id": f"ch_{order.number}", "object": "charge", "payment_intent": f"pi_{order.number}",
+            "metadata": {"order_id": str(order.id), "order_number": order.number}, "amount": order.total,
+            "amount_refunded": order.total, "refunded": True, "currency": "vnd", **changes}
+
+
+def signed(client, event_type, obj, event_id="evt_1", secret=SECRET, header=True):
     body = json.dumps({"id": event_id, "object": "event", "type": event_type, "created": int(time.time()),
-                       "data": {"object": {"id": "cs_test_x", "object": "checkout.session",
-                                           "client_reference_id": order.number,
-                                           "metadata": {"order_id": str(order.id), "order_number": order.number},
-                                           "amount_total": order.total if amount is None else amount,
-                                           "currency": "vnd", "payment_status": "paid"}}}).encode()
+                       "data": {"object": obj}}).encode()
     headers = {"Stripe-Signature": sign_payload(body, secret, int(time.time()))} if header else {}
     return client.post("/webhooks/stripe", data=body, headers={**headers, "Content-Type": "application/json"})
+
+
+def send(client, event_type, order, event_id="evt_1", secret=SECRET, amount=None, header=True):
+    obj = charge_object(order) if event_type == "charge.refunded" else session_object(order, amount)
+    return signed(client, event_type, obj, event_id, secret, header)
 
 
 def test_stripe_checkout_redirects_to_the_double(db, client, auth, buyer, stocked, address, stripe_on):
@@ -59,7 +77,7 @@ def test_stripe_checkout_redirects_to_the_double(db, client, auth, buyer, stocke
     assert order.status == "pending_payment" and response.location.endswith(f"/shop/orders/{order.number}/pay")
     pay = client.get(f"/shop/orders/{order.number}/pay")
     assert pay.status_code == 303 and pay.location.startswith("https://checkout.stripe.com/")
-    request = stripe_on.requests[0]
+    request = stripe_on.requests[-1]
     assert request.header("Idempotency-Key") == f"order-{order.number}"
     assert request.params["client_reference_id"] == order.number
     assert request.params["metadata"]["order_id"] == str(order.id)
@@ -166,7 +184,7 @@ def test_a_replayed_stripe_event_with_an_old_signature_is_refused(db, client, au
     """Someone captured a genuine signed delivery and sends it again an hour later."""
     order, _ = stripe_order(db, client, auth, buyer, stocked, address)
     body = json.dumps({"id": "evt_old", "object": "event", "type": "checkout.session.completed",
-                       "data": {"object": {"id": "cs_test_x", "client_reference_id": order.number,
+                       "data": {"object": {"id": order.stripe_session_id, "client_reference_id": order.number,
                                            "amount_total": order.total, "currency": "vnd",
                                            "payment_status": "paid"}}}).encode()
     an_hour_ago = int(time.time()) - 3600

@@ -1,6 +1,6 @@
 """livestream: public_text and by_shop on chat messages, live_comment_gates (#12: personal data, shop replies, rate race)
 
-Revision ID: 0015_sec_live
+Revision ID: 0013_sec_live
 Revises: 0012_search_vector
 Create Date: 2026-12-06 06:10:00
 
@@ -19,7 +19,7 @@ from app.core.privacy import mask_personal_data
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_sec_live'
+revision = '0013_sec_live'
 down_revision = '0012_search_vector'
 branch_labels = None
 depends_on = None
