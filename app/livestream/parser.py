@@ -71,6 +71,7 @@ NO_JOIN = frozenset({"x", "sl", "sz", "size"})  # "x 2" / "sl-2" are quantities,
 NAME_STOP = frozenset("cho minh voi va la co qua nay do di thi ma hang nhe nha roi lam ngon dep ship tien con "
                       "toi tui oi ne luon nua them mau size loai kieu".split())
 PRONOUNS = frozenset("minh em e chi c anh a toi tui t me con ban b".split())  # "cho mình …" orders a name
+CONNECTORS = frozenset("va voi cung".split())
 MONEY = frozenset("nghin ngan trieu dong vnd".split())  # "bưởi 65 nghìn" is a price, not 65 bưởi
 MAX_CHOICES = 5
 NUM_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6,
@@ -340,10 +341,11 @@ def _match_names(toks: list[tuple], names: _Names, vmaps: dict[str, dict[str, st
             run.append(toks[j][2])
             keys = longer
             j += 1
-        while len(run) > 1 and _filler(run[-1]):
-            run.pop()  # "bưởi diễn 2": the number is a quantity; "trà sen nha": a filler
+        while len(run) > 1 and run[-1].isdigit():
+            run.pop()  # "bưởi diễn 2": the number is a quantity
             j -= 1
-        if not run or all(_filler(w) for w in run) or not _order_signal(toks, i, j, ordered_before):
+        variant_next = any(vmaps.get(k) and _variant_at(toks, j, vmaps[k]) for k in keys)
+        if not run or all(map(_filler, run)) or not (variant_next or _order_signal(toks, i, j, ordered_before)):
             out.append(tok)
             i += 1
             continue
@@ -470,7 +472,8 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
                 give(nxt[1])
                 i += 1
             elif val in ORDER or (val == "bo" and nxt is not None and nxt[1] == "gio"):  # "bỏ giỏ": to cart
-                cancelling, order_word = False, True
+                # A new order starts: "hủy A12, lấy 2 B3" gives the 2 to B3, not to the cancelled A12.
+                cancelling, order_word, cur = False, True, None
                 i += val == "bo"
             elif val in CANCEL or (val in NEG and nxt is not None and nxt[1] in ORDER):
                 after = i + (1 if val in CANCEL else 2)
@@ -495,6 +498,8 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
                 payment = "transfer"
             elif val == "cod" or (val == "mat" and prev == "tien"):
                 payment = "cod"
+            elif val in CONNECTORS:
+                cur = None  # "A12 và 2 hộp B3": the 2 is B3's
             elif val == "cho" and nxt is not None and nxt[1] in PRONOUNS:
                 order_word = True  # "cho mình 2 hộp"
         i += 1
