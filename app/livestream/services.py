@@ -219,8 +219,9 @@ def _name_help(parsed: ParsedComment, by_code: dict[str, LiveProduct]) -> dict[s
         options = [{"code": code, "name": by_code[code].product.name, "quantity": choice.quantity,
                     "text": order_text(code, choice.quantity)} for code in choice.codes]
         named = [f"{o['code']} {o['name']}" for o in options]
-        return {"choose": {"message": str(_l("Do you want to order %(choices)s?", choices=str(_l(
-            "%(first)s or %(last)s", first=", ".join(named[:-1]), last=named[-1])))), "options": options}}
+        either = _l("%(first)s or %(last)s", first=", ".join(named[:-1]), last=named[-1])
+        return {"choose": {"message": str(_l("Do you want to order %(choices)s?", choices=str(either))),
+                           "options": options}}
     if parsed.order_hint:
         example = order_text(next(iter(by_code), "A12"), 2)
         return {"hint": {"message": str(_l("To order, type “chốt” and the product code, for example “%(example)s”. "
