@@ -66,7 +66,7 @@
     li.className = "kind-" + m.kind;
     if (m.hidden) { markHidden(li, m.hidden_label); }
     if (m.user_id && !li.querySelector(".moderate")) { addModerateButtons(li, m); }
-    if (m.buyer) { li.querySelector("strong").textContent = m.buyer; }
+    if (m.buyer) { li.querySelector("strong").textContent = m.buyer; li.dataset.buyer = m.buyer; }
     if (m.parse && !li.querySelector(".parse")) {
       var small = el("small", "parse", parseText(m.parse));
       li.insertBefore(el("br"), li.querySelector("button"));
@@ -266,7 +266,8 @@
   list.querySelectorAll("li.kind-question").forEach(addQuickReplies);
   function quickReply(b) {
     var li = b.closest("li");
-    var who = ((li && li.dataset.buyer) || "").trim().split(/\s+/).pop();
+    // Called by the last word of their name, as buyers see each other ("Lan ***" → "@Lan").
+    var who = ((li && li.dataset.buyer) || "").split(/\s+/).filter(function (w) { return w && w !== "***"; }).pop();
     var text = (who ? "@" + who + " " : "") + b.dataset.text;
     var input = reply && reply.querySelector("input[name=text]");
     if (!input) { return; }

@@ -180,7 +180,7 @@
     close.addEventListener("click", function () { box.remove(); });
     box.appendChild(close);
     notices.insertBefore(box, notices.firstChild);
-    while (notices.children.length > 3) { notices.removeChild(notices.lastChild); }
+    while (notices.children.length > 2) { notices.removeChild(notices.lastChild); }  // keep the chat in sight
   });
   socket.on("live_started", function () { window.location.reload(); });
   socket.on("live_ended", function () { if (form) { form.remove(); } window.location.reload(); });
