@@ -1,13 +1,13 @@
 """Helpers for the phone-size live browser tests: a live on air with chat, phone contexts, sign-in, layout checks."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-PASSWORD = "matkhau123"
+from tests.browser.test_live import sign_in  # noqa: F401  (one sign-in for every browser test)
+
 PHONES = {"360": {"width": 360, "height": 740}, "390": {"width": 390, "height": 844}}
 
 
@@ -58,12 +58,11 @@ def phone_context(browser, browser_context_args, size: str):
     return browser.new_context(**{**browser_context_args, "viewport": PHONES[size], "screen": PHONES[size]})
 
 
-def sign_in(page: Page, user) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(user.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
+def open_live(page: Page, user, live) -> None:
+    """Sign in, open the live and wait until its chat is connected (the Send button is enabled then)."""
+    sign_in(page, user)
+    page.goto(f"/live/{live.id}")
+    expect(page.locator("#live-comment button[type=submit]")).to_be_enabled()
 
 
 def in_first_screen(page: Page, locator) -> bool:

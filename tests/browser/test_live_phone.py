@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.live_support import (  # noqa: F401
-    in_first_screen, in_view, live_on_air, no_horizontal_overflow, no_rate_limit, phone_context, sign_in)
+    in_first_screen, in_view, live_on_air, no_horizontal_overflow, no_rate_limit, open_live, phone_context, sign_in)
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +28,7 @@ def test_first_screen_and_chot_on_a_phone(browser, browser_context_args, browser
     try:
         page = ctx.new_page()
         page.set_default_timeout(10_000)
-        sign_in(page, buyer)
-        page.goto(f"/live/{live.id}")
-        expect(page.locator("#live-comment button[type=submit]")).to_be_enabled()
+        open_live(page, buyer, live)
         newest = page.locator("#live-messages li").last
         expect(newest).to_contain_text("chốt B3 x2")
         for part in (page.locator(".live-stage .live-frame").first, newest, page.locator("#live-comment input")):
@@ -72,9 +70,7 @@ def test_a_name_that_fits_two_products_asks_with_buttons(browser, browser_contex
     ctx = phone_context(browser, browser_context_args, "390")
     try:
         page = ctx.new_page()
-        sign_in(page, buyer)
-        page.goto(f"/live/{live.id}")
-        expect(page.locator("#live-comment button[type=submit]")).to_be_enabled()
+        open_live(page, buyer, live)
         page.locator("#live-comment input").fill("lấy 2 quả bưởi")
         page.locator("#live-comment button[type=submit]").click()
         expect(page.locator("#live-ack")).to_contain_text(vi("Do you want to order %(choices)s?", choices="A12 Bưởi Diễn")
@@ -96,9 +92,7 @@ def test_seller_cancel_and_confirm_reach_the_buyer(browser, browser_context_args
     buyer_ctx = phone_context(browser, browser_context_args, "360")
     try:
         shopper = buyer_ctx.new_page()
-        sign_in(shopper, buyer)
-        shopper.goto(f"/live/{live.id}")
-        expect(shopper.locator("#live-comment button[type=submit]")).to_be_enabled()
+        open_live(shopper, buyer, live)
         for text in ("chốt A12 x2", "chốt B3"):
             shopper.locator("#live-comment input").fill(text)
             shopper.locator("#live-comment button[type=submit]").click()
