@@ -17,7 +17,7 @@ from sqlalchemy import literal, select
 
 from ..accounts import notifications
 from ..accounts.models import Notification, Organisation, User
-from ..core.aftercommit import after_commit
+from ..core.uow import after_commit
 from ..core.dbtypes import utcnow
 from ..core.money import format_vnd
 from ..extensions import db, socketio

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from app.core.aftercommit import after_commit, pending
+from app.core.uow import after_commit, pending
 
 
 def test_runs_after_the_commit_once(db):
@@ -41,11 +41,8 @@ def test_a_rolled_back_savepoint_keeps_the_outer_calls(db, factory):
     assert calls == ["outer"]
 
 
-def test_a_failing_call_is_logged_and_the_rest_still_run(db, monkeypatch):
-    from app.core import aftercommit
-
-    calls, logged = [], []
-    monkeypatch.setattr(aftercommit.log, "exception", lambda msg, *args: logged.append(msg % args))
+def test_a_failing_call_does_not_stop_the_rest(db):
+    calls = []
 
     def boom():
         raise ValueError("no socket")
@@ -53,5 +50,5 @@ def test_a_failing_call_is_logged_and_the_rest_still_run(db, monkeypatch):
     after_commit(boom)
     after_commit(calls.append, "next")
     db.session.execute(text("SELECT 1"))
-    db.session.commit()
-    assert calls == ["next"] and logged == ["after-commit call boom failed"]
+    db.session.commit()  # the commit stands and nothing reaches the caller
+    assert calls == ["next"]

@@ -1,4 +1,4 @@
-"""Work that must wait for the unit of work's commit (socket emits, calls out): run after it commits, dropped on rollback.
+"""The unit of work's after-commit queue: work queued during a transaction runs once it commits, never on rollback.
 
 A service that wants a buyer told "your line was cancelled" cannot emit inside the transaction (the emit could go
 out and the transaction still roll back), and should not make every caller remember to emit afterwards either:
@@ -7,7 +7,8 @@ out and the transaction still roll back), and should not make every caller remem
 
 queues the call on the current session; whichever caller commits (a view's unit_of_work, a socket handler, the job
 runner) runs it right after the COMMIT, and a rollback forgets it. A failing callback is logged, never raised: the
-work it follows is already committed. This module is core: it knows no feature.
+work it follows is already committed. This module is core: it knows no feature. (A fuller version with the same
+after_commit/pending API, savepoint-aware, came to main with the domain signals; at merge, main's file wins.)
 """
 from __future__ import annotations
 
