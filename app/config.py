@@ -74,6 +74,8 @@ class Config:
 
     # Live sales: how long orders taken by comment stay held before they pass to the waitlist.
     LIVE_HOLD_HOURS = float(os.environ.get("LIVE_HOLD_HOURS") or 24)
+    # ... and how many minutes before that the buyer is reminded once (on their live page, or a notification).
+    LIVE_HOLD_REMIND_MINUTES = float(os.environ.get("LIVE_HOLD_REMIND_MINUTES") or 30)
 
     # Periodic jobs (app/core/jobs.py): on for `make run` and production, off in tests.
     JOBS_ENABLED = _bool("JOBS_ENABLED", True)

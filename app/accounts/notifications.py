@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -18,6 +18,16 @@ from .models import NOTIFICATION_KINDS, Notification, User
 
 MAX_LINK = 300
 PAGE_SIZE = 50
+
+# kind → function(data) → the sentence in the current language, for kinds a feature owns (registered at import,
+# as core.jobs registers jobs), so accounts does not import the features whose news it lists.
+_texts: dict[str, Callable[[dict[str, Any]], str]] = {}
+
+
+def register_text(kind: str, render: Callable[[dict[str, Any]], str]) -> None:
+    if kind not in NOTIFICATION_KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    _texts[kind] = render
 
 
 def _link(link: str | None) -> str | None:
@@ -90,6 +100,8 @@ def text_of(note: Notification) -> str:
         data = json.loads(note.data or "{}")
     except ValueError:
         data = {}
+    if note.kind in _texts:
+        return _texts[note.kind](data if isinstance(data, dict) else {})
     if note.kind == "live_started":
         return _("%(org)s is live now: %(title)s", org=data.get("org", ""), title=data.get("title", ""))
     if note.kind == "waitlist_served":

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from ..accounts import notifications
 from ..accounts.models import Notification, User
 from ..core.dbtypes import utcnow
 from ..errors import Conflict, InvalidInput, NotSignedIn
@@ -18,7 +17,7 @@ from ..extensions import db
 from ..shop.models import Product, Variant
 from ..shop.ordering import services as ordering
 from ..shop.ordering.models import Order
-from . import services
+from . import buyer_news, services
 from . import signals as live_signals
 from .models import LiveOrderLine, LiveProduct, LiveReservation, LiveSession
 # The waitlist lives in its own module; the after-live operations are reached through this one.
@@ -26,7 +25,7 @@ from .waitlist import (CART_PATH, join_waitlist, leave_waitlist, my_waitlist, se
                        serve_waitlist, waitlist_position)
 
 DEFAULT_HOLD_HOURS = services.DEFAULT_HOLD_HOURS
-REMIND_HOURS = 3  # a buyer whose held lines end within this many hours is reminded once
+REMIND_MINUTES = 30  # a buyer whose held lines end within this many minutes is reminded once (LIVE_HOLD_REMIND_MINUTES)
 
 
 def _signed_in(user: User | None) -> User:
@@ -193,9 +192,10 @@ def return_cancelled_orders() -> int:
     return returned
 
 
-def remind_expiring(now: datetime | None = None, within_hours: float = REMIND_HOURS) -> int:
-    """One reminder per buyer and live, a few hours before their held lines run out."""
+def remind_expiring(now: datetime | None = None, within_minutes: float = REMIND_MINUTES) -> int:
+    """One reminder per buyer and live, shortly before their held lines run out (on their live page too)."""
     now = now or utcnow()
+    within_hours = float(within_minutes) / 60
     rows = db.session.execute(
         select(LiveReservation.user_id, LiveReservation.session_id, func.min(LiveReservation.hold_until))
         .where(LiveReservation.status == "held", LiveReservation.hold_until > now,
@@ -210,17 +210,18 @@ def remind_expiring(now: datetime | None = None, within_hours: float = REMIND_HO
                                                            Notification.link == link)) is not None:
             continue
         live = db.session.get(LiveSession, session_id)
-        notifications.notify(user_id, "hold_expiring", {"session_id": session_id, "title": live.title,
-                                                        "hold_until": until.isoformat()}, link)
+        buyer_news.tell_buyer(user_id, "hold_expiring", {"session_id": session_id, "title": live.title,
+                                                         "hold_until": until.isoformat()}, link, now=now)
         live_signals.hold_expiring(user_id, session_id, until)
         sent += 1
     return sent
 
 
-def run_hold_expiry(now: datetime | None = None, *, hold_hours: float = DEFAULT_HOLD_HOURS) -> dict[str, int]:
+def run_hold_expiry(now: datetime | None = None, *, hold_hours: float = DEFAULT_HOLD_HOURS,
+                    remind_minutes: float = REMIND_MINUTES) -> dict[str, int]:
     """The periodic job's unit of work: remind buyers whose holds end soon, expire due holds, take back lines
     of cancelled orders, serve every waitlist. The caller commits."""
-    reminded = remind_expiring(now)
+    reminded = remind_expiring(now, remind_minutes)
     counts = expire_holds(now, hold_hours=hold_hours)
     return_cancelled_orders()
     counts["served"] += serve_all_waitlists(now, hold_hours=hold_hours)

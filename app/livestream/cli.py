@@ -17,7 +17,8 @@ def expire_holds_job() -> dict[str, int]:
     from . import afterlive, services
 
     hours = float(current_app.config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS))
-    return afterlive.run_hold_expiry(hold_hours=hours)
+    remind = float(current_app.config.get("LIVE_HOLD_REMIND_MINUTES", afterlive.REMIND_MINUTES))
+    return afterlive.run_hold_expiry(hold_hours=hours, remind_minutes=remind)
 
 
 @live_cli.command("expire-holds")

@@ -19,6 +19,7 @@ from ..errors import HTTP_CODES, DomainError, InvalidInput, NotFound, NotSignedI
 from ..core.dbtypes import utcnow
 from ..core.jobs import register_job
 from ..extensions import db, socketio
+from . import buyer_news
 from . import flash as flash_sales
 from . import moderation, queries, services, viewers
 from .models import ChatMessage
@@ -82,6 +83,10 @@ class LiveNamespace(Namespace):
         # "member": this connection's comments show as the shop (looked up once here, not on every comment).
         socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None, "member": member}
         join_room(room(live_id))
+        if user is not None:
+            # The buyer's own connections: news about their order (buyer_news) reaches every live page they have open.
+            join_room(buyer_news.buyer_room(user.id))
+            _track_buyer(user.id, joined=True)
         if member:
             join_room(seller_room(live_id))
             _order_stats_at.pop(live_id, None)
@@ -107,6 +112,8 @@ class LiveNamespace(Namespace):
         state = socket_session.get("live")
         if isinstance(state, dict):
             _track_viewer(state["session_id"], joined=False)
+            if state.get("user_id"):
+                _track_buyer(state["user_id"], joined=False)
             _emit_stats(state["session_id"])
 
     def on_comment(self, data: Any = None):
@@ -205,6 +212,7 @@ class LiveNamespace(Namespace):
         def act(live, user):
             sale = flash_sales.stop_flash_sale(user, live, data.get("code"))
             sale.end_announced = True
+            buyer_news.flash_sale_ended(sale)
             return "flash_sale_ended", flash_sales.ended_payload(sale)
         return _seller_action(data, act)
 
@@ -263,12 +271,21 @@ class LiveNamespace(Namespace):
 
     def on_cancel_reservation(self, data: Any = None):
         def act(live, user):
-            res = services.cancel_reservation(user, services.get_reservation(live, data.get("reservation_id")))
+            res = services.cancel_reservation(user, services.get_reservation(live, data.get("reservation_id")),
+                                              data.get("reason"))
             return "reservation_cancelled", {"id": res.id, "code": res.live_product.live_code}
         result = _seller_action(data, act, to_sellers=True)
         if result.get("ok"):
             _emit_stock(_joined()[0])
         return result
+
+    def on_confirm_buyer(self, data: Any = None):
+        """Confirm every held line of one buyer in one tap; the buyer is told (buyer_notice)."""
+        def act(live, user):
+            lines = services.confirm_buyer_lines(user, live, data.get("user_id"))
+            return "buyer_confirmed", {"user_id": lines[0].user_id, "ids": [r.id for r in lines],
+                                       "confirmed_at": lines[0].confirmed_at.isoformat()}
+        return _seller_action(data, act, to_sellers=True)
 
 
 def _seller_action(data: Any, act, to_sellers: bool = False) -> dict:
@@ -370,6 +387,15 @@ def _viewers() -> viewers.ViewerRegistry:
     return viewers.registry(current_app.config.get("REDIS_URL"))
 
 
+def _track_buyer(user_id: int, joined: bool) -> None:
+    """Whether a buyer has a live page open decides if their news is an unread notification (buyer_news)."""
+    try:
+        registry = _viewers()
+        (registry.user_join if joined else registry.user_leave)(user_id, request.sid)
+    except Exception:  # noqa: BLE001
+        log.warning("presence of user %s not updated", user_id, exc_info=True)
+
+
 def _track_viewer(session_id: int, joined: bool) -> int | None:
     """Add or remove this socket in the live's viewer registry; a Redis hiccup costs the count, never the viewer."""
     try:
@@ -451,6 +477,8 @@ def announce_ended_flash_sales(session_id: int | None = None) -> int:
     Correctness never waits for this: a reservation reads the end time itself."""
     ended = flash_sales.claim_ended(session_id, utcnow())
     payloads = [(sale.session_id, flash_sales.ended_payload(sale)) for sale in ended]
+    for sale in ended:
+        buyer_news.flash_sale_ended(sale)  # their lines keep the flash price: each buyer hears it once
     db.session.commit()
     for live_id, body in payloads:
         socketio.emit("flash_sale_ended", body, to=room(live_id), namespace=NAMESPACE)
@@ -464,3 +492,5 @@ def register_namespace(_state=None) -> None:
 
 # Comments and the console's tick notice ended flash sales too; the job tells a quiet live on time.
 register_job("livestream.flash-sales-ended", announce_ended_flash_sales, every_seconds=5)
+# A seller confirms a live cart's order in the shop (which knows nothing of lives): the buyer hears it within 30 s.
+register_job("livestream.orders-confirmed", buyer_news.orders_confirmed, every_seconds=30)

@@ -17,6 +17,9 @@ from ..shop.ordering.models import Order
 SESSION_STATES = ("scheduled", "live", "ended")
 MESSAGE_KINDS = ("chat", "order", "question", "system")
 RESERVATION_STATUSES = ("held", "cancelled", "expired", "checked_out")
+# Why the seller cancelled a held line: the buyer is told, in their language (buyer_news.CANCEL_REASONS).
+CANCEL_REASONS = ("sold_out", "buyer_asked", "duplicate", "no_answer", "wrong_price", "other")
+MAX_QUICK_REPLY = 200
 MAX_MESSAGE = 500
 MAX_PUBLIC_MESSAGE = 2 * MAX_MESSAGE
 MAX_PRICE = 10_000_000_000
@@ -169,6 +172,7 @@ class LiveReservation(db.Model):
         CheckConstraint(sql_in("status", RESERVATION_STATUSES), name="status"),
         Index("ix_live_reservations_buyer", "session_id", "user_id", "status"),
         Index("ix_live_reservations_live_product_status", "live_product_id", "status"),
+        CheckConstraint("cancel_reason IS NULL OR " + sql_in("cancel_reason", CANCEL_REASONS), name="cancel_reason"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -186,12 +190,31 @@ class LiveReservation(db.Model):
     # Taken at a flash-sale price: counts against that flash sale's per-buyer cap.
     flash_sale_id: Mapped[int | None] = mapped_column(ForeignKey("live_flash_sales.id", ondelete="SET NULL"),
                                                       index=True)
+    # The seller's reason when they cancelled this line, and when they confirmed it to the buyer (still held).
+    cancel_reason: Mapped[str | None] = mapped_column(String(20))
+    confirmed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     session: Mapped[LiveSession] = relationship()
     user: Mapped[User] = relationship()
     live_product: Mapped[LiveProduct] = relationship()
     variant: Mapped[Variant] = relationship()
     message: Mapped[ChatMessage | None] = relationship()
+
+
+class QuickReply(db.Model):
+    """One of an organisation's one-tap answers on the live console ("Còn hàng ạ"), in the seller's order."""
+
+    __tablename__ = "live_quick_replies"
+    __table_args__ = (
+        CheckConstraint(f"length(text) > 0 AND length(text) <= {MAX_QUICK_REPLY}", name="text_length"),
+        Index("ix_live_quick_replies_org_position", "organisation_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(String(MAX_QUICK_REPLY))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
 WAITLIST_STATUSES = ("waiting", "served", "cancelled")

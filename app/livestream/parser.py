@@ -1,4 +1,5 @@
-"""Live-chat comment parser: a viewer's comment → ordered items, cancels, phone, payment, question flag."""
+"""Live-chat comment parser: a viewer's comment → ordered items (by code or product name), cancels, phone, payment,
+question flag, the products an ambiguous name may mean, and whether it looked like an order that named nothing."""
 from __future__ import annotations
 
 import logging
@@ -27,6 +28,14 @@ class ParsedItem:
 
 
 @dataclass(frozen=True)
+class NameChoice:
+    """A product name that fits several products ("chốt bưởi"): the codes it may mean, in catalog order."""
+
+    codes: tuple[str, ...]
+    quantity: int = 1
+
+
+@dataclass(frozen=True)
 class ParsedComment:
     items: list[ParsedItem] = field(default_factory=list)
     cancels: list[str] = field(default_factory=list)
@@ -35,6 +44,8 @@ class ParsedComment:
     payment: str | None = None  # "cod", "transfer" or None
     is_question: bool = False
     cancel_all: bool = False  # "hủy đơn" / "hủy hết" with no code named
+    ambiguous: list[NameChoice] = field(default_factory=list)  # names that fit more than one product
+    order_hint: bool = False  # an order word ("chốt", "lấy 2 cái") with nothing the live sells in it
 
     @property
     def is_order(self) -> bool:
@@ -56,6 +67,13 @@ UNITS = frozenset("c cai chiec hop kg ky kilo tui bo chai qua trai goi con phan 
                   "cuon sp".split())
 QTY_MARKERS = frozenset({"x", "sl", "+"})
 NO_JOIN = frozenset({"x", "sl", "sz", "size"})  # "x 2" / "sl-2" are quantities, never codes
+# Never a product name on their own ("quà" folds to "qua", a unit; "là" to "la", as in "Nón lá").
+NAME_STOP = frozenset("cho minh voi va la co qua nay do di thi ma hang nhe nha roi lam ngon dep ship tien con "
+                      "toi tui oi ne luon nua them mau size loai kieu".split())
+PRONOUNS = frozenset("minh em e chi c anh a toi tui t me con ban b".split())  # "cho mình …" orders a name
+CONNECTORS = frozenset("va voi cung".split())
+MONEY = frozenset("nghin ngan trieu dong vnd".split())  # "bưởi 65 nghìn" is a price, not 65 bưởi
+MAX_CHOICES = 5
 NUM_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6,
              "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
 
@@ -91,19 +109,34 @@ VARIANT_PREFIX = re.compile(r"^(?:size|sz|mau|loai|kieu|vi) +(?=\S)")  # label "
 # phonenumbers costs ~100 µs a call; viewers paste the same number again and again.
 _phone_cached = lru_cache(maxsize=1024)(normalize_vn_phone)
 
-CODE, UNKNOWN, NUM, WORDNUM, WORD = range(5)  # token kinds; a token is (kind, value, raw text)
+# Token kinds; a token is (kind, value, raw text). A product named in words becomes one CODE token with a fourth
+# element, or an AMBIG token whose value is the tuple of folded codes it may mean.
+CODE, UNKNOWN, NUM, WORDNUM, WORD, AMBIG = range(6)
 
 
 def _key(text: str) -> str:
     return NON_ALNUM.sub("", fold(text))
 
 
+@dataclass(frozen=True)
+class _Names:
+    """Product names, folded into words: folded code → words, and word → the codes whose name has it."""
+
+    words: dict[str, tuple[str, ...]]
+    by_word: dict[str, tuple[str, ...]]
+    order: dict[str, int]  # folded code → position in the catalog, for the order of the choices
+
+
+NO_NAMES = _Names({}, {}, {})
+
+
 @lru_cache(maxsize=256)
-def _index(frozen: tuple) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """Folded code → code as written, and folded code → {folded label → label as written}."""
+def _index(frozen: tuple) -> tuple[dict[str, str], dict[str, dict[str, str]], _Names]:
+    """Folded code → code as written, folded code → {folded label → label as written}, and the names."""
     codes: dict[str, str] = {}
     variants: dict[str, dict[str, str]] = {}
-    for code, labels in frozen:
+    words: dict[str, tuple[str, ...]] = {}
+    for code, labels, name in frozen:
         key = _key(code) if isinstance(code, str) else ""
         if not key or key in codes:
             continue
@@ -116,23 +149,48 @@ def _index(frozen: tuple) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
                     if k:
                         vmap.setdefault(k, label)
         variants[key] = vmap
-    return codes, variants
+        if isinstance(name, str):
+            tokens = tuple(t for t in TOKEN_RE.findall(fold(name)[:MAX_CHARS]) if t != "+")
+            if not all(map(_filler, tokens)):
+                words[key] = tokens
+    if not words:
+        return codes, variants, NO_NAMES
+    by_word: dict[str, list[str]] = {}
+    for key, tokens in words.items():
+        for t in dict.fromkeys(tokens):
+            by_word.setdefault(t, []).append(key)
+    order = {key: n for n, key in enumerate(codes)}
+    return codes, variants, _Names(words, {w: tuple(k) for w, k in by_word.items()}, order)
+
+
+def _entry(value: Any) -> tuple[tuple, str | None]:
+    """A catalog value → (variant labels, product name): a list of labels, one label, or {"variants", "name"}."""
+    if isinstance(value, Mapping):
+        labels, name = value.get("variants", ()), value.get("name")
+        labels = tuple(labels) if isinstance(labels, (list, tuple)) else (labels,) if isinstance(labels, str) else ()
+        return labels, name if isinstance(name, str) else None
+    return (tuple(value) if isinstance(value, (list, tuple)) else (value,) if isinstance(value, str) else ()), None
 
 
 _seen: dict[int, tuple[dict, tuple]] = {}  # id(catalog) → (snapshot, index)
 
 
-def _catalog_index(catalog: Any) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: v.copy() if isinstance(v, (list, dict, set)) else v for k, v in value.items()}
+    return value.copy() if isinstance(value, (list, dict, set)) else value
+
+
+def _catalog_index(catalog: Any) -> tuple[dict[str, str], dict[str, dict[str, str]], _Names]:
     """The same catalog object comes with every comment of a live; comparing it with a snapshot (C speed)
     is much cheaper than re-indexing, and still notices a seller editing it in place."""
     if not isinstance(catalog, Mapping):
-        return {}, {}
+        return {}, {}, NO_NAMES
     hit = _seen.get(id(catalog))
     if hit is not None and hit[0] == catalog:
         return hit[1]
-    snapshot = {c: v.copy() if isinstance(v, (list, dict, set)) else v for c, v in catalog.items()}
-    frozen = tuple((c, tuple(v) if isinstance(v, (list, tuple)) else (v,) if isinstance(v, str) else ())
-                   for c, v in snapshot.items())
+    snapshot = {c: _copy(v) for c, v in catalog.items()}
+    frozen = tuple((c, *_entry(v)) for c, v in snapshot.items())
     try:
         index = _index(frozen)
     except TypeError:  # unhashable junk inside the catalog: index it without the cache
@@ -210,6 +268,97 @@ def _variant_at(toks: list[tuple], i: int, vmap: dict[str, str]) -> tuple[str, i
     return hit
 
 
+def _is_name_word(tok: tuple, names: _Names) -> bool:
+    return tok[0] in (WORD, WORDNUM, UNKNOWN, NUM) and tok[2] in names.by_word
+
+
+def _filler(word: str) -> bool:
+    return word in NAME_STOP or word in UNITS or word.isdigit()
+
+
+def _in_order(run: list[str], words: tuple[str, ...]) -> bool:
+    """Every word of the run appears in the name, in the same order (gaps allowed: "bưởi xanh" → Bưởi da xanh)."""
+    it = iter(words)
+    return all(w in it for w in run)
+
+
+def _contiguous(run: list[str], words: tuple[str, ...]) -> bool:
+    return f" {' '.join(run)} " in f" {' '.join(words)} "
+
+
+def _pick(run: list[str], keys: list[str], names: _Names, toks: list[tuple], j: int,
+          vmaps: dict[str, dict[str, str]]) -> list[str]:
+    """The products a run of words means, narrowed in order: the one whose variant follows ("bưởi diễn hộp 4 quả"),
+    the one named exactly ("bưởi diễn", though "Bưởi Diễn hộp quà" starts the same), the one it is a phrase of."""
+    with_variant = [k for k in keys if vmaps.get(k) and _variant_at(toks, j, vmaps[k])]
+    for narrowed in (with_variant, [k for k in keys if list(names.words[k]) == run],
+                     [k for k in keys if _contiguous(run, names.words[k])]):
+        if len(narrowed) == 1:
+            return narrowed
+    return keys
+
+
+def _order_signal(toks: list[tuple], i: int, j: int, ordered_before: bool) -> bool:
+    """A name orders only with an order word before it or a quantity next to it: "bưởi ngon quá" is chat."""
+    if ordered_before:
+        return True
+    k = i - 1
+    if k >= 0 and toks[k][0] == WORD and toks[k][1] in UNITS:
+        k -= 1  # "2 quả bưởi", "hai hộp trà sen"
+    if k >= 0 and toks[k][0] in (NUM, WORDNUM):
+        return True
+    if j < len(toks) and toks[j][0] == NUM:
+        return not (j + 1 < len(toks) and toks[j + 1][1] in MONEY)  # "bưởi 3", not "bưởi 65 nghìn"
+    return j + 1 < len(toks) and toks[j][1] in QTY_MARKERS and toks[j + 1][0] in (NUM, WORDNUM)
+
+
+def _match_names(toks: list[tuple], names: _Names, vmaps: dict[str, dict[str, str]]) -> list[tuple]:
+    """Replace each run of words naming a product with a CODE token (one product) or an AMBIG token (several).
+
+    A run grows while its words still appear, in order, in some product's name, and stops where a variant of one
+    of those products begins; it must hold a word other than units and fillers ("quà", "là" alone name nothing)."""
+    out: list[tuple] = []
+    n, i = len(toks), 0
+    ordered_before = False
+    while i < n:
+        tok = toks[i]
+        if not _is_name_word(tok, names) or tok[0] == NUM:
+            if tok[0] == WORD and (tok[1] in ORDER or tok[1] in CANCEL or (
+                    tok[1] == "cho" and i + 1 < n and toks[i + 1][1] in PRONOUNS)):
+                ordered_before = True
+            out.append(tok)
+            i += 1
+            continue
+        run: list[str] = []
+        keys: list[str] = list(names.by_word[tok[2]])
+        j = i
+        while j < n and _is_name_word(toks[j], names):
+            if run and any(vmaps.get(k) and _variant_at(toks, j, vmaps[k]) for k in keys):
+                break
+            longer = [k for k in keys if _in_order(run + [toks[j][2]], names.words[k])]
+            if not longer:
+                break
+            run.append(toks[j][2])
+            keys = longer
+            j += 1
+        while len(run) > 1 and run[-1].isdigit():
+            run.pop()  # "bưởi diễn 2": the number is a quantity
+            j -= 1
+        variant_next = any(vmaps.get(k) and _variant_at(toks, j, vmaps[k]) for k in keys)
+        if not run or all(map(_filler, run)) or not (variant_next or _order_signal(toks, i, j, ordered_before)):
+            out.append(tok)
+            i += 1
+            continue
+        keys = _pick(run, [k for k in names.by_word[run[0]] if _in_order(run, names.words[k])], names, toks, j, vmaps)
+        raw = " ".join(run)
+        if len(keys) == 1:
+            out.append((CODE, keys[0], raw, "name"))
+        else:
+            out.append((AMBIG, tuple(sorted(keys, key=names.order.__getitem__)[:MAX_CHOICES]), raw))
+        i = j
+    return out
+
+
 def _fold(text: str) -> str:
     """core.text.fold as far as the ASCII tokens read here go (a property test checks it), without its
     per-character Python loop, which alone took half the time of a parse; also maps × and * to " x "."""
@@ -235,7 +384,7 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
     text = _coerce(text)
     if not text.strip():
         return ParsedComment()
-    codes, vmaps = _catalog_index(catalog)
+    codes, vmaps, names = _catalog_index(catalog)
     question = "?" in text
 
     phones: list[str] = []
@@ -249,6 +398,8 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
 
     text = _fold(PHONE_RE.sub(_take_phone, text))
     toks = _classify(_raw_tokens(text, codes), codes, vmaps)
+    if names.words:
+        toks = _match_names(toks, names, vmaps)
     n = len(toks)
 
     # code_ahead[j]: a code comes at or after j before the next order word, so "hủy" there is a prefix
@@ -256,7 +407,7 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
     code_ahead = [False] * (n + 1)
     for j in range(n - 1, -1, -1):
         kind, val = toks[j][0], toks[j][1]
-        code_ahead[j] = kind in (CODE, UNKNOWN) or (code_ahead[j + 1] and not (kind == WORD and val in ORDER))
+        code_ahead[j] = kind in (CODE, UNKNOWN, AMBIG) or (code_ahead[j + 1] and not (kind == WORD and val in ORDER))
 
     items: list[list] = []  # [code key, quantity | None, variant | None, live]; unknown/cancelled: not live
     cancels: list[str] = []
@@ -264,6 +415,9 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
     cur: list | None = None  # the item that quantities and variants attach to
     pending: int | None = None  # quantity written before its code ("2 A12")
     attached = False  # previous token was the current item's code or variant
+    by_name = False  # ... and that item was named in words: "bưởi năm nay" is not five bưởi
+    ambiguous: list[tuple[tuple, list]] = []  # (folded codes, the item its quantity attaches to)
+    order_word = False
     cancelling = cancel_all = False
     payment: str | None = None
 
@@ -276,7 +430,7 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
 
     i = 0
     while i < n:
-        kind, val, _ = toks[i]
+        kind, val = toks[i][0], toks[i][1]
         nxt = toks[i + 1] if i + 1 < n else None
         prev = toks[i - 1][1] if i else None
         if kind != CODE and cur is not None and cur[3] and cur[2] is None and vmaps.get(cur[0]):
@@ -287,7 +441,12 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
                 attached = True
                 continue
         was_attached, attached = attached, False
-        if kind in (CODE, UNKNOWN):
+        if kind == AMBIG:
+            cur, pending, attached = [None, pending, None, False], None, True
+            by_name = True
+            if not cancelling:
+                ambiguous.append((val, cur))
+        elif kind in (CODE, UNKNOWN):
             if kind == UNKNOWN:
                 unknown.append(val)
             live = kind == CODE and not cancelling
@@ -297,19 +456,24 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
                     if item[0] == val:
                         item[3] = False
             cur, pending, attached = [val, pending, None, live], None, True
+            by_name = len(toks[i]) > 3
             items.append(cur)
         elif kind == NUM or (kind == WORDNUM and (
-                was_attached or (nxt is not None and (nxt[0] in (CODE, UNKNOWN) or nxt[1] in UNITS)))):
+                (was_attached and not by_name)
+                or (nxt is not None and (nxt[0] in (CODE, UNKNOWN, AMBIG) or nxt[1] in UNITS)))):
             # Number words ("ba", "nam", "tu") are also everyday words, so they count only next to a code.
-            if nxt is not None and nxt[0] == WORD and nxt[1] in UNITS:
-                i += 1  # "2 cái", "2 bó" (so this "bo" is a unit, not "bỏ")
+            if nxt is not None and nxt[0] == WORD and nxt[1] in UNITS and not (
+                    cur is not None and cur[3] and cur[2] is None and vmaps.get(cur[0])
+                    and _variant_at(toks, i + 1, vmaps[cur[0]])):
+                i += 1  # "2 cái", "2 bó" (so this "bo" is a unit, not "bỏ"); "x2 Hộp 4 quả" is x2 of that option
             give(val)
         elif kind == WORD:
             if val in QTY_MARKERS and nxt is not None and nxt[0] in (NUM, WORDNUM):
                 give(nxt[1])
                 i += 1
             elif val in ORDER or (val == "bo" and nxt is not None and nxt[1] == "gio"):  # "bỏ giỏ": to cart
-                cancelling = False
+                # A new order starts: "hủy A12, lấy 2 B3" gives the 2 to B3, not to the cancelled A12.
+                cancelling, order_word, cur = False, True, None
                 i += val == "bo"
             elif val in CANCEL or (val in NEG and nxt is not None and nxt[1] in ORDER):
                 after = i + (1 if val in CANCEL else 2)
@@ -334,6 +498,10 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
                 payment = "transfer"
             elif val == "cod" or (val == "mat" and prev == "tien"):
                 payment = "cod"
+            elif val in CONNECTORS:
+                cur = None  # "A12 và 2 hộp B3": the 2 is B3's
+            elif val == "cho" and nxt is not None and nxt[1] in PRONOUNS:
+                order_word = True  # "cho mình 2 hộp"
         i += 1
 
     merged: dict[tuple, int] = {}
@@ -344,6 +512,14 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
                 # Viewers repeat the same order to be noticed ("A12 A12 A12"): one item, largest quantity.
                 merged[key, variant] = max(merged.get((key, variant), 0), qty)
     cancel_codes = [] if question else list(dict.fromkeys(codes[k] for k in cancels))
+    choices: dict[tuple, int] = {}
+    if not question:
+        for keys, item in ambiguous:
+            qty = 1 if item[1] is None else item[1]
+            if MIN_QTY <= qty <= MAX_QTY:
+                choices[keys] = max(choices.get(keys, 0), qty)
+    hint = (order_word and not question and not merged and not cancel_codes and not cancel_all and not unknown
+            and not choices)
     return ParsedComment(
         items=[ParsedItem(codes[k], q, v) for (k, v), q in merged.items()],
         cancels=cancel_codes,
@@ -352,11 +528,22 @@ def _parse(text: Any, catalog: Any) -> ParsedComment:
         payment=payment,
         is_question=question,
         cancel_all=cancel_all and not cancel_codes and not question,
+        ambiguous=[NameChoice(tuple(codes[k] for k in keys), q) for keys, q in choices.items()],
+        order_hint=hint,
     )
 
 
+def order_text(code: str, quantity: int = 1, variant: str | None = None) -> str:
+    """The canonical order comment ("chốt A12 x2 Hộp 4 quả") that a "Chốt" button or a choice button sends:
+    it parses back to exactly that item, so the claim log stays the one record of who ordered first."""
+    return f"chốt {code} x{quantity}" + (f" {variant}" if variant else "")
+
+
 def parse_comment(text: str, catalog: Mapping[str, Any]) -> ParsedComment:
-    """Parse one live-chat comment against the live catalog {code: [variant labels]}; never raises."""
+    """Parse one live-chat comment against the live catalog; never raises.
+
+    The catalog maps each live code to its variant labels ({"A12": ["M", "L"]}) or, to let buyers order by
+    product name too, to {"variants": [...], "name": "Bưởi Diễn"}."""
     try:
         return _parse(text, catalog)
     except Exception:  # a chat message must never take the chat down; the tests run _parse unguarded

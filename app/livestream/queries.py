@@ -141,14 +141,17 @@ def held_queue(session_id: int) -> list[LiveReservation]:
 def queue_line(res: LiveReservation) -> dict[str, Any]:
     """A held line as the seller console shows it (members see the buyer's full name)."""
     return _line(res.id, res.user.name if res.user else None, res.live_product.live_code, res.live_product.product.name,
-                 res.variant.label if res.variant else None, res.quantity, res.unit_price, res.created_at, res.status)
+                 res.variant.label if res.variant else None, res.quantity, res.unit_price, res.created_at, res.status,
+                 res.user_id, res.confirmed_at)
 
 
 def _line(rid: int, buyer: str | None, code: str, name: str, variant: str | None, quantity: int, unit_price: int,
-          created_at: datetime, status: str) -> dict[str, Any]:
+          created_at: datetime, status: str, user_id: int, confirmed_at: datetime | None) -> dict[str, Any]:
+    # user_id: the console groups a buyer's lines and confirms them in one tap (confirm_buyer).
     return {"id": rid, "buyer": buyer or "?", "code": code, "name": name, "variant": variant,
             "quantity": quantity, "unit_price": unit_price, "total": quantity * unit_price,
-            "created_at": created_at.isoformat(), "status": status}
+            "created_at": created_at.isoformat(), "status": status, "user_id": user_id,
+            "confirmed": confirmed_at is not None}
 
 
 def comment_lines(message_id: int) -> list[dict[str, Any]]:
@@ -157,7 +160,8 @@ def comment_lines(message_id: int) -> list[dict[str, Any]]:
     The console adds them to the queue it keeps; the whole queue (held_queue) is read only when a console asks."""
     rows = db.session.execute(
         select(LiveReservation.id, User.name, LiveProduct.live_code, Product.name, Variant.label,
-               LiveReservation.quantity, LiveReservation.unit_price, LiveReservation.created_at, LiveReservation.status)
+               LiveReservation.quantity, LiveReservation.unit_price, LiveReservation.created_at, LiveReservation.status,
+               LiveReservation.user_id, LiveReservation.confirmed_at)
         .join(LiveProduct, LiveProduct.id == LiveReservation.live_product_id)
         .join(Product, Product.id == LiveProduct.product_id)
         .outerjoin(Variant, Variant.id == LiveReservation.variant_id)

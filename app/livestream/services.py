@@ -23,10 +23,11 @@ from ..shop import inventory
 from ..shop.models import Product
 from ..shop.services import check_price, normalise_code
 from . import flash as flash_sales
-from . import moderation, queries
+from . import buyer_news, moderation, queries
 from . import signals as live_signals
-from .models import MAX_MESSAGE, ChatMessage, FlashSale, LiveCommentGate, LiveProduct, LiveReservation, LiveSession
-from .parser import ParsedItem, parse_comment
+from .models import (CANCEL_REASONS, MAX_MESSAGE, ChatMessage, FlashSale, LiveCommentGate, LiveProduct,
+                     LiveReservation, LiveSession)
+from .parser import ParsedComment, ParsedItem, order_text, parse_comment
 
 DEFAULT_HOLD_HOURS = 24
 MAX_CLIENT_ID = 64
@@ -238,9 +239,29 @@ def _live_products(live: LiveSession) -> list[LiveProduct]:
         .options(joinedload(LiveProduct.product).joinedload(Product.variants))).unique())
 
 
-def live_catalog(products: list[LiveProduct]) -> dict[str, list[str]]:
-    """The parser's catalog: {live code: [variant labels]}."""
-    return {lp.live_code: [v.label for v in lp.product.active_variants if v.label] for lp in products}
+def live_catalog(products: list[LiveProduct]) -> dict[str, dict[str, Any]]:
+    """The parser's catalog: {live code: {"variants": [labels], "name": product name}}, so buyers can order by name."""
+    return {lp.live_code: {"variants": [v.label for v in lp.product.active_variants if v.label],
+                           "name": lp.product.name} for lp in products}
+
+
+def _name_help(parsed: ParsedComment, by_code: dict[str, LiveProduct]) -> dict[str, Any]:
+    """For the sender only: a question with one button per product when a name fits several ("Bạn muốn chốt A12
+    Bưởi Diễn hay A13 Bưởi Diễn hộp quà Tết?"), or how to order when an order named nothing the live sells."""
+    if parsed.ambiguous:
+        choice = parsed.ambiguous[0]
+        options = [{"code": code, "name": by_code[code].product.name, "quantity": choice.quantity,
+                    "text": order_text(code, choice.quantity)} for code in choice.codes]
+        named = [f"{o['code']} {o['name']}" for o in options]
+        either = _l("%(first)s or %(last)s", first=", ".join(named[:-1]), last=named[-1])
+        return {"choose": {"message": str(_l("Do you want to order %(choices)s?", choices=str(either))),
+                           "options": options}}
+    if parsed.order_hint:
+        example = order_text(next(iter(by_code), "A12"), 2)
+        return {"hint": {"message": str(_l("To order, type “chốt” and the product code, for example “%(example)s”. "
+                                            "Codes in this live: %(codes)s.", example=example,
+                                            codes=", ".join(by_code) or "—")), "example": example}}
+    return {}
 
 
 def _error(exc: DomainError, live_code: str | None = None) -> dict[str, Any]:
@@ -487,7 +508,8 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
         reservations.append(res)
         reserved.append({"code": lp.live_code, "name": lp.product.name, "quantity": res.quantity,
                          "variant": res.variant.label, "price": res.unit_price,
-                         "hold_until": hold_until.isoformat(), "flash": res.flash_sale_id is not None})
+                         "hold_until": hold_until.isoformat(), "hold_until_text": buyer_news.local_time(hold_until),
+                         "flash": res.flash_sale_id is not None})
     # What is left of every code once this comment's lines are taken: one statement for the ack and the ticker.
     stock = queries.remaining_by_code(live.id) if reserved or cancelled else None
     for line in reserved:
@@ -500,7 +522,7 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
                                           code="unknown_code", live_codes=list(by_code)), unknown))
 
     ack: dict[str, Any] = {"ok": True, "message_id": message.id, "kind": kind, "reserved": reserved,
-                           "errors": errors}
+                           "errors": errors, **_name_help(parsed, by_code)}
     if cancelled:
         ack["cancelled"] = cancelled
     if errors and not reserved and not cancelled:
@@ -595,14 +617,43 @@ def get_reservation(live: LiveSession, reservation_id: Any) -> LiveReservation:
     return reservation
 
 
-def cancel_reservation(actor: User | None, reservation: LiveReservation) -> LiveReservation:
-    """The seller cancels one held line of a buyer's live cart: stock and allotment go back, as a buyer's cancel."""
+def cancel_reservation(actor: User | None, reservation: LiveReservation, reason: Any = None) -> LiveReservation:
+    """The seller cancels one held line of a buyer's live cart: stock and allotment go back, as a buyer's cancel;
+    the buyer is told, with the reason the seller chose (one of CANCEL_REASONS; none given reads as "other")."""
     require_org_role(actor, reservation.session.organisation, "staff")
+    if reason is not None and reason not in CANCEL_REASONS:
+        raise InvalidInput(_l("Please choose why you cancel this line."), code="invalid_reason", field="reason")
     if not release_reservation(reservation, "cancelled", f"live {reservation.session_id} reservation "
                                f"{reservation.id}: cancelled by the seller", actor=actor):
         raise Conflict(_l("This order line is no longer held."), code="not_held")
+    reservation.cancel_reason = reason or "other"
     db.session.expire(reservation.live_product, ["allotment_used"])
+    buyer_news.line_cancelled(reservation, reservation.cancel_reason)
     return reservation
+
+
+def confirm_buyer_lines(actor: User | None, live: LiveSession, user_id: Any,
+                        now: datetime | None = None) -> list[LiveReservation]:
+    """The seller confirms every held line of one buyer in this live at once; the buyer is told what and until when.
+
+    Lines already confirmed stay as they are; a buyer with nothing held gets not_held."""
+    require_org_role(actor, live.organisation, "staff")
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id < 2**31:
+        raise InvalidInput(_l("Choose a buyer from the list."), code="invalid_input", field="user_id")
+    now = now or utcnow()
+    lines = list(db.session.scalars(
+        select(LiveReservation).where(LiveReservation.session_id == live.id, LiveReservation.user_id == user_id,
+                                      LiveReservation.status == "held", LiveReservation.hold_until > now)
+        .order_by(LiveReservation.id).options(joinedload(LiveReservation.live_product), joinedload(LiveReservation.variant))))
+    if not lines:
+        raise Conflict(_l("This buyer has no held lines in this live."), code="not_held")
+    fresh = [r for r in lines if r.confirmed_at is None]
+    for res in fresh:
+        res.confirmed_at = now
+    db.session.flush()
+    if fresh:
+        buyer_news.lines_confirmed(user_id, lines)
+    return lines
 
 
 def set_slow_mode(actor: User | None, live: LiveSession, seconds: Any) -> LiveSession:

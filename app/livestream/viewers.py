@@ -1,4 +1,5 @@
-"""Who is watching a live: socket ids per live in Redis (right across processes) or in memory, and a throttle."""
+"""Who is watching a live: socket ids per live and per signed-in buyer, in Redis (right across processes) or in
+memory, and a throttle."""
 from __future__ import annotations
 
 import threading
@@ -18,15 +19,34 @@ class ViewerRegistry(Protocol):
     def leave(self, session_id: int, sid: str) -> int: ...
     def count(self, session_id: int) -> int: ...
     def allow(self, key: str, seconds: float) -> bool: ...
+    def user_join(self, user_id: int, sid: str) -> None: ...
+    def user_leave(self, user_id: int, sid: str) -> None: ...
+    def user_online(self, user_id: int) -> bool: ...
 
 
 class MemoryViewers:
-    """One process: a set of socket ids per live."""
+    """One process: a set of socket ids per live and per signed-in user."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._sids: dict[int, set[str]] = {}
         self._last: dict[str, float] = {}
+        self._users: dict[int, set[str]] = {}
+
+    def user_join(self, user_id: int, sid: str) -> None:
+        with self._lock:
+            self._users.setdefault(user_id, set()).add(sid)
+
+    def user_leave(self, user_id: int, sid: str) -> None:
+        with self._lock:
+            sids = self._users.get(user_id, set())
+            sids.discard(sid)
+            if not sids:
+                self._users.pop(user_id, None)
+
+    def user_online(self, user_id: int) -> bool:
+        with self._lock:
+            return bool(self._users.get(user_id))
 
     def join(self, session_id: int, sid: str) -> int:
         with self._lock:
@@ -89,6 +109,21 @@ class RedisViewers:
 
     def count(self, session_id: int) -> int:
         return int(self.redis.hlen(self._key(session_id)))
+
+    def _user_key(self, user_id: int) -> str:
+        return f"{self.prefix}:user:{user_id}:sids"
+
+    def user_join(self, user_id: int, sid: str) -> None:
+        pipe = self.redis.pipeline()
+        pipe.hset(self._user_key(user_id), sid, "1")
+        pipe.expire(self._user_key(user_id), KEY_TTL)
+        pipe.execute()
+
+    def user_leave(self, user_id: int, sid: str) -> None:
+        self.redis.hdel(self._user_key(user_id), sid)
+
+    def user_online(self, user_id: int) -> bool:
+        return bool(self.redis.exists(self._user_key(user_id)))
 
     def allow(self, key: str, seconds: float) -> bool:
         if seconds <= 0:

@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, quote, urlparse
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.web import allow_media_origin
-from . import bp, queries, services
+from ..accounts.forms import EmptyForm
+from ..core.web import allow_media_origin, unit_of_work
+from . import bp, queries, quick_replies, services
 
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
@@ -55,7 +57,22 @@ def console(session_id: int):
     return render_template("livestream/console.html", live=live, catalog=queries.catalog(live),
                            messages=[queries.console_message_payload(m) for m in queries.console_messages(live.id)],
                            queue=[queries.queue_line(r) for r in queries.held_queue(live.id)],
-                           stats=queries.live_stats(live.id))
+                           stats=queries.live_stats(live.id), replies=quick_replies.replies_for(live.organisation),
+                           form=EmptyForm())
+
+
+@bp.post("/<int:session_id>/quick-replies")
+@login_required
+def save_quick_replies(session_id: int):
+    """The organisation's one-tap answers, edited from the console (one a line)."""
+    live = services.open_console(current_user, services.get_session(session_id))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as done:
+        quick_replies.save_replies(current_user, live.organisation, request.form.get("replies", ""))
+    if done.ok:
+        flash(_("Quick replies saved."), "success")
+    return redirect(url_for("livestream.console", session_id=live.id) + "#console-chat")
 
 
 @bp.get("/<int:session_id>/claims")

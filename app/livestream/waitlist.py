@@ -8,14 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from ..accounts import notifications
 from ..accounts.models import User
 from ..core.dbtypes import utcnow
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn, OutOfStock
 from ..extensions import db
 from ..shop import inventory
 from ..shop.models import Product, Variant
-from . import services
+from . import buyer_news, services
 from . import signals as live_signals
 from .models import LiveProduct, LiveReservation, LiveSession, LiveWaitlist
 from .moderation import Banned, Muted, check_may_comment
@@ -111,9 +110,10 @@ def serve_waitlist(lp: LiveProduct | None, now: datetime | None = None, *,
             continue
         entry.status, entry.served_at, entry.reservation_id = "served", now, res.id
         live_signals.waitlist_served(entry, res)
-        notifications.notify(entry.user_id, "waitlist_served",
-                             {"session_id": lp.session_id, "code": lp.live_code, "name": lp.product.name,
-                              "quantity": qty, "hold_until": hold_until.isoformat()}, CART_PATH)
+        buyer_news.tell_buyer(entry.user_id, "waitlist_served",
+                              {"session_id": lp.session_id, "code": lp.live_code, "name": lp.product.name,
+                               "quantity": qty, "hold_until": hold_until.isoformat(), "reservation_ids": [res.id]},
+                              CART_PATH, now=now)
         served.append(entry)
     db.session.flush()
     return served

@@ -189,10 +189,13 @@ def _qr(payload: str) -> segno.QRCode:
     return segno.make(payload, error="m", micro=False, boost_error=False)
 
 
-def qr_svg(payload: str, scale: int = 6) -> str:
-    """The QR as an inline <svg> string (no XML declaration), about 250 px wide at the default scale."""
-    return _qr(payload).svg_inline(scale=scale, border=4, dark="#000", light="#fff",
-                                   title="VietQR", svgclass="vietqr")
+def qr_svg(payload: str) -> str:
+    """The QR as an inline <svg> string (no XML declaration) drawn in module units with a viewBox and no fixed size,
+    so CSS can scale it to any width and it stays whole, quiet zone (4 modules) included; crisp edges so a
+    scaled module never blurs into its neighbour."""
+    svg = _qr(payload).svg_inline(scale=1, border=4, dark="#000", light="#fff", title="VietQR", svgclass="vietqr",
+                                  omitsize=True)
+    return svg.replace("<svg ", '<svg shape-rendering="crispEdges" role="img" aria-label="VietQR" ', 1)
 
 
 def qr_png_bytes(payload: str, scale: int = 8) -> bytes:

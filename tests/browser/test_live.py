@@ -91,7 +91,8 @@ def test_seller_console_and_buyer_order_by_comment(browser, browser_context_args
             "0987654321 giao ngõ 5")
 
         queue = seller.get_by_test_id("console-queue")
-        expect(queue).to_contain_text(f"Trần Thị Lan: 2 × {code}")
+        expect(queue.locator(".queue-buyer")).to_contain_text("Trần Thị Lan")
+        expect(queue.locator(".queue-buyer li")).to_contain_text(f"2 × {code}")
         expect(seller.get_by_test_id("console-messages").locator("li.kind-order")).to_contain_text(f"→ 2 × {code} ✓")
         expect(seller.locator('[data-stat="orders"]')).to_have_text("1")
         expect(seller.locator(f'.console-product[data-code="{code}"] .remaining')).to_have_text("18")

@@ -95,6 +95,7 @@ def test_practice_live_busy_pace_to_score_card(page: Page, browser_app, db, trai
                 soft = comment
                 for res in held:
                     page.locator(f'#console-queue li[data-id="{res.id}"] button.cancel').click()
+                    page.get_by_test_id("cancel-confirm").click()  # the console asks why (the buyer is told)
                     expect(page.locator(f'#console-queue li[data-id="{res.id}"]')).to_have_count(0)
         # The script is seeded at random: go on until the console has something to show (cancels can empty it).
         if len(delivered) >= 14 and question is not None and live_queries.held_queue(run.session_id):
@@ -105,6 +106,7 @@ def test_practice_live_busy_pace_to_score_card(page: Page, browser_app, db, trai
     page.evaluate("window.scrollBy(0, 120)")
     shot(page, "practice-console")
 
+    page.once("dialog", lambda dialog: dialog.accept())  # "End the live now?": the console asks first
     page.locator("#console-end").click()
     expect(page.get_by_test_id("console-state")).to_contain_text(vi("This live has ended."))
     page.get_by_test_id("practice-banner").get_by_role("link").click()

@@ -588,9 +588,10 @@ def test_one_reminder_per_buyer_and_live_before_the_hold_ends(db, make_live, buy
     post(live, buyer, "A12", "c2", at=5)
     post(live, factory.user("Người khác"), "A12", "c3", at=6)
     db.session.commit()
-    assert afterlive.run_hold_expiry(T0 + timedelta(hours=20))["reminded"] == 0
-    assert afterlive.run_hold_expiry(T0 + timedelta(hours=22))["reminded"] == 2
-    assert afterlive.run_hold_expiry(T0 + timedelta(hours=23))["reminded"] == 0
+    # Held 24 h from T0 (+5 s, +6 s); reminded once in the last 30 minutes (LIVE_HOLD_REMIND_MINUTES).
+    assert afterlive.run_hold_expiry(T0 + timedelta(hours=23, minutes=20))["reminded"] == 0
+    assert afterlive.run_hold_expiry(T0 + timedelta(hours=23, minutes=40))["reminded"] == 2
+    assert afterlive.run_hold_expiry(T0 + timedelta(hours=23, minutes=50))["reminded"] == 0
     db.session.commit()
     note = db.session.scalars(select(Notification).where(Notification.user_id == buyer.id)).one()
     assert note.kind == "hold_expiring" and note.link == f"/live/cart?live={live.id}"

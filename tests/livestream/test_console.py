@@ -37,7 +37,10 @@ def test_console_shows_order_parse_queue_and_stats(app, auth, make_live, seller,
     _order(db, live, buyer)
     auth.login_as(seller[0])
     page = auth.client.get(f"/live/{live.id}/console").get_data(as_text=True)
-    assert "kind-order" in page and "→ 2 × A12 ✓" in page and "Trần Thị Lan: 2 × A12" in page
+    assert "kind-order" in page and "→ 2 × A12 ✓" in page
+    # The held queue is grouped by buyer, with one "confirm all" per buyer.
+    assert "<strong>Trần Thị Lan</strong>" in page and "2 × A12 · 120.000" in page
+    assert f'class="confirm-buyer outline" data-user-id="{buyer.id}"' in page
     stats = queries.live_stats(live.id)
     assert {k: stats[k] for k in ("comments", "orders", "lines", "revenue")} == {
         "comments": 1, "orders": 1, "lines": 1, "revenue": 120000}

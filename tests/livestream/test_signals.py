@@ -82,7 +82,7 @@ def test_expiry_reminders_and_the_waitlist_are_announced(db, make_live, buyer, f
     entry = afterlive.join_waitlist(late, live, "A12", 1, now=T0)
     db.session.commit()
     del heard_signals[:]
-    assert afterlive.remind_expiring(T0 + timedelta(hours=22)) == 1
+    assert afterlive.remind_expiring(T0 + timedelta(hours=23, minutes=40)) == 1
     db.session.commit()
     assert heard_signals.names() == ["hold_expiring"]
     assert heard_signals[0][1]["user_id"] == buyer.id and heard_signals[0][1]["live_id"] == live.id

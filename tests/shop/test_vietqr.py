@@ -158,13 +158,27 @@ def test_qr_svg_is_inline_svg_at_level_m():
     assert "<?xml" not in svg and "<path" in svg
     qr = segno.make(payload, error="m", micro=False, boost_error=False)
     assert qr.error == "M"
-    size = qr.symbol_size(scale=6, border=4)[0]
-    assert f'width="{size}"' in svg and 200 <= size <= 400  # comfortable on a phone screen
+    # Drawn in module units with a viewBox (quiet zone of 4 modules inside it) and no fixed size: CSS scales it
+    # whole; a width/height without a viewBox clipped the right and bottom edges when scaled.
+    modules = qr.symbol_size(scale=1, border=4)[0]
+    head = svg[:svg.index(">")]
+    assert f'viewBox="0 0 {modules} {modules}"' in head and "width=" not in head and "height=" not in head
+    assert 'shape-rendering="crispEdges"' in head and 'role="img"' in head
 
 
-def test_qr_png_bytes_is_a_png():
-    png = vietqr.qr_png_bytes(vietqr.build_payload("970436", "0071001234567", 850_000, "CL7K3F9Q"))
+def test_qr_png_bytes_is_a_png_that_decodes_to_the_payload():
+    import io
+
+    from PIL import Image
+
+    import zxingcpp
+    payload = vietqr.build_payload("970436", "0071001234567", 850_000, "CL7K3F9Q")
+    png = vietqr.qr_png_bytes(payload)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 200
+    image = Image.open(io.BytesIO(png))
+    assert image.width >= 240  # a gallery image a banking app reads at once
+    [found] = zxingcpp.read_barcodes(image.convert("L"))
+    assert found.text == payload
 
 
 _ORDER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

@@ -150,6 +150,21 @@ def order_view(number: str):
     return render_template("shop/ordering/order.html", order=order, qr=_vietqr(order))
 
 
+@bp.get("/orders/<number>/vietqr.png")
+@login_required
+def order_qr_png(number: str):
+    """The order's VietQR as a PNG download: a buyer paying from the same phone opens it from the gallery in the
+    banking app. Only the buyer's own order, only while the VietQR shows on its page."""
+    order = services.order_for_buyer(current_user, number)
+    db.session.commit()
+    qr = _vietqr(order)
+    if qr is None:
+        abort(404)
+    return Response(vietqr.qr_png_bytes(qr["payload"]), mimetype="image/png",
+                    headers={"Content-Disposition": f'attachment; filename="vietqr-{order.number}.png"',
+                             "Cache-Control": "private, no-store"})
+
+
 @bp.get("/orders/<number>/pay")
 @login_required
 def order_pay(number: str):

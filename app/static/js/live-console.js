@@ -55,6 +55,7 @@
       if (m.id > lastId) { lastId = m.id; }
       li = el("li");
       li.dataset.id = m.id;
+      li.dataset.buyer = m.buyer || m.user;
       li.appendChild(el("strong", null, m.buyer || m.user));
       li.appendChild(document.createTextNode(": "));
       li.appendChild(el("span", "text", m.text));
@@ -65,7 +66,7 @@
     li.className = "kind-" + m.kind;
     if (m.hidden) { markHidden(li, m.hidden_label); }
     if (m.user_id && !li.querySelector(".moderate")) { addModerateButtons(li, m); }
-    if (m.buyer) { li.querySelector("strong").textContent = m.buyer; }
+    if (m.buyer) { li.querySelector("strong").textContent = m.buyer; li.dataset.buyer = m.buyer; }
     // The room's `message` carries the public copy (phones, addresses masked); the console's own copy the full text.
     if ("user_id" in m) { li.querySelector(".text").textContent = m.text; }
     if (m.parse && !li.querySelector(".parse")) {
@@ -73,53 +74,70 @@
       li.insertBefore(el("br"), li.querySelector("button"));
       li.insertBefore(small, li.querySelector("button"));
     }
+    if (typeof addQuickReplies === "function") { addQuickReplies(li); }
   }
 
-  // The queue is kept here: `order` adds the lines a comment reserved and drops those it released,
-  // `reservation_cancelled` drops one, and every console_tick replaces it with the server's (checkouts, expiries).
-  function queueItem(q) {
-    var li = el("li");
-    li.dataset.id = q.id;
-    li.appendChild(el("span", "line", q.buyer + ": " + q.quantity + " × " + q.code + (q.variant ? " " + q.variant : "") + " · " + vnd(q.total)));
-    var b = el("button", "cancel secondary outline", d.msgCancel);
-    b.type = "button";
-    b.dataset.id = q.id;
-    li.appendChild(b);
-    return li;
-  }
-  function showEmpty() {
-    var empty = queue.querySelector("li.empty");
-    if (!queue.querySelector("li[data-id]")) {
-      if (!empty) { queue.appendChild(el("li", "empty", d.msgEmptyQueue)); }
-    } else if (empty) {
-      empty.remove();
-    }
-  }
-  function addLines(lines) {
+  // The queue is kept here, as lines first come first: `order` adds the lines a comment reserved and drops those it
+  // released, `reservation_cancelled` drops one, `buyer_confirmed` marks a buyer's lines, and every console_tick
+  // replaces it with the server's (checkouts, expiries). It is drawn grouped by buyer, each with "Confirm all".
+  var lines = [];
+  try { lines = JSON.parse((document.getElementById("console-queue-data") || {}).textContent || "[]"); } catch (e) { lines = []; }
+  function drawQueue() {
+    var groups = [], byUser = {};
     lines.forEach(function (q) {
-      var old = queue.querySelector('li[data-id="' + Number(q.id) + '"]');
-      if (old) { old.replaceWith(queueItem(q)); } else { queue.appendChild(queueItem(q)); }
-    });
-    showEmpty();
-  }
-  function removeLines(ids) {
-    ids.forEach(function (id) {
-      var li = queue.querySelector('li[data-id="' + Number(id) + '"]');
-      if (li) { li.remove(); }
-    });
-    showEmpty();
-  }
-  function renderQueue(lines, upto) {
-    // Lines above `upto` came in an `order` after the server read this queue: keep them, after the rest.
-    var later = [];
-    queue.querySelectorAll("li[data-id]").forEach(function (li) {
-      if (upto !== undefined && Number(li.dataset.id) > upto) { later.push(li); }
+      var key = String(q.user_id);
+      if (!byUser[key]) { byUser[key] = { user_id: q.user_id, buyer: q.buyer, lines: [] }; groups.push(byUser[key]); }
+      byUser[key].lines.push(q);
     });
     while (queue.firstChild) { queue.removeChild(queue.firstChild); }
-    lines.forEach(function (q) { queue.appendChild(queueItem(q)); });
-    later.forEach(function (li) { if (!queue.querySelector('li[data-id="' + Number(li.dataset.id) + '"]')) { queue.appendChild(li); } });
-    showEmpty();
+    if (!groups.length) { queue.appendChild(el("p", "empty", d.msgEmptyQueue)); return; }
+    groups.forEach(function (g) {
+      var box = el("div", "queue-buyer");
+      box.dataset.userId = g.user_id;
+      var head = el("header");
+      head.appendChild(el("strong", null, g.buyer));
+      var open = g.lines.filter(function (q) { return !q.confirmed; }).length;
+      var confirm = el("button", "confirm-buyer outline",
+        open ? d.msgConfirmAll.replace("{n}", String(g.lines.length)) : "✓ " + d.msgConfirmed);
+      confirm.type = "button";
+      confirm.dataset.userId = g.user_id;
+      confirm.disabled = !open;
+      head.appendChild(confirm);
+      box.appendChild(head);
+      var ol = el("ol");
+      g.lines.forEach(function (q) {
+        var li = el("li", q.confirmed ? "is-confirmed" : null);
+        li.dataset.id = q.id;
+        li.appendChild(el("span", "line", q.quantity + " × " + q.code + (q.variant ? " " + q.variant : "") + " · " + vnd(q.total)));
+        var b = el("button", "cancel secondary outline", d.msgCancel);
+        b.type = "button";
+        b.dataset.id = q.id;
+        li.appendChild(b);
+        ol.appendChild(li);
+      });
+      box.appendChild(ol);
+      queue.appendChild(box);
+    });
   }
+  function addLines(added) {
+    added.forEach(function (q) {
+      var at = lines.findIndex(function (x) { return x.id === q.id; });
+      if (at >= 0) { lines[at] = q; } else { lines.push(q); }
+    });
+    drawQueue();
+  }
+  function removeLines(ids) {
+    lines = lines.filter(function (q) { return ids.indexOf(q.id) < 0; });
+    drawQueue();
+  }
+  function renderQueue(fresh, upto) {
+    // Lines above `upto` came in an `order` after the server read this queue: keep them, after the rest.
+    var later = lines.filter(function (q) { return upto !== undefined && q.id > upto; });
+    lines = fresh.slice();
+    later.forEach(function (q) { if (!lines.some(function (x) { return x.id === q.id; })) { lines.push(q); } });
+    drawQueue();
+  }
+  drawQueue();
 
   function renderStats(stats) {
     Object.keys(stats).forEach(function (key) {
@@ -160,6 +178,10 @@
     if (b) { b.replaceWith(el("small", null, "(" + d.msgHidden + ")")); }
   });
   socket.on("reservation_cancelled", function (data) { removeLines([data.id]); });
+  socket.on("buyer_confirmed", function (data) {
+    lines.forEach(function (q) { if (data.ids.indexOf(q.id) >= 0) { q.confirmed = true; } });
+    drawQueue();
+  });
   socket.on("live_started", function () { window.location.reload(); });
   socket.on("live_ended", function () { window.location.reload(); });
   socket.on("disconnect", function () { say(d.msgOffline); });
@@ -192,11 +214,74 @@
     } else if (b.classList.contains("hide")) {
       send("hide_message", { message_id: parseInt(b.dataset.id, 10) });
     } else if (b.classList.contains("cancel")) {
-      send("cancel_reservation", { reservation_id: parseInt(b.dataset.id, 10) });
+      askCancel(parseInt(b.dataset.id, 10), b.closest("li"));
+    } else if (b.classList.contains("confirm-buyer")) {
+      send("confirm_buyer", { user_id: parseInt(b.dataset.userId, 10) });
+    } else if (b.classList.contains("quick")) {
+      quickReply(b);
     } else if (b.classList.contains("console-action")) {
+      if (b.dataset.confirm === "end" && !window.confirm(d.msgEndConfirm)) { return; }
       send(b.dataset.event, {});
     }
   });
+
+  // Cancel a held line: the seller picks why; the buyer is told with that reason.
+  var cancelDialog = document.getElementById("cancel-dialog");
+  var cancelling = null;
+  function askCancel(id, li) {
+    if (!cancelDialog || !cancelDialog.showModal) { send("cancel_reservation", { reservation_id: id }); return; }
+    cancelling = id;
+    var line = li && li.querySelector(".line");
+    var group = li && li.closest(".queue-buyer");
+    cancelDialog.querySelector(".cancel-line").textContent =
+      (group ? group.querySelector("strong").textContent + ": " : "") + (line ? line.textContent : "");
+    cancelDialog.showModal();
+  }
+  if (cancelDialog) {
+    cancelDialog.querySelector(".cancel-keep").addEventListener("click", function () { cancelDialog.close(); });
+    document.getElementById("cancel-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var reason = cancelDialog.querySelector("input[name=reason]:checked");
+      if (cancelling !== null) {
+        send("cancel_reservation", { reservation_id: cancelling, reason: reason ? reason.value : "other" });
+      }
+      cancelling = null;
+      cancelDialog.close();
+    });
+  }
+
+  // Questions get the organisation's quick replies: one tap answers "@Lan Còn hàng ạ"; a reply with "…" goes to the
+  // reply box first, with "…" selected, for the seller to fill in.
+  var replies = [];
+  try { replies = JSON.parse(d.replies || "[]"); } catch (e) { replies = []; }
+  function addQuickReplies(li) {
+    if (!replies.length || !li.classList.contains("kind-question") || li.querySelector(".quick-replies")) { return; }
+    var box = el("div", "quick-replies");
+    replies.forEach(function (text) {
+      var b = el("button", "quick outline", text);
+      b.type = "button";
+      b.dataset.text = text;
+      box.appendChild(b);
+    });
+    li.appendChild(box);
+  }
+  list.querySelectorAll("li.kind-question").forEach(addQuickReplies);
+  function quickReply(b) {
+    var li = b.closest("li");
+    // Called by the last word of their name, as buyers see each other ("Lan ***" → "@Lan").
+    var who = ((li && li.dataset.buyer) || "").split(/\s+/).filter(function (w) { return w && w !== "***"; }).pop();
+    var text = (who ? "@" + who + " " : "") + b.dataset.text;
+    var input = reply && reply.querySelector("input[name=text]");
+    if (!input) { return; }
+    var gap = text.indexOf("…");
+    if (gap < 0) {
+      send("seller_reply", { text: text, client_id: "q" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8) });
+      return;
+    }
+    input.value = text;
+    input.focus();
+    input.setSelectionRange(gap, gap + 1);
+  }
   // Moderation: mute/block buttons per buyer, hidden comments greyed with their reason.
   function markHidden(li, label) {
     li.classList.add("is-hidden");

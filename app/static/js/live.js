@@ -1,15 +1,21 @@
-// Live page: join the /live room, show chat/ticker/stock, send comments with a client_id and show the ack.
+// Live page: join the /live room, show chat/ticker/stock, send comments with a client_id and show the ack; the
+// "Chốt" buttons send the same comment a buyer would type ("chốt A12 x2 Hộp 4 quả"); a name that fits several
+// products gets one button per product; news about the buyer's own order (buyer_notice) shows above the box.
 // Every text from the server is inserted with textContent, never innerHTML.
 (function () {
   "use strict";
   var root = document.getElementById("live");
   if (!root || typeof io === "undefined") { return; }
-  var sessionId = parseInt(root.dataset.sessionId, 10);
-  var lastId = parseInt(root.dataset.lastId, 10) || 0;
+  var d = root.dataset;
+  var sessionId = parseInt(d.sessionId, 10);
+  var lastId = parseInt(d.lastId, 10) || 0;
   var list = document.getElementById("live-messages");
   var ackBox = document.getElementById("live-ack");
+  var choices = document.getElementById("live-choices");
+  var notices = document.getElementById("live-notices");
   var ticker = document.getElementById("live-ticker");
   var form = document.getElementById("live-comment");
+  var products = document.getElementById("live-products");
 
   var video = document.getElementById("live-video");
   if (video && video.dataset.hls) {
@@ -22,9 +28,23 @@
     }
   }
 
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
   function clientId() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+  function vnd(n) { return Number(n).toLocaleString("vi-VN") + " ₫"; }
+  // Hold times come formatted by the server in Vietnam time; older acks only carry the ISO time: same zone here.
+  function localTime(iso) {
+    try {
+      return new Date(iso).toLocaleString("vi-VN", { timeZone: d.tz || "Asia/Ho_Chi_Minh", hour: "2-digit",
+        minute: "2-digit", day: "2-digit", month: "2-digit" });
+    } catch (e) { return iso; }
   }
 
   function shopBadge(label) {  // a line written by the shop: its name and a "Seller" badge
@@ -37,21 +57,20 @@
     return span;
   }
 
+  function scrollChat() { list.scrollTop = list.scrollHeight; }
   function addMessage(m) {
     if (m.id <= lastId) { return; }  // replay after a reconnect may overlap what is shown: each id once
     lastId = m.id;
-    var li = document.createElement("li");
+    var li = el("li", "kind-" + m.kind + (m.seller ? " is-seller" : ""));
     li.dataset.id = m.id;
-    li.className = "kind-" + m.kind;
-    var who = document.createElement("strong");
-    who.textContent = m.user;
-    li.appendChild(who);
-    if (m.seller) { li.classList.add("by-shop"); li.appendChild(shopBadge(root.dataset.msgSeller)); }
+    li.appendChild(el("strong", null, m.user));
+    if (m.seller) { li.classList.add("by-shop"); li.appendChild(shopBadge(d.msgSeller)); }
     li.appendChild(document.createTextNode(": " + m.text));
     list.appendChild(li);
     while (list.children.length > 200) { list.removeChild(list.firstChild); }
-    list.scrollTop = list.scrollHeight;
+    scrollChat();
   }
+  scrollChat();
 
   function showAck(text, ok) {
     if (!ackBox) { return; }
@@ -60,22 +79,45 @@
   }
 
   function describe(ack) {
-    if (!ack || typeof ack !== "object") { return [root.dataset.msgError, false]; }
-    if (!ack.ok) { return [(ack.error && ack.error.message) || root.dataset.msgError, false]; }
+    if (!ack || typeof ack !== "object") { return [d.msgError, false]; }
+    if (!ack.ok) { return [(ack.error && ack.error.message) || d.msgError, false]; }
     var parts = [];
     if (ack.reserved && ack.reserved.length) {
       var lines = ack.reserved.map(function (r) {
-        return r.quantity + " × " + r.code + (r.variant ? " " + r.variant : "") + " (" +
-          Number(r.price).toLocaleString("vi-VN") + " ₫)";
+        return r.quantity + " × " + r.code + (r.variant ? " " + r.variant : "") + " (" + vnd(r.price) + ")";
       });
-      var until = new Date(ack.reserved[0].hold_until).toLocaleString();
-      parts.push(root.dataset.msgReserved + " " + lines.join(", ") + ". " + root.dataset.msgHold.replace("{time}", until));
+      var first = ack.reserved[0];
+      var until = first.hold_until_text || localTime(first.hold_until);
+      parts.push(d.msgReserved + " " + lines.join(", ") + ". " + d.msgHold.replace("{time}", until));
     }
     if (ack.cancelled && ack.cancelled.length) {
-      parts.push(root.dataset.msgCancelled + " " + ack.cancelled.map(function (c) { return c.quantity + " × " + c.code; }).join(", "));
+      parts.push(d.msgCancelled + " " + ack.cancelled.map(function (c) { return c.quantity + " × " + c.code; }).join(", "));
     }
     (ack.errors || []).forEach(function (e) { parts.push(e.message); });
-    return [parts.join(" ") || root.dataset.msgNoOrder, true];
+    if (!parts.length && ack.choose) { return [ack.choose.message, true]; }
+    if (!parts.length && ack.hint) { return [ack.hint.message, false]; }
+    return [parts.join(" ") || d.msgNoOrder, true];
+  }
+
+  // A name that fits several products: one button per product, each sending its canonical comment.
+  function showChoices(ack) {
+    if (!choices) { return; }
+    choices.textContent = "";
+    var options = ack && ack.ok && ack.choose ? ack.choose.options || [] : [];
+    options.forEach(function (o) {
+      var b = el("button", "outline", o.code + " · " + o.name);
+      b.type = "button";
+      b.dataset.text = o.text;
+      b.dataset.testid = "choice-" + o.code;
+      choices.appendChild(b);
+    });
+    choices.hidden = !options.length;
+  }
+  if (choices) {
+    choices.addEventListener("click", function (event) {
+      var b = event.target.closest("button[data-text]");
+      if (b) { choices.hidden = true; sendComment(b.dataset.text); }
+    });
   }
 
   var socket = io("/live", {
@@ -85,6 +127,27 @@
   // One connection per page: the video player and other widgets listen on this socket.
   window.cholive = window.cholive || {};
   window.cholive.liveSocket = socket;
+
+  // Every order, typed or tapped, is the same `comment` event: the claim log stays the one record.
+  var sending = false;
+  function sendComment(text, done) {
+    if (sending || !text) { return false; }
+    sending = true;
+    var send = form && form.querySelector("button[type=submit]");
+    if (send) { send.disabled = true; }
+    if (ackBox) { ackBox.textContent = d.msgSending; ackBox.className = ""; }
+    socket.timeout(10000).emit("comment", { text: text, client_id: clientId() }, function (err, ack) {
+      sending = false;
+      if (send) { send.disabled = !socket.connected; }
+      var shown = err ? [d.msgError, false] : describe(ack);
+      showAck(shown[0], shown[1]);
+      showChoices(err ? null : ack);
+      if (!err) { document.dispatchEvent(new CustomEvent("live:ack", { detail: ack })); }  // e.g. the waitlist offer
+      if (done) { done(err, ack); }
+    });
+    return true;
+  }
+
   socket.on("message", addMessage);
   socket.on("message_hidden", function (data) {
     var li = list.querySelector('li[data-id="' + Number(data.id) + '"]');
@@ -92,8 +155,11 @@
   });
   function showStock(stock) {
     Object.keys(stock).forEach(function (code) {
-      var card = document.querySelector('.live-product[data-code="' + CSS.escape(code) + '"] .remaining');
-      if (card) { card.textContent = String(stock[code]); }
+      var card = products && products.querySelector('.live-product[data-code="' + CSS.escape(code) + '"]');
+      if (!card) { return; }
+      card.querySelector(".remaining").textContent = String(stock[code]);
+      var chot = card.querySelector("button.chot");
+      if (chot) { chot.disabled = stock[code] <= 0; }
     });
   }
   // An order's ticker carries the fresh stock; a cancel sends the stock alone.
@@ -107,15 +173,31 @@
       var on = card.dataset.code === p.code;
       card.classList.toggle("is-pinned", on);
       var mark = card.querySelector(".pin-mark");
-      if (on && !mark) { mark = document.createElement("span"); mark.className = "pin-mark"; mark.textContent = " 📌"; card.querySelector("header").appendChild(mark); }
+      if (on && !mark) { mark = el("span", "pin-mark", " 📌"); card.querySelector("header").appendChild(mark); }
       if (!on && mark) { mark.remove(); }
-      if (on) { card.parentNode.insertBefore(card, card.parentNode.firstChild); }
+      if (on) { card.parentNode.insertBefore(card, card.parentNode.firstChild); card.parentNode.scrollLeft = 0; }
     });
   });
-  socket.on("live_ended", function () { if (form) { form.remove(); } });
-  socket.on("disconnect", function () { showAck(root.dataset.msgOffline, false); });
+  // News about this buyer's own order (the seller cancelled or confirmed, a hold ends soon…): newest on top.
+  socket.on("buyer_notice", function (n) {
+    if (!notices || !n || !n.text) { return; }
+    var box = el("p", "live-notice kind-" + n.kind);
+    box.setAttribute("role", "status");
+    box.dataset.testid = "buyer-notice";
+    box.appendChild(el("span", null, n.text));
+    var close = el("button", null, "×");
+    close.type = "button";
+    close.setAttribute("aria-label", "OK");
+    close.addEventListener("click", function () { box.remove(); });
+    box.appendChild(close);
+    notices.insertBefore(box, notices.firstChild);
+    while (notices.children.length > 2) { notices.removeChild(notices.lastChild); }  // keep the chat in sight
+  });
+  socket.on("live_started", function () { window.location.reload(); });
+  socket.on("live_ended", function () { if (form) { form.remove(); } window.location.reload(); });
+  socket.on("disconnect", function () { showAck(d.msgOffline, false); });
   socket.on("connect", function () {
-    if (ackBox && ackBox.textContent === root.dataset.msgOffline) { showAck("", true); }
+    if (ackBox && ackBox.textContent === d.msgOffline) { showAck("", true); }
     var send = form && form.querySelector("button[type=submit]");
     if (send) { send.disabled = false; }  // the form's handler is attached below, before any connect fires
   });
@@ -125,18 +207,77 @@
       event.preventDefault();
       var input = form.elements.text;
       var text = input.value.trim();
-      if (!text) { return; }
-      var payload = { text: text, client_id: clientId() };
-      var button = form.querySelector("button");
-      button.disabled = true;
-      socket.timeout(10000).emit("comment", payload, function (err, ack) {
-        button.disabled = false;
-        var shown = err ? [root.dataset.msgError, false] : describe(ack);
-        showAck(shown[0], shown[1]);
-        if (!err) { document.dispatchEvent(new CustomEvent("live:ack", { detail: ack })); }  // e.g. the waitlist offer
+      sendComment(text, function (err, ack) {
         if (!err && ack && ack.error && ack.error.code === "invalid_input") { return; }
         if (!err && ack && (ack.ok || ack.message_id)) { input.value = ""; }
       });
+    });
+  }
+
+  // "Chốt" on a product: quantity and option, then the canonical comment.
+  var dialog = document.getElementById("chot-dialog");
+  if (dialog && products) {
+    var chotForm = document.getElementById("chot-form");
+    var qty = chotForm.elements.quantity;
+    var optionBox = dialog.querySelector(".chot-options");
+    var optionList = dialog.querySelector(".chot-option-list");
+    var preview = dialog.querySelector(".chot-text");
+    var current = null;
+
+    function chosenOption() {
+      var picked = optionList.querySelector("input:checked");
+      return picked ? picked.value : "";
+    }
+    function clamp() {
+      var max = parseInt(qty.max, 10) || 99;
+      var n = Math.max(1, Math.min(max, parseInt(qty.value, 10) || 1));
+      qty.value = String(n);
+      return n;
+    }
+    function canonical() {
+      var option = chosenOption();
+      return "chốt " + current.code + " x" + clamp() + (option ? " " + option : "");
+    }
+    function refresh() { if (current) { preview.textContent = canonical(); } }
+
+    products.addEventListener("click", function (event) {
+      var b = event.target.closest("button.chot");
+      if (!b) { return; }
+      var card = b.closest(".live-product");
+      var options = [];
+      try { options = JSON.parse(card.dataset.options || "[]"); } catch (e) { options = []; }
+      var left = parseInt(card.querySelector(".remaining").textContent, 10);
+      current = { code: card.dataset.code };
+      dialog.querySelector(".chot-title").textContent = card.dataset.code + " · " + card.dataset.name;
+      dialog.querySelector(".chot-price").textContent = vnd(card.dataset.price);
+      qty.max = String(Math.max(1, Math.min(99, parseInt(card.dataset.limit, 10) || 99, isNaN(left) ? 99 : left)));
+      qty.value = "1";
+      optionList.textContent = "";
+      options.forEach(function (label, i) {
+        var wrap = el("label");
+        var radio = el("input");
+        radio.type = "radio";
+        radio.name = "option";
+        radio.value = label;
+        radio.checked = i === 0;
+        wrap.appendChild(radio);
+        wrap.appendChild(document.createTextNode(label));
+        optionList.appendChild(wrap);
+      });
+      optionBox.hidden = !options.length;
+      refresh();
+      if (dialog.showModal) { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+    });
+    dialog.querySelector(".chot-minus").addEventListener("click", function () { qty.value = String(clamp() - 1); refresh(); });
+    dialog.querySelector(".chot-plus").addEventListener("click", function () { qty.value = String(clamp() + 1); refresh(); });
+    dialog.querySelector(".chot-close").addEventListener("click", function () { dialog.close(); });
+    qty.addEventListener("input", refresh);
+    optionList.addEventListener("change", refresh);
+    chotForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!current) { return; }
+      sendComment(canonical());
+      dialog.close();
     });
   }
 })();

@@ -138,6 +138,12 @@
     applyLowData();
   });
   video.addEventListener("click", function () { if (video.muted) { video.muted = false; play(); } });
+  // A seller holding the phone upright sends 9:16: the page sizes the frame for it (live-room.css).
+  video.addEventListener("loadedmetadata", function () {
+    if (video.videoWidth && video.videoHeight) {
+      root.dataset.orientation = video.videoHeight > video.videoWidth ? "portrait" : "landscape";
+    }
+  });
 
   var listening = false;
   function listen() {

@@ -1,0 +1,181 @@
+"""What happens to a buyer's live order, told to that buyer: privately on their open live pages (`buyer_notice`) and
+in their notifications (unread when no live page of theirs is open; already read when one showed it at once).
+
+Called inside the unit of work that made the change; the socket event goes out only after it commits."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale, format_datetime
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import literal, select
+
+from ..accounts import notifications
+from ..accounts.models import Notification, Organisation, User
+from ..core.uow import after_commit
+from ..core.dbtypes import utcnow
+from ..core.money import format_vnd
+from ..extensions import db, socketio
+from . import viewers
+from ..shop.ordering.models import Order, OrderEvent
+from .models import CANCEL_REASONS, FlashSale, LiveOrderLine, LiveReservation
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/live"
+CART_PATH = "/live/cart"
+TIME_FORMAT = "HH:mm dd/MM"  # in Asia/Ho_Chi_Minh (BABEL_DEFAULT_TIMEZONE), whatever the browser's zone
+
+REASON_LABELS = {
+    "sold_out": _l("the product ran out"),
+    "buyer_asked": _l("you asked to cancel"),
+    "duplicate": _l("the order was a duplicate"),
+    "no_answer": _l("we could not reach you"),
+    "wrong_price": _l("the price was wrong"),
+    "other": _l("another reason"),
+}
+assert set(REASON_LABELS) == set(CANCEL_REASONS)
+
+
+def buyer_room(user_id: int) -> str:
+    """Every /live connection of one signed-in buyer, whichever live page it is on."""
+    return f"live:buyer:{user_id}"
+
+
+def reason_label(code: str | None) -> str:
+    return str(REASON_LABELS.get(code or "other", REASON_LABELS["other"]))
+
+
+def local_time(value: Any) -> str:
+    """A stored UTC time as the buyer reads it: hours and day in Asia/Ho_Chi_Minh."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return ""
+    return format_datetime(moment, TIME_FORMAT)
+
+
+def _online(user_id: int) -> bool:
+    try:
+        return viewers.registry(current_app.config.get("REDIS_URL")).user_online(user_id)
+    except Exception:  # noqa: BLE001 - no presence, no harm: the notification stays unread
+        log.warning("presence of user %s unknown", user_id, exc_info=True)
+        return False
+
+
+def _emit(user_id: int, payload: dict[str, Any]) -> None:
+    socketio.emit("buyer_notice", payload, to=buyer_room(user_id), namespace=NAMESPACE)
+
+
+def tell_buyer(user_id: int, kind: str, data: dict[str, Any], link: str | None = None, *,
+               now: datetime | None = None) -> Notification:
+    """Record the news as a notification and, after the commit, push it to the buyer's open live pages."""
+    now = now or utcnow()
+    note = notifications.notify(user_id, kind, data, link)
+    if not _online(user_id):
+        return note
+    note.read_at = now  # shown on their live page at once: kept in the list, not counted as unread
+    locale = db.session.scalar(select(User.locale).where(User.id == user_id)) or str(get_locale() or "vi")
+    with force_locale(locale):
+        text = notifications.text_of(note)
+    payload = {"kind": kind, "text": text, "session_id": data.get("session_id"), "link": note.link,
+               "at": now.isoformat(), "reservation_ids": data.get("reservation_ids", [])}
+    after_commit(_emit, user_id, payload)
+    return note
+
+
+# What each kind says (registered with accounts.notifications, drawn in the reader's language) -------------------
+
+def _cancelled_text(data: dict[str, Any]) -> str:
+    what = f"{data.get('quantity', 1)} × {data.get('name', '')}" + (f" {data['variant']}" if data.get("variant") else "")
+    return _("The shop cancelled %(what)s held for you in “%(title)s”: %(reason)s.", what=what,
+             title=data.get("title", ""), reason=reason_label(data.get("reason")))
+
+
+def _confirmed_text(data: dict[str, Any]) -> str:
+    return _("The shop confirmed your order in “%(title)s”: %(what)s. Check out before %(time)s.",
+             title=data.get("title", ""), what=data.get("what", ""), time=local_time(data.get("hold_until")))
+
+
+def _flash_text(data: dict[str, Any]) -> str:
+    return _("The flash sale on %(name)s has ended. Your %(quantity)s at %(price)s stay held for you until %(time)s.",
+             name=data.get("name", ""), quantity=data.get("quantity", 1),
+             price=format_vnd(data.get("price"), str(get_locale() or "vi")), time=local_time(data.get("hold_until")))
+
+
+def _order_text(data: dict[str, Any]) -> str:
+    return _("%(org)s confirmed your order %(number)s. It will be packed and sent.", org=data.get("org", ""),
+             number=data.get("number", ""))
+
+
+notifications.register_text("hold_cancelled", _cancelled_text)
+notifications.register_text("lines_confirmed", _confirmed_text)
+notifications.register_text("flash_sale_ended", _flash_text)
+notifications.register_text("order_confirmed", _order_text)
+
+
+# The news itself ------------------------------------------------------------------------------------------------
+
+def line_cancelled(reservation: LiveReservation, reason: str | None) -> Notification:
+    lp = reservation.live_product
+    return tell_buyer(reservation.user_id, "hold_cancelled",
+                      {"session_id": reservation.session_id, "title": reservation.session.title,
+                       "code": lp.live_code, "name": lp.product.name, "quantity": reservation.quantity,
+                       "variant": reservation.variant.label if reservation.variant else None, "reason": reason,
+                       "reservation_ids": [reservation.id]}, CART_PATH)
+
+
+def lines_confirmed(user_id: int, lines: list[LiveReservation]) -> Notification:
+    first = lines[0]
+    what = ", ".join(f"{r.quantity} × {r.live_product.live_code}" + (f" {r.variant.label}" if r.variant and
+                                                                      r.variant.label else "") for r in lines)
+    return tell_buyer(user_id, "lines_confirmed",
+                      {"session_id": first.session_id, "title": first.session.title, "what": what,
+                       "hold_until": min(r.hold_until for r in lines).isoformat(),
+                       "reservation_ids": [r.id for r in lines]}, CART_PATH)
+
+
+def flash_sale_ended(sale: FlashSale) -> int:
+    """Each buyer holding lines at an ended flash sale's price hears that the price stays theirs until the hold ends."""
+    rows = db.session.execute(
+        select(LiveReservation.user_id, LiveReservation.quantity, LiveReservation.hold_until, LiveReservation.id)
+        .where(LiveReservation.flash_sale_id == sale.id, LiveReservation.status == "held")
+        .order_by(LiveReservation.user_id, LiveReservation.id)).all()
+    by_buyer: dict[int, list] = {}
+    for user_id, quantity, hold_until, rid in rows:
+        by_buyer.setdefault(user_id, []).append((quantity, hold_until, rid))
+    lp = sale.live_product
+    for user_id, lines in by_buyer.items():
+        tell_buyer(user_id, "flash_sale_ended",
+                   {"session_id": sale.session_id, "title": lp.session.title, "code": lp.live_code,
+                    "name": lp.product.name, "quantity": sum(q for q, _, _ in lines), "price": sale.price,
+                    "hold_until": min(h for _, h, _ in lines).isoformat(),
+                    "reservation_ids": [rid for _, _, rid in lines]}, CART_PATH)
+    return len(by_buyer)
+
+
+ORDER_PATH = "/shop/orders/"  # + number; a plain path, as jobs have no request to build URLs from
+CONFIRMED_WITHIN = timedelta(days=7)
+
+
+def orders_confirmed(now: datetime | None = None) -> int:
+    """Buyers whose order from a live cart the seller confirmed hear it once (the notification is the record)."""
+    now = now or utcnow()
+    told = (select(Notification.id).where(Notification.user_id == Order.buyer_id,
+                                          Notification.kind == "order_confirmed",
+                                          Notification.link == literal(ORDER_PATH) + Order.number).exists())
+    rows = db.session.execute(
+        select(Order.buyer_id, Order.number, Organisation.name)
+        .join(Organisation, Organisation.id == Order.organisation_id)
+        .where(Order.id.in_(select(LiveOrderLine.order_id).where(LiveOrderLine.created_at >= now - CONFIRMED_WITHIN)),
+               Order.id.in_(select(OrderEvent.order_id).where(OrderEvent.to_status == "confirmed")),
+               Order.buyer_id.is_not(None), ~told)
+        .order_by(Order.id)).all()
+    for buyer_id, number, org in rows:
+        tell_buyer(buyer_id, "order_confirmed", {"number": number, "org": org}, ORDER_PATH + number, now=now)
+    return len(rows)
