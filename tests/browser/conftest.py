@@ -85,9 +85,44 @@ def browser_app(app):
     app.config["WTF_CSRF_ENABLED"] = previous
 
 
+@pytest.fixture(autouse=True)
+def page_checks(request):
+    """Every page a browser test shows passes axe-core (no serious or critical violation) and fits a 360 px phone.
+
+    Each browser context the test opens (the `page` fixture's and `browser.new_context()`'s) is watched; before it
+    closes, every document it showed is visited again at 360×740 with its cookies and checked (see pagecheck.py).
+    The problems fail the test at teardown. `page_checks.check(page)` checks a state no URL reaches again.
+    """
+    if not {"browser", "page", "context"} & set(request.fixturenames):
+        yield None
+        return
+    from .pagecheck import Recorder, problems
+
+    browser = request.getfixturevalue("browser")
+    recorder = Recorder(request.getfixturevalue("live_server"))
+    recorder.check = lambda page: recorder.found.extend(problems(page))
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        recorder.watch(context)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield recorder
+    finally:
+        del browser.new_context  # the instance attribute; the class's method shows through again
+    assert not recorder.found, "pages that fail the axe or the 360 px check:\n" + "\n".join(recorder.found)
+
+
 @pytest.fixture
-def page(page, browser_app):
-    """pytest-playwright's page, with shorter waits so a broken page fails fast."""
+def page(browser_app, page):
+    """pytest-playwright's page, with shorter waits so a broken page fails fast.
+
+    `browser_app` (and so `app`) comes first, so the context closes, and its pages are checked, before the tables
+    are emptied.
+    """
     page.set_default_timeout(10_000)
     page.set_default_navigation_timeout(15_000)
     return page

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from flask import Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, after_this_request, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -45,6 +45,18 @@ def _cart(create: bool = False):
             CART_COOKIE, token, max_age=60 * 60 * 24 * 30, httponly=True, samesite="Lax",
             secure=request.is_secure), response)[1])
     return services.get_cart(user, None if user else token, create=create)
+
+
+@bp.app_context_processor
+def cart_badge():
+    """cart_count() for the header's cart icon, counted once per request and only when shown."""
+    def cart_count() -> int:
+        if "cart_count" not in g:
+            user = _user()
+            g.cart_count = queries.cart_item_count(user, None if user else request.cookies.get(CART_COOKIE))
+        return g.cart_count
+
+    return {"cart_count": cart_count}
 
 
 @bp.get("/cart")
