@@ -48,6 +48,12 @@ def require_staff(user: User | None) -> User:
     return user
 
 
+def report_scope(user: User | None) -> int | None:
+    """Whose trainees a report may show: None (everyone) for an admin, a trainer's own id (their classes)."""
+    user = require_staff(user)
+    return None if user.is_admin else user.id
+
+
 def require_admin(user: User | None) -> User:
     user = _require_user(user)
     if not user.is_admin:

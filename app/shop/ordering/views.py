@@ -20,7 +20,6 @@ from . import queries, services
 from .card import card_checkout_url
 from .forms import CheckoutForm
 from .models import ORDER_STATUSES
-from .services import SELLER_TARGETS, TRANSITIONS
 
 CART_COOKIE = "cl_cart"
 MANAGE = "/manage/<org_slug>/orders"
@@ -222,7 +221,7 @@ def ordering_manage_order(org_slug: str, number: str):
     org = get_organisation(org_slug)
     order = services.order_for_seller(current_user, org, number)
     db.session.commit()
-    targets = [t for t in TRANSITIONS[order.status] if t in SELLER_TARGETS]
+    targets = services.seller_targets(order)
     return render_template("shop/ordering/manage_order.html", org=org, order=order, targets=targets, form=EmptyForm())
 
 
