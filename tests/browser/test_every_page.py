@@ -57,7 +57,7 @@ def pages_of(role: str, d: dict) -> list[str]:
     if role == "buyer":
         return common + ["/shop/orders", f"/shop/orders/{d['buyer_order']}", "/live/cart",
                          f"/training/quiz/{d['quiz']}", "/training/certificates", "/account/password",
-                         f"/live/{lives['ended']}/replay"]
+                         f"/live/{lives['ended']}/replay", f"/live/{lives['live']}"]
     if role == "seller":
         base = f"/shop/manage/{org}"
         return common + [f"{base}/dashboard", f"{base}/products", f"{base}/products/new",
@@ -67,7 +67,7 @@ def pages_of(role: str, d: dict) -> list[str]:
                          f"{base}/orders/pick-list", f"{base}/bank-reviews", f"{base}/shipping",
                          f"/orgs/{org}/manage", f"/live/manage/{org}/new", f"/live/{lives['ended']}/claims",
                          f"/live/{lives['ended']}/report", f"/live/{lives['scheduled']}/stream-key",
-                         f"/live/{lives['live']}/products", "/training/practice/"]
+                         f"/live/{lives['live']}/products", f"/live/{lives['live']}/console", "/training/practice/"]
     if role == "trainer":
         return common + ["/training/classes", f"/training/classes/{d['cohort']}", "/training/report",
                          "/training/author"]
