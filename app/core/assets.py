@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_compress import Compress
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -57,6 +57,18 @@ def static_url(filename: str, blueprint: str | None = None) -> str:
     endpoint = f"{blueprint}.static" if blueprint else "static"
     digest = file_hash(blueprint, filename)
     return url_for(endpoint, filename=filename, v=digest) if digest else url_for(endpoint, filename=filename)
+
+
+def use_htmx() -> str:
+    """Templates call `{{ use_htmx() }}` where they print an hx- attribute; the layout then loads htmx (16 KB on
+    the wire), which every other page goes without. The layout's script tags come after the content, so they
+    are rendered after every such call."""
+    g.htmx_used = True
+    return ""
+
+
+def htmx_used() -> bool:
+    return bool(g.get("htmx_used"))
 
 
 def cache_static_for_a_year(response):
@@ -130,7 +142,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_EVALUATE_CONDITIONAL_REQUEST", False)  # the views and send_file already did
     app.config["COMPRESS_REGISTER"] = False  # its hook is placed below, not appended by the extension
     compress.init_app(app)
-    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals.update(static_url=static_url, use_htmx=use_htmx, htmx_used=htmx_used)
     app.after_request(cache_static_for_a_year)
     # after_request hooks run last-registered first: at index 0 this runs after all of them, the page cache's
     # `store` included, which must keep the uncompressed page and headers.
