@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 
 from ..accounts.forms import EmptyForm
 from ..accounts.services import get_organisation, require_org_role
-from ..core.phone import display_phone
 from ..core.storage import get_storage
 from ..core.web import unit_of_work
 from ..extensions import db
+from ..shop.ordering import address_book
 from ..shop.ordering.forms import CheckoutForm
 from ..shop.ordering.views import redirect_after_checkout
 from ..shop.payments.stripe_gateway import gateway_from_config
@@ -47,12 +47,8 @@ def live_cart():
     form = CheckoutForm()
     form.payment_method.choices = _payment_choices(groups)
     if request.method == "GET":
-        form.name.data = current_user.name
-        form.phone.data = display_phone(current_user.phone) if current_user.phone else None
-        form.street.data = current_user.street
+        address_book.prefill(form, current_user)
         form.idempotency_key.data = uuid.uuid4().hex
-        form.province_code.data = str(current_user.province_code or "")
-        form.commune_code.data = str(current_user.commune_code or "")
     form.fill_address_choices()
     if request.method == "POST" and form.validate_on_submit():
         with unit_of_work() as done:
@@ -63,6 +59,8 @@ def live_cart():
                 payment_method=form.payment_method.data,
                 payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
                 stripe_enabled=gateway_from_config(current_app.config) is not None)
+            if orders:
+                address_book.remember(current_user, orders[0])
         if done.ok:
             flash(_("Thank you! Your live order has been placed."), "success")
             return redirect_after_checkout(orders)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation, User
 from ..accounts.services import require_org_role
 from ..core import addresses
-from ..core.images import process_image
+from ..core.images import RESPONSIVE_WIDTHS, process_image, resize_stored
 from ..core.money import MAX_VND
 from ..core.storage import Storage
 from ..core.text import fold, slugify
@@ -346,16 +346,30 @@ def add_photo(actor: User | None, product: Product, data: bytes, storage: Storag
     require_org_role(actor, product.organisation, "staff")
     if len(product.photos) >= MAX_PHOTOS:
         raise InvalidInput(_l("Up to %(n)s photos per product.", n=MAX_PHOTOS), code="too_many_photos")
-    image = process_image(data)
+    image = process_image(data, widths=RESPONSIVE_WIDTHS)
     key = storage.save(image.data, prefix="products", extension=image.extension, content_type=image.content_type)
     thumb = storage.save(image.thumbnail, prefix="products/thumbs", extension=image.extension,
                          content_type=image.content_type)
     position = max((p.position for p in product.photos), default=-1) + 1
     photo = Photo(product=product, key=key, thumb_key=thumb, position=position, width=image.width,
-                  height=image.height)
+                  height=image.height, sizes=_store_sizes(storage, image.variants, image.content_type))
     db.session.add(photo)
     db.session.flush()
     return photo
+
+
+def _store_sizes(storage: Storage, variants, content_type: str) -> dict[str, str]:
+    return {str(width): storage.save(data, prefix="products/sizes", extension="webp", content_type=content_type)
+            for width, data in variants}
+
+
+def add_photo_sizes(photo: Photo, storage: Storage) -> bool:
+    """Make the srcset copies of a photo stored without them (a backfill); False when it has them already."""
+    if photo.sizes is not None:
+        return False
+    photo.sizes = _store_sizes(storage, resize_stored(storage.read(photo.key)), "image/webp")
+    db.session.flush()
+    return True
 
 
 def reorder_photos(actor: User | None, product: Product, photo_ids: list[int]) -> None:
@@ -387,7 +401,7 @@ def delete_photo(actor: User | None, product: Product, photo_id: int) -> list[st
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.product_id != product.id:
         raise NotFound(_l("We could not find that photo."))
-    keys = [photo.key, photo.thumb_key]
+    keys = [photo.key, photo.thumb_key, *(photo.sizes or {}).values()]
     product.photos.remove(photo)
     for position, other in enumerate(product.photos):
         other.position = position

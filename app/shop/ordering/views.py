@@ -16,7 +16,7 @@ from ...core.web import unit_of_work
 from ...extensions import db
 from .. import bp, vietqr
 from ..payments.stripe_gateway import gateway_from_config
-from . import queries, services
+from . import address_book, queries, services
 from .card import card_checkout_url
 from .forms import CheckoutForm
 from .models import ORDER_STATUSES
@@ -108,11 +108,8 @@ def checkout():
     form = CheckoutForm()
     form.payment_method.choices = _payment_choices(groups)
     if request.method == "GET":
-        form.name.data = form.name.data or current_user.name
-        form.street.data = form.street.data or getattr(current_user, "street", None)
+        address_book.prefill(form, current_user)
         form.idempotency_key.data = uuid.uuid4().hex
-        form.province_code.data = str(current_user.province_code or "") if getattr(current_user, "province_code", None) else ""
-        form.commune_code.data = str(current_user.commune_code or "") if getattr(current_user, "commune_code", None) else ""
     form.fill_address_choices()
     if form.validate_on_submit():
         with unit_of_work() as done:
@@ -123,6 +120,7 @@ def checkout():
                 idempotency_key=form.idempotency_key.data or uuid.uuid4().hex,
                 payment_minutes=int(current_app.config.get("ORDER_PAYMENT_MINUTES", 60)),
                 stripe_enabled=gateway_from_config(current_app.config) is not None)
+            address_book.remember(current_user, orders[0])
         if done.ok:
             flash(_("Thank you! Your order has been placed."), "success")
             return redirect_after_checkout(orders)
