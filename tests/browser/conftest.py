@@ -160,3 +160,41 @@ def vi(browser_app):
             return gettext(msgid, **params)
 
     return translate
+
+
+@pytest.fixture
+def district(app, db):
+    """The demo district (`flask seed-demo`, in this process) and the ids of the pages worth a visit."""
+    from sqlalchemy import select
+
+    from app.accounts.demo import seed_accounts
+    from app.accounts.models import Organisation, User
+    from app.livestream.demo import seed_lives
+    from app.livestream.models import LiveSession
+    from app.shop.demo import seed_orders, seed_products
+    from app.shop.models import Product
+    from app.shop.ordering.models import Order
+    from app.training.demo import seed_training
+    from app.training.models import Cohort, Course
+
+    seed_accounts()
+    seed_products()
+    seed_orders()
+    seed_lives()
+    seed_training()
+    db.session.commit()
+    org = db.session.scalar(select(Organisation).order_by(Organisation.id))
+    buyer = db.session.scalar(select(User).where(User.phone.like("%922000001")))
+    product = db.session.scalar(select(Product).where(Product.organisation_id == org.id).order_by(Product.id))
+    lives = {live.state: live.id for live in db.session.scalars(select(LiveSession))}
+    orders = list(db.session.scalars(select(Order).where(Order.organisation_id == org.id).order_by(Order.id)))
+    course = db.session.scalar(select(Course).where(Course.status == "published").order_by(Course.id))
+    module = course.modules[0]
+    cohort = db.session.scalar(select(Cohort).order_by(Cohort.id))
+    return {
+        "org": org.slug, "product": product.id, "buyer_order": next(o.number for o in orders if o.buyer_id == buyer.id),
+        "orders": {o.status: o.number for o in orders}, "lives": lives, "course": course.slug,
+        "lesson": module.lessons[0].id,
+        "text_lesson": next(lesson.id for m in course.modules for lesson in m.lessons if not lesson.video_key), "quiz": next(q.id for m in course.modules for q in m.quizzes),
+        "cohort": cohort.id if cohort else None,
+    }
