@@ -196,7 +196,7 @@ class Photo(db.Model):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     # {"320": key, "640": key, "1024": key}: WebP copies narrower than the photo, for srcset (core/images.py).
-    sizes: Mapped[dict | None] = mapped_column(JSON)
+    sizes: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="photos")
