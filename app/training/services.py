@@ -338,6 +338,12 @@ def completed_lesson_ids(user_id: int, course: Course) -> set[int]:
         LessonProgress.completed_at.is_not(None))))
 
 
+def has_passed(user_id: int, quiz: Quiz) -> bool:
+    """Whether this trainee passed this quiz in any attempt: the right answers are shown only after a pass."""
+    return db.session.scalar(select(QuizAttempt.id).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.passed.is_(True)).limit(1)) is not None
+
+
 def passed_quiz_ids(user_id: int, course: Course) -> set[int]:
     ids = [quiz.id for quiz in course.quizzes]
     if not ids:
