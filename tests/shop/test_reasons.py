@@ -9,8 +9,8 @@ from app.shop.reasons import system_text
 
 @pytest.mark.parametrize("stored,vi,en", [
     ("order CL-7K3F9Q", "Đơn hàng CL-7K3F9Q", "Order CL-7K3F9Q"),
-    ("order CL-7K3F9Q sold", "Đơn CL-7K3F9Q đã bán", "Order CL-7K3F9Q sold"),
-    ("order CL-7K3F9Q cancelled", "Đơn CL-7K3F9Q đã hủy", "Order CL-7K3F9Q cancelled"),
+    ("order CL-7K3F9Q sold", "Đơn hàng CL-7K3F9Q đã bán", "Order CL-7K3F9Q sold"),
+    ("order CL-7K3F9Q cancelled", "Đơn hàng CL-7K3F9Q đã hủy", "Order CL-7K3F9Q cancelled"),
     ("live 3 message 41", "Chốt đơn trong live #3", "Order in the chat of live #3"),
     ("live 3 reservation 9: hold ran out", "Live #3: hết thời gian giữ hàng", "Live #3: the hold ran out"),
     ("payment time ran out", "Hết thời gian thanh toán", "Payment time ran out"),
