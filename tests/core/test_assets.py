@@ -6,9 +6,9 @@ import gzip
 import re
 
 import brotli
-import pytest
 
-from app.core import assets, pagecache
+from app.core import assets
+from tests.shop.test_page_cache import cache  # noqa: F401 - the page cache on, with a fresh store
 
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 
@@ -68,16 +68,6 @@ def test_a_partial_answer_is_never_compressed(client):
     url = stylesheet_urls(client.get("/").get_data(as_text=True))[0]
     part = client.get(url, headers={**BROWSER, "Range": "bytes=0-99"})
     assert part.status_code == 206 and "Content-Encoding" not in part.headers and len(part.data) == 100
-
-
-@pytest.fixture
-def cache(app):
-    saved_ttl, saved_store = app.config["PAGE_CACHE_TTL"], app.extensions[pagecache.EXTENSION_KEY]
-    app.config["PAGE_CACHE_TTL"] = 30
-    app.extensions[pagecache.EXTENSION_KEY] = pagecache.LocalStore(64)
-    yield app.extensions[pagecache.EXTENSION_KEY]
-    app.config["PAGE_CACHE_TTL"] = saved_ttl
-    app.extensions[pagecache.EXTENSION_KEY] = saved_store
 
 
 def test_the_page_cache_stores_pages_uncompressed_and_its_fast_path_compresses_them(app, cache):
