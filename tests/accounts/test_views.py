@@ -241,3 +241,19 @@ def test_language_choice_is_remembered_on_the_account(client, factory, auth, db,
 def test_pages_need_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_members_get_the_seller_tools_in_the_navigation_but_not_for_a_practice_stall(client, auth, factory, db):
+    owner = factory.user("Nguyễn Văn Chủ")
+    org = factory.org(owner, name="HTX Điều hướng")
+    buyer = factory.user("Người Mua Hàng")
+    auth.login_as(buyer)
+    assert 'data-testid="seller-tools"' not in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    auth.login_as(owner)
+    html = client.get("/").get_data(as_text=True)
+    assert f'href="/shop/manage/{org.slug}/dashboard" data-testid="seller-tools"' in html
+    assert 'data-testid="account-link">Chủ<' in html  # the short name in the header
+    org.is_sandbox = True
+    db.session.commit()
+    assert 'data-testid="seller-tools"' not in client.get("/").get_data(as_text=True)
