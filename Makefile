@@ -53,6 +53,11 @@ bench: dev-deps translations
 bench-quick: dev-deps translations
 	$(BIN)/python -m bench.run --quick
 
+# Page weight and throttled load times of the home, product, lesson and live pages (docs/benchmarks.md).
+.PHONY: bench-pages
+bench-pages: dev-deps translations
+	$(BIN)/python -m bench.page_weight
+
 # Live video for development: nginx + RTMP module in the foreground (Ctrl-C stops it); run `make run` beside it.
 # Publish to rtmp://127.0.0.1:1935/ingest with the stream key from the live's "Stream key" page.
 NGINX ?= /usr/sbin/nginx
