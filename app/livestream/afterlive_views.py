@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..accounts.forms import EmptyForm
 from ..accounts.services import get_organisation, require_org_role
 from ..core.storage import get_storage
-from ..core.web import unit_of_work
+from ..core.web import error_under_field, unit_of_work
 from ..extensions import db
 from ..shop.ordering import address_book
 from ..shop.ordering.forms import CheckoutForm
@@ -64,6 +64,7 @@ def live_cart():
         if done.ok:
             flash(_("Thank you! Your live order has been placed."), "success")
             return redirect_after_checkout(orders)
+        error_under_field(form, done, {"invalid_address": "commune_code"})
         groups = afterlive.live_cart(current_user)
     status = 200 if request.method == "GET" else 422
     return render_template("livestream/live_cart.html", groups=groups, form=form,

@@ -1,5 +1,6 @@
 """Account pages through the test client: register, sign in/out, profile, organisations, roles."""
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -257,3 +258,14 @@ def test_members_get_the_seller_tools_in_the_navigation_but_not_for_a_practice_s
     org.is_sandbox = True
     db.session.commit()
     assert 'data-testid="seller-tools"' not in client.get("/").get_data(as_text=True)
+
+
+def test_an_invalid_field_says_so_to_screen_readers_and_shows_its_error_under_it(client, db):
+    blank = client.get("/register").get_data(as_text=True)
+    assert 'aria-invalid="None"' not in blank and "aria-invalid" not in blank
+    page = client.post("/register", data={"name": "Lan", "login": "12345", "password": "matkhau123"}).get_data(as_text=True)
+    field = re.search(r"<input[^>]*id=\"login\"[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="login-error"' in field
+    assert re.search(r'<small class="error" id="login-error">[^<]+</small>', page)
+    name = re.search(r"<input[^>]*id=\"name\"[^>]*>", page).group(0)
+    assert "aria-invalid" not in name  # only the invalid field

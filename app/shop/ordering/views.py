@@ -12,7 +12,7 @@ from markupsafe import Markup
 from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
 from ...core.banks import BANKS_BY_BIN
-from ...core.web import unit_of_work
+from ...core.web import error_under_field, unit_of_work
 from ...extensions import db
 from .. import bp, vietqr
 from ..payments.stripe_gateway import gateway_from_config
@@ -124,6 +124,7 @@ def checkout():
         if done.ok:
             flash(_("Thank you! Your order has been placed."), "success")
             return redirect_after_checkout(orders)
+        error_under_field(form, done, {"invalid_address": "commune_code"})
     return render_template("shop/ordering/checkout.html", form=form, groups=groups), 200 if request.method == "GET" else 422
 
 

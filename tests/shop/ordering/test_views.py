@@ -230,3 +230,15 @@ def test_checkout_is_filled_with_the_account_phone_then_the_last_delivery_addres
     assert 'value="0987 654 321"' in second
     assert f'<option selected value="{address["commune_code"]}"' in second or \
         f'value="{address["commune_code"]}" selected' in second
+
+
+def test_a_refused_phone_shows_under_the_phone_field(db, client, auth, buyer, stocked, address):
+    import re
+
+    auth.login_as(buyer)
+    client.post("/shop/cart/add", data={"variant_id": stocked.id, "quantity": 1})
+    page = client.post("/shop/checkout", data={**checkout_form(address), "phone": "12"}).get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="phone"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="phone-error"' in field
+    assert re.search(r'<small class="error" id="phone-error">[^<]+</small>', page)
+    assert db.session.query(Order).count() == 0
