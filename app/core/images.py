@@ -68,12 +68,15 @@ def _encode(image: Image.Image, quality: int = 80) -> bytes:
 
 
 def encode_within(image: Image.Image, budget: int) -> bytes:
-    """WebP at quality 80, or lower (down to 40) until it fits the budget in bytes."""
+    """WebP at quality 80, or lower (down to 40), then smaller (down to 120 px), until it fits the budget."""
     data = _encode(image)
     for quality in (70, 60, 50, 40):
         if len(data) <= budget:
-            break
+            return data
         data = _encode(image, quality)
+    while len(data) > budget and min(image.size) > 120:  # a picture of pure detail: fewer pixels, then
+        image = image.resize((max(1, image.width * 4 // 5), max(1, image.height * 4 // 5)), Image.Resampling.LANCZOS)
+        data = _encode(image, 40)
     return data
 
 
@@ -88,8 +91,20 @@ def resized(image: Image.Image, widths: tuple[int, ...]) -> tuple[tuple[int, byt
     return tuple(out)
 
 
-def resize_stored(raw: bytes, widths: tuple[int, ...] = RESPONSIVE_WIDTHS) -> tuple[tuple[int, bytes], ...]:
-    """The srcset copies of a picture already stored (re-encoded by process_image before): for a backfill."""
+def _stored(raw: bytes) -> Image.Image:
+    """A picture stored by process_image before (already checked and re-encoded), opened for a backfill."""
     with Image.open(io.BytesIO(raw)) as image:
         image.load()
-        return resized(image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB"), widths)
+        return image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+
+
+def resize_stored(raw: bytes, widths: tuple[int, ...] = RESPONSIVE_WIDTHS) -> tuple[tuple[int, bytes], ...]:
+    """The srcset copies of a stored picture."""
+    return resized(_stored(raw), widths)
+
+
+def thumbnail_of(raw: bytes, side: int = 400) -> bytes:
+    """A new thumbnail of a stored picture, within THUMB_BUDGET."""
+    image = _stored(raw)
+    image.thumbnail((side, side))
+    return encode_within(image, THUMB_BUDGET)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from . import bp
 from .models import Photo, Product
-from .services import add_photo_sizes, refresh_search
+from .services import backfill_photo, refresh_search
 
 
 @bp.cli.command("reindex")
@@ -25,13 +25,19 @@ def reindex_command() -> None:
 @bp.cli.command("resize-photos")
 @click.option("--batch", default=50, show_default=True, help="Photos per commit.")
 def resize_photos_command(batch: int) -> None:
-    """Make the 320/640/1024 px WebP copies of every product photo that has none yet (idempotent)."""
+    """Give every product photo its 320/640/1024 px WebP copies and a thumbnail under 25 KB (idempotent)."""
     from ..core.storage import get_storage
 
     storage, done = get_storage(), 0
-    ids = list(db.session.scalars(select(Photo.id).where(Photo.sizes.is_(None)).order_by(Photo.id)))
+    ids = list(db.session.scalars(select(Photo.id).order_by(Photo.id)))
     for start in range(0, len(ids), batch):
+        replaced: list[str] = []
         for photo in db.session.scalars(select(Photo).where(Photo.id.in_(ids[start:start + batch]))):
-            done += add_photo_sizes(photo, storage)
+            old_keys = backfill_photo(photo, storage)
+            if old_keys is not None:
+                done += 1
+                replaced += old_keys
         db.session.commit()
+        for key in replaced:  # only once the rows point at the new thumbnails
+            storage.delete(key)
     click.echo(f"{done} photos resized")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation, User
 from ..accounts.services import require_org_role
 from ..core import addresses
-from ..core.images import RESPONSIVE_WIDTHS, process_image, resize_stored
+from ..core.images import RESPONSIVE_WIDTHS, THUMB_BUDGET, process_image, resize_stored, thumbnail_of
 from ..core.money import MAX_VND
 from ..core.storage import Storage
 from ..core.text import fold, slugify
@@ -363,13 +363,21 @@ def _store_sizes(storage: Storage, variants, content_type: str) -> dict[str, str
             for width, data in variants}
 
 
-def add_photo_sizes(photo: Photo, storage: Storage) -> bool:
-    """Make the srcset copies of a photo stored without them (a backfill); False when it has them already."""
-    if photo.sizes is not None:
-        return False
-    photo.sizes = _store_sizes(storage, resize_stored(storage.read(photo.key)), "image/webp")
+def backfill_photo(photo: Photo, storage: Storage) -> list[str] | None:
+    """For a photo stored before srcset copies and the thumbnail budget: make the copies, and a new thumbnail
+    (under a new key: the old one is cached for a year) if the old one is over THUMB_BUDGET. Returns the keys
+    the caller deletes after the commit, or None when the photo needed nothing."""
+    changed, old_keys = False, []
+    if photo.sizes is None:
+        photo.sizes = _store_sizes(storage, resize_stored(storage.read(photo.key)), "image/webp")
+        changed = True
+    if len(storage.read(photo.thumb_key)) > THUMB_BUDGET:
+        old_keys.append(photo.thumb_key)
+        photo.thumb_key = storage.save(thumbnail_of(storage.read(photo.key)), prefix="products/thumbs",
+                                       extension="webp", content_type="image/webp")
+        changed = True
     db.session.flush()
-    return True
+    return old_keys if changed else None
 
 
 def reorder_photos(actor: User | None, product: Product, photo_ids: list[int]) -> None:
