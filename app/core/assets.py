@@ -13,10 +13,12 @@ made; hits the page cache answers before Flask (`FastHits`, marked `X-Page-Cache
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 
 from flask import Flask, current_app, g, request, url_for
 from flask_compress import Compress
+from werkzeug.wsgi import ClosingIterator
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
@@ -109,19 +111,23 @@ class CompressedHits:
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or "HTTP_ACCEPT_ENCODING" not in environ:
             return self.wsgi_app(environ, start_response)
-        captured: dict = {}
+        captured: dict = {"written": []}
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
             if exc_info is not None:  # an error after the headers: let the server report it as usual
+                captured["started"] = True
                 return start_response(status, headers, exc_info)
-            return lambda data: captured.setdefault("written", []).append(data)
+            return captured["written"].append  # the legacy write(): kept and sent first
 
         body = self.wsgi_app(environ, capture)
         names = {name.lower(): value for name, value in captured.get("headers", [])}
-        if names.get("x-page-cache") != "hit" or "content-encoding" in names or captured.get("written"):
-            start_response(captured["status"], captured["headers"])
-            return body
+        if names.get("x-page-cache") != "hit" or "content-encoding" in names or captured["written"]:
+            if "status" in captured and not captured.get("started"):
+                start_response(captured["status"], captured["headers"])
+            if not captured["written"]:
+                return body
+            return ClosingIterator(itertools.chain(captured["written"], body), getattr(body, "close", None))
         try:
             data = b"".join(body)
         finally:

@@ -93,3 +93,27 @@ def test_htmx_is_loaded_only_by_pages_with_hx_attributes(client):
     assert "htmx.min.js" not in client.get("/").get_data(as_text=True)
     catalog = client.get("/shop/").get_data(as_text=True)
     assert "hx-get=" in catalog and "htmx.min.js" in catalog
+
+
+def test_the_compression_layer_passes_other_answers_through_untouched(app):
+    """Anything but a page-cache hit (here a legacy write() app and a streamed answer) goes through as it is."""
+    from app.core.assets import CompressedHits
+
+    closed = []
+
+    class Body(list):
+        def close(self):
+            closed.append(True)
+
+    def legacy(environ, start_response):
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"first ")
+        return Body([b"second"])
+
+    layer = CompressedHits(app, legacy)
+    seen = {}
+    out = layer({"REQUEST_METHOD": "GET", "HTTP_ACCEPT_ENCODING": "br", "PATH_INFO": "/"},
+                lambda status, headers, exc_info=None: seen.update(status=status))
+    assert b"".join(out) == b"first second" and seen["status"] == "200 OK"
+    out.close()
+    assert closed == [True]
