@@ -255,6 +255,8 @@ def test_members_get_the_seller_tools_in_the_navigation_but_not_for_a_practice_s
     html = client.get("/").get_data(as_text=True)
     assert f'href="/shop/manage/{org.slug}/dashboard" data-testid="seller-tools"' in html
     assert 'data-testid="account-link">Chủ<' in html  # the short name in the header
+    profile = client.get("/account")  # the layout's own names never shadow a page's (its `orgs`)
+    assert profile.status_code == 200 and "HTX Điều hướng" in profile.get_data(as_text=True)
     org.is_sandbox = True
     db.session.commit()
     assert 'data-testid="seller-tools"' not in client.get("/").get_data(as_text=True)
