@@ -53,6 +53,11 @@ bench: dev-deps translations
 bench-quick: dev-deps translations
 	$(BIN)/python -m bench.run --quick
 
+# Page weight and throttled load times of the home, product, lesson and live pages (docs/benchmarks.md).
+.PHONY: bench-pages
+bench-pages: dev-deps translations
+	$(BIN)/python -m bench.page_weight
+
 # Live video for development: nginx + RTMP module in the foreground (Ctrl-C stops it); run `make run` beside it.
 # Publish to rtmp://127.0.0.1:1935/ingest with the stream key from the live's "Stream key" page.
 NGINX ?= /usr/sbin/nginx
@@ -72,6 +77,20 @@ cluster: dev-deps translations
 
 cluster-stop:
 	$(PYTHON) deploy/cluster.py stop
+
+# Pico CSS as the pages use it: a sass build of @picocss/pico with only the modules used, then PurgeCSS; the
+# output app/static/css/pico.css is committed (nothing is built at `make run`). Needs node and npm.
+CSS_TOOLS := instance/css-tools
+.PHONY: css
+css:
+	@command -v npm >/dev/null || { echo "make css needs node and npm (apt-get install npm)"; exit 1; }
+	npm install --silent --no-audit --no-fund --no-save --prefix $(CSS_TOOLS) sass@1.97.1 purgecss@8.0.0 @picocss/pico@2.1.1
+	$(CSS_TOOLS)/node_modules/.bin/sass --no-source-map --style=compressed --load-path=$(CSS_TOOLS)/node_modules \
+		tools/css/pico-cholive.scss instance/pico-built.css
+	PICO_BUILT=instance/pico-built.css $(CSS_TOOLS)/node_modules/.bin/purgecss --config tools/css/purgecss.config.cjs \
+		--output $(CSS_TOOLS)/out/
+	cp $(CSS_TOOLS)/out/pico-built.css app/static/css/pico.css
+	@wc -c app/static/css/pico.css
 
 fuzz: dev-deps
 	$(BIN)/python -m fuzz.parser_fuzz -max_total_time=$(FUZZ_SECONDS) $(FUZZ_ARGS)

@@ -113,8 +113,17 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .core import pagecache
 
     pagecache.init_app(app)  # it places its hooks around everyone else's
+    _init_assets(app)
     _trust_proxies(app)  # outermost: the cache's fast path and Socket.IO see the client's own address and host
     return app
+
+
+def _init_assets(app: Flask) -> None:
+    """Versioned static URLs, year-long static caching and compression: after the page cache, whose stored
+    pages stay uncompressed and whose fast-path hits get compressed in front of it."""
+    from .core import assets
+
+    assets.init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:

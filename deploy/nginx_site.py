@@ -9,14 +9,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx" / "site.conf.template"
+BROTLI_LINES = """    brotli on;
+    brotli_comp_level 5;
+    brotli_static on;
+    brotli_types text/css text/javascript application/javascript application/json image/svg+xml text/plain
+                 application/manifest+json;"""
 
 
 def render_site(*, ports: list[int], server_name: str = "_", listen: str | None = None,
                 static_dir: str | os.PathLike = ROOT / "app" / "static",
                 hls_dir: str | os.PathLike = "/var/lib/cholive/video/hls",
                 max_body_mb: int | None = None, certificate: str | None = None, certificate_key: str | None = None,
-                extra_locations: str = "") -> str:
-    """The `upstream` + `server` blocks; with `listen` (host:port) plain HTTP, else HTTPS on 443 and a redirect on 80."""
+                extra_locations: str = "", brotli: bool = False) -> str:
+    """The `upstream` + `server` blocks; with `listen` (host:port) plain HTTP, else HTTPS on 443 and a redirect on 80.
+
+    `brotli`: also brotli for static files and text (Debian: apt-get install libnginx-mod-http-brotli-filter
+    libnginx-mod-http-brotli-static, which load themselves); without the modules nginx would refuse the lines."""
     if not ports:
         raise ValueError("at least one app port")
     max_body_mb = max_body_mb or int(os.environ.get("MAX_UPLOAD_MB") or 8)
@@ -39,7 +47,8 @@ def render_site(*, ports: list[int], server_name: str = "_", listen: str | None 
     return string.Template(TEMPLATE.read_text()).substitute(
         upstream_servers=upstream, server_name=server_name, listen_lines=listen_lines, tls_lines=tls_lines,
         redirect_server=redirect, static_dir=str(Path(static_dir).resolve()), hls_dir=str(hls_dir),
-        max_body_mb=max_body_mb, extra_locations=extra_locations)
+        max_body_mb=max_body_mb, extra_locations=extra_locations, brotli_lines=BROTLI_LINES if brotli else "")
+
 
 
 def main() -> None:
@@ -49,9 +58,12 @@ def main() -> None:
     parser.add_argument("--static-dir", default="/srv/cholive/app/static")
     parser.add_argument("--hls-dir", default="/var/lib/cholive/video/hls")
     parser.add_argument("--max-body-mb", type=int, default=None, help="MAX_UPLOAD_MB of the app (8)")
+    parser.add_argument("--brotli", action="store_true",
+                        help="brotli too (needs libnginx-mod-http-brotli-filter and -static)")
     args = parser.parse_args()
     print(render_site(ports=[int(p) for p in args.ports.split(",") if p], server_name=args.server_name,
-                      static_dir=args.static_dir, hls_dir=args.hls_dir, max_body_mb=args.max_body_mb))
+                      static_dir=args.static_dir, hls_dir=args.hls_dir, max_body_mb=args.max_body_mb,
+                      brotli=args.brotli))
 
 
 if __name__ == "__main__":

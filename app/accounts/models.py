@@ -1,6 +1,7 @@
 """Users, login sessions, API tokens, organisations and memberships."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -9,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.dbtypes import TZDateTime, sql_in, utcnow
 from ..extensions import db
+
+
+# Vietnamese forms of address a name may start with ("Cô Hạnh", "Bác Tư"): kept in the short name.
+ADDRESS_FORMS = frozenset({"cô", "chú", "bác", "anh", "chị", "em", "ông", "bà", "thầy", "dì", "cậu", "mợ", "thím"})
 
 
 class User(UserMixin, db.Model):
@@ -42,6 +47,17 @@ class User(UserMixin, db.Model):
     @property
     def login_name(self) -> str:
         return self.phone or self.email or ""
+
+    @property
+    def short_name(self) -> str:
+        """What the header shows: the given name ("Hoa" for "Đỗ Thị Hoa"), or the form of address with it ("Cô
+        Hạnh" for "Cô Hạnh (tổ công nghệ số)"); a note in brackets is never part of it."""
+        words = re.sub(r"\([^)]*\)?|\[[^\]]*\]?", " ", self.name or "").split()
+        if not words:
+            return self.login_name
+        if len(words) >= 2 and words[0].casefold() in ADDRESS_FORMS:
+            return f"{words[0]} {words[-1]}"
+        return words[-1]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.login_name}>"

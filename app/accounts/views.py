@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core import addresses
 from ..core.storage import get_storage
-from ..core.web import safe_redirect_target, unit_of_work
+from ..core.web import error_under_field, safe_redirect_target, unit_of_work
 from ..errors import InvalidInput, NotFound
 from ..extensions import db, limiter
 from . import bp, queries, services
@@ -15,6 +15,9 @@ from .auth import admin_required
 from .forms import (AddStaffForm, BankForm, EmptyForm, LoginForm, LogoForm, OrganisationForm, PasswordForm,
                     ProfileForm, RegisterForm, commune_choices)
 from .models import User
+
+# Refusals of the sign-up service that are about the phone-or-email field.
+LOGIN_ERRORS = {"invalid_phone": "login", "invalid_email": "login", "phone_taken": "login", "email_taken": "login"}
 
 
 def _safe_next(default: str) -> str:
@@ -43,6 +46,7 @@ def register():
             _sign_in(user)
             flash(_("Welcome to Chợ Live, %(name)s!", name=user.name), "success")
             return redirect(_safe_next(url_for("accounts.profile")))
+        error_under_field(form, done, LOGIN_ERRORS)
     return render_template("accounts/register.html", form=form)
 
 

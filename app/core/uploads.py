@@ -133,16 +133,22 @@ class StoredImage:
     thumb_key: str | None
     width: int
     height: int
+    sizes: dict[str, str] | None = None  # {width: key} of the narrower copies a srcset offers, when asked for
 
 
 def save_image(storage: Storage, raw: bytes, *, prefix: str, max_side: int = 1600, thumb_side: int = 400,
-               thumb_prefix: str | None = None) -> StoredImage:
-    """Check and re-encode a photo (JPEG, PNG or WebP in; WebP out) and store it, and its thumbnail when
-    thumb_prefix is given."""
-    image = process_image(raw, max_side=max_side, thumb_side=thumb_side)
+               thumb_prefix: str | None = None, widths: tuple[int, ...] = (),
+               sizes_prefix: str | None = None) -> StoredImage:
+    """Check and re-encode a photo (JPEG, PNG or WebP in; WebP out) and store it, its thumbnail when thumb_prefix is
+    given, and a copy at each of `widths` narrower than the picture (for srcset) under sizes_prefix."""
+    image = process_image(raw, max_side=max_side, thumb_side=thumb_side, widths=widths)
     key = storage.save(image.data, prefix=prefix, extension=image.extension)
     thumb = storage.save(image.thumbnail, prefix=thumb_prefix, extension=image.extension) if thumb_prefix else None
-    return StoredImage(key, thumb, image.width, image.height)
+    sizes = None
+    if widths:
+        sizes = {str(width): storage.save(data, prefix=sizes_prefix or f"{prefix}/sizes", extension=image.extension)
+                 for width, data in image.variants}
+    return StoredImage(key, thumb, image.width, image.height, sizes)
 
 
 def save_upload(storage: Storage, data: bytes, *, prefix: str, accept: frozenset[str], max_bytes: int | None = None,

@@ -53,6 +53,18 @@ class Outcome:
     error: DomainError | None = None
 
 
+def error_under_field(form, outcome: Outcome, by_code: dict[str, str] | None = None) -> None:
+    """Also show a service's refusal under the form field it is about (its `field` detail, or `by_code`), where
+    the field macro marks the field aria-invalid and names the message with aria-describedby."""
+    error = outcome.error
+    if error is None:
+        return
+    name = error.details.get("field") or (by_code or {}).get(error.code)
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+
+
 @contextmanager
 def unit_of_work(flash_errors: bool = True, refuse_strangers: bool = True) -> Iterator[Outcome]:
     """Commit once if the block succeeds; on a DomainError roll back and flash its message.

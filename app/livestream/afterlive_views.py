@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 
 from ..accounts.forms import EmptyForm
 from ..accounts.services import get_organisation, require_org_role
-from ..core.phone import display_phone
 from ..core.storage import get_storage
-from ..core.web import safe_redirect_target, unit_of_work
+from ..core.web import error_under_field, safe_redirect_target, unit_of_work
 from ..extensions import db
+from ..shop.ordering import address_book
 from ..shop.ordering import services as ordering
 from ..shop.ordering.forms import CheckoutForm
 from ..shop.ordering.limits import checkout_limit
@@ -50,12 +50,8 @@ def live_cart():
     form = CheckoutForm()
     form.payment_method.choices = _payment_choices(groups)
     if request.method == "GET":
-        form.name.data = current_user.name
-        form.phone.data = display_phone(current_user.phone) if current_user.phone else None
-        form.street.data = current_user.street
+        address_book.prefill(form, current_user)
         form.idempotency_key.data = uuid.uuid4().hex
-        form.province_code.data = str(current_user.province_code or "")
-        form.commune_code.data = str(current_user.commune_code or "")
     form.fill_address_choices()
     if request.method == "POST" and form.validate_on_submit():
         with unit_of_work() as done:
@@ -64,9 +60,12 @@ def live_cart():
                 name=form.name.data, phone=form.phone.data, province_code=form.province_code.data,
                 commune_code=form.commune_code.data, street=form.street.data, note=form.note.data,
                 payment_method=form.payment_method.data, **ordering.checkout_options(current_app.config))
+            if orders:
+                address_book.remember(current_user, orders[0])
         if done.ok:
             flash(_("Thank you! Your live order has been placed."), "success")
             return redirect_after_checkout(orders)
+        error_under_field(form, done, {"invalid_address": "commune_code"})
         groups = afterlive.live_cart(current_user)
     status = 200 if request.method == "GET" else 422
     return render_template("livestream/live_cart.html", groups=groups, form=form,

@@ -4,6 +4,9 @@ from flask import Blueprint
 bp = Blueprint("shop", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
 from . import models  # noqa: E402,F401
+from .reasons import system_text  # noqa: E402
+
+bp.add_app_template_filter(system_text, "system_text")  # stock reasons and order notes in the reader's language
 from . import views  # noqa: E402,F401
 from . import manage  # noqa: E402,F401
 from .ordering import views as ordering_views  # noqa: E402,F401

@@ -220,7 +220,7 @@ def seed_orders(now=None) -> int:
     chart; a transfer of the wrong amount waits in HTX Bưởi Diễn's review list. Returns how many were added."""
     from ..core.dbtypes import utcnow
     from .dashboard import VIETNAM
-    from .ordering import payment_events
+    from .ordering import address_book, payment_events
     from .ordering import services as ordering
     from .payments.bank_notifications import BankNotification
 
@@ -248,6 +248,7 @@ def seed_orders(now=None) -> int:
             cart, buyer, name=buyer.name, phone=buyer.phone, province_code=addresses.commune_province(commune),
             commune_code=commune, street=f"Số {10 + int(key)}, thôn Đoài", note=None, payment_method=method,
             idempotency_key=DEMO_KEY + key, payment_minutes=(days * 24 + hours + 72) * 60, now=created)
+        address_book.remember(buyer, order, now=created)
         at = created + timedelta(minutes=20)
         if method == "vietqr" and state != "pending_payment":
             # The transfer arrives the way SePay reports it, with the bank's words around the order number.

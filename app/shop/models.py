@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, false, true)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -198,9 +198,17 @@ class Photo(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+    # {"320": key, "640": key, "1024": key}: WebP copies narrower than the photo, for srcset (core/images.py).
+    sizes: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="photos")
+
+    @property
+    def srcset_keys(self) -> list[tuple[int, str]]:
+        """(width, key) of the srcset copies, narrowest first, then the photo itself at its own width."""
+        copies = sorted((int(width), key) for width, key in (self.sizes or {}).items())
+        return [*copies, (self.width, self.key)]
 
 
 class StockMovement(db.Model):

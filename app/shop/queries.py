@@ -30,6 +30,9 @@ class Page(Generic[T]):
     page: int
     per_page: int
     capped: bool = False  # more than `total` match: the count stopped at COUNT_CAP
+    # Index in `items` of the first result whose name does not hold a typed word (found through its seller's
+    # name, place or description); such results always come after the name matches. None: no such item.
+    others_from: int | None = None
 
     @property
     def pages(self) -> int:
@@ -84,17 +87,12 @@ def _with_cards(stmt: Select) -> Select:
                         selectinload(Product.variants))
 
 
-def catalog(filters: CatalogFilters) -> Page[Product]:
-    """Active products matching the filters; ranked by relevance when there is a query, newest first otherwise.
-
-    The page is chosen on product ids alone (ORDER BY ... LIMIT), then only those products are loaded; a search
-    counts its matches up to COUNT_CAP.
-    """
-    f = filters.normalised()
-    stmt = select(Product.id).where(Product.status == "active")
+def _filtered(f: CatalogFilters, columns=(Product.id,), *, by_category: bool = True) -> Select:
+    """Active products passing every filter but the query (and the category when `by_category` is false)."""
+    stmt = select(*columns).where(Product.status == "active")
     if f.organisation_id:
         stmt = stmt.where(Product.organisation_id == f.organisation_id)
-    if f.category:
+    if f.category and by_category:
         stmt = stmt.where(Product.category == f.category)
     if f.commune:
         # A product's origin commune, else the commune of the organisation selling it.
@@ -106,6 +104,17 @@ def catalog(filters: CatalogFilters) -> Page[Product]:
         stmt = stmt.where(Product.price >= f.price_min)
     if f.price_max:
         stmt = stmt.where(Product.price <= f.price_max)
+    return stmt
+
+
+def catalog(filters: CatalogFilters) -> Page[Product]:
+    """Active products matching the filters; ranked by relevance when there is a query, newest first otherwise.
+
+    The page is chosen on product ids alone (ORDER BY ... LIMIT), then only those products are loaded; a search
+    counts its matches up to COUNT_CAP.
+    """
+    f = filters.normalised()
+    stmt = _filtered(f)
     words = terms(f.q)
     capped = False
     if words:
@@ -122,15 +131,28 @@ def catalog(filters: CatalogFilters) -> Page[Product]:
         ids = db.session.scalars(stmt.order_by(Product.created_at.desc(), Product.id.desc())
                                  .limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
     loaded = {p.id: p for p in db.session.scalars(_with_cards(select(Product).where(Product.id.in_(ids)))).unique()}
-    return Page([loaded[i] for i in ids if i in loaded], total, f.page, f.per_page, capped)
+    items = [loaded[i] for i in ids if i in loaded]
+    others = [n for n, product in enumerate(items) if words and not name_holds(product.search_name, words)]
+    return Page(items, total, f.page, f.per_page, capped, others[0] if others else None)
 
 
-def category_counts(organisation_id: int | None = None) -> dict[str, int]:
-    """How many active products each category has, for the category chips."""
-    stmt = select(Product.category, func.count(Product.id)).where(Product.status == "active").group_by(Product.category)
-    if organisation_id:
-        stmt = stmt.where(Product.organisation_id == organisation_id)
-    return dict(db.session.execute(stmt).all())
+def name_holds(search_name: str | None, words: list[str]) -> bool:
+    """Whether a typed word starts a word of the product's folded name or code (search.name_hits > 0)."""
+    padded = " " + (search_name or "")
+    return any(f" {word}" in padded for word in words)
+
+
+def category_counts(filters: CatalogFilters | None = None, organisation_id: int | None = None) -> dict[str, int]:
+    """How many active products each category chip would show: with the query and the other filters applied
+    (not the category itself), so a chip's number is what tapping it finds."""
+    f = (filters or CatalogFilters(organisation_id=organisation_id)).normalised()
+    stmt = _filtered(f, (Product.category, func.count(Product.id)), by_category=False)
+    words = terms(f.q)
+    if words:
+        stmt = stmt.where(match(words).where)
+    elif f.q and f.q.strip():
+        return {}
+    return dict(db.session.execute(stmt.group_by(Product.category)).all())
 
 
 def communes_with_products() -> list[int]:

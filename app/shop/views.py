@@ -55,7 +55,7 @@ def _catalog_page(template: str, org=None):
     page = queries.catalog(filters)
     pagecache.tag(*caching.page_tags(page.items, listing=True, organisation_id=org.id if org else None))
     context = dict(page=page, filters=filters, org=org, args=_args, categories=CATEGORIES, emoji=CATEGORY_EMOJI,
-                   counts=queries.category_counts(org.id if org else None))
+                   counts=queries.category_counts(filters))
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render_template("shop/_results.html", **context)
     if not org:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Membership, User
 from ..extensions import db
-from .models import Certificate, Course, Enrolment, Lesson, Module, QuizAttempt, TaskCompletion
+from .models import Certificate, Course, Enrolment, Lesson, Module, Quiz, QuizAttempt, TaskCompletion
 from .services import (CourseProgress, completed_lesson_ids, course_progress, enrolment_of, is_staff,
                        passed_quiz_ids)
 
@@ -78,6 +78,29 @@ def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
     return (lessons[index - 1] if index > 0 else None,
             lessons[index + 1] if index + 1 < len(lessons) else None)
+
+
+def step_after(lesson: Lesson) -> Lesson | Quiz | None:
+    """What follows a lesson on the way through the course: the next lesson of its module; after the module's
+    last lesson, its quiz; a module without a quiz leads on to the next module's first lesson."""
+    module = lesson.module
+    ids = [item.id for item in module.lessons]
+    index = ids.index(lesson.id)
+    if index + 1 < len(ids):
+        return module.lessons[index + 1]
+    if module.quizzes:
+        return module.quizzes[0]
+    return first_lesson_after(module)
+
+
+def first_lesson_after(module: Module) -> Lesson | None:
+    """The first lesson of the modules after this one (None at the end of the course)."""
+    modules = module.course.modules
+    index = [item.id for item in modules].index(module.id)
+    for later in modules[index + 1:]:
+        if later.lessons:
+            return later.lessons[0]
+    return None
 
 
 def continue_points(user: User | None) -> list[tuple[Course, Lesson]]:

@@ -11,7 +11,7 @@ from ..core import addresses
 from ..extensions import db
 from ..shop.models import Product
 from ..shop.ordering.models import Order
-from .models import Certificate, Enrolment
+from .models import Certificate, Cohort, CohortMember, Enrolment
 
 STAGES = ("enrolled", "completed", "certified", "opened_shop", "first_sale")
 VN_OFFSET = timezone(timedelta(hours=7))
@@ -59,13 +59,18 @@ def _real_memberships(user_ids: list[int]):
     return query.where(Membership.organisation_id.not_in(select(PracticeSandbox.organisation_id))).subquery()
 
 
-def funnel(start: date, end: date, commune_code: int | None = None) -> Funnel:
-    """Trainees who enrolled in the period, by their commune, and how far each got towards selling."""
+def funnel(start: date, end: date, commune_code: int | None = None, trainer_id: int | None = None) -> Funnel:
+    """Trainees who enrolled in the period, by their commune, and how far each got towards selling; with
+    `trainer_id`, only the members of that trainer's classes."""
     since, until = _bounds(start, end)
     query = (select(Enrolment.user_id, User.commune_code).join(User, User.id == Enrolment.user_id)
              .where(Enrolment.created_at >= since, Enrolment.created_at < until).distinct())
     if commune_code:
         query = query.where(User.commune_code == commune_code)
+    if trainer_id is not None:
+        query = query.where(Enrolment.user_id.in_(
+            select(CohortMember.user_id).join(Cohort, Cohort.id == CohortMember.cohort_id)
+            .where(Cohort.trainer_id == trainer_id)))
     commune_of = dict(db.session.execute(query).all())
     user_ids = list(commune_of)
     reached: dict[str, set[int]] = {stage: set() for stage in STAGES}

@@ -48,6 +48,12 @@ def require_staff(user: User | None) -> User:
     return user
 
 
+def report_scope(user: User | None) -> int | None:
+    """Whose trainees a report may show: None (everyone) for an admin, a trainer's own id (their classes)."""
+    user = require_staff(user)
+    return None if user.is_admin else user.id
+
+
 def require_admin(user: User | None) -> User:
     user = _require_user(user)
     if not user.is_admin:
@@ -330,6 +336,12 @@ def completed_lesson_ids(user_id: int, course: Course) -> set[int]:
     return set(db.session.scalars(select(LessonProgress.lesson_id).where(
         LessonProgress.user_id == user_id, LessonProgress.lesson_id.in_(ids),
         LessonProgress.completed_at.is_not(None))))
+
+
+def has_passed(user_id: int, quiz: Quiz) -> bool:
+    """Whether this trainee passed this quiz in any attempt: the right answers are shown only after a pass."""
+    return db.session.scalar(select(QuizAttempt.id).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.passed.is_(True)).limit(1)) is not None
 
 
 def passed_quiz_ids(user_id: int, course: Course) -> set[int]:

@@ -141,26 +141,26 @@ def _stage_labels() -> list[str]:
 @bp.get("/report")
 @login_required
 def report():
-    services.require_admin(_user())
+    trainer_id = services.report_scope(_user())
     start, end = _period()
-    everywhere = reports.funnel(start, end)
+    everywhere = reports.funnel(start, end, trainer_id=trainer_id)
     commune = _int(request.args.get("commune"))
-    data = reports.funnel(start, end, commune) if commune else everywhere
+    data = reports.funnel(start, end, commune, trainer_id=trainer_id) if commune else everywhere
     totals = data.totals
     # Short names under the bars: five labels must fit a 390px phone.
     short = [_("Joined"), _("Completed"), _("Certificates"), _("Shops"), _("Made a sale")]
     chart = {"labels": short, "values": [totals[s] for s in reports.STAGES]}
     return render_template("training/report.html", report=data, stages=reports.STAGES, labels=short,
-                           chart=chart, start=start, end=end, commune=commune,
+                           chart=chart, start=start, end=end, commune=commune, own_classes=trainer_id is not None,
                            communes=[(row.commune_code, row.name) for row in everywhere.rows if row.commune_code])
 
 
 @bp.get("/report.csv")
 @login_required
 def report_csv():
-    services.require_admin(_user())
+    trainer_id = services.report_scope(_user())
     start, end = _period()
     commune = _int(request.args.get("commune"))
-    rows = reports.funnel_csv_rows(reports.funnel(start, end, commune),
+    rows = reports.funnel_csv_rows(reports.funnel(start, end, commune, trainer_id=trainer_id),
                                    [_("Commune code"), _("Commune")] + _stage_labels())
     return csv_response(rows, f"training-report-{start}-{end}.csv")

@@ -15,7 +15,7 @@ from ..core.web import unit_of_work
 from ..errors import NotFound
 from ..extensions import db
 from . import bp, certificates, queries, services
-from .models import PracticalTask
+from .models import PracticalTask, Quiz
 from .pack import course_pack as build_pack
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
@@ -82,9 +82,11 @@ def lesson(lesson_id: int):
         services.visit_lesson(current_user, item)
         db.session.commit()
         done_ids = services.completed_lesson_ids(current_user.id, item.course)
-    previous, following = queries.neighbours(item)
+    previous = queries.neighbours(item)[0]
+    following = queries.step_after(item)
     return render_template("training/lesson.html", lesson=item, previous=previous, following=following,
-                           done=item.id in done_ids, enrolled=enrolled, form=EmptyForm())
+                           next_is_quiz=isinstance(following, Quiz), done=item.id in done_ids, enrolled=enrolled,
+                           form=EmptyForm())
 
 
 @bp.post("/lesson/<int:lesson_id>/done")
@@ -96,10 +98,13 @@ def lesson_done(lesson_id: int):
         services.complete_lesson(current_user, item)
     if not done.ok:
         return redirect(url_for("training.course", slug=item.course.slug))
-    _, following = queries.neighbours(item)
-    if following is not None and following.module_id == item.module_id:
-        return redirect(url_for("training.lesson", lesson_id=following.id))
-    return redirect(url_for("training.course", slug=item.course.slug))
+    return redirect(_step_url(queries.step_after(item)) or url_for("training.course", slug=item.course.slug))
+
+
+def _step_url(step) -> str | None:
+    if isinstance(step, Quiz):
+        return url_for("training.quiz", quiz_id=step.id)
+    return url_for("training.lesson", lesson_id=step.id) if step is not None else None
 
 
 @bp.get("/quiz/<int:quiz_id>")
@@ -152,7 +157,11 @@ def quiz_submit(quiz_id: int):
 def attempt(attempt_id: int):
     item = services.get_attempt(current_user, attempt_id)
     given = {row["question_id"]: row for row in item.answers}
-    return render_template("training/attempt.html", attempt=item, quiz=item.quiz, given=given)
+    # The key only after a pass (or for the trainers): before, a trainee learns which answers were wrong and why.
+    reveal = item.passed or services.is_staff(current_user) or services.has_passed(item.user_id, item.quiz)
+    following = queries.first_lesson_after(item.quiz.module) if item.passed else None
+    return render_template("training/attempt.html", attempt=item, quiz=item.quiz, given=given, reveal=reveal,
+                           following=following)
 
 
 @bp.post("/task/<int:task_id>/check")

@@ -214,3 +214,13 @@ def test_login_session_rows_are_kept_per_browser(db, factory):
     services.start_login_session(user)
     db.session.commit()
     assert count(db, LoginSession) == 2
+
+
+@pytest.mark.parametrize("name,short", [
+    ("Đỗ Thị Hoa", "Hoa"), ("Cô Hạnh (tổ công nghệ số)", "Cô Hạnh"), ("Quản trị Huyện", "Huyện"),
+    ("Bác Tư", "Bác Tư"), ("Hoa", "Hoa"), ("(chưa rõ)", "0912000001"), ("Anh Ba (shipper) Nam", "Anh Nam"),
+])
+def test_the_header_short_name(name, short):
+    from app.accounts.models import User
+
+    assert User(name=name, phone="0912000001").short_name == short

@@ -1,5 +1,6 @@
 """Account pages through the test client: register, sign in/out, profile, organisations, roles."""
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -241,3 +242,32 @@ def test_language_choice_is_remembered_on_the_account(client, factory, auth, db,
 def test_pages_need_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_members_get_the_seller_tools_in_the_navigation_but_not_for_a_practice_stall(client, auth, factory, db):
+    owner = factory.user("Nguyễn Văn Chủ")
+    org = factory.org(owner, name="HTX Điều hướng")
+    buyer = factory.user("Người Mua Hàng")
+    auth.login_as(buyer)
+    assert 'data-testid="seller-tools"' not in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    auth.login_as(owner)
+    html = client.get("/").get_data(as_text=True)
+    assert f'href="/shop/manage/{org.slug}/dashboard" data-testid="seller-tools"' in html
+    assert 'data-testid="account-link">Chủ<' in html  # the short name in the header
+    profile = client.get("/account")  # the layout's own names never shadow a page's (its `orgs`)
+    assert profile.status_code == 200 and "HTX Điều hướng" in profile.get_data(as_text=True)
+    org.is_sandbox = True
+    db.session.commit()
+    assert 'data-testid="seller-tools"' not in client.get("/").get_data(as_text=True)
+
+
+def test_an_invalid_field_says_so_to_screen_readers_and_shows_its_error_under_it(client, db):
+    blank = client.get("/register").get_data(as_text=True)
+    assert 'aria-invalid="None"' not in blank and "aria-invalid" not in blank
+    page = client.post("/register", data={"name": "Lan", "login": "12345", "password": "matkhau123"}).get_data(as_text=True)
+    field = re.search(r"<input[^>]*id=\"login\"[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="login-error"' in field
+    assert re.search(r'<small class="error" id="login-error">[^<]+</small>', page)
+    name = re.search(r"<input[^>]*id=\"name\"[^>]*>", page).group(0)
+    assert "aria-invalid" not in name  # only the invalid field

@@ -85,9 +85,44 @@ def browser_app(app):
     app.config["WTF_CSRF_ENABLED"] = previous
 
 
+@pytest.fixture(autouse=True)
+def page_checks(request):
+    """Every page a browser test shows passes axe-core (no serious or critical violation) and fits a 360 px phone.
+
+    Each browser context the test opens (the `page` fixture's and `browser.new_context()`'s) is watched; before it
+    closes, every document it showed is visited again at 360×740 with its cookies and checked (see pagecheck.py).
+    The problems fail the test at teardown. `page_checks.check(page)` checks a state no URL reaches again.
+    """
+    if not {"browser", "page", "context"} & set(request.fixturenames):
+        yield None
+        return
+    from .pagecheck import Recorder, problems
+
+    browser = request.getfixturevalue("browser")
+    recorder = Recorder(request.getfixturevalue("live_server"))
+    recorder.check = lambda page: recorder.found.extend(problems(page))
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        recorder.watch(context)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield recorder
+    finally:
+        del browser.new_context  # the instance attribute; the class's method shows through again
+    assert not recorder.found, "pages that fail the axe or the 360 px check:\n" + "\n".join(recorder.found)
+
+
 @pytest.fixture
-def page(page, browser_app):
-    """pytest-playwright's page, with shorter waits so a broken page fails fast."""
+def page(browser_app, page):
+    """pytest-playwright's page, with shorter waits so a broken page fails fast.
+
+    `browser_app` (and so `app`) comes first, so the context closes, and its pages are checked, before the tables
+    are emptied.
+    """
     page.set_default_timeout(10_000)
     page.set_default_navigation_timeout(15_000)
     return page
@@ -125,3 +160,41 @@ def vi(browser_app):
             return gettext(msgid, **params)
 
     return translate
+
+
+@pytest.fixture
+def district(app, db):
+    """The demo district (`flask seed-demo`, in this process) and the ids of the pages worth a visit."""
+    from sqlalchemy import select
+
+    from app.accounts.demo import seed_accounts
+    from app.accounts.models import Organisation, User
+    from app.livestream.demo import seed_lives
+    from app.livestream.models import LiveSession
+    from app.shop.demo import seed_orders, seed_products
+    from app.shop.models import Product
+    from app.shop.ordering.models import Order
+    from app.training.demo import seed_training
+    from app.training.models import Cohort, Course
+
+    seed_accounts()
+    seed_products()
+    seed_orders()
+    seed_lives()
+    seed_training()
+    db.session.commit()
+    org = db.session.scalar(select(Organisation).order_by(Organisation.id))
+    buyer = db.session.scalar(select(User).where(User.phone.like("%922000001")))
+    product = db.session.scalar(select(Product).where(Product.organisation_id == org.id).order_by(Product.id))
+    lives = {live.state: live.id for live in db.session.scalars(select(LiveSession))}
+    orders = list(db.session.scalars(select(Order).where(Order.organisation_id == org.id).order_by(Order.id)))
+    course = db.session.scalar(select(Course).where(Course.status == "published").order_by(Course.id))
+    module = course.modules[0]
+    cohort = db.session.scalar(select(Cohort).order_by(Cohort.id))
+    return {
+        "org": org.slug, "product": product.id, "buyer_order": next(o.number for o in orders if o.buyer_id == buyer.id),
+        "orders": {o.status: o.number for o in orders}, "lives": lives, "course": course.slug,
+        "lesson": module.lessons[0].id,
+        "text_lesson": next(lesson.id for m in course.modules for lesson in m.lessons if not lesson.video_key), "quiz": next(q.id for m in course.modules for q in m.quizzes),
+        "cohort": cohort.id if cohort else None,
+    }

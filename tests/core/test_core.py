@@ -104,3 +104,30 @@ def test_local_storage_generates_names_and_refuses_traversal(app):
     assert storage.read(key) == b"abc"
     with pytest.raises(NotFound):
         storage.read("../../etc/passwd")
+
+
+def _noisy_photo(size=(2000, 1500)) -> bytes:
+    """A photo-like picture that compresses badly (random noise): the worst case for the thumbnail budget."""
+    import os
+
+    from PIL import Image
+
+    image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_srcset_copies_at_each_narrower_width_and_a_thumbnail_under_its_budget():
+    from app.core.images import RESPONSIVE_WIDTHS, THUMB_BUDGET
+
+    processed = process_image(_noisy_photo(), widths=RESPONSIVE_WIDTHS)
+    assert (processed.width, processed.height) == (1600, 1200)
+    assert [width for width, _ in processed.variants] == [320, 640, 1024]
+    for width, data in processed.variants:
+        with Image.open(io.BytesIO(data)) as copy:
+            assert copy.format == "WEBP" and copy.size == (width, width * 3 // 4)
+    assert len(processed.thumbnail) <= THUMB_BUDGET
+    small = process_image(_noisy_photo((500, 500)), widths=RESPONSIVE_WIDTHS)
+    assert [width for width, _ in small.variants] == [320]  # never blown up past the picture itself
+    assert process_image(_noisy_photo((300, 200))).variants == ()

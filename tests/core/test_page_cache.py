@@ -389,7 +389,8 @@ def test_a_cookie_set_after_the_page_was_filled_keeps_it_out_of_the_cache(app, c
         response.set_cookie("tracker", "x")
         return response
 
-    app.after_request_funcs[None].insert(1, late_cookie)  # after `fill`, before `store`
+    hooks = app.after_request_funcs[None]
+    hooks.insert(hooks.index(pagecache.store) + 1, late_cookie)  # after `fill`, before `store` (hooks run last first)
     try:
         first = app.test_client().get(_url(product))
     finally:

@@ -69,3 +69,20 @@ def test_the_env_example_names_every_secret_production_requires():
     example = (ROOT / "deploy/cholive.env.example").read_text()
     for name in (*Production.REQUIRED_ENV, "REDIS_URL", "STRIPE_WEBHOOK_SECRET", "MAX_UPLOAD_MB"):
         assert re.search(rf"^#?{name}=", example, re.M), name
+
+
+def test_the_site_compresses_text_and_keeps_versioned_static_files_a_year(tmp_path):
+    from deploy.precompress_static import precompress
+
+    site = render_site(ports=[8001], server_name="cho.example.vn")
+    static = site[site.index("location /static/"):]
+    assert "gzip on;" in site and "image/svg+xml" in site and "gzip_static on;" in static
+    assert "add_header Cache-Control $cholive_static_cache always;" in static
+    assert "\"public, max-age=31536000, immutable\"" in site and "brotli on;" not in site
+    assert "brotli_static on;" in render_site(ports=[8001], brotli=True)
+    (tmp_path / "app.css").write_text("body { color: black; }\n" * 100)
+    (tmp_path / "tiny.js").write_text("x()")
+    assert precompress(tmp_path) >= 1
+    import gzip
+    assert gzip.decompress((tmp_path / "app.css.gz").read_bytes()) == (tmp_path / "app.css").read_bytes()
+    assert not (tmp_path / "tiny.js.gz").exists()

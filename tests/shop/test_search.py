@@ -220,3 +220,41 @@ def test_reindex_command(db, runner, corpus):
     assert result.exit_code == 0 and f"{len(CORPUS)} products reindexed" in result.output
     db.session.expire_all()
     assert "rau muong" in db.session.get(Product, product.id).search_text
+
+
+def test_category_counts_follow_the_query_and_the_other_filters(corpus):
+    everything = queries.category_counts(CatalogFilters())
+    assert everything == {"fruit": 3, "vegetables": 2, "rice": 1, "other": 1, "processed": 1, "tea": 1,
+                          "handicraft": 1}
+    # "rau": three products say it (two vegetables by name, the basket in its description), nothing else.
+    assert queries.category_counts(CatalogFilters(q="rau")) == {"vegetables": 2, "handicraft": 1}
+    # The chosen category leaves every chip's number as it is: the number is what tapping the chip finds.
+    assert queries.category_counts(CatalogFilters(q="rau", category="handicraft")) == {"vegetables": 2,
+                                                                                      "handicraft": 1}
+    assert queries.category_counts(CatalogFilters(q="rau", price_max=12000)) == {"vegetables": 1}
+    assert queries.category_counts(CatalogFilters(q="!!!")) == {}
+
+
+def test_products_found_only_by_their_seller_come_after_and_apart(db, factory, corpus, make_product):
+    owner = factory.user("Chủ hộ")
+    org = factory.org(owner, name="Hộ Bưởi Diễn Phú Thượng")  # every product of this seller says "bưởi diễn"
+    make_product(owner, org, "Nhãn lồng", category="fruit", price=50000, code="N1")
+    make_product(owner, org, "Mật ong hoa nhãn", category="processed", price=150000, code="N2")
+    page = queries.catalog(CatalogFilters(q="buoi dien"))
+    found = names(page)
+    assert found[0] == "Bưởi Diễn" and {"Nhãn lồng", "Mật ong hoa nhãn", "Cam Canh"} <= set(found)
+    apart = page.others_from
+    assert found[:apart] == ["Bưởi Diễn", "Bưởi da xanh"]  # a typed word in the name
+    assert set(found[apart:]) == {"Cam Canh", "Nhãn lồng", "Mật ong hoa nhãn"}
+    assert queries.catalog(CatalogFilters(q="rau muong")).others_from is None  # every result is a name match
+    assert queries.catalog(CatalogFilters()).others_from is None  # no query: nothing set apart
+
+
+def test_the_catalog_page_shows_seller_matches_under_their_own_heading(client, db, factory, corpus, make_product):
+    owner = factory.user("Chủ hộ")
+    org = factory.org(owner, name="Hộ Bưởi Diễn Phú Thượng")
+    make_product(owner, org, "Nhãn lồng", category="fruit", price=50000, code="N1")
+    html = client.get("/shop/?q=buoi+dien").get_data(as_text=True)
+    assert html.index("Bưởi Diễn</span>") < html.index('data-testid="other-matches"') < html.index("Nhãn lồng")
+    fragment = client.get("/shop/?q=rau", headers={"HX-Request": "true", "HX-Target": "results"}).get_data(as_text=True)
+    assert 'id="category-chips"' in fragment and 'hx-swap-oob="true"' in fragment

@@ -569,3 +569,39 @@ def test_options_renamed_between_practices_and_held_lines_released_at_the_end(db
     copy = second.session.products[0].product
     assert sorted(v.label for v in copy.active_variants) == ["10kg", "5 kg"]
     assert all(v.available >= services.SANDBOX_STOCK["calm"] for v in copy.active_variants)
+
+
+def test_a_race_loser_served_after_all_is_an_order_on_the_score_card_as_in_the_claims_log(db, trainee):
+    """The claims log shows the loser's line once the winner's unit came back: the score card counts it as an
+    order, never as a question nobody answered."""
+    run = services.start_practice(trainee, pace="busy", seed=8)
+    db.session.commit()
+    live = run.session
+    loser = next(c for c in run.comments if c.intent == "race_loser")
+    winner = run.comments[loser.seq - 2]
+    now = run.started_at
+    for comment in list(run.comments):
+        now += timedelta(seconds=3)
+        if comment.seq == loser.seq:  # the winner backs out before the loser's comment arrives
+            for res in live_queries.buyer_reservations(live.id, winner.buyer_user_id):
+                if res.message_id == winner.message_id:
+                    live_services.cancel_reservation(trainee, res)
+        services.deliver_next(run, now)
+    db.session.commit()
+    served = db.session.scalar(select(LiveReservation).where(LiveReservation.message_id == loser.message_id))
+    assert served is not None and served.status == "held"  # in the claims log
+    result = services.finish_practice(trainee, run, now=now).result
+    assert loser.text not in [row["text"] for row in result["unanswered"]]
+    assert result["questions"] == sum(1 for c in run.comments if c.intent in ("question", "race_loser")) - 1
+    assert not any(line["buyer"] == loser.buyer.name and line["code"] == served.live_product.live_code
+                   for line in result["wrong_lines"])
+
+
+def test_cancel_advice_only_when_a_buyer_took_an_order_back_in_the_chat():
+    base = {"wrong_lines": [{"buyer": "A", "code": "A12", "variant": None, "quantity": 1}], "missed_orders": [],
+            "unanswered": [], "median_answer_seconds": 3, "undelivered": 0}
+    assert services.tip_keys({**base, "retracted_lines_kept": 1}) == ["wrong_lines"]
+    assert services.tip_keys({**base, "retracted_lines_kept": 0}) == ["extra_lines"]
+    missed = {**base, "wrong_lines": [], "missed_orders": base["wrong_lines"]}
+    assert services.tip_keys({**missed, "missed_after_a_cancel": 1}) == ["missed_orders"]
+    assert services.tip_keys({**missed, "missed_after_a_cancel": 0}) == ["missed_lines"]

@@ -181,12 +181,30 @@ def test_funnel_counts_by_commune_from_enrolment_to_first_sale(db, trainer, smal
         assert counts[commune]["first_sale"] == (1 if status == "delivered" else 0)
 
 
-def test_report_page_and_csv_are_for_admins_only(client, auth, db, admin, trainer, small_course, trainee):
+def test_report_page_and_csv_for_admins_and_for_trainers_over_their_own_classes(client, auth, db, factory, admin,
+                                                                               trainer, small_course, trainee, commune):
+    from app.training import cohorts
+
     services.enrol(trainee, small_course.course)
+    other = factory.user("Học viên lớp khác")
+    services.enrol(other, small_course.course)
     db.session.commit()
-    auth.login_as(trainer)
+    auth.login_as(trainee)  # a trainee sees no report
     assert client.get("/training/report").status_code == 403
     assert client.get("/training/report.csv").status_code == 403
+    client.post("/logout")
+    auth.login_as(trainer)  # a trainer: only the members of their own classes
+    period = "?from=2020-01-01&to=2099-12-31"
+    rows = list(csv.reader(io.StringIO(client.get("/training/report.csv" + period).get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[-1][2] == "0"
+    cohort = cohorts.create_cohort(trainer, name="Lớp Ô Diên", commune_code=commune,
+                                   course_id=small_course.course.id)
+    cohorts.add_member(trainer, cohort, trainee.phone)
+    db.session.commit()
+    response = client.get("/training/report" + period)
+    assert response.status_code == 200 and 'id="funnel-chart"' in response.get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(client.get("/training/report.csv" + period).get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[-1][2] == "1"  # the trainee of their class, not the other course member
     client.post("/logout")
     auth.login_as(admin)
     page = client.get("/training/report?from=2020-01-01&to=2099-12-31").get_data(as_text=True)
@@ -194,7 +212,7 @@ def test_report_page_and_csv_are_for_admins_only(client, auth, db, admin, traine
     response = client.get("/training/report.csv?from=2020-01-01&to=2099-12-31")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][2] == "Đăng ký học" and rows[-1][2] == "1"
+    assert rows[0][2] == "Đăng ký học" and rows[-1][2] == "2"  # the admin sees every trainee
     one = client.get("/training/report?from=2020-01-01&to=2099-12-31&commune=424242").get_data(as_text=True)
     assert "Không có ai tham gia khóa học" in one  # a commune with nobody: an empty table, not an error
     # A nonsense period falls back to the default instead of failing.

@@ -281,3 +281,56 @@ def test_a_course_with_unfinished_prerequisites_says_which_and_offers_no_join_bu
     refused = client.post(f"/training/c/{advanced.slug}/enrol", data={"csrf_token": token}, follow_redirects=True)
     assert "Hãy học xong các khóa này trước" in refused.get_data(as_text=True)
     assert services.enrolment_of(trainee, advanced) is None
+
+
+def _submit(client, sc, picks: dict) -> str:
+    page = client.get(f"/training/quiz/{sc.quiz.id}").get_data(as_text=True)
+    form = {"csrf_token": CSRF.search(page).group(1),
+            "token": re.search(r'name="token" value="([^"]+)"', page).group(1), **picks}
+    response = client.post(f"/training/quiz/{sc.quiz.id}", data=form)
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_quiz_answers_are_revealed_only_after_a_pass(client, auth, db, small_course, trainee, trainer):
+    sc = small_course
+    _enrol(client, auth, trainee, sc)
+    wrong = {f"q{sc.single.id}": [str(c.id) for c in sc.single.choices if not c.is_correct],
+             f"q{sc.multiple.id}": [str(c.id) for c in sc.multiple.choices if not c.is_correct],
+             f"q{sc.short.id}": "tiền mặt"}
+    failed = _submit(client, sc, wrong)
+    assert "0%" in failed and 'data-testid="key-hidden"' in failed
+    assert "Bóng đổ đen." in failed and "Sai màu." in failed  # why the picked answers were not right
+    assert "Gần cửa sổ" not in failed.split("<h1>", 1)[1]  # the right choice is not named
+    assert "đáp án đúng" not in failed and "Cash on delivery." not in failed and "COD" not in failed
+    attempt_url = re.search(r"/training/attempt/\d+", client.get(f"/training/quiz/{sc.quiz.id}").get_data(as_text=True))
+    right = {f"q{sc.single.id}": [str(c.id) for c in sc.single.choices if c.is_correct],
+             f"q{sc.multiple.id}": [str(c.id) for c in sc.multiple.choices if c.is_correct], f"q{sc.short.id}": "cod"}
+    passed = _submit(client, sc, right)
+    assert "100%" in passed and 'data-testid="key-hidden"' not in passed and "Cash on delivery." in passed
+    if attempt_url:  # once passed, the earlier attempt shows the key too
+        assert 'data-testid="key-hidden"' not in client.get(attempt_url.group(0)).get_data(as_text=True)
+
+
+def test_next_goes_through_the_module_to_its_quiz_then_to_the_next_module(client, auth, db, small_course, trainee,
+                                                                         trainer):
+    from app.training import authoring
+
+    sc = small_course
+    module2 = authoring.add_module(trainer, sc.course, "Phông nền nâng cao")
+    three = authoring.add_lesson(trainer, module2, authoring.LessonData(title="Khay gỗ", body="Gỗ.", minutes=2))
+    db.session.commit()
+    _enrol(client, auth, trainee, sc)
+    token = csrf(client, f"/training/lesson/{sc.lessons[0].id}")
+    first = client.post(f"/training/lesson/{sc.lessons[0].id}/done", data={"csrf_token": token})
+    assert first.headers["Location"].endswith(f"/training/lesson/{sc.lessons[1].id}")
+    page = client.get(f"/training/lesson/{sc.lessons[1].id}").get_data(as_text=True)
+    assert f'href="/training/quiz/{sc.quiz.id}"' in page  # after the module's last lesson: its quiz
+    last = client.post(f"/training/lesson/{sc.lessons[1].id}/done", data={"csrf_token": token})
+    assert last.headers["Location"].endswith(f"/training/quiz/{sc.quiz.id}")
+    passed = _submit(client, sc, {
+        f"q{sc.single.id}": [str(c.id) for c in sc.single.choices if c.is_correct],
+        f"q{sc.multiple.id}": [str(c.id) for c in sc.multiple.choices if c.is_correct], f"q{sc.short.id}": "cod"})
+    assert f'href="/training/lesson/{three.id}" role="button" data-testid="next-module"' in passed
+    end = client.post(f"/training/lesson/{three.id}/done", data={"csrf_token": token})
+    assert end.headers["Location"].endswith(f"/training/c/{sc.course.slug}")  # the end of the course

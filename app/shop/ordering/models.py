@@ -224,3 +224,19 @@ class BankReview(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     order: Mapped[Order | None] = relationship()
+
+
+class DeliveryAddress(db.Model):
+    """An address a buyer had an order delivered to (their address book); the newest fills the next checkout."""
+
+    __tablename__ = "delivery_addresses"
+    __table_args__ = (UniqueConstraint("user_id", "phone", "commune_code", "street"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(16))
+    province_code: Mapped[int | None] = mapped_column(Integer)
+    commune_code: Mapped[int | None] = mapped_column(Integer)
+    street: Mapped[str] = mapped_column(String(200))
+    used_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

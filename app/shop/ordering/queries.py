@@ -11,6 +11,19 @@ from .. import vietqr
 from .models import ORDER_STATUSES, BankReview, Order
 
 
+def cart_item_count(user: User | None, guest_token: str | None) -> int:
+    """Units in the visitor's cart (the header's badge): the account's cart, else the guest cart of the cookie."""
+    from sqlalchemy import func
+
+    from .models import Cart, CartLine
+
+    if user is None and not guest_token:
+        return 0
+    owner = Cart.user_id == user.id if user is not None else Cart.guest_token == guest_token
+    return int(db.session.scalar(select(func.coalesce(func.sum(CartLine.quantity), 0))
+                                 .join(Cart, Cart.id == CartLine.cart_id).where(owner)) or 0)
+
+
 def buyer_orders(user: User) -> list[Order]:
     return list(db.session.scalars(select(Order).where(Order.buyer_id == user.id).order_by(Order.id.desc()).limit(100)))
 

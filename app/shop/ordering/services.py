@@ -53,6 +53,16 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 SELLER_TARGETS = ("confirmed", "packed", "shipped", "delivered", "cancelled", "refunded")
 
 
+def allowed_targets(order: Order) -> tuple[str, ...]:
+    """Where this order can go now: "refunded" only once money came in (an unpaid order is cancelled instead)."""
+    return tuple(t for t in TRANSITIONS.get(order.status, ()) if t != "refunded" or order.paid_at is not None)
+
+
+def seller_targets(order: Order) -> list[str]:
+    """The moves a seller may make on this order now, in the order the buttons show them."""
+    return [t for t in allowed_targets(order) if t in SELLER_TARGETS]
+
+
 # --- cart -----------------------------------------------------------------------------------------
 
 def get_cart(user: User | None, guest_token: str | None, *, create: bool = False) -> Cart | None:
@@ -468,7 +478,7 @@ def _give_back(order: Order, actor: User | None, why: str) -> None:
 def transition(order: Order, to_status: str, actor: User | None, note: str | None = None,
                now: datetime | None = None) -> OrderEvent:
     """Move an order along the legal transitions, with its stock effect and a history row."""
-    if to_status not in TRANSITIONS.get(order.status, ()):
+    if to_status not in allowed_targets(order):
         raise InvalidInput(_l("An order cannot go from %(a)s to %(b)s.", a=order.status, b=to_status),
                            code="illegal_transition", from_status=order.status, to_status=to_status)
     from_status = order.status

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from flask import Response, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, after_this_request, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -12,16 +12,15 @@ from markupsafe import Markup
 from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
 from ...core.csvfile import csv_response
-from ...core.web import unit_of_work
+from ...core.web import error_under_field, unit_of_work
 from ...extensions import db
 from .. import bp, vietqr
 from ..payments.stripe_gateway import gateway_from_config
-from . import queries, services
+from . import address_book, queries, services
 from .card import card_checkout_url
 from .forms import CheckoutForm
 from .limits import checkout_limit
 from .models import ORDER_STATUSES
-from .services import SELLER_TARGETS, TRANSITIONS
 
 CART_COOKIE = "cl_cart"
 MANAGE = "/manage/<org_slug>/orders"
@@ -46,6 +45,18 @@ def _cart(create: bool = False):
             CART_COOKIE, token, max_age=60 * 60 * 24 * 30, httponly=True, samesite="Lax",
             secure=request.is_secure), response)[1])
     return services.get_cart(user, None if user else token, create=create)
+
+
+@bp.app_context_processor
+def cart_badge():
+    """cart_count() for the header's cart icon, counted once per request and only when shown."""
+    def cart_count() -> int:
+        if "cart_count" not in g:
+            user = _user()
+            g.cart_count = queries.cart_item_count(user, None if user else request.cookies.get(CART_COOKIE))
+        return g.cart_count
+
+    return {"cart_count": cart_count}
 
 
 @bp.get("/cart")
@@ -99,11 +110,8 @@ def checkout():
     form = CheckoutForm()
     form.payment_method.choices = _payment_choices(groups)
     if request.method == "GET":
-        form.name.data = form.name.data or current_user.name
-        form.street.data = form.street.data or getattr(current_user, "street", None)
+        address_book.prefill(form, current_user)
         form.idempotency_key.data = uuid.uuid4().hex
-        form.province_code.data = str(current_user.province_code or "") if getattr(current_user, "province_code", None) else ""
-        form.commune_code.data = str(current_user.commune_code or "") if getattr(current_user, "commune_code", None) else ""
     form.fill_address_choices()
     if form.validate_on_submit():
         with unit_of_work() as done:
@@ -113,9 +121,11 @@ def checkout():
                 note=form.note.data, payment_method=form.payment_method.data,
                 idempotency_key=form.idempotency_key.data or uuid.uuid4().hex,
                 **services.checkout_options(current_app.config))
+            address_book.remember(current_user, orders[0])
         if done.ok:
             flash(_("Thank you! Your order has been placed."), "success")
             return redirect_after_checkout(orders)
+        error_under_field(form, done, {"invalid_address": "commune_code"})
     return render_template("shop/ordering/checkout.html", form=form, groups=groups), 200 if request.method == "GET" else 422
 
 
@@ -219,7 +229,7 @@ def ordering_manage_order(org_slug: str, number: str):
     org = get_organisation(org_slug)
     order = services.order_for_seller(current_user, org, number)
     db.session.commit()
-    targets = [t for t in TRANSITIONS[order.status] if t in SELLER_TARGETS]
+    targets = services.seller_targets(order)
     return render_template("shop/ordering/manage_order.html", org=org, order=order, targets=targets, form=EmptyForm())
 
 

@@ -14,6 +14,10 @@ TIPS = {
                       "code (\"thôi em không lấy nữa\"), cancel their lines yourself in the held queue."),
     "missed_orders": _l("Some buyers did not end up with what they ordered. Check the held queue before ending, "
                         "and do not cancel a line unless the buyer asked."),
+    "extra_lines": _l("Some lines in the queue are more than the buyers asked for. Compare the held queue with "
+                      "the chat before ending."),
+    "missed_lines": _l("Some buyers did not end up with what they ordered. Compare the held queue with the chat "
+                       "before ending."),
     "unanswered": _l("Some questions got no answer. Answer each question in the chat, even briefly: a buyer who "
                      "waits leaves."),
     "slow_answers": _l("Answers took more than half a minute. Prepare short replies for price, stock and shipping "

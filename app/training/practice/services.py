@@ -305,21 +305,34 @@ def score(run: PracticeRun) -> dict[str, Any]:
 
     Orders: each (buyer, code, option) the script expects, against the lines still held (or confirmed) at the
     end. Wrong lines: lines kept that nobody should hold (a buyer who backed out, a cancel left standing) or
-    more than was asked. Questions: the trainee's first chat reply after each one; unanswered ones are missed."""
+    more than was asked. Questions: the trainee's first chat reply after each one; unanswered ones are missed.
+
+    It agrees with the claims log: a comment that got an order line there (a buyer who lost a race, served once
+    stock came back) counts as that order, never as a question waiting for an answer."""
     delivered = [c for c in run.comments if c.delivered_at is not None and c.message_id is not None]
-    expected = expected_lines([(c.buyer_user_id, c.intent, c.expected) for c in delivered])
-    kept: dict[tuple[int, str, str | None], int] = {}
-    rows = db.session.execute(
-        select(LiveReservation.user_id, LiveProduct.live_code, LiveReservation.variant_id, LiveReservation.quantity)
+    every = db.session.execute(
+        select(LiveReservation.message_id, LiveReservation.user_id, LiveProduct.live_code, LiveReservation.variant_id,
+               LiveReservation.quantity, LiveReservation.status)
         .join(LiveProduct, LiveProduct.id == LiveReservation.live_product_id)
-        .where(LiveReservation.session_id == run.session_id, LiveReservation.status.in_(KEPT_STATUSES))).all()
+        .where(LiveReservation.session_id == run.session_id)).all()
+    ordered = {row.message_id for row in every if row.message_id is not None}
+
+    def meant(c: PracticeComment) -> str:
+        return "order" if c.intent == "race_loser" and c.message_id in ordered else c.intent
+
+    expected = expected_lines([(c.buyer_user_id, meant(c), c.expected) for c in delivered])
     from ...shop.models import Variant
 
     labels = dict(db.session.execute(select(Variant.id, Variant.label).where(
-        Variant.id.in_({r[2] for r in rows} or {0}))).all())
-    for user_id, code, variant_id, qty in rows:
-        key = (user_id, code, labels.get(variant_id))
-        kept[key] = kept.get(key, 0) + qty
+        Variant.id.in_({r.variant_id for r in every} or {0}))).all())
+    kept: dict[tuple[int, str, str | None], int] = {}
+    cancelled: set[tuple[int, str, str | None]] = set()
+    for row in every:
+        key = (row.user_id, row.live_code, labels.get(row.variant_id))
+        if row.status in KEPT_STATUSES:
+            kept[key] = kept.get(key, 0) + row.quantity
+        elif row.status == "cancelled":
+            cancelled.add(key)
 
     names = dict(db.session.execute(select(User.id, User.name).where(
         User.id.in_({k[0] for k in expected} | {k[0] for k in kept} or {0}))).all())
@@ -336,9 +349,8 @@ def score(run: PracticeRun) -> dict[str, Any]:
                                              ChatMessage.user_id == run.user_id).order_by(ChatMessage.id)))
     waits: list[float] = []
     unanswered = []
-    for c in delivered:
-        if c.intent not in ("question", "race_loser"):
-            continue
+    asking = [c for c in delivered if meant(c) in ("question", "race_loser") and c.message_id not in ordered]
+    for c in asking:
         asked = c.message.created_at
         answer = next((t for t in replies if t >= asked), None)
         if answer is None:
@@ -346,7 +358,10 @@ def score(run: PracticeRun) -> dict[str, Any]:
         else:
             waits.append((answer - asked).total_seconds())
     undelivered = sum(1 for c in run.comments if c.delivered_at is None)
-    questions = sum(1 for c in delivered if c.intent in ("question", "race_loser"))
+    questions = len(asking)
+    # Buyers who backed out in words the parser cannot read ("thôi em không lấy nữa"): only their lines call
+    # for the trainee to cancel by hand.
+    retracted = {c.buyer_user_id for c in delivered if c.intent == "soft_cancel"}
     result = {
         "comments": len(delivered), "undelivered": undelivered,
         "orders_expected": len(expected), "orders_correct": len(correct),
@@ -355,6 +370,8 @@ def score(run: PracticeRun) -> dict[str, Any]:
         "questions": questions, "answered": len(waits), "unanswered": unanswered,
         "median_answer_seconds": round(median(waits), 1) if waits else None,
         "missed_comments": len(missed) + len(unanswered),
+        "retracted_lines_kept": sum(1 for k in wrong if k[0] in retracted),
+        "missed_after_a_cancel": sum(1 for k in missed if k in cancelled),
     }
     result["tips"] = tip_keys(result)
     return result
@@ -363,10 +380,14 @@ def score(run: PracticeRun) -> dict[str, Any]:
 def tip_keys(result: dict[str, Any]) -> list[str]:
     """Which tips the score card shows; the texts are drawn at display time, in the reader's language."""
     tips = []
-    if result["wrong_lines"]:
-        tips.append("wrong_lines")
-    if result["missed_orders"]:
-        tips.append("missed_orders")
+    if result.get("retracted_lines_kept"):
+        tips.append("wrong_lines")  # a buyer took it back in the chat: cancel by hand
+    elif result["wrong_lines"]:
+        tips.append("extra_lines")
+    if result.get("missed_after_a_cancel"):
+        tips.append("missed_orders")  # a line the buyer never took back was cancelled
+    elif result["missed_orders"]:
+        tips.append("missed_lines")
     if result["unanswered"]:
         tips.append("unanswered")
     if result["median_answer_seconds"] is not None and result["median_answer_seconds"] > 30:

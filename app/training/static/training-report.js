@@ -8,7 +8,12 @@
   var green = "#0b7a3b";
   var height = 240;
 
-  function label(i) { return data.labels[Math.round(i)] || ""; }
+  // On a phone two-word labels go on two lines, or neighbours run into each other.
+  var narrow = box.clientWidth < 480;
+  function label(i) {
+    var text = data.labels[Math.round(i)] || "";
+    return narrow ? text.replace(" ", "\n") : text;
+  }
 
   var plot = new uPlot({
     width: box.clientWidth,
@@ -21,7 +26,8 @@
     },
     axes: [
       { values: function (u, splits) { return splits.map(function (s) { return Number.isInteger(s) ? label(s) : ""; }); },
-        space: 40, incrs: [1], grid: { show: false }, ticks: { show: false }, font: "11px system-ui" },
+        space: 40, incrs: [1], grid: { show: false }, ticks: { show: false }, font: "11px system-ui",
+        size: narrow ? 46 : 30 },
       { size: 34, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], grid: { stroke: "#e7ece8" }, ticks: { show: false } }
     ],
     series: [

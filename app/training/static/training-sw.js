@@ -1,11 +1,11 @@
 // Chợ Live training offline worker: pages under /training/ are fetched from the network first and kept;
 // when the phone is offline, a lesson opened before is answered from the cache. POSTs are never cached.
 // Households often share one phone: training.js empties this cache when nobody is signed in.
-var CACHE = "cholive-training-static-v1";
+var CACHE = "cholive-training-static-v2";
 var PAGES = "cholive-training-pages";
 var OFFLINE = "/training/offline";
 var READABLE = /^\/training\/(c\/[^/]+|lesson\/\d+)?$/;
-var STATIC = ["/static/vendor/pico/pico.min.css", "/static/css/app.css", "/training/static/training.css", OFFLINE];
+var STATIC = ["/static/css/pico.css", "/static/css/app.css", "/training/static/training.css", OFFLINE];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(STATIC); }).then(function () {
@@ -28,10 +28,11 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   var isStatic = STATIC.indexOf(url.pathname) !== -1;
   if (isStatic) {  // stale-while-revalidate: fast from the cache, refreshed for next time
+    // Pages ask for /static/...?v=<hash>: one entry per file, whatever its version.
     event.respondWith(caches.open(CACHE).then(function (cache) {
-      return cache.match(request).then(function (hit) {
+      return cache.match(url.pathname).then(function (hit) {
         var fresh = fetch(request).then(function (response) {
-          if (response.ok) { cache.put(request, response.clone()); }
+          if (response.ok) { cache.put(url.pathname, response.clone()); }
           return response;
         });
         return hit ? (fresh.catch(function () { return hit; }), hit) : fresh;

@@ -240,3 +240,21 @@ def test_lazy_expiry_and_the_job_at_once_release_the_stock_once(app, db, buyer, 
     assert db.session.get(Order, other.id).status == "pending_payment"
     assert counters(db, stocked) == (7, 3, 0)
     assert db.session.query(OrderEvent).filter_by(order_id=order.id, to_status="cancelled").count() == 1
+
+
+def test_an_unpaid_order_is_cancelled_never_refunded(db, buyer, stocked, seller, place):
+    owner, org = seller
+    cart = cart_for(db, buyer)
+    services.add_to_cart(cart, stocked.id, 1)
+    cod = place(cart, buyer)[0]
+    assert services.seller_targets(cod) == ["confirmed", "cancelled"]
+    with pytest.raises(InvalidInput) as refused:
+        services.seller_transition(owner, org, cod.number, "refunded")
+    assert refused.value.code == "illegal_transition" and cod.status == "placed"
+    services.seller_transition(owner, org, cod.number, "confirmed")
+    assert services.seller_targets(cod) == ["packed", "cancelled"]
+    services.seller_mark_paid(owner, org, cod.number)  # the courier brought the cash
+    assert services.seller_targets(cod) == ["packed", "cancelled", "refunded"]
+    services.seller_transition(owner, org, cod.number, "refunded")
+    db.session.commit()
+    assert cod.status == "refunded"

@@ -182,3 +182,63 @@ def test_a_cart_line_whose_product_was_archived_stops_checkout_and_writes_nothin
     page = client.get("/shop/cart").get_data(as_text=True)
     assert "Chè Tân Cương" in page and "Bưởi Diễn" in page
     assert page.count('data-testid="not-on-sale"') == 1 and "Không còn bán" in page
+
+
+def test_seller_buttons_say_what_they_do_and_only_the_moves_that_make_sense(db, client, auth, buyer, stocked,
+                                                                            address, seller):
+    auth.login_as(buyer)
+    client.post("/shop/cart/add", data={"variant_id": stocked.id, "quantity": 1})
+    client.post("/shop/checkout", data=checkout_form(address, "cod"))
+    order = db.session.query(Order).one()
+    auth.logout()
+    owner, org = seller
+    auth.login_as(owner)
+    page = client.get(f"/shop/manage/{org.slug}/orders/{order.number}").get_data(as_text=True)
+    actions = page.split('data-testid="order-actions"', 1)[1].split("</div>", 1)[0]
+    assert "Xác nhận đơn" in actions and "Hủy đơn" in actions and "Đã nhận tiền" in actions
+    assert 'value="refunded"' not in actions  # an unpaid COD order is cancelled, not refunded
+    client.get("/lang/en")
+    english = client.get(f"/shop/manage/{org.slug}/orders/{order.number}").get_data(as_text=True)
+    assert "Confirm order" in english and "Cancel order" in english
+
+
+def test_the_header_counts_what_is_in_the_cart(db, client, auth, buyer, stocked):
+    assert 'data-testid="cart-count"' not in client.get("/").get_data(as_text=True)
+    client.post("/shop/cart/add", data={"variant_id": stocked.id, "quantity": 3})  # a guest cart
+    assert 'data-testid="cart-count">3<' in client.get("/").get_data(as_text=True)
+    auth.login_as(buyer)  # the guest cart joins the account's
+    client.get("/shop/cart")
+    assert 'data-testid="cart-count">3<' in client.get("/").get_data(as_text=True)
+
+
+def test_checkout_is_filled_with_the_account_phone_then_the_last_delivery_address(db, client, auth, factory, stocked,
+                                                                                  address):
+    from app.core.addresses import HANOI
+    from app.core.phone import display_phone
+
+    buyer = factory.user("Đỗ Thị Hoa", province_code=HANOI, street="Xóm Chùa")
+    auth.login_as(buyer)
+    client.post("/shop/cart/add", data={"variant_id": stocked.id, "quantity": 1})
+    first = client.get("/shop/checkout").get_data(as_text=True)
+    assert f'value="{display_phone(buyer.phone)}"' in first  # the account's phone, as people write it
+    assert 'value="Xóm Chùa"' in first and 'value="Đỗ Thị Hoa"' in first
+    form = {**checkout_form(address), "name": "Chị Hoa (nhận hộ)", "phone": "0987 654 321", "street": "Số 9 ngõ Đình"}
+    assert client.post("/shop/checkout", data=form).status_code == 302
+    client.post("/shop/cart/add", data={"variant_id": stocked.id, "quantity": 1})
+    second = client.get("/shop/checkout").get_data(as_text=True)
+    assert 'value="Số 9 ngõ Đình"' in second and 'value="Chị Hoa (nhận hộ)"' in second
+    assert 'value="0987 654 321"' in second
+    assert f'<option selected value="{address["commune_code"]}"' in second or \
+        f'value="{address["commune_code"]}" selected' in second
+
+
+def test_a_refused_phone_shows_under_the_phone_field(db, client, auth, buyer, stocked, address):
+    import re
+
+    auth.login_as(buyer)
+    client.post("/shop/cart/add", data={"variant_id": stocked.id, "quantity": 1})
+    page = client.post("/shop/checkout", data={**checkout_form(address), "phone": "12"}).get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="phone"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="phone-error"' in field
+    assert re.search(r'<small class="error" id="phone-error">[^<]+</small>', page)
+    assert db.session.query(Order).count() == 0
