@@ -8,7 +8,7 @@ import re
 import brotli
 
 from app.core import assets
-from tests.shop.test_page_cache import cache  # noqa: F401 - the page cache on, with a fresh store
+from tests.core.test_page_cache import cache  # noqa: F401 - the page cache on, with a fresh store
 
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 
