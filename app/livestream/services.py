@@ -23,7 +23,7 @@ from ..shop import inventory
 from ..shop.models import Product
 from ..shop.services import check_price, normalise_code
 from . import flash as flash_sales
-from . import buyer_news, moderation, queries
+from . import allotment, buyer_news, moderation, queries
 from . import signals as live_signals
 from .models import (CANCEL_REASONS, MAX_MESSAGE, ChatMessage, FlashSale, LiveCommentGate, LiveProduct,
                      LiveReservation, LiveSession)
@@ -120,7 +120,7 @@ def add_live_product(actor: User | None, live: LiveSession, product: Product, *,
     if any(lp.product_id == product.id for lp in taken):
         raise Conflict(_l("This product is already on the live."), code="product_taken")
     lp = LiveProduct(session=live, product=product, live_code=code, live_price=live_price,
-                     per_buyer_limit=per_buyer_limit, allotment=allotment, allotment_used=0, position=len(taken))
+                     per_buyer_limit=per_buyer_limit, allotment=allotment, position=len(taken))
     db.session.add(lp)
     db.session.flush()
     return lp
@@ -281,7 +281,7 @@ def _pick_variant(lp: LiveProduct, label: str | None):
                 return v
     labelled = [v for v in variants if v.label]
     if not variants:
-        raise OutOfStock(_l("Sorry, %(name)s is sold out.", name=lp.product.name), available=0)
+        raise OutOfStock.left(lp.product.name, 0)
     if len(variants) == 1:
         return variants[0]
     raise InvalidInput(_l("Please say which option of %(code)s you want: %(labels)s.", code=lp.live_code,
@@ -289,72 +289,43 @@ def _pick_variant(lp: LiveProduct, label: str | None):
                        code="variant_required", options=[v.label for v in labelled])
 
 
-def remaining(lp: LiveProduct, variant_id: int | None = None) -> int:
-    """Units a buyer can still order on the live: the allotment left, and never more than the shelf holds."""
-    used, allotment = db.session.execute(
-        select(LiveProduct.allotment_used, LiveProduct.allotment).where(LiveProduct.id == lp.id)).one()
-    from ..shop.models import Variant
-
-    stmt = select(func.coalesce(func.sum(Variant.available), 0)).where(Variant.product_id == lp.product_id,
-                                                                       Variant.is_active.is_(True))
-    if variant_id is not None:
-        stmt = stmt.where(Variant.id == variant_id)
-    return max(0, min(allotment - used, int(db.session.scalar(stmt))))
-
-
-def _out_of_stock(lp: LiveProduct, variant_id: int) -> OutOfStock:
-    left = remaining(lp, variant_id)
-    name = lp.product.name
-    if left <= 0:
-        return OutOfStock(_l("Sorry, %(name)s is sold out.", name=name), available=0)
-    return OutOfStock(_l("Sorry, only %(n)s of %(name)s are left.", n=left, name=name), available=left)
-
-
 def _reserve(live: LiveSession, lp: LiveProduct, item: ParsedItem, user: User, message: ChatMessage,
              hold_until: datetime, flash: FlashSale | None = None) -> LiveReservation:
     """One item inside its own SAVEPOINT: live allotment, per-buyer limit (and flash cap), shop stock, claim-log row."""
     variant = _pick_variant(lp, item.variant)
     qty = item.quantity
-    try:
-        with db.session.begin_nested():
-            taken = db.session.execute(
-                update(LiveProduct)
-                .where(LiveProduct.id == lp.id, LiveProduct.allotment_used + qty <= LiveProduct.allotment)
-                .values(allotment_used=LiveProduct.allotment_used + qty)
-                .execution_options(synchronize_session=False))
-            if taken.rowcount != 1:
-                raise _out_of_stock(lp, variant.id)
-            if lp.per_buyer_limit is not None:
-                # Read after the allotment UPDATE, which holds this live product's row lock until commit.
-                held = db.session.scalar(select(func.coalesce(func.sum(LiveReservation.quantity), 0)).where(
-                    LiveReservation.live_product_id == lp.id, LiveReservation.user_id == user.id,
-                    LiveReservation.status.in_(("held", "checked_out"))))
-                if held + qty > lp.per_buyer_limit:
-                    raise LimitExceeded(
-                        _l("You can order at most %(limit)s of %(code)s in this live (you already have %(held)s).",
-                           limit=lp.per_buyer_limit, code=lp.live_code, held=held),
-                        limit=lp.per_buyer_limit, held=int(held))
-            if flash is not None:
-                flash_held = flash_sales.flash_taken(flash, user.id)
-                if flash_held + qty > flash.per_buyer_cap:
-                    raise LimitExceeded(
-                        _l("The flash price of %(code)s is limited to %(limit)s per buyer (you already have %(held)s).",
-                           limit=flash.per_buyer_cap, code=lp.live_code, held=flash_held),
-                        limit=flash.per_buyer_cap, held=flash_held)
-            try:
-                inventory.reserve_stock(variant.id, qty, reason=f"live {live.id} message {message.id}", actor=user)
-            except OutOfStock:
-                raise _out_of_stock(lp, variant.id) from None
-            reservation = LiveReservation(session_id=live.id, user_id=user.id, live_product_id=lp.id,
-                                          variant_id=variant.id, quantity=qty,
-                                          unit_price=flash.price if flash is not None else lp.price_of(variant),
-                                          status="held", hold_until=hold_until, message_id=message.id,
-                                          flash_sale_id=flash.id if flash is not None else None)
-            db.session.add(reservation)
-            db.session.flush()
-            live_signals.hold_placed(reservation, "comment")
-    finally:
-        db.session.expire(lp, ["allotment_used"])
+    with db.session.begin_nested():
+        if not allotment.take(lp, qty):
+            raise allotment.out_of_stock(lp, variant.id)
+        if lp.per_buyer_limit is not None:
+            # Read after the allotment UPDATE, which holds this live product's row lock until commit.
+            held = db.session.scalar(select(func.coalesce(func.sum(LiveReservation.quantity), 0)).where(
+                LiveReservation.live_product_id == lp.id, LiveReservation.user_id == user.id,
+                LiveReservation.status.in_(("held", "checked_out"))))
+            if held + qty > lp.per_buyer_limit:
+                raise LimitExceeded(
+                    _l("You can order at most %(limit)s of %(code)s in this live (you already have %(held)s).",
+                       limit=lp.per_buyer_limit, code=lp.live_code, held=held),
+                    limit=lp.per_buyer_limit, held=int(held))
+        if flash is not None:
+            flash_held = flash_sales.flash_taken(flash, user.id)
+            if flash_held + qty > flash.per_buyer_cap:
+                raise LimitExceeded(
+                    _l("The flash price of %(code)s is limited to %(limit)s per buyer (you already have %(held)s).",
+                       limit=flash.per_buyer_cap, code=lp.live_code, held=flash_held),
+                    limit=flash.per_buyer_cap, held=flash_held)
+        try:
+            inventory.reserve_stock(variant.id, qty, reason=f"live {live.id} message {message.id}", actor=user)
+        except OutOfStock:
+            raise allotment.out_of_stock(lp, variant.id) from None
+        reservation = LiveReservation(session_id=live.id, user_id=user.id, live_product_id=lp.id,
+                                      variant_id=variant.id, quantity=qty,
+                                      unit_price=flash.price if flash is not None else lp.price_of(variant),
+                                      status="held", hold_until=hold_until, message_id=message.id,
+                                      flash_sale_id=flash.id if flash is not None else None)
+        db.session.add(reservation)
+        db.session.flush()
+        live_signals.hold_placed(reservation, "comment")
     reservation.variant, reservation.live_product = variant, lp  # the console's line reads them: no lazy load
     return reservation
 
@@ -367,11 +338,7 @@ def release_reservation(reservation: LiveReservation, status: str, reason: str, 
         .values(status=status).execution_options(synchronize_session=False))
     if changed.rowcount != 1:
         return False
-    db.session.execute(
-        update(LiveProduct)
-        .where(LiveProduct.id == reservation.live_product_id, LiveProduct.allotment_used >= reservation.quantity)
-        .values(allotment_used=LiveProduct.allotment_used - reservation.quantity)
-        .execution_options(synchronize_session=False))
+    allotment.give_back(reservation.live_product_id, reservation.quantity)
     inventory.release_stock(reservation.variant_id, reservation.quantity, reason, actor=actor)
     db.session.expire(reservation, ["status"])
     live_signals.hold_released(reservation, "held", status)
@@ -388,7 +355,6 @@ def _cancel(live: LiveSession, user: User, lp: LiveProduct | None, message: Chat
         if release_reservation(res, "cancelled", f"live {live.id} message {message.id}: cancelled", actor=user):
             lines.append({"code": res.live_product.live_code, "quantity": res.quantity,
                           "variant": res.variant.label})
-            db.session.expire(res.live_product, ["allotment_used"])
     return lines
 
 
@@ -627,7 +593,6 @@ def cancel_reservation(actor: User | None, reservation: LiveReservation, reason:
                                f"{reservation.id}: cancelled by the seller", actor=actor):
         raise Conflict(_l("This order line is no longer held."), code="not_held")
     reservation.cancel_reason = reason or "other"
-    db.session.expire(reservation.live_product, ["allotment_used"])
     buyer_news.line_cancelled(reservation, reservation.cancel_reason)
     return reservation
 
