@@ -9,7 +9,8 @@ from ..livestream import queries, services
 from ..shop.ordering.limits import checkout_limit
 from .access import signed_in
 from .schemas import ErrorSchema
-from .shop import OrderSchema
+from .shop import start_card_payments
+from .shop_schemas import OrderSchema, order_body
 
 blp = Blueprint("api_live", __name__, url_prefix="/api/v1/live", description="Live sales")
 
@@ -242,7 +243,6 @@ def live_checkout(data: dict):
     from ..extensions import db
     from ..livestream import afterlive
     from ..shop.ordering.services import checkout_options
-    from .shop import _order, _start_card_payments
 
     orders = afterlive.checkout_live_cart(
         current_user if current_user.is_authenticated else None, data["lines"],
@@ -250,5 +250,5 @@ def live_checkout(data: dict):
         province_code=data["province_code"], commune_code=data["commune_code"], street=data["street"],
         note=data.get("note"), payment_method=data["payment_method"], **checkout_options(current_app.config))
     db.session.commit()
-    _start_card_payments(orders)
-    return [_order(o) for o in orders]
+    start_card_payments(orders)
+    return [order_body(o) for o in orders]

@@ -44,6 +44,16 @@ class LiveNotOnAir(DomainError):
     default_message = _l("This live is not on air, so orders cannot be taken now.")
 
 
+class CommentRaced(Conflict):
+    """The same client_id came in on another connection and was stored first (its insert won the unique index).
+
+    The unit of work is spoilt (PostgreSQL refuses every statement after the failed insert), so the caller rolls
+    back and answers with the first comment's ack (`replayed_ack`), as for any re-sent client_id. A SAVEPOINT around
+    the insert would let the service recover by itself, at two statements on every comment of a storm."""
+
+    code = "comment_raced"
+
+
 class LimitExceeded(DomainError):
     status = 409
     code = "limit_exceeded"
@@ -176,6 +186,14 @@ def _stored_ack(session_id: int, user_id: int, client_id: str) -> dict | None:
     ack = db.session.scalar(select(ChatMessage.ack_json).where(
         ChatMessage.session_id == session_id, ChatMessage.user_id == user_id, ChatMessage.client_id == client_id))
     return json.loads(ack) if ack else None
+
+
+def replayed_ack(session_id: int, user: User, client_id: str) -> dict[str, Any]:
+    """After CommentRaced and the caller's rollback: the ack of the comment that won."""
+    stored = _stored_ack(session_id, user.id, client_id)
+    if stored is None:
+        raise CommentRaced()
+    return stored
 
 
 def _earlier(live_id: int, user_id: int, client_id: str) -> tuple[dict | None, datetime | None]:
@@ -439,12 +457,7 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
         # The first write of the unit of work: on SQLite it also takes the write lock before anything is read.
         db.session.flush()
     except IntegrityError:
-        # The same client_id raced in from another connection and won; the caller's unit holds nothing else yet.
-        db.session.rollback()
-        stored = _stored_ack(live.id, user.id, client_id)
-        if stored is not None:
-            return CommentOutcome(stored)
-        raise
+        raise CommentRaced() from None
     _pass_gate(live, user, now, min_interval)
 
     errors: list[dict] = []

@@ -10,17 +10,20 @@ from flask_login import current_user, login_required
 
 from ..core.jobs import register_job
 from ..errors import DomainError
-from ..extensions import csrf, db, socketio, talisman
-from . import bp, queries, services, video
-from .events import NAMESPACE, room
+from ..extensions import csrf, db, talisman
+from . import bp, broadcast, queries, services, video
 from .models import LiveSession
 
 log = logging.getLogger(__name__)
 
 
-
-def _emit_state(session_id: int, state: str) -> None:
-    socketio.emit("video_state", {"state": state, "session_id": session_id}, to=room(session_id), namespace=NAMESPACE)
+def _announce_state(session_id: int, state: str, *, started: bool = False, ended: bool = False) -> None:
+    """Queue what the live's viewers hear when its video changes, sent once the unit of work commits."""
+    if started:
+        broadcast.to_live(session_id, "live_started", {"session_id": session_id})
+    if ended:
+        broadcast.to_live(session_id, "live_ended", {"session_id": session_id})
+    broadcast.to_live(session_id, "video_state", {"state": state, "session_id": session_id})
 
 
 # nginx-rtmp callbacks -------------------------------------------------------------------------------
@@ -41,15 +44,12 @@ def rtmp_publish():
         abort(400)
     try:
         result = video.authorize_publish(request.form.get("name"))
-        session_id, went_live = result.stream.session_id, result.went_live
+        _announce_state(result.stream.session_id, "on_air", started=result.went_live)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         log.info("publish refused: %s", exc.code)
         return Response(exc.code, status=403, mimetype="text/plain")
-    if went_live:
-        socketio.emit("live_started", {"session_id": session_id}, to=room(session_id), namespace=NAMESPACE)
-    _emit_state(session_id, "on_air")
     response = Response("", status=302)
     response.headers["Location"] = result.relay_url
     return response
@@ -61,12 +61,9 @@ def rtmp_publish():
 def rtmp_publish_done():
     _callback_guard()
     stream = video.publish_done(request.form.get("name"))
-    state = session_id = None
     if stream is not None:
-        state, session_id = stream.video_state, stream.session_id
+        _announce_state(stream.session_id, stream.video_state)
     db.session.commit()
-    if session_id is not None:
-        _emit_state(session_id, state)
     return Response("", status=200)
 
 
@@ -121,9 +118,8 @@ def _settle_video_state():
     live = db.session.get(LiveSession, request.view_args["session_id"])
     stream = video.stream_of(live) if live is not None else None
     if stream is not None and video.settle(stream):
+        _announce_state(live.id, "ended", ended=True)
         db.session.commit()
-        socketio.emit("live_ended", {"session_id": live.id}, to=room(live.id), namespace=NAMESPACE)
-        _emit_state(live.id, "ended")
 
 
 @bp.app_template_global()
@@ -221,10 +217,9 @@ def replay_video(session_id: int):
 def end_lives_past_grace() -> int:
     """Job: end the interrupted lives whose publisher did not come back within VIDEO_GRACE_SECONDS."""
     ended = video.expire_interrupted()
-    db.session.commit()
     for session_id in ended:
-        socketio.emit("live_ended", {"session_id": session_id}, to=room(session_id), namespace=NAMESPACE)
-        _emit_state(session_id, "ended")
+        _announce_state(session_id, "ended", ended=True)
+    db.session.commit()
     return len(ended)
 
 
