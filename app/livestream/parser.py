@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from app.core.phone import normalize_vn_phone
-from app.core.text import fold
+from app.core.text import char_class, fold
 
 __all__ = ["ParsedComment", "ParsedItem", "parse_comment"]
 
@@ -84,20 +84,9 @@ PHONE_RE = re.compile(r"(?<![0-9])(?:\+ ?84|84|0)(?:[ .\-]?[0-9]){9}(?![0-9])")
 TOKEN_RE = re.compile(r"[a-z]{1,4}-[0-9]{1,4}(?![a-z0-9])|[a-z0-9]+|\+")
 
 
-def _combining_class() -> str:
-    """Every combining mark in U+0300–U+FFFF. Marks above the BMP (historic scripts) are left out on purpose:
-    they would turn the class into a slow range list, and there they only act as separators."""
-    marks = [c for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))]
-    ranges: list[list[int]] = []
-    for c in marks:
-        if ranges and ranges[-1][1] == c - 1:
-            ranges[-1][1] = c
-        else:
-            ranges.append([c, c])
-    return "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]+"
-
-
-COMBINING = re.compile(_combining_class())
+# Every combining mark in U+0300–U+FFFF. Marks above the BMP (historic scripts) are left out on purpose: they would
+# turn the class into a slow range list, and there they only act as separators.
+COMBINING = re.compile(char_class(unicodedata.combining, range(0x300, 0x10000)))
 QTY_GLUE = re.compile(r"(?:x|sl)([0-9]{1,4})")  # x2, sl2
 UNIT_GLUE = re.compile(rf"([0-9]{{1,4}})(?:{_units})")  # 2c, 3hop, 2kg
 CODE_SHAPE = re.compile(r"[a-z]{1,4}[0-9]{1,4}")

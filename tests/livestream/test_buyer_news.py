@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -170,7 +170,7 @@ def test_hold_time_is_given_in_vietnam_time(room, buyer, db):
     live, console, shopper, watcher = room
     ack = comment(shopper, "chốt A12", "c1")
     line = ack["reserved"][0]
-    until = services.datetime.fromisoformat(line["hold_until"])
+    until = datetime.fromisoformat(line["hold_until"])
     local = until + timedelta(hours=7)  # Asia/Ho_Chi_Minh has no summer time
     assert line["hold_until_text"] == local.strftime("%H:%M %d/%m")
 

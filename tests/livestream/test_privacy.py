@@ -178,14 +178,14 @@ def test_two_sockets_of_one_buyer_cannot_both_pass_the_rate_limit(live_server, r
     # Both comments read "no comment from this buyer yet" before either writes: the window the race needs, held
     # open on purpose (each waits, with a deadline, for the other to have read too).
     both_read = threading.Barrier(2, timeout=15)
-    earlier = services._earlier
+    earlier = services.comments._earlier
 
     def read_then_wait(*args):
         found = earlier(*args)
         both_read.wait()
         return found
 
-    monkeypatch.setattr(services, "_earlier", read_then_wait)
+    monkeypatch.setattr(services.comments, "_earlier", read_then_wait)
     first, second = _socket(live_server, live.id, token), _socket(live_server, live.id, token)
     acks: dict[int, dict] = {}
     try:
@@ -219,14 +219,14 @@ def test_the_same_client_id_on_two_sockets_at_once_gets_one_comment_and_its_ack_
     token, _ = issue_api_token(buyer, days=1)
     db.session.commit()
     both_read = threading.Barrier(2, timeout=15)
-    earlier = services._earlier
+    earlier = services.comments._earlier
 
     def read_then_wait(*args):
         found = earlier(*args)
         both_read.wait()
         return found
 
-    monkeypatch.setattr(services, "_earlier", read_then_wait)
+    monkeypatch.setattr(services.comments, "_earlier", read_then_wait)
     replayed = []
     replay = services.replayed_ack
     monkeypatch.setattr(services, "replayed_ack", lambda *args: replayed.append(args) or replay(*args))

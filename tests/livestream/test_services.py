@@ -198,7 +198,7 @@ def test_a_lost_client_id_race_raises_and_leaves_the_callers_transaction_to_the_
     live = make_live()
     first = post(live, buyer, "chốt A12 x2", "same")
     db.session.commit()
-    monkeypatch.setattr(services, "_earlier", lambda *args: (None, None))  # as if the first had not been stored yet
+    monkeypatch.setattr(services.comments, "_earlier", lambda *args: (None, None))  # as if the first had not been stored yet
     live.title = "Phiên bưởi Tết (đã đổi)"  # the caller's own work, in the same unit
     with pytest.raises(services.CommentRaced), db.session.begin_nested():
         post(live, buyer, "chốt A12 x2", "same", at=5)
