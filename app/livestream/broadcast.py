@@ -62,6 +62,16 @@ def sellers_listening(session_id: int) -> bool:
     return bool(manager.rooms.get(NAMESPACE, {}).get(seller_room(session_id)))
 
 
+def video_state(session_id: int, state: str, *, started: bool = False, ended: bool = False) -> None:
+    """What the live's viewers hear when its video changes (the player's state; the live went on air or ended), once
+    the unit of work commits."""
+    if started:
+        to_live(session_id, "live_started", {"session_id": session_id})
+    if ended:
+        to_live(session_id, "live_ended", {"session_id": session_id})
+    to_live(session_id, "video_state", {"state": state, "session_id": session_id})
+
+
 # Comments ---------------------------------------------------------------------------------------------------------
 
 def ticker_payload(user: str, reserved: list[dict], stock: dict[str, int]) -> dict:

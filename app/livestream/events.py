@@ -13,7 +13,6 @@ from flask_socketio import Namespace, join_room
 
 from ..accounts.models import User
 from ..accounts.services import user_for_api_token, user_for_login_session
-from ..core.jobs import register_job
 from ..core.sockets import socket_unit_of_work
 from ..core.uow import after_commit
 from ..errors import InvalidInput, NotFound, NotSignedIn
@@ -280,7 +279,3 @@ class LiveNamespace(Namespace):
 def register_namespace(_state=None) -> None:
     """Called each time the blueprint is registered: every app (its SocketIO server) gets the namespace."""
     socketio.on_namespace(LiveNamespace(NAMESPACE))
-
-
-# Comments and the console's tick notice ended flash sales too; the job tells a quiet live on time.
-register_job("livestream.flash-sales-ended", broadcast.announce_ended_flash_sales, every_seconds=5)

@@ -8,22 +8,12 @@ from flask import (Response, abort, flash, jsonify, make_response, redirect, ren
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.jobs import register_job
-from ..errors import DomainError
-from ..extensions import csrf, db, talisman
-from . import bp, broadcast, queries, services, video
-from .models import LiveSession
+from ...errors import DomainError
+from ...extensions import csrf, db, talisman
+from .. import bp, broadcast, queries, recordings, services, video
+from ..models import LiveSession
 
 log = logging.getLogger(__name__)
-
-
-def _announce_state(session_id: int, state: str, *, started: bool = False, ended: bool = False) -> None:
-    """Queue what the live's viewers hear when its video changes, sent once the unit of work commits."""
-    if started:
-        broadcast.to_live(session_id, "live_started", {"session_id": session_id})
-    if ended:
-        broadcast.to_live(session_id, "live_ended", {"session_id": session_id})
-    broadcast.to_live(session_id, "video_state", {"state": state, "session_id": session_id})
 
 
 # nginx-rtmp callbacks -------------------------------------------------------------------------------
@@ -44,7 +34,7 @@ def rtmp_publish():
         abort(400)
     try:
         result = video.authorize_publish(request.form.get("name"))
-        _announce_state(result.stream.session_id, "on_air", started=result.went_live)
+        broadcast.video_state(result.stream.session_id, "on_air", started=result.went_live)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -62,7 +52,7 @@ def rtmp_publish_done():
     _callback_guard()
     stream = video.publish_done(request.form.get("name"))
     if stream is not None:
-        _announce_state(stream.session_id, stream.video_state)
+        broadcast.video_state(stream.session_id, stream.video_state)
     db.session.commit()
     return Response("", status=200)
 
@@ -89,7 +79,7 @@ def rtmp_update():
 @talisman(force_https=False)
 def rtmp_record_done():
     _callback_guard()
-    video.record_done(request.form.get("name"), request.form.get("path"))
+    recordings.record_done(request.form.get("name"), request.form.get("path"))
     db.session.commit()
     return Response("", status=200)
 
@@ -118,7 +108,7 @@ def _settle_video_state():
     live = db.session.get(LiveSession, request.view_args["session_id"])
     stream = video.stream_of(live) if live is not None else None
     if stream is not None and video.settle(stream):
-        _announce_state(live.id, "ended", ended=True)
+        broadcast.video_state(live.id, "ended", ended=True)
         db.session.commit()
 
 
@@ -197,7 +187,7 @@ def replay_data(session_id: int):
     stream = video.stream_of(live)
     if live.state != "ended" or stream is None or stream.replay_file is None:
         return jsonify({"ready": False}), 404
-    timeline = video.replay_timeline(live)
+    timeline = recordings.replay_timeline(live)
     return jsonify({"ready": True, "video": url_for("livestream.replay_video", session_id=live.id), **timeline})
 
 
@@ -210,46 +200,3 @@ def replay_video(session_id: int):
     # conditional=True: Range requests, so phones can seek without downloading the whole live.
     return send_from_directory(video.video_dir("replay"), stream.replay_file, mimetype="video/mp4",
                                conditional=True, max_age=3600)
-
-
-# Jobs -----------------------------------------------------------------------------------------------
-
-def end_lives_past_grace() -> int:
-    """Job: end the interrupted lives whose publisher did not come back within VIDEO_GRACE_SECONDS."""
-    ended = video.expire_interrupted()
-    for session_id in ended:
-        _announce_state(session_id, "ended", ended=True)
-    db.session.commit()
-    return len(ended)
-
-
-def build_pending_replays(limit: int = 3) -> int:
-    """Job (and `flask live-video replays`): join the recordings of ended lives into their replay MP4."""
-    done = 0
-    for live in video.lives_needing_replay(limit):
-        try:
-            if video.build_replay(live) is not None:
-                done += 1
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("replay of live %s failed", live.id)
-    return done
-
-
-# The jobs only tidy up sooner: the pages above settle an expired grace period lazily anyway.
-register_job("livestream.video-grace", end_lives_past_grace, every_seconds=15)
-register_job("livestream.video-replays", build_pending_replays, every_seconds=60)
-
-
-@bp.cli.command("video-replays")
-def video_replays_command() -> None:
-    """Join the recordings of ended lives into replay videos (also run by the job)."""
-    print(_("%(n)s replay(s) prepared.", n=build_pending_replays(limit=50)))
-
-
-@bp.cli.command("video-grace")
-def video_grace_command() -> None:
-    """End interrupted lives whose grace period is over (also run by the job)."""
-    print(_("%(n)s live(s) ended.", n=end_lives_past_grace()))
-
