@@ -168,15 +168,14 @@ def _socket(live_server, live_id, token):
     return sio
 
 
-def test_two_sockets_of_one_buyer_cannot_both_pass_the_rate_limit(live_server, real_socketio, make_live, buyer, db,
-                                                                  monkeypatch):
+def _race(live_server, live, buyer, db, monkeypatch, comments):
+    """Send two comments {"text", "client_id"} of one buyer on two sockets at the same moment: both read "no comment
+    from this buyer yet" before either writes (the window a race needs, held open on purpose: each waits, with a
+    deadline, for the other to have read too). Returns {1: ack, 2: ack}."""
     from app.accounts.services import issue_api_token
 
-    live = make_live()
     token, _ = issue_api_token(buyer, days=1)
     db.session.commit()
-    # Both comments read "no comment from this buyer yet" before either writes: the window the race needs, held
-    # open on purpose (each waits, with a deadline, for the other to have read too).
     both_read = threading.Barrier(2, timeout=15)
     earlier = services.comments._earlier
 
@@ -190,8 +189,7 @@ def test_two_sockets_of_one_buyer_cannot_both_pass_the_rate_limit(live_server, r
     acks: dict[int, dict] = {}
     try:
         def send(n, sio):
-            acks[n] = sio.call("comment", {"text": f"chào shop {n}", "client_id": f"race-{n}"}, namespace=NS,
-                               timeout=30)
+            acks[n] = sio.call("comment", comments[n - 1], namespace=NS, timeout=30)
 
         threads = [threading.Thread(target=send, args=(n, s)) for n, s in ((1, first), (2, second))]
         for t in threads:
@@ -201,10 +199,17 @@ def test_two_sockets_of_one_buyer_cannot_both_pass_the_rate_limit(live_server, r
     finally:
         first.disconnect()
         second.disconnect()
+    db.session.rollback()
+    return acks
+
+
+def test_two_sockets_of_one_buyer_cannot_both_pass_the_rate_limit(live_server, real_socketio, make_live, buyer, db,
+                                                                  monkeypatch):
+    acks = _race(live_server, make_live(), buyer, db, monkeypatch,
+                 [{"text": f"chào shop {n}", "client_id": f"race-{n}"} for n in (1, 2)])
     assert sorted(a["ok"] for a in acks.values()) == [False, True], acks
     [refused] = [a for a in acks.values() if not a["ok"]]
     assert refused["error"]["code"] == "rate_limited"
-    db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(ChatMessage)) == 1, "the refused comment left nothing"
 
 
@@ -213,40 +218,12 @@ def test_the_same_client_id_on_two_sockets_at_once_gets_one_comment_and_its_ack_
                                                                                       monkeypatch):
     """A buyer's app re-sends a comment on a second connection while the first is still being stored: the second
     insert loses on the unique index, its unit of work is rolled back by the handler, and it answers the first ack."""
-    from app.accounts.services import issue_api_token
-
-    live = make_live()
-    token, _ = issue_api_token(buyer, days=1)
-    db.session.commit()
-    both_read = threading.Barrier(2, timeout=15)
-    earlier = services.comments._earlier
-
-    def read_then_wait(*args):
-        found = earlier(*args)
-        both_read.wait()
-        return found
-
-    monkeypatch.setattr(services.comments, "_earlier", read_then_wait)
     replayed = []
     replay = services.replayed_ack
     monkeypatch.setattr(services, "replayed_ack", lambda *args: replayed.append(args) or replay(*args))
-    first, second = _socket(live_server, live.id, token), _socket(live_server, live.id, token)
-    acks: dict[int, dict] = {}
-    try:
-        def send(n, sio):
-            acks[n] = sio.call("comment", {"text": "chốt A12 x2", "client_id": "twice"}, namespace=NS, timeout=30)
-
-        threads = [threading.Thread(target=send, args=(n, s)) for n, s in ((1, first), (2, second))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=40)
-    finally:
-        first.disconnect()
-        second.disconnect()
+    acks = _race(live_server, make_live(), buyer, db, monkeypatch, [{"text": "chốt A12 x2", "client_id": "twice"}] * 2)
     assert acks[1]["ok"] is True and acks[1] == acks[2], acks
     assert len(replayed) == 1, "the second insert lost the race on the unique index"
-    db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(ChatMessage)) == 1
     assert db.session.scalar(select(func.count()).select_from(LiveReservation)) == 1
 
