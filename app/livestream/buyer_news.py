@@ -8,7 +8,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -62,8 +61,8 @@ def local_time(value: Any) -> str:
 
 def _online(user_id: int) -> bool:
     try:
-        return viewers.registry(current_app.config.get("REDIS_URL")).user_online(user_id)
-    except Exception:  # noqa: BLE001 - no presence, no harm: the notification stays unread
+        return viewers.current().user_online(user_id)
+    except Exception:  # no presence, no harm: the notification stays unread
         log.warning("presence of user %s unknown", user_id, exc_info=True)
         return False
 
