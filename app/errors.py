@@ -65,6 +65,14 @@ class OutOfStock(DomainError):
     code = "out_of_stock"
     default_message = _l("Sorry, that item is out of stock.")
 
+    @classmethod
+    def left(cls, name: str, available: int, **details: Any) -> OutOfStock:
+        """"Sorry, <name> is sold out." or "Sorry, only N of <name> are left.", with details.available."""
+        if available <= 0:
+            return cls(_l("Sorry, %(name)s is sold out.", name=name), available=0, **details)
+        return cls(_l("Sorry, only %(n)s of %(name)s are left.", n=available, name=name), available=available,
+                   **details)
+
 
 class PaymentError(DomainError):
     status = 402

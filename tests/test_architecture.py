@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -13,8 +14,10 @@ APP = Path(__file__).resolve().parent.parent / "app"
 CORE_MAY_IMPORT = {"core", "extensions", "errors", "config"}
 STOCK_COLUMNS = {"received", "available", "reserved", "sold"}
 STOCK_WRITER = APP / "shop" / "inventory.py"
-# Attributes with a stock counter's name on objects that are not variants (the check cannot see types): path → why.
-NOT_VARIANTS = {
+ALLOTMENT_WRITER = APP / "livestream" / "allotment.py"
+# Attributes with a ledger column's name on objects that are not the ledger's rows (the check cannot see types):
+# path → why.
+NOT_LEDGER_ROWS = {
     ("app/livestream/report.py", "reserved"): "ProductLine.reserved, a live report's sum of held units",
 }
 
@@ -99,37 +102,55 @@ def test_the_import_check_sees_relative_lazy_and_package_imports(tmp_path, monke
         "app/core/bad.py:4 imports app.shop.views"}
 
 
-# Stock counters ------------------------------------------------------------------------------------------------
+# Stock counters and the live allotment --------------------------------------------------------------------------
 
-def _mentions_variant(node: ast.AST) -> bool:
-    """The expression names the Variant model or the variants table (update(Variant), Variant.__table__, ...)."""
+@dataclass(frozen=True)
+class Ledger:
+    """Columns only one module may write: set by `update(<model>).values(...)`, assigned, or given to the model's
+    constructor (`created` are the columns a constructor may set: a new row's starting value, not a change)."""
+
+    columns: frozenset[str]
+    model: str
+    table: str
+    writer: Path
+    created: frozenset[str] = frozenset()
+
+
+STOCK = Ledger(frozenset(STOCK_COLUMNS), "Variant", "variants", STOCK_WRITER)
+# The allotment itself is set when a product is put on the live (its starting value); only allotment.py changes it.
+ALLOTMENT = Ledger(frozenset({"allotment_used", "allotment"}), "LiveProduct", "live_products", ALLOTMENT_WRITER,
+                   created=frozenset({"allotment"}))
+
+
+def _mentions_model(node: ast.AST, ledger: Ledger) -> bool:
+    """The expression names the model or its table (update(Variant), Variant.__table__, "variants", ...)."""
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and sub.id == "Variant":
+        if isinstance(sub, ast.Name) and sub.id == ledger.model:
             return True
-        if isinstance(sub, ast.Attribute) and sub.attr == "Variant":
+        if isinstance(sub, ast.Attribute) and sub.attr == ledger.model:
             return True
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.strip().lower() == "variants":
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.strip().lower() == ledger.table:
             return True
     return False
 
 
-def _stock_keys(call: ast.Call) -> set[str]:
-    keys = {kw.arg for kw in call.keywords if kw.arg in STOCK_COLUMNS}
+def _column_keys(call: ast.Call, columns: frozenset[str]) -> set[str]:
+    keys = {kw.arg for kw in call.keywords if kw.arg in columns}
     for arg in call.args:
         if isinstance(arg, ast.Dict):
             for key in arg.keys:
-                if isinstance(key, ast.Constant) and key.value in STOCK_COLUMNS:
+                if isinstance(key, ast.Constant) and key.value in columns:
                     keys.add(key.value)
-                elif isinstance(key, ast.Attribute) and key.attr in STOCK_COLUMNS:
+                elif isinstance(key, ast.Attribute) and key.attr in columns:
                     keys.add(key.attr)
     return keys
 
 
-def stock_writes(path: Path) -> list[str]:
-    """Statements of the module that write a stock counter: an assignment to `<x>.available` (and the other
-    counters), `setattr(x, "sold", ...)`, `Variant(..., available=...)`, `update(Variant).values(reserved=...)`
-    (keywords or a dict; `values(**changes)` on the variants counts too, its keys being invisible here), and SQL
-    text that updates or inserts into `variants`."""
+def ledger_writes(path: Path, ledger: Ledger) -> list[str]:
+    """Statements of the module that write a column of the ledger: an assignment to `<x>.available` (and the other
+    columns), `setattr(x, "sold", ...)`, `Variant(..., available=...)`, `update(Variant).values(reserved=...)`
+    (keywords or a dict; `values(**changes)` on the model counts too, its keys being invisible here), and SQL
+    text that updates or inserts into the table."""
     where = path.relative_to(APP.parent)
     found = []
     for node in ast.walk(_tree(path)):
@@ -140,32 +161,40 @@ def stock_writes(path: Path) -> list[str]:
             targets = [node.target]
         for target in targets:
             for sub in ast.walk(target):
-                if isinstance(sub, ast.Attribute) and sub.attr in STOCK_COLUMNS and isinstance(sub.ctx, ast.Store) \
-                        and (str(where), sub.attr) not in NOT_VARIANTS:
+                if isinstance(sub, ast.Attribute) and sub.attr in ledger.columns and isinstance(sub.ctx, ast.Store) \
+                        and (str(where), sub.attr) not in NOT_LEDGER_ROWS:
                     found.append(f"{where}:{node.lineno} assigns .{sub.attr}")
         if not isinstance(node, ast.Call):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 text = " ".join(node.value.lower().split())
-                if "update variants" in text or "into variants" in text:
-                    found.append(f"{where}:{node.lineno} SQL text writes variants")
+                if f"update {ledger.table}" in text or f"into {ledger.table}" in text:
+                    found.append(f"{where}:{node.lineno} SQL text writes {ledger.table}")
             continue
         func = node.func
         if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2 \
-                and isinstance(node.args[1], ast.Constant) and node.args[1].value in STOCK_COLUMNS:
+                and isinstance(node.args[1], ast.Constant) and node.args[1].value in ledger.columns:
             found.append(f"{where}:{node.lineno} setattr {node.args[1].value}")
-        if isinstance(func, ast.Name) and func.id == "Variant" and _stock_keys(node):
-            found.append(f"{where}:{node.lineno} Variant({', '.join(sorted(_stock_keys(node)))}=...)")
-        if isinstance(func, ast.Attribute) and func.attr == "values" and _mentions_variant(func.value):
-            if _stock_keys(node):
-                found.append(f"{where}:{node.lineno} writes {', '.join(sorted(_stock_keys(node)))} of variants")
+        if isinstance(func, ast.Name) and func.id == ledger.model:
+            keys = _column_keys(node, ledger.columns - ledger.created)
+            if keys:
+                found.append(f"{where}:{node.lineno} {ledger.model}({', '.join(sorted(keys))}=...)")
+        if isinstance(func, ast.Attribute) and func.attr == "values" and _mentions_model(func.value, ledger):
+            keys = _column_keys(node, ledger.columns)
+            if keys:
+                found.append(f"{where}:{node.lineno} writes {', '.join(sorted(keys))} of {ledger.table}")
             elif any(kw.arg is None for kw in node.keywords):  # values(**changes): the keys are not visible here
-                found.append(f"{where}:{node.lineno} writes variants from a mapping")
+                found.append(f"{where}:{node.lineno} writes {ledger.table} from a mapping")
     return found
 
 
-def test_only_the_inventory_writes_the_stock_counters():
-    assert stock_writes(STOCK_WRITER), "the checker finds nothing in shop/inventory.py: it has gone blind"
-    elsewhere = [hit for path in _modules() if path != STOCK_WRITER for hit in stock_writes(path)]
+def stock_writes(path: Path) -> list[str]:
+    return ledger_writes(path, STOCK)
+
+
+@pytest.mark.parametrize("ledger", [STOCK, ALLOTMENT], ids=["stock", "allotment"])
+def test_only_the_ledger_module_writes_its_columns(ledger):
+    assert ledger_writes(ledger.writer, ledger), f"the checker finds nothing in {ledger.writer.name}: it has gone blind"
+    elsewhere = [hit for path in _modules() if path != ledger.writer for hit in ledger_writes(path, ledger)]
     assert elsewhere == []
 
 
@@ -187,3 +216,20 @@ def test_the_stock_check_sees_each_way_of_writing(tmp_path, monkeypatch):
     monkeypatch.setitem(globals(), "APP", tmp_path / "app")
     hits = stock_writes(sample)
     assert {int(hit.split(":")[1].split()[0]) for hit in hits} == {3, 5, 7, 9, 11, 13, 15, 17}, hits
+
+
+def test_the_allotment_check_sees_each_way_of_writing(tmp_path, monkeypatch):
+    sample = tmp_path / "app" / "livestream" / "sneaky.py"
+    sample.parent.mkdir(parents=True)
+    sample.write_text(
+        "from sqlalchemy import text, update\n"
+        "def a(lp):\n    lp.allotment_used += 1\n"
+        "def b(db, q):\n    db.session.execute(update(LiveProduct).values(allotment_used=LiveProduct.allotment_used - q))\n"
+        "def c(db):\n    db.session.execute(update(LiveProduct).values({LiveProduct.allotment: 0}))\n"
+        "def d(db):\n    db.session.execute(text('update live_products set allotment_used = 0'))\n"
+        "def e():\n    return LiveProduct(live_code='A1', allotment_used=2)\n"
+        "def f(lp):\n    setattr(lp, 'allotment', 5)\n"
+        "def fine(lp):\n    x = LiveProduct(live_code='A1', allotment=5)\n    return lp.allotment - lp.allotment_used\n")
+    monkeypatch.setitem(globals(), "APP", tmp_path / "app")
+    hits = ledger_writes(sample, ALLOTMENT)
+    assert {int(hit.split(":")[1].split()[0]) for hit in hits} == {3, 5, 7, 9, 11, 13}, hits

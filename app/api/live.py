@@ -1,15 +1,21 @@
 """API: lives on air and coming up, one live's catalog, and the signed-in buyer's live cart."""
 from __future__ import annotations
 
+from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from ..livestream import queries, services
+from ..accounts.services import get_organisation
+from ..core.storage import get_storage
+from ..extensions import db
+from ..livestream import afterlive, covers, follows, queries, services
 from ..shop.ordering.limits import checkout_limit
+from ..shop.ordering.services import checkout_options
 from .access import signed_in
 from .schemas import ErrorSchema
-from .shop import OrderSchema
+from .shop import start_card_payments
+from .shop_schemas import OrderSchema, order_body
 
 blp = Blueprint("api_live", __name__, url_prefix="/api/v1/live", description="Live sales")
 
@@ -28,12 +34,9 @@ class LiveSessionSchema(Schema):
     cover_url = fields.Method("_cover_url", allow_none=True, metadata={"description": "The live's cover picture"})
 
     def _cover_url(self, live) -> str | None:
-        from ..core.storage import get_storage
-        from ..livestream.covers import cover_url
-
         if isinstance(live, dict):  # the detail view passes a dict with the live under "live"
             live = live.get("live")
-        return cover_url(live, get_storage(), thumb=False) if live is not None else None
+        return covers.cover_url(live, get_storage(), thumb=False) if live is not None else None
 
 
 class LiveProductSchema(Schema):
@@ -69,6 +72,13 @@ class CartSchema(Schema):
     total = fields.Integer()
 
 
+def _line(r) -> dict:
+    """A held line of the buyer's live cart, as CartLineSchema describes it."""
+    return {"id": r.id, "code": r.live_product.live_code, "name": r.live_product.product.name,
+            "variant": r.variant.label, "quantity": r.quantity, "unit_price": r.unit_price,
+            "total": r.quantity * r.unit_price, "hold_until": r.hold_until, "created_at": r.created_at}
+
+
 @blp.get("/sessions")
 @blp.response(200, LiveSessionSchema(many=True))
 def sessions():
@@ -97,10 +107,7 @@ def cart(session_id: int):
     """The signed-in buyer's held reservations in this live."""
     signed_in()
     live = services.require_viewer(current_user, services.get_session(session_id))
-    lines = [{"id": r.id, "code": r.live_product.live_code, "name": r.live_product.product.name,
-              "variant": r.variant.label, "quantity": r.quantity, "unit_price": r.unit_price,
-              "total": r.quantity * r.unit_price, "hold_until": r.hold_until, "created_at": r.created_at}
-             for r in queries.buyer_reservations(live.id, current_user.id)]
+    lines = [_line(r) for r in queries.buyer_reservations(live.id, current_user.id)]
     return {"session_id": live.id, "lines": lines, "total": sum(line["total"] for line in lines)}
 
 
@@ -138,20 +145,12 @@ class WaitlistSchema(Schema):
     position = fields.Integer(allow_none=True, metadata={"description": "1 = next in line; null once served"})
 
 
-def _line(r) -> dict:
-    return {"id": r.id, "code": r.live_product.live_code, "name": r.live_product.product.name,
-            "variant": r.variant.label, "quantity": r.quantity, "unit_price": r.unit_price,
-            "total": r.quantity * r.unit_price, "hold_until": r.hold_until, "created_at": r.created_at}
-
-
 @blp.get("/cart")
 @blp.response(200, LiveCartAllSchema)
 @blp.alt_response(401, schema=ErrorSchema)
 @blp.doc(security=[{"bearerAuth": []}])
 def live_cart_all():
     """The signed-in buyer's held live reservations in every live ('Đơn live của bạn'), grouped by live."""
-    from ..livestream import afterlive
-
     groups = [{"session_id": g.live.id, "title": g.live.title, "organisation": g.live.organisation.name,
                "hold_until": g.hold_until, "lines": [_line(r) for r in g.lines], "subtotal": g.subtotal}
               for g in afterlive.live_cart(current_user if current_user.is_authenticated else None)]
@@ -159,8 +158,6 @@ def live_cart_all():
 
 
 def _follow_state(org) -> dict:
-    from ..livestream import follows
-
     return {"organisation": org.slug, **follows.follow_state(current_user, org)}
 
 
@@ -171,12 +168,6 @@ def _follow_state(org) -> dict:
 @blp.doc(security=[{"bearerAuth": []}])
 def follow_organisation(org_slug: str):
     """POST follows the organisation (told in the app when it goes live); DELETE unfollows. Both idempotent."""
-    from flask import request
-
-    from ..accounts.services import get_organisation
-    from ..extensions import db
-    from ..livestream import follows
-
     org = get_organisation(org_slug)
     user = current_user if current_user.is_authenticated else None
     if request.method == "DELETE":
@@ -196,11 +187,6 @@ def follow_organisation(org_slug: str):
 @blp.doc(security=[{"bearerAuth": []}])
 def join_waitlist(body: dict, session_id: int):
     """Take a place in line for a sold-out product of this live (after an `out_of_stock` ack)."""
-    from flask import current_app
-
-    from ..extensions import db
-    from ..livestream import afterlive
-
     live = services.get_session(session_id)
     entry = afterlive.join_waitlist(current_user if current_user.is_authenticated else None, live, body["code"],
                                     body["quantity"], body.get("variant"),
@@ -237,18 +223,11 @@ def live_checkout(data: dict):
     """Order held live lines through the shop's checkout (one order per organisation); idempotent by key.
 
     The held stock passes to the orders as it is. 409 `not_held` when a line is no longer held."""
-    from flask import current_app
-
-    from ..extensions import db
-    from ..livestream import afterlive
-    from ..shop.ordering.services import checkout_options
-    from .shop import _order, _start_card_payments
-
     orders = afterlive.checkout_live_cart(
         current_user if current_user.is_authenticated else None, data["lines"],
         idempotency_key=data["idempotency_key"], name=data["name"], phone=data["phone"],
         province_code=data["province_code"], commune_code=data["commune_code"], street=data["street"],
         note=data.get("note"), payment_method=data["payment_method"], **checkout_options(current_app.config))
     db.session.commit()
-    _start_card_payments(orders)
-    return [_order(o) for o in orders]
+    start_card_payments(orders)
+    return [order_body(o) for o in orders]

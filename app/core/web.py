@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -15,6 +14,7 @@ from werkzeug.urls import iri_to_uri
 
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db
+from .text import strip_invisible
 
 KEY_MAX = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL and SQLite
 
@@ -93,8 +93,8 @@ def unit_of_work(flash_errors: bool = True, refuse_strangers: bool = True) -> It
 
 
 # Browsers drop tabs and newlines anywhere in a URL, trim leading controls and spaces, and read "\\" as "/":
-# "/\t/evil.example" and "/\\evil.example" both mean "//evil.example", another site. So these go before checking.
-_DROPPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+# "/\t/evil.example" and "/\\evil.example" both mean "//evil.example", another site. So invisible characters go
+# (core.text.strip_invisible) before checking.
 MAX_REDIRECT = 2000
 
 
@@ -107,7 +107,7 @@ def safe_redirect_target(target: str | None, default: str, *, host: str | None =
     """
     if not isinstance(target, str) or not target or len(target) > MAX_REDIRECT:
         return default
-    cleaned = "".join(ch for ch in target if unicodedata.category(ch) not in _DROPPED_CATEGORIES).strip()
+    cleaned = strip_invisible(target).strip()
     if "\\" in cleaned:
         return default
     parts = urlsplit(cleaned)

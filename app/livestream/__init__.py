@@ -4,8 +4,8 @@ from flask import Blueprint
 bp = Blueprint("livestream", __name__, template_folder="templates")
 
 from . import models  # noqa: E402,F401
-from . import events, views  # noqa: E402,F401
-from . import afterlive_views  # noqa: E402,F401  (live cart, waitlist, follow, schedule, report)
-from . import video_views  # noqa: E402,F401  (RTMP callbacks, HLS, stream keys, replays)
+from . import buyer_news, cli, events, views  # noqa: E402,F401
 
 bp.record(events.register_namespace)
+bp.record_once(lambda state: cli.register(state.app))
+bp.record_once(lambda state: buyer_news.subscribe(state.app))

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..shop.models import Product, Variant
 from ..shop.ordering import services as ordering
 from ..shop.ordering.models import Order
-from . import buyer_news, services
+from . import allotment, buyer_news, services
 from . import signals as live_signals
 from .models import LiveOrderLine, LiveProduct, LiveReservation, LiveSession
 # The waitlist lives in its own module; the after-live operations are reached through this one.
@@ -181,11 +181,7 @@ def return_cancelled_orders() -> int:
             .values(status="cancelled").execution_options(synchronize_session=False))
         if changed.rowcount != 1:
             continue
-        db.session.execute(
-            update(LiveProduct)
-            .where(LiveProduct.id == res.live_product_id, LiveProduct.allotment_used >= res.quantity)
-            .values(allotment_used=LiveProduct.allotment_used - res.quantity)
-            .execution_options(synchronize_session=False))
+        allotment.give_back(res.live_product_id, res.quantity)
         db.session.expire(res, ["status"])
         live_signals.hold_released(res, "checked_out", "cancelled")
         returned += 1

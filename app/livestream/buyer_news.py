@@ -5,24 +5,23 @@ Called inside the unit of work that made the change; the socket event goes out o
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal, select
+from sqlalchemy import select
 
 from ..accounts import notifications
 from ..accounts.models import Notification, Organisation, User
-from ..core.uow import after_commit
+from ..core import signals
 from ..core.dbtypes import utcnow
 from ..core.money import format_vnd
+from ..core.uow import after_commit
 from ..extensions import db, socketio
 from . import viewers
-from ..shop.ordering.models import Order, OrderEvent
 from .models import CANCEL_REASONS, FlashSale, LiveOrderLine, LiveReservation
 
 log = logging.getLogger(__name__)
@@ -62,8 +61,8 @@ def local_time(value: Any) -> str:
 
 def _online(user_id: int) -> bool:
     try:
-        return viewers.registry(current_app.config.get("REDIS_URL")).user_online(user_id)
-    except Exception:  # noqa: BLE001 - no presence, no harm: the notification stays unread
+        return viewers.current().user_online(user_id)
+    except Exception:  # no presence, no harm: the notification stays unread
         log.warning("presence of user %s unknown", user_id, exc_info=True)
         return False
 
@@ -159,23 +158,21 @@ def flash_sale_ended(sale: FlashSale) -> int:
     return len(by_buyer)
 
 
-ORDER_PATH = "/shop/orders/"  # + number; a plain path, as jobs have no request to build URLs from
-CONFIRMED_WITHIN = timedelta(days=7)
+ORDER_PATH = "/shop/orders/"  # + number; a plain path, as the signal has no request to build URLs from
 
 
-def orders_confirmed(now: datetime | None = None) -> int:
-    """Buyers whose order from a live cart the seller confirmed hear it once (the notification is the record)."""
-    now = now or utcnow()
-    told = (select(Notification.id).where(Notification.user_id == Order.buyer_id,
-                                          Notification.kind == "order_confirmed",
-                                          Notification.link == literal(ORDER_PATH) + Order.number).exists())
-    rows = db.session.execute(
-        select(Order.buyer_id, Order.number, Organisation.name)
-        .join(Organisation, Organisation.id == Order.organisation_id)
-        .where(Order.id.in_(select(LiveOrderLine.order_id).where(LiveOrderLine.created_at >= now - CONFIRMED_WITHIN)),
-               Order.id.in_(select(OrderEvent.order_id).where(OrderEvent.to_status == "confirmed")),
-               Order.buyer_id.is_not(None), ~told)
-        .order_by(Order.id)).all()
-    for buyer_id, number, org in rows:
-        tell_buyer(buyer_id, "order_confirmed", {"number": number, "org": org}, ORDER_PATH + number, now=now)
-    return len(rows)
+def order_confirmed(_app: Any, *, order_id: int, number: str, organisation_id: int, buyer_id: int | None,
+                    **_: Any) -> None:
+    """signals.order_confirmed, inside the seller's transaction: a buyer whose order came from a live cart hears it
+    (the shop knows nothing of lives, so the live hears the shop). The notification commits or rolls back with the
+    confirmation; the push to the buyer's open live pages follows the commit."""
+    if buyer_id is None or db.session.scalar(
+            select(LiveOrderLine.id).where(LiveOrderLine.order_id == order_id).limit(1)) is None:
+        return
+    org = db.session.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
+    tell_buyer(buyer_id, "order_confirmed", {"number": number, "org": org}, ORDER_PATH + number)
+
+
+def subscribe(app: Any) -> None:
+    """Called when the livestream blueprint is registered: what the live hears from other features."""
+    signals.connect_in_transaction(signals.order_confirmed, order_confirmed, app)

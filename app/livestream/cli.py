@@ -1,19 +1,21 @@
-"""`flask live …` commands and the periodic job that expires unpaid live holds and serves the waitlists."""
+"""`flask live …` and `flask livestream …` commands, and the periodic jobs of lives (core.jobs: each run is one unit
+of work, committed by the runner; the commands commit the same way)."""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
+from ..core.jobs import register_job
 from ..extensions import db
+from . import bp, broadcast, recordings, video
 
 live_cli = AppGroup("live", help="Live sales: hold expiry and waitlists.")
 
 
 def expire_holds_job() -> dict[str, int]:
-    """One unit of work: expire live holds past their time and give the freed units to waiting buyers.
-
-    Like a view, it leaves the commit to its caller (the job runner or the command below)."""
+    """One unit of work: expire live holds past their time and give the freed units to waiting buyers."""
     from . import afterlive, services
 
     hours = float(current_app.config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS))
@@ -34,11 +36,28 @@ def expire_holds_command() -> None:
                f"{counts.get('reminded', 0)} reminders")
 
 
+@bp.cli.command("video-replays")
+def video_replays_command() -> None:
+    """Join the recordings of ended lives into replay videos (also run by the job)."""
+    print(_("%(n)s replay(s) prepared.", n=recordings.build_pending_replays(limit=50)))
+
+
+@bp.cli.command("video-grace")
+def video_grace_command() -> None:
+    """End interrupted lives whose grace period is over (also run by the job)."""
+    ended = video.end_lives_past_grace()
+    db.session.commit()
+    print(_("%(n)s live(s) ended.", n=ended))
+
+
 def register(app: Flask) -> None:
-    """Add `flask live` and, when the app has the shared job runner (app.core.jobs), the every-minute job."""
+    """Add `flask live` to the app (the blueprint brings `flask livestream`)."""
     app.cli.add_command(live_cli)
-    try:
-        from ..core.jobs import register_job
-    except ImportError:  # no job runner in this build: cron runs `flask live expire-holds` instead
-        return
-    register_job("live.expire_holds", expire_holds_job, every_seconds=60)
+
+
+register_job("live.expire_holds", expire_holds_job, every_seconds=60)
+# Comments and the console's tick notice ended flash sales too; the job tells a quiet live on time.
+register_job("livestream.flash-sales-ended", broadcast.announce_ended_flash_sales, every_seconds=5)
+# The jobs below only tidy up sooner: the pages settle an expired grace period lazily anyway.
+register_job("livestream.video-grace", video.end_lives_past_grace, every_seconds=15)
+register_job("livestream.video-replays", recordings.build_pending_replays, every_seconds=60)

@@ -12,6 +12,7 @@ from ..accounts.services import require_org_role
 from ..core.dbtypes import utcnow
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
+from . import buyer_news
 from .models import MAX_PRICE, FlashSale, LiveProduct, LiveReservation, LiveSession
 
 MIN_SECONDS, MAX_SECONDS = 10, 300
@@ -64,7 +65,8 @@ def start_flash_sale(actor: User | None, live: LiveSession, code: Any, *, price:
 
 
 def stop_flash_sale(actor: User | None, live: LiveSession, code: Any, now: datetime | None = None) -> FlashSale:
-    """End a running flash sale early: its end time becomes now."""
+    """End a running flash sale early: its end time becomes now. Its end is announced by this unit of work (marked, so
+    no job or comment announces it again), and the buyers holding lines at its price are told."""
     require_org_role(actor, live.organisation, "staff")
     lp = _live_product(live, code)
     now = now or utcnow()
@@ -72,7 +74,9 @@ def stop_flash_sale(actor: User | None, live: LiveSession, code: Any, now: datet
     if sale is None:
         raise Conflict(_l("%(code)s has no flash sale running.", code=lp.live_code), code="no_flash_sale")
     sale.ends_at = max(now, sale.starts_at + timedelta(microseconds=1))
+    sale.end_announced = True
     db.session.flush()
+    buyer_news.flash_sale_ended(sale)
     return sale
 
 
@@ -88,6 +92,15 @@ def claim_ended(session_id: int | None, now: datetime) -> list[FlashSale]:
         if won.rowcount == 1:
             claimed.append(sale)
     return claimed
+
+
+def end_due(session_id: int | None, now: datetime | None = None) -> list[FlashSale]:
+    """Flash sales past their end whose end nobody announced yet (of one live, or of all): claimed once across
+    processes, and their buyers told that their lines keep the flash price. The caller announces them."""
+    ended = claim_ended(session_id, now or utcnow())
+    for sale in ended:
+        buyer_news.flash_sale_ended(sale)  # their lines keep the flash price: each buyer hears it once
+    return ended
 
 
 def flash_taken(sale: FlashSale, user_id: int) -> int:

@@ -67,8 +67,6 @@ def notify_followers(live: LiveSession) -> int:
     """A 'live now' notification for each follower, in the unit of work that puts the live on air.
 
     A private practice live (training) tells nobody."""
-    if getattr(live, "is_practice", False):
-        return 0
     if live.is_practice:
         return 0  # a private rehearsal is nobody's business
     # A plain path, not url_for: the job and the CLI have no request to build URLs from.

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping
 
-from app.core.phone import normalize_vn_phone
 from app.core.text import fold
+
+from .parser_names import NO_NAMES, _filler, _match_names, _Names
+from .parser_tokens import (AMBIG, CANCEL, CANCEL_ALL, CODE, CONNECTORS, MAX_CHARS, MAX_QTY, MIN_QTY, NAO_AFTER, NEG,
+                            NEG_QUESTION, NON_ALNUM, NUM, ORDER, PARTICLES, PHONE_RE, PRONOUNS, QTY_MARKERS, QUESTION,
+                            TOKEN_RE, TRANSFER, UNITS, UNKNOWN, VARIANT_PREFIX, WORD, WORDNUM, _classify, _coerce,
+                            _fold, _key, _phone_cached, _raw_tokens, _variant_at)
 
 __all__ = ["ParsedComment", "ParsedItem", "parse_comment"]
 
 log = logging.getLogger(__name__)
-
-MAX_CHARS = 500  # chat comments are short; anything longer is spam, so cap the work
-MIN_QTY, MAX_QTY = 1, 99
 
 
 @dataclass(frozen=True)
@@ -50,84 +51,6 @@ class ParsedComment:
     @property
     def is_order(self) -> bool:
         return bool(self.items)
-
-
-# Vocabulary, already folded (no diacritics, đ → d, lower case).
-ORDER = frozenset("chot lay mua dat sold order oder gach them book".split())
-CANCEL = frozenset("huy bo cancel".split())
-CANCEL_ALL = frozenset("don het all tat".split())
-NEG = frozenset("khong ko k kh khg hok hong hem hk".split())
-NEG_QUESTION = NEG - {"hong"}  # "hồng" (pink) folds to "hong": too common to read as "không?"
-PARTICLES = frozenset("a ah ak shop sop oi oy nhi vay v z ta the ne nhe nha nhen chi c em e anh ban b ad admin "
-                      "ha hen day".split())  # what may follow a final "không?"
-QUESTION = frozenset("gia bn bnhiu bnhieu gi ntn".split())
-NAO_AFTER = frozenset("mau size sz loai kieu co cai".split())  # "màu nào" asks; "chốt nào" does not
-TRANSFER = frozenset("ck bank banking stk chuyenkhoan ckhoan".split())
-UNITS = frozenset("c cai chiec hop kg ky kilo tui bo chai qua trai goi con phan bich lo hu set doi cap thung "
-                  "cuon sp".split())
-QTY_MARKERS = frozenset({"x", "sl", "+"})
-NO_JOIN = frozenset({"x", "sl", "sz", "size"})  # "x 2" / "sl-2" are quantities, never codes
-# Never a product name on their own ("quà" folds to "qua", a unit; "là" to "la", as in "Nón lá").
-NAME_STOP = frozenset("cho minh voi va la co qua nay do di thi ma hang nhe nha roi lam ngon dep ship tien con "
-                      "toi tui oi ne luon nua them mau size loai kieu".split())
-PRONOUNS = frozenset("minh em e chi c anh a toi tui t me con ban b".split())  # "cho mình …" orders a name
-CONNECTORS = frozenset("va voi cung".split())
-MONEY = frozenset("nghin ngan trieu dong vnd".split())  # "bưởi 65 nghìn" is a price, not 65 bưởi
-MAX_CHOICES = 5
-NUM_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6,
-             "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
-
-_units = "|".join(sorted(UNITS, key=len, reverse=True))
-# Phones first, on the raw text: 0 or (+)84 then nine digits, each optionally after one space/dot/dash.
-PHONE_RE = re.compile(r"(?<![0-9])(?:\+ ?84|84|0)(?:[ .\-]?[0-9]){9}(?![0-9])")
-# "a-12" is one token (a code); every other punctuation separates; "+" is kept for "+2".
-TOKEN_RE = re.compile(r"[a-z]{1,4}-[0-9]{1,4}(?![a-z0-9])|[a-z0-9]+|\+")
-
-
-def _combining_class() -> str:
-    """Every combining mark in U+0300–U+FFFF. Marks above the BMP (historic scripts) are left out on purpose:
-    they would turn the class into a slow range list, and there they only act as separators."""
-    marks = [c for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))]
-    ranges: list[list[int]] = []
-    for c in marks:
-        if ranges and ranges[-1][1] == c - 1:
-            ranges[-1][1] = c
-        else:
-            ranges.append([c, c])
-    return "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]+"
-
-
-COMBINING = re.compile(_combining_class())
-QTY_GLUE = re.compile(r"(?:x|sl)([0-9]{1,4})")  # x2, sl2
-UNIT_GLUE = re.compile(rf"([0-9]{{1,4}})(?:{_units})")  # 2c, 3hop, 2kg
-CODE_SHAPE = re.compile(r"[a-z]{1,4}[0-9]{1,4}")
-CODE_QTY_GLUE = re.compile(r"([a-z]{1,4}[0-9]{1,4})(?:x|sl)([0-9]{1,4})")  # a12x2
-CODE_TAIL_GLUE = re.compile(r"([a-z]{0,4}[0-9]{1,4})([a-z]{1,4})")  # a12m (only if "m" is a variant)
-NON_ALNUM = re.compile(r"[^a-z0-9]+")
-VARIANT_PREFIX = re.compile(r"^(?:size|sz|mau|loai|kieu|vi) +(?=\S)")  # label "Size M" also matches "M"
-
-# phonenumbers costs ~100 µs a call; viewers paste the same number again and again.
-_phone_cached = lru_cache(maxsize=1024)(normalize_vn_phone)
-
-# Token kinds; a token is (kind, value, raw text). A product named in words becomes one CODE token with a fourth
-# element, or an AMBIG token whose value is the tuple of folded codes it may mean.
-CODE, UNKNOWN, NUM, WORDNUM, WORD, AMBIG = range(6)
-
-
-def _key(text: str) -> str:
-    return NON_ALNUM.sub("", fold(text))
-
-
-@dataclass(frozen=True)
-class _Names:
-    """Product names, folded into words: folded code → words, and word → the codes whose name has it."""
-
-    words: dict[str, tuple[str, ...]]
-    by_word: dict[str, tuple[str, ...]]
-    order: dict[str, int]  # folded code → position in the catalog, for the order of the choices
-
-
-NO_NAMES = _Names({}, {}, {})
 
 
 @lru_cache(maxsize=256)
@@ -199,185 +122,6 @@ def _catalog_index(catalog: Any) -> tuple[dict[str, str], dict[str, dict[str, st
         _seen.clear()
     _seen[id(catalog)] = (snapshot, index)
     return index
-
-
-def _raw_tokens(text: str, codes: dict[str, str]) -> list[str]:
-    out: list[str] = []
-    for t in TOKEN_RE.findall(text):
-        if "-" not in t:
-            out.append(t)
-        else:
-            letters, digits = t.split("-")
-            if letters + digits in codes or letters not in NO_JOIN:
-                out.append(letters + digits)
-            else:
-                out += (letters, digits)
-    return out
-
-
-def _unknown(token: str) -> bool:
-    return CODE_SHAPE.fullmatch(token) is not None and token.rstrip("0123456789") not in NO_JOIN
-
-
-def _classify(raw: list[str], codes: dict[str, str], vmaps: dict[str, dict[str, str]]) -> list[tuple]:
-    toks: list[tuple] = []
-    n, i = len(raw), 0
-    while i < n:
-        t = raw[i]
-        i += 1
-        if t in codes:
-            toks.append((CODE, t, t))
-        elif t.isdigit():
-            toks.append((NUM, int(t) if len(t) <= 6 else 10**6, t))
-        elif t.isalpha():  # plain words: no regex needed
-            if (len(t) <= 4 and t not in NO_JOIN and i < n and raw[i].isdigit() and t + raw[i] in codes
-                    and not (i + 1 < n and (raw[i + 1] in codes or raw[i + 1] in UNITS))):
-                # "a 12" → A12 only when it names a catalog code and the number is not a quantity
-                # of something else ("e 1 cái", "e 2 A12").
-                toks.append((CODE, t + raw[i], t + raw[i]))
-                i += 1
-            elif t in NUM_WORDS:
-                toks.append((WORDNUM, NUM_WORDS[t], t))
-            else:
-                toks.append((WORD, t, t))
-        elif m := (QTY_GLUE.fullmatch(t) or UNIT_GLUE.fullmatch(t)):
-            toks.append((NUM, int(m.group(1)), t))
-        elif (m := CODE_QTY_GLUE.fullmatch(t)) and (m.group(1) in codes or _unknown(m.group(1))):
-            code = m.group(1)
-            toks.append((CODE, code, code) if code in codes else (UNKNOWN, code.upper(), code))
-            toks.append((NUM, int(m.group(2)), t[len(code):]))
-        elif ((m := CODE_TAIL_GLUE.fullmatch(t)) and m.group(1) in codes
-              and m.group(2) in vmaps.get(m.group(1), ())):
-            toks += ((CODE, m.group(1), m.group(1)), (WORD, m.group(2), m.group(2)))
-        elif _unknown(t):
-            toks.append((UNKNOWN, t.upper(), t))
-        else:
-            toks.append((WORD, t, t))
-    return toks
-
-
-def _variant_at(toks: list[tuple], i: int, vmap: dict[str, str]) -> tuple[str, int] | None:
-    """Longest run of up to three tokens ("size m", "1 kg") equal to a variant label."""
-    joined, hit = "", None
-    for w in range(min(3, len(toks) - i)):
-        if toks[i + w][0] == CODE:
-            break
-        joined += toks[i + w][2]
-        if joined in vmap:
-            hit = (vmap[joined], w + 1)
-    return hit
-
-
-def _is_name_word(tok: tuple, names: _Names) -> bool:
-    return tok[0] in (WORD, WORDNUM, UNKNOWN, NUM) and tok[2] in names.by_word
-
-
-def _filler(word: str) -> bool:
-    return word in NAME_STOP or word in UNITS or word.isdigit()
-
-
-def _in_order(run: list[str], words: tuple[str, ...]) -> bool:
-    """Every word of the run appears in the name, in the same order (gaps allowed: "bưởi xanh" → Bưởi da xanh)."""
-    it = iter(words)
-    return all(w in it for w in run)
-
-
-def _contiguous(run: list[str], words: tuple[str, ...]) -> bool:
-    return f" {' '.join(run)} " in f" {' '.join(words)} "
-
-
-def _pick(run: list[str], keys: list[str], names: _Names, toks: list[tuple], j: int,
-          vmaps: dict[str, dict[str, str]]) -> list[str]:
-    """The products a run of words means, narrowed in order: the one whose variant follows ("bưởi diễn hộp 4 quả"),
-    the one named exactly ("bưởi diễn", though "Bưởi Diễn hộp quà" starts the same), the one it is a phrase of."""
-    with_variant = [k for k in keys if vmaps.get(k) and _variant_at(toks, j, vmaps[k])]
-    for narrowed in (with_variant, [k for k in keys if list(names.words[k]) == run],
-                     [k for k in keys if _contiguous(run, names.words[k])]):
-        if len(narrowed) == 1:
-            return narrowed
-    return keys
-
-
-def _order_signal(toks: list[tuple], i: int, j: int, ordered_before: bool) -> bool:
-    """A name orders only with an order word before it or a quantity next to it: "bưởi ngon quá" is chat."""
-    if ordered_before:
-        return True
-    k = i - 1
-    if k >= 0 and toks[k][0] == WORD and toks[k][1] in UNITS:
-        k -= 1  # "2 quả bưởi", "hai hộp trà sen"
-    if k >= 0 and toks[k][0] in (NUM, WORDNUM):
-        return True
-    if j < len(toks) and toks[j][0] == NUM:
-        return not (j + 1 < len(toks) and toks[j + 1][1] in MONEY)  # "bưởi 3", not "bưởi 65 nghìn"
-    return j + 1 < len(toks) and toks[j][1] in QTY_MARKERS and toks[j + 1][0] in (NUM, WORDNUM)
-
-
-def _match_names(toks: list[tuple], names: _Names, vmaps: dict[str, dict[str, str]]) -> list[tuple]:
-    """Replace each run of words naming a product with a CODE token (one product) or an AMBIG token (several).
-
-    A run grows while its words still appear, in order, in some product's name, and stops where a variant of one
-    of those products begins; it must hold a word other than units and fillers ("quà", "là" alone name nothing)."""
-    out: list[tuple] = []
-    n, i = len(toks), 0
-    ordered_before = False
-    while i < n:
-        tok = toks[i]
-        if not _is_name_word(tok, names) or tok[0] == NUM:
-            if tok[0] == WORD and (tok[1] in ORDER or tok[1] in CANCEL or (
-                    tok[1] == "cho" and i + 1 < n and toks[i + 1][1] in PRONOUNS)):
-                ordered_before = True
-            out.append(tok)
-            i += 1
-            continue
-        run: list[str] = []
-        keys: list[str] = list(names.by_word[tok[2]])
-        j = i
-        while j < n and _is_name_word(toks[j], names):
-            if run and any(vmaps.get(k) and _variant_at(toks, j, vmaps[k]) for k in keys):
-                break
-            longer = [k for k in keys if _in_order(run + [toks[j][2]], names.words[k])]
-            if not longer:
-                break
-            run.append(toks[j][2])
-            keys = longer
-            j += 1
-        while len(run) > 1 and run[-1].isdigit():
-            run.pop()  # "bưởi diễn 2": the number is a quantity
-            j -= 1
-        variant_next = any(vmaps.get(k) and _variant_at(toks, j, vmaps[k]) for k in keys)
-        if not run or all(map(_filler, run)) or not (variant_next or _order_signal(toks, i, j, ordered_before)):
-            out.append(tok)
-            i += 1
-            continue
-        keys = _pick(run, [k for k in names.by_word[run[0]] if _in_order(run, names.words[k])], names, toks, j, vmaps)
-        raw = " ".join(run)
-        if len(keys) == 1:
-            out.append((CODE, keys[0], raw, "name"))
-        else:
-            out.append((AMBIG, tuple(sorted(keys, key=names.order.__getitem__)[:MAX_CHOICES]), raw))
-        i = j
-    return out
-
-
-def _fold(text: str) -> str:
-    """core.text.fold as far as the ASCII tokens read here go (a property test checks it), without its
-    per-character Python loop, which alone took half the time of a parse; also maps × and * to " x "."""
-    text = text.casefold().replace("*", " x ")
-    if text.isascii():
-        return text
-    text = text.replace("đ", "d").replace("ð", "d").replace("×", " x ")
-    return COMBINING.sub("", unicodedata.normalize("NFD", text))
-
-
-def _coerce(text: Any) -> str:
-    if text is None:
-        return ""
-    if isinstance(text, (bytes, bytearray, memoryview)):
-        text = bytes(text).decode("utf-8", "replace")
-    elif not isinstance(text, str):
-        text = str(text)
-    # NFKC turns full-width "ｘ２" and "？" into ASCII; it can expand text, hence the second cap.
-    return unicodedata.normalize("NFKC", text[:MAX_CHARS])[: MAX_CHARS * 2]
 
 
 def _parse(text: Any, catalog: Any) -> ParsedComment:

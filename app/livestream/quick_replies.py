@@ -8,10 +8,10 @@ from sqlalchemy import delete, select
 
 from ..accounts.models import Organisation, User
 from ..accounts.services import require_org_role
+from ..core.text import squeeze
 from ..errors import InvalidInput
 from ..extensions import db
 from .models import MAX_QUICK_REPLY, QuickReply
-from .services import CONTROL_CHARS
 
 MAX_REPLIES = 12
 # "…" marks what the seller fills in before sending ("Giá … ạ"); the console puts the cursor there.
@@ -37,7 +37,7 @@ def save_replies(actor: User | None, org: Organisation, raw: Any) -> list[str]:
     require_org_role(actor, org, "staff")
     if not isinstance(raw, str):
         raise InvalidInput(_l("Write one reply a line."), field="replies")
-    lines = [" ".join(CONTROL_CHARS.sub(" ", line).split()) for line in raw.splitlines()]
+    lines = [squeeze(line) for line in raw.splitlines()]
     lines = list(dict.fromkeys(line for line in lines if line))
     if len(lines) > MAX_REPLIES:
         raise InvalidInput(_l("Keep at most %(n)s quick replies.", n=MAX_REPLIES), code="too_many", field="replies")

@@ -1,17 +1,16 @@
-"""Live video: stream keys, nginx-rtmp callbacks (publish, publish_done, update, record_done), the grace period, replays."""
+"""Live video: settings, stream keys, nginx-rtmp callbacks (publish, publish_done, update), the grace period.
+
+The recordings and the replay are in recordings.py."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import ipaddress
-import json
-import logging
 import os
 import re
 import secrets
-import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,11 @@ from ..accounts.services import require_org_role
 from ..core.dbtypes import utcnow
 from ..errors import Conflict, DomainError, Forbidden
 from ..extensions import db
-from . import queries, services
-from .models import ChatMessage, LiveProduct, LiveRecording, LiveReservation, LiveSession, LiveStream
-
-log = logging.getLogger(__name__)
+from . import broadcast, services
+from .models import LiveSession, LiveStream
 
 KEY_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
 PUBLIC_NAME = re.compile(r"^[0-9]{1,10}-[0-9a-f]{12}$")
-RECORDING_NAME = re.compile(r"^(?P<public>[0-9]{1,10}-[0-9a-f]{12})-(?P<started>[0-9]{9,11})\.flv$")
 SEGMENT_NAME = re.compile(r"^[0-9]{1,10}-[0-9a-f]{12}(-[0-9]{1,10})?\.(m3u8|ts)$")
 MAX_KEY = 200
 
@@ -261,150 +257,25 @@ def display_state(live: LiveSession, stream: LiveStream | None) -> str:
     return stream.video_state if stream.video_state != "ended" else "ended"
 
 
-# Recordings -----------------------------------------------------------------------------------------
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
-def record_done(public_name: Any, path: Any, now: datetime | None = None) -> LiveRecording | None:
-    """on_record_done: remember one recorded piece (nginx wrote <public name>-<unix time>.flv in rec/)."""
-    if not isinstance(public_name, str) or not PUBLIC_NAME.match(public_name) or not isinstance(path, str):
-        return None
-    file = Path(path)
-    match = RECORDING_NAME.match(file.name)
-    rec_dir = video_dir("rec")
-    if match is None or match["public"] != public_name or not _inside(file, rec_dir):
-        return None
-    stream = db.session.scalar(select(LiveStream).where(LiveStream.public_name == public_name))
-    if stream is None:
-        return None
-    existing = db.session.scalar(select(LiveRecording).where(LiveRecording.file_name == file.name))
-    if existing is not None:
-        return existing  # nginx retried the callback
-    started = datetime.fromtimestamp(int(match["started"]), tz=timezone.utc)
-    recording = LiveRecording(session_id=stream.session_id, file_name=file.name, started_at=started,
-                              duration_ms=_duration_ms(rec_dir / file.name), state="recorded")
-    db.session.add(recording)
-    db.session.flush()
-    return recording
+def end_lives_past_grace() -> int:
+    """Job (and `flask livestream video-grace`): end the interrupted lives whose publisher did not come back within
+    VIDEO_GRACE_SECONDS; their viewers hear it once the caller commits."""
+    ended = expire_interrupted()
+    for session_id in ended:
+        broadcast.video_state(session_id, "ended", ended=True)
+    return len(ended)
 
 
-def _duration_ms(path: Path) -> int | None:
-    try:
-        out = subprocess.run([setting("VIDEO_FFPROBE"), "-v", "error", "-show_entries", "format=duration",
-                              "-of", "json", str(path)], capture_output=True, timeout=30, check=True).stdout
-        return max(0, int(float(json.loads(out)["format"]["duration"]) * 1000))
-    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
-        return None
+# The recordings moved to recordings.py; callers that know them as video.replay_timeline & co. still find them here
+# (a module __getattr__, so neither module has to import the other first).
+_MOVED_TO_RECORDINGS = frozenset({"RECORDING_NAME", "record_done", "build_replay", "lives_needing_replay",
+                                  "replay_timeline", "build_pending_replays"})
 
 
-def build_replay(live: LiveSession, now: datetime | None = None) -> LiveStream | None:
-    """Join the live's recorded pieces into one MP4 (ffmpeg, streams copied, bounded in time) for the replay page.
-    Runs from the job or `flask live video-replays` after the live ended; returns the stream, or None if nothing
-    was recorded."""
-    stream = stream_of(live)
-    pieces = db.session.scalars(select(LiveRecording).where(LiveRecording.session_id == live.id,
-                                                            LiveRecording.state != "failed")
-                                .order_by(LiveRecording.started_at, LiveRecording.id)).all()
-    if stream is None or not pieces or live.state != "ended":
-        return None
-    rec_dir, out_dir = video_dir("rec"), video_dir("replay")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    usable = [p for p in pieces if (rec_dir / p.file_name).is_file()]
-    for piece in pieces:
-        if piece not in usable:
-            piece.state = "failed"
-    if not usable:
-        db.session.flush()
-        return None
-    name = f"{stream.public_name}-{secrets.token_hex(4)}.mp4"
-    listing = out_dir / f"{name}.txt"
-    # The concat demuxer's list: one quoted path per piece (our own file names, checked by RECORDING_NAME).
-    listing.write_text("".join(f"file '{(rec_dir / p.file_name).resolve()}'\n" for p in usable))
-    command = [setting("VIDEO_FFMPEG"), "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0",
-               "-i", str(listing), "-c", "copy", "-movflags", "+faststart", str(out_dir / name)]
-    try:
-        subprocess.run(command, capture_output=True, timeout=setting("VIDEO_CONVERT_TIMEOUT"), check=True)
-    except (OSError, subprocess.SubprocessError) as exc:
-        # Marked failed so the job does not retry a broken file every minute; the pieces stay on disk.
-        (out_dir / name).unlink(missing_ok=True)
-        log.error("replay of live %s failed: %s", live.id, str(getattr(exc, "stderr", b"") or exc)[-300:])
-        for piece in usable:
-            piece.state = "failed"
-        db.session.flush()
-        return None
-    finally:
-        listing.unlink(missing_ok=True)
-    for piece in usable:
-        piece.state = "joined"
-        if piece.duration_ms is None:
-            piece.duration_ms = _duration_ms(rec_dir / piece.file_name)
-    old = stream.replay_file
-    stream.replay_file, stream.replay_ready_at = name, now or utcnow()
-    db.session.flush()
-    if old and old != name:
-        (out_dir / old).unlink(missing_ok=True)
-    return stream
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_RECORDINGS:
+        from . import recordings
 
+        return getattr(recordings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-def lives_needing_replay(limit: int = 5) -> list[LiveSession]:
-    """Ended lives with recorded pieces not yet joined into the replay."""
-    ids = db.session.scalars(
-        select(LiveRecording.session_id).join(LiveSession, LiveSession.id == LiveRecording.session_id)
-        .where(LiveRecording.state == "recorded", LiveSession.state == "ended")
-        .group_by(LiveRecording.session_id).order_by(LiveRecording.session_id).limit(limit)).all()
-    return [db.session.get(LiveSession, i) for i in ids]
-
-
-# Replay (read side) ---------------------------------------------------------------------------------
-
-def _video_offset(pieces: list[LiveRecording], at: datetime) -> float | None:
-    """Seconds into the joined video at which a wall-clock moment was on screen; a moment in a gap between
-    pieces shows at the start of the next piece, one after the end is dropped."""
-    offset = 0.0
-    for piece in pieces:
-        length = (piece.duration_ms or 0) / 1000
-        since = (at - piece.started_at).total_seconds()
-        if since < 0:
-            return offset
-        if since <= length:
-            return offset + since
-        offset += length
-    return None
-
-
-def replay_timeline(live: LiveSession) -> dict[str, Any]:
-    """The chat and the order ticker of a live with their moment in the replay video (seconds), in order."""
-    pieces = list(db.session.scalars(select(LiveRecording).where(LiveRecording.session_id == live.id,
-                                                                 LiveRecording.state == "joined")
-                                     .order_by(LiveRecording.started_at, LiveRecording.id)))
-    messages = db.session.scalars(
-        select(ChatMessage).where(ChatMessage.session_id == live.id, ChatMessage.hidden.is_(False))
-        .order_by(ChatMessage.id).options(selectinload(ChatMessage.user))).all()
-    chat = []
-    for m in messages:
-        at = _video_offset(pieces, m.created_at)
-        if at is not None:  # the public copy, as the live showed it: masked text, the shop as the shop
-            line = queries.message_payload(m)
-            chat.append({"at": round(at, 2), "id": m.id, "user": line["user"], "text": line["text"], "kind": m.kind,
-                         **({"seller": True} if line.get("seller") else {})})
-    reservations = db.session.scalars(
-        select(LiveReservation).where(LiveReservation.session_id == live.id).order_by(LiveReservation.id)
-        .options(selectinload(LiveReservation.user), selectinload(LiveReservation.message),
-                 selectinload(LiveReservation.live_product).selectinload(LiveProduct.product))).all()
-    ticker = []
-    for r in reservations:
-        at = _video_offset(pieces, r.created_at)
-        if at is not None:
-            by_shop = r.message is not None and r.message.by_shop
-            ticker.append({"at": round(at, 2),
-                           "user": live.organisation.name if by_shop else queries.mask_name(r.user.name if r.user else None),
-                           "code": r.live_product.live_code, "name": r.live_product.product.name,
-                           "quantity": r.quantity})
-    duration = sum((p.duration_ms or 0) for p in pieces) / 1000
-    return {"duration": round(duration, 2), "chat": chat, "ticker": ticker}

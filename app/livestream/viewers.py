@@ -2,14 +2,18 @@
 memory, and a throttle."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Protocol
 
+from flask import current_app
 from sqlalchemy import update
 
 from ..extensions import db
 from .models import LiveSession
+
+log = logging.getLogger(__name__)
 
 KEY_TTL = 24 * 3600
 
@@ -147,3 +151,37 @@ def record_peak(session_id: int, viewers: int) -> None:
     """Raise peak_viewers to `viewers` if it is higher; a conditional UPDATE, so racing joins never lower it."""
     db.session.execute(update(LiveSession).where(LiveSession.id == session_id, LiveSession.peak_viewers < viewers)
                        .values(peak_viewers=viewers).execution_options(synchronize_session=False))
+
+
+def current() -> ViewerRegistry:
+    """The registry of this app (REDIS_URL's, or this process's memory)."""
+    return registry(current_app.config.get("REDIS_URL"))
+
+
+def track_viewer(session_id: int, sid: str, joined: bool) -> int | None:
+    """Add or remove a socket in the live's viewers and return the count; a Redis hiccup costs the count (None),
+    never the viewer."""
+    try:
+        viewers = current()
+        return viewers.join(session_id, sid) if joined else viewers.leave(session_id, sid)
+    except Exception:  # presence is a nicety: the live goes on without it
+        log.warning("viewer count for live %s not updated", session_id, exc_info=True)
+        return None
+
+
+def track_buyer(user_id: int, sid: str, joined: bool) -> None:
+    """Whether a buyer has a live page open decides if their news is an unread notification (buyer_news)."""
+    try:
+        viewers = current()
+        (viewers.user_join if joined else viewers.user_leave)(user_id, sid)
+    except Exception:  # presence is a nicety: the live goes on without it
+        log.warning("presence of user %s not updated", user_id, exc_info=True)
+
+
+def count(session_id: int) -> int | None:
+    """How many sockets watch the live now; None when the registry cannot say."""
+    try:
+        return current().count(session_id)
+    except Exception:  # presence is a nicety: the stats show no count
+        log.warning("viewer count for live %s unavailable", session_id, exc_info=True)
+        return None

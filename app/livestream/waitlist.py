@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -14,7 +14,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn, O
 from ..extensions import db
 from ..shop import inventory
 from ..shop.models import Product, Variant
-from . import buyer_news, services
+from . import allotment, buyer_news, services
 from . import signals as live_signals
 from .models import LiveProduct, LiveReservation, LiveSession, LiveWaitlist
 from .moderation import Banned, Muted, check_may_comment
@@ -56,12 +56,7 @@ def _reserve_for_waiter(lp: LiveProduct, variant: Variant, entry: LiveWaitlist, 
     """The same steps as a comment's reservation (live allotment, then the shelf), inside a SAVEPOINT."""
     try:
         with db.session.begin_nested():
-            taken = db.session.execute(
-                update(LiveProduct)
-                .where(LiveProduct.id == lp.id, LiveProduct.allotment_used + qty <= LiveProduct.allotment)
-                .values(allotment_used=LiveProduct.allotment_used + qty)
-                .execution_options(synchronize_session=False))
-            if taken.rowcount != 1:
+            if not allotment.take(lp, qty):
                 raise OutOfStock()
             inventory.reserve_stock(variant.id, qty, reason=f"live {lp.session_id} waitlist {entry.id}")
             res = LiveReservation(session_id=lp.session_id, user_id=entry.user_id, live_product_id=lp.id,
@@ -73,8 +68,6 @@ def _reserve_for_waiter(lp: LiveProduct, variant: Variant, entry: LiveWaitlist, 
             return res
     except OutOfStock:
         return None
-    finally:
-        db.session.expire(lp, ["allotment_used"])
 
 
 def serve_waitlist(lp: LiveProduct | None, now: datetime | None = None, *,
@@ -100,7 +93,7 @@ def serve_waitlist(lp: LiveProduct | None, now: datetime | None = None, *,
         variant = _variant_for(lp, entry)
         if variant is None:
             continue
-        qty = min(entry.quantity, services.remaining(lp, variant.id))
+        qty = min(entry.quantity, allotment.remaining(lp, variant.id))
         if lp.per_buyer_limit is not None:
             qty = min(qty, lp.per_buyer_limit - _held_by(lp, entry.user_id))
         if qty <= 0:
@@ -156,7 +149,7 @@ def join_waitlist(user: User | None, live: LiveSession, code: Any, quantity: Any
             raise InvalidInput(_l("%(code)s has no option %(option)s.", code=lp.live_code, option=variant.strip()),
                                code="unknown_variant", field="variant")
         variant_id = chosen.id
-    if live.state == "live" and services.remaining(lp, variant_id) > 0:
+    if live.state == "live" and allotment.remaining(lp, variant_id) > 0:
         raise Conflict(_l("%(code)s is still in stock: order it in the chat, e.g. “chốt %(code)s”.",
                           code=lp.live_code), code="in_stock")
     existing = db.session.scalar(select(LiveWaitlist).where(LiveWaitlist.live_product_id == lp.id,

@@ -106,11 +106,7 @@ def reserve_stock(variant_id: int, qty: int, *, reason: str | None, actor: User 
                 {"available": Variant.available - qty, "reserved": Variant.reserved + qty})
     if not ok:
         current = _existing(variant_id)
-        if current.available <= 0:
-            raise OutOfStock(_l("Sorry, %(name)s is sold out.", name=current.display_name),
-                             available=0, variant_id=variant_id)
-        raise OutOfStock(_l("Sorry, only %(n)s of %(name)s are left.", n=current.available, name=current.display_name),
-                         available=current.available, variant_id=variant_id)
+        raise OutOfStock.left(current.display_name, current.available, variant_id=variant_id)
     _record(variant_id, "reserve", qty, reason, actor)
 
 

@@ -69,7 +69,7 @@ def test_replay_page_plays_the_recording_with_the_chat(page: Page, nginx_rtmp, v
 
     from app.livestream import services
     from app.livestream.models import LiveRecording, LiveSession, LiveStream
-    from app.livestream.video_views import build_pending_replays
+    from app.livestream.recordings import build_pending_replays
 
     owner, live, key = video_live
     buyer = factory.user("Trần Thị Lan")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -170,7 +170,7 @@ def test_hold_time_is_given_in_vietnam_time(room, buyer, db):
     live, console, shopper, watcher = room
     ack = comment(shopper, "chốt A12", "c1")
     line = ack["reserved"][0]
-    until = services.datetime.fromisoformat(line["hold_until"])
+    until = datetime.fromisoformat(line["hold_until"])
     local = until + timedelta(hours=7)  # Asia/Ho_Chi_Minh has no summer time
     assert line["hold_until_text"] == local.strftime("%H:%M %d/%m")
 
@@ -206,29 +206,66 @@ def test_hold_reminder_once_live_or_as_notification(room, buyer, factory, db, ap
     assert events(shopper, "buyer_notice") == []
 
 
-def test_confirmed_live_cart_order_is_told_once(make_live, seller, buyer, db, app):
+def _live_cart_order(buyer, key="k1"):
+    commune = find_commune("Xã Ô Diên")
+    [order] = afterlive.checkout_live_cart(
+        buyer, [r.id for r in afterlive.held_lines(buyer)], idempotency_key=key, name="Trần Thị Lan",
+        phone="0912345678", province_code=commune_province(commune), commune_code=commune, street="Thôn Đông",
+        note=None, payment_method="cod")
+    return order
+
+
+def test_confirmed_live_cart_order_is_told_with_the_confirmation(make_live, seller, buyer, db, app):
+    """The shop's order_confirmed signal, heard inside the seller's unit of work: the notification commits with it."""
     live = make_live()
     services.post_comment(live.id, buyer, "chốt A12 x2", "c1", min_interval=0)
     db.session.commit()
-    commune = find_commune("Xã Ô Diên")
-    [order] = afterlive.checkout_live_cart(
-        buyer, [r.id for r in afterlive.held_lines(buyer)], idempotency_key="k1", name="Trần Thị Lan",
-        phone="0912345678", province_code=commune_province(commune), commune_code=commune, street="Thôn Đông",
-        note=None, payment_method="cod")
+    order = _live_cart_order(buyer)
     db.session.commit()
-    assert buyer_news.orders_confirmed() == 0  # placed, not confirmed yet
+    assert [n for n in notes(db, buyer) if n.kind == "order_confirmed"] == []  # placed, not confirmed yet
     ordering.transition(order, "confirmed", seller[0])
+    db.session.rollback()  # a confirmation that is rolled back tells nobody
+    assert [n for n in notes(db, buyer) if n.kind == "order_confirmed"] == []
+    ordering.transition(db.session.get(type(order), order.id), "confirmed", seller[0])
     db.session.commit()
-    assert buyer_news.orders_confirmed() == 1
-    db.session.commit()
-    assert buyer_news.orders_confirmed() == 0
     [note] = [n for n in notes(db, buyer) if n.kind == "order_confirmed"]
     assert note.link == f"/shop/orders/{order.number}" and note.read_at is None
     with app.test_request_context("/"), force_locale("vi"):
         assert order.number in notifications.text_of(note)
 
 
-def test_order_confirmed_job_is_registered():
+def test_a_confirmed_live_cart_order_reaches_the_buyers_open_live_page(room, seller, buyer, db):
+    live, console, shopper, watcher = room
+    comment(shopper, "chốt A12 x2", "c1")
+    order = _live_cart_order(buyer)
+    db.session.commit()
+    shopper.get_received(NS)
+    ordering.transition(order, "confirmed", seller[0])
+    assert events(shopper, "buyer_notice") == []  # nothing before the commit
+    db.session.commit()
+    [notice] = events(shopper, "buyer_notice")
+    assert notice["kind"] == "order_confirmed" and order.number in notice["text"]
+    assert events(watcher, "buyer_notice") == []
+
+
+def test_a_shop_order_confirmed_outside_a_live_tells_nothing_here(make_live, seller, buyer, db, factory):
+    from app.shop.models import Product
+
+    make_live()
+    product = db.session.scalar(select(Product))
+    cart = ordering.get_cart(buyer, None, create=True)
+    ordering.add_to_cart(cart, product.variants[0].id, 1)
+    commune = find_commune("Xã Ô Diên")
+    [order] = ordering.checkout(cart, buyer, name="Trần Thị Lan", phone="0912345678",
+                                province_code=commune_province(commune), commune_code=commune, street="Thôn Đông",
+                                note=None, payment_method="cod", idempotency_key="shop-1")
+    db.session.commit()
+    ordering.transition(order, "confirmed", seller[0])
+    db.session.commit()
+    assert [n for n in notes(db, buyer) if n.kind == "order_confirmed"] == []
+
+
+def test_the_order_confirmed_polling_job_is_gone():
     from app.core.jobs import get_job
 
-    assert get_job("livestream.orders-confirmed").func is buyer_news.orders_confirmed
+    assert get_job("livestream.orders-confirmed") is None

@@ -5,7 +5,7 @@ import pytest
 
 from app.errors import Conflict, Forbidden
 from app.extensions import socketio
-from app.livestream import events as live_events
+from app.livestream import broadcast
 from app.livestream import queries, services
 from app.livestream.models import LiveProduct, LiveReservation
 from app.shop.models import Variant
@@ -199,6 +199,6 @@ def test_no_console_detail_without_a_seller_on_a_single_process(app, make_live, 
 def test_with_a_message_queue_the_console_detail_is_always_sent(app, make_live, monkeypatch):
     live = make_live()
     with app.test_request_context():
-        assert live_events._sellers_listening(live.id) is False  # one process, nobody on the console
+        assert broadcast.sellers_listening(live.id) is False  # one process, nobody on the console
         monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
-        assert live_events._sellers_listening(live.id) is True  # sellers may be on another process
+        assert broadcast.sellers_listening(live.id) is True  # sellers may be on another process

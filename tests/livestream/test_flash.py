@@ -198,3 +198,21 @@ def test_the_job_announces_ended_flash_sales(room, app, db):
     assert run_job(app, "livestream.flash-sales-ended").result == 1
     assert events(watcher, "flash_sale_ended") == [{"id": sale.id, "code": "A12"}]
     assert run_job(app, "livestream.flash-sales-ended").result == 0
+
+
+def test_stopping_early_is_announced_by_the_service_once(make_live, seller, buyer, db):
+    """stop_flash_sale marks the end announced and tells the buyers holding lines at its price, in the seller's unit of
+    work: no job or comment announces it a second time."""
+    from app.accounts.models import Notification
+
+    live = make_live()
+    owner = seller[0]
+    flash.start_flash_sale(owner, live, "A12", price=30000, seconds=60, per_buyer_cap=2)
+    db.session.commit()
+    services.post_comment(live.id, buyer, "chốt A12", "f1", min_interval=0)
+    sale = flash.stop_flash_sale(owner, live, "A12")
+    assert sale.end_announced is True
+    assert flash.end_due(live.id, utcnow() + timedelta(seconds=1)) == []
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == buyer.id,
+                                                                       Notification.kind == "flash_sale_ended")) == 1

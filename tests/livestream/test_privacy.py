@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.core.dbtypes import utcnow
 from app.livestream import services
-from app.livestream.models import ChatMessage, LiveRecording, LiveSession
+from app.livestream.models import ChatMessage, LiveRecording, LiveReservation, LiveSession
 from tests.livestream.live_sockets import NS, comment, connect, events, seller_event  # noqa: F401
 
 TYPED = "chốt A12 x1 sdt 0987654321 giao số 12 ngõ 5 đường Láng"
@@ -168,30 +168,28 @@ def _socket(live_server, live_id, token):
     return sio
 
 
-def test_two_sockets_of_one_buyer_cannot_both_pass_the_rate_limit(live_server, real_socketio, make_live, buyer, db,
-                                                                  monkeypatch):
+def _race(live_server, live, buyer, db, monkeypatch, comments):
+    """Send two comments {"text", "client_id"} of one buyer on two sockets at the same moment: both read "no comment
+    from this buyer yet" before either writes (the window a race needs, held open on purpose: each waits, with a
+    deadline, for the other to have read too). Returns {1: ack, 2: ack}."""
     from app.accounts.services import issue_api_token
 
-    live = make_live()
     token, _ = issue_api_token(buyer, days=1)
     db.session.commit()
-    # Both comments read "no comment from this buyer yet" before either writes: the window the race needs, held
-    # open on purpose (each waits, with a deadline, for the other to have read too).
     both_read = threading.Barrier(2, timeout=15)
-    earlier = services._earlier
+    earlier = services.comments._earlier
 
     def read_then_wait(*args):
         found = earlier(*args)
         both_read.wait()
         return found
 
-    monkeypatch.setattr(services, "_earlier", read_then_wait)
+    monkeypatch.setattr(services.comments, "_earlier", read_then_wait)
     first, second = _socket(live_server, live.id, token), _socket(live_server, live.id, token)
     acks: dict[int, dict] = {}
     try:
         def send(n, sio):
-            acks[n] = sio.call("comment", {"text": f"chào shop {n}", "client_id": f"race-{n}"}, namespace=NS,
-                               timeout=30)
+            acks[n] = sio.call("comment", comments[n - 1], namespace=NS, timeout=30)
 
         threads = [threading.Thread(target=send, args=(n, s)) for n, s in ((1, first), (2, second))]
         for t in threads:
@@ -201,11 +199,33 @@ def test_two_sockets_of_one_buyer_cannot_both_pass_the_rate_limit(live_server, r
     finally:
         first.disconnect()
         second.disconnect()
+    db.session.rollback()
+    return acks
+
+
+def test_two_sockets_of_one_buyer_cannot_both_pass_the_rate_limit(live_server, real_socketio, make_live, buyer, db,
+                                                                  monkeypatch):
+    acks = _race(live_server, make_live(), buyer, db, monkeypatch,
+                 [{"text": f"chào shop {n}", "client_id": f"race-{n}"} for n in (1, 2)])
     assert sorted(a["ok"] for a in acks.values()) == [False, True], acks
     [refused] = [a for a in acks.values() if not a["ok"]]
     assert refused["error"]["code"] == "rate_limited"
-    db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(ChatMessage)) == 1, "the refused comment left nothing"
+
+
+def test_the_same_client_id_on_two_sockets_at_once_gets_one_comment_and_its_ack_twice(live_server, real_socketio,
+                                                                                      make_live, buyer, db,
+                                                                                      monkeypatch):
+    """A buyer's app re-sends a comment on a second connection while the first is still being stored: the second
+    insert loses on the unique index, its unit of work is rolled back by the handler, and it answers the first ack."""
+    replayed = []
+    replay = services.replayed_ack
+    monkeypatch.setattr(services, "replayed_ack", lambda *args: replayed.append(args) or replay(*args))
+    acks = _race(live_server, make_live(), buyer, db, monkeypatch, [{"text": "chốt A12 x2", "client_id": "twice"}] * 2)
+    assert acks[1]["ok"] is True and acks[1] == acks[2], acks
+    assert len(replayed) == 1, "the second insert lost the race on the unique index"
+    assert db.session.scalar(select(func.count()).select_from(ChatMessage)) == 1
+    assert db.session.scalar(select(func.count()).select_from(LiveReservation)) == 1
 
 
 def test_the_gate_refuses_within_the_interval_and_lets_the_next_second_pass(make_live, buyer, db):

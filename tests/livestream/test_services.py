@@ -191,6 +191,25 @@ def test_same_client_id_same_ack_one_reservation(db, make_live, buyer):
     assert tuple(counters(db, "A12")) == (10, 8, 2, 0)
 
 
+def test_a_lost_client_id_race_raises_and_leaves_the_callers_transaction_to_the_caller(db, make_live, buyer, seller,
+                                                                                       monkeypatch):
+    """The insert that loses to the same client_id raises CommentRaced; the service never rolls back its caller's
+    transaction (the practice live runs each comment in a SAVEPOINT of its own unit of work, for one)."""
+    live = make_live()
+    first = post(live, buyer, "chốt A12 x2", "same")
+    db.session.commit()
+    monkeypatch.setattr(services.comments, "_earlier", lambda *args: (None, None))  # as if the first had not been stored yet
+    live.title = "Phiên bưởi Tết (đã đổi)"  # the caller's own work, in the same unit
+    with pytest.raises(services.CommentRaced), db.session.begin_nested():
+        post(live, buyer, "chốt A12 x2", "same", at=5)
+    db.session.commit()
+    db.session.expire_all()
+    assert live.title == "Phiên bưởi Tết (đã đổi)", "the caller's work survived the lost race"
+    assert services.replayed_ack(live.id, buyer, "same") == first
+    assert db.session.scalar(select(func.count(ChatMessage.id))) == 1
+    assert tuple(counters(db, "A12")) == (10, 8, 2, 0)
+
+
 def test_rate_limit_and_slow_mode(db, make_live, buyer):
     live = make_live()
     post(live, buyer, "hello", "c1", at=0)

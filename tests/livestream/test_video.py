@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.core.dbtypes import utcnow
-from app.livestream import services, video
+from app.livestream import recordings, services, video
 from app.livestream.models import LiveRecording, LiveSession, LiveStream
 
 from ..conftest import ROOT, skip_or_fail
@@ -275,7 +275,7 @@ def test_a_broken_recording_fails_once_and_is_not_retried(app, make_live, seller
     if shutil.which("ffmpeg") is None:
         skip_or_fail("ffmpeg is not installed (apt-get install ffmpeg)")
     from app.core.jobs import get_job
-    from app.livestream.video_views import build_pending_replays
+    from app.livestream.recordings import build_pending_replays
 
     assert get_job("livestream.video-replays") and get_job("livestream.video-grace")
     monkeypatch.setitem(app.config, "VIDEO_DIR", str(tmp_path))
@@ -291,7 +291,7 @@ def test_a_broken_recording_fails_once_and_is_not_retried(app, make_live, seller
     assert build_pending_replays() == 0
     db.session.rollback()
     assert [r.state for r in db.session.scalars(select(LiveRecording))] == ["failed"]
-    assert stream(db, live).replay_file is None and video.lives_needing_replay() == []
+    assert stream(db, live).replay_file is None and recordings.lives_needing_replay() == []
     assert not list((tmp_path / "replay").glob("*.mp4"))
 
 
@@ -299,7 +299,7 @@ def test_replay_offsets_follow_the_recorded_pieces():
     t0 = utcnow()
     pieces = [LiveRecording(started_at=t0, duration_ms=10_000), LiveRecording(started_at=t0 + timedelta(seconds=30),
                                                                               duration_ms=5_000)]
-    at = video._video_offset
+    at = recordings._video_offset
     assert at(pieces, t0 - timedelta(seconds=3)) == 0
     assert at(pieces, t0 + timedelta(seconds=4)) == 4
     assert at(pieces, t0 + timedelta(seconds=20)) == 10  # in the gap: shown when the next piece starts
@@ -524,7 +524,7 @@ def test_push_becomes_hls_then_interrupted_then_replay(nginx_rtmp, room_listener
     assert client.get(f"/live/{live.id}/replay.json").status_code == 404
     services.end_live(owner, db.session.get(LiveSession, live.id))
     db.session.commit()
-    from app.livestream.video_views import build_pending_replays
+    from app.livestream.recordings import build_pending_replays
 
     assert build_pending_replays() == 1
     s = stream(db, live)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.livestream import services
-from app.livestream.views import stream_embed
+from app.livestream.views.live import stream_embed
 
 
 def test_index_and_live_page(client, make_live, buyer, db):

@@ -8,19 +8,12 @@ from flask import (Response, abort, flash, jsonify, make_response, redirect, ren
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.jobs import register_job
-from ..errors import DomainError
-from ..extensions import csrf, db, socketio, talisman
-from . import bp, queries, services, video
-from .events import NAMESPACE, room
-from .models import LiveSession
+from ...errors import DomainError
+from ...extensions import csrf, db, talisman
+from .. import bp, broadcast, queries, recordings, services, video
+from ..models import LiveSession
 
 log = logging.getLogger(__name__)
-
-
-
-def _emit_state(session_id: int, state: str) -> None:
-    socketio.emit("video_state", {"state": state, "session_id": session_id}, to=room(session_id), namespace=NAMESPACE)
 
 
 # nginx-rtmp callbacks -------------------------------------------------------------------------------
@@ -41,15 +34,12 @@ def rtmp_publish():
         abort(400)
     try:
         result = video.authorize_publish(request.form.get("name"))
-        session_id, went_live = result.stream.session_id, result.went_live
+        broadcast.video_state(result.stream.session_id, "on_air", started=result.went_live)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         log.info("publish refused: %s", exc.code)
         return Response(exc.code, status=403, mimetype="text/plain")
-    if went_live:
-        socketio.emit("live_started", {"session_id": session_id}, to=room(session_id), namespace=NAMESPACE)
-    _emit_state(session_id, "on_air")
     response = Response("", status=302)
     response.headers["Location"] = result.relay_url
     return response
@@ -61,12 +51,9 @@ def rtmp_publish():
 def rtmp_publish_done():
     _callback_guard()
     stream = video.publish_done(request.form.get("name"))
-    state = session_id = None
     if stream is not None:
-        state, session_id = stream.video_state, stream.session_id
+        broadcast.video_state(stream.session_id, stream.video_state)
     db.session.commit()
-    if session_id is not None:
-        _emit_state(session_id, state)
     return Response("", status=200)
 
 
@@ -92,7 +79,7 @@ def rtmp_update():
 @talisman(force_https=False)
 def rtmp_record_done():
     _callback_guard()
-    video.record_done(request.form.get("name"), request.form.get("path"))
+    recordings.record_done(request.form.get("name"), request.form.get("path"))
     db.session.commit()
     return Response("", status=200)
 
@@ -121,9 +108,8 @@ def _settle_video_state():
     live = db.session.get(LiveSession, request.view_args["session_id"])
     stream = video.stream_of(live) if live is not None else None
     if stream is not None and video.settle(stream):
+        broadcast.video_state(live.id, "ended", ended=True)
         db.session.commit()
-        socketio.emit("live_ended", {"session_id": live.id}, to=room(live.id), namespace=NAMESPACE)
-        _emit_state(live.id, "ended")
 
 
 @bp.app_template_global()
@@ -201,7 +187,7 @@ def replay_data(session_id: int):
     stream = video.stream_of(live)
     if live.state != "ended" or stream is None or stream.replay_file is None:
         return jsonify({"ready": False}), 404
-    timeline = video.replay_timeline(live)
+    timeline = recordings.replay_timeline(live)
     return jsonify({"ready": True, "video": url_for("livestream.replay_video", session_id=live.id), **timeline})
 
 
@@ -214,47 +200,3 @@ def replay_video(session_id: int):
     # conditional=True: Range requests, so phones can seek without downloading the whole live.
     return send_from_directory(video.video_dir("replay"), stream.replay_file, mimetype="video/mp4",
                                conditional=True, max_age=3600)
-
-
-# Jobs -----------------------------------------------------------------------------------------------
-
-def end_lives_past_grace() -> int:
-    """Job: end the interrupted lives whose publisher did not come back within VIDEO_GRACE_SECONDS."""
-    ended = video.expire_interrupted()
-    db.session.commit()
-    for session_id in ended:
-        socketio.emit("live_ended", {"session_id": session_id}, to=room(session_id), namespace=NAMESPACE)
-        _emit_state(session_id, "ended")
-    return len(ended)
-
-
-def build_pending_replays(limit: int = 3) -> int:
-    """Job (and `flask live-video replays`): join the recordings of ended lives into their replay MP4."""
-    done = 0
-    for live in video.lives_needing_replay(limit):
-        try:
-            if video.build_replay(live) is not None:
-                done += 1
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("replay of live %s failed", live.id)
-    return done
-
-
-# The jobs only tidy up sooner: the pages above settle an expired grace period lazily anyway.
-register_job("livestream.video-grace", end_lives_past_grace, every_seconds=15)
-register_job("livestream.video-replays", build_pending_replays, every_seconds=60)
-
-
-@bp.cli.command("video-replays")
-def video_replays_command() -> None:
-    """Join the recordings of ended lives into replay videos (also run by the job)."""
-    print(_("%(n)s replay(s) prepared.", n=build_pending_replays(limit=50)))
-
-
-@bp.cli.command("video-grace")
-def video_grace_command() -> None:
-    """End interrupted lives whose grace period is over (also run by the job)."""
-    print(_("%(n)s live(s) ended.", n=end_lives_past_grace()))
-

@@ -8,9 +8,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.forms import EmptyForm
-from ..core.web import allow_media_origin, unit_of_work
-from . import bp, queries, quick_replies, services
+from ...accounts.forms import EmptyForm
+from ...core.web import allow_media_origin, unit_of_work
+from .. import bp, queries, quick_replies, services
 
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 

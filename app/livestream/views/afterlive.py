@@ -7,22 +7,19 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.forms import EmptyForm
-from ..accounts.services import get_organisation, require_org_role
-from ..core.storage import get_storage
-from ..core.web import error_under_field, safe_redirect_target, unit_of_work
-from ..extensions import db
-from ..shop.ordering import address_book
-from ..shop.ordering import services as ordering
-from ..shop.ordering.forms import CheckoutForm
-from ..shop.ordering.limits import checkout_limit
-from ..shop.ordering.views import redirect_after_checkout
-from ..shop.payments.stripe_gateway import gateway_from_config
-from . import afterlive, bp, covers, follows, queries, report, services
-from .cli import register as register_cli
-from .forms import LiveProductForm, ScheduleForm
-
-bp.record_once(lambda state: register_cli(state.app))
+from ...accounts.forms import EmptyForm
+from ...accounts.services import get_organisation, require_org_role
+from ...core.storage import get_storage
+from ...core.web import error_under_field, safe_redirect_target, unit_of_work
+from ...extensions import db
+from ...shop.ordering import address_book
+from ...shop.ordering import services as ordering
+from ...shop.ordering.forms import CheckoutForm
+from ...shop.ordering.limits import checkout_limit
+from ...shop.ordering.views import redirect_after_checkout
+from ...shop.payments.stripe_gateway import gateway_from_config
+from .. import afterlive, bp, covers, follows, queries, report, services
+from ..forms import LiveProductForm, ScheduleForm
 
 
 def hold_hours() -> float:
@@ -158,8 +155,8 @@ def schedule(org_slug: str):
 @login_required
 def live_products(session_id: int):
     """The organisation puts its products on the live: live code, live price, limit per buyer, quantity."""
-    from ..core.money import parse_vnd
-    from ..shop.queries import organisation_products
+    from ...core.money import parse_vnd
+    from ...shop.queries import organisation_products
 
     live = services.open_console(current_user, services.get_session(session_id))
     on_live = {lp.product_id for lp in live.products}
@@ -167,7 +164,7 @@ def live_products(session_id: int):
     form.product_id.choices = [(p.id, f"{p.code} · {p.name} ({p.available})")
                                for p in organisation_products(live.organisation, "active") if p.id not in on_live]
     if form.validate_on_submit():
-        from ..shop.models import Product
+        from ...shop.models import Product
 
         product = db.session.get(Product, form.product_id.data)
         if product is None:

@@ -1,0 +1,69 @@
+"""Every /live handler is one unit of work (core.sockets): the same answer to a database outage or an unexpected
+error, whichever event it was, and nothing broadcast or kept when the work fails."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from app.livestream import events, services
+from app.livestream.models import LiveProduct
+from tests.livestream.live_sockets import NS, comment, connect, names, seller_event  # noqa: F401
+from tests.test_authz_walk import SELLER_EVENTS
+
+
+def _down(*_args, **_kwargs):
+    raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection unexpectedly"))
+
+
+@pytest.fixture
+def room(make_live, seller, connect, buyer):
+    live = make_live()
+    console, shopper, watcher = connect(live.id, seller[0]), connect(live.id, buyer), connect(live.id)
+    for sock in (console, shopper, watcher):
+        sock.get_received(NS)
+    return live, console, shopper, watcher
+
+
+@pytest.mark.parametrize("event", sorted(SELLER_EVENTS))
+def test_every_seller_event_asks_to_retry_while_the_database_is_out(room, monkeypatch, event):
+    live, console, shopper, watcher = room
+    monkeypatch.setattr(events, "_joined", _down)
+    ack = seller_event(console, event, {"text": "Dạ còn ạ", "client_id": "r1"} if event == "seller_reply" else {})
+    assert ack["ok"] is False and ack["error"]["code"] == "unavailable", ack
+    assert ack["error"]["details"] == {"retry": True}
+    assert names(watcher) == []
+
+
+def test_a_comment_asks_to_retry_while_the_database_is_out(room, monkeypatch):
+    live, console, shopper, watcher = room
+    monkeypatch.setattr(events, "_joined", _down)
+    ack = comment(shopper, "chốt A12", "down-1")
+    assert ack["error"]["code"] == "unavailable" and ack["error"]["details"]["retry"] is True
+    assert names(watcher) == []
+
+
+def test_joining_while_the_database_is_out_is_refused_not_dropped(make_live, connect, monkeypatch):
+    live = make_live()
+    monkeypatch.setattr(services, "get_session", _down)
+    assert not connect(live.id).is_connected(NS)
+
+
+def test_an_unexpected_error_after_the_work_keeps_nothing_and_announces_nothing(room, db, monkeypatch):
+    """pin_product did its work and queued `pinned`; then something broke: rolled back, nothing emitted."""
+    live, console, shopper, watcher = room
+    pin = services.pin_product
+
+    def pin_then_break(*args, **kwargs):
+        pin(*args, **kwargs)
+        raise RuntimeError("a bug after the work")
+
+    monkeypatch.setattr(services, "pin_product", pin_then_break)
+    ack = seller_event(console, "pin_product", {"code": "A12", "pinned": True})
+    assert ack["ok"] is False and ack["error"]["code"] == "server_error"
+    assert names(watcher) == [] and names(console) == []
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).where(LiveProduct.pinned.is_(True))) == 0
+    monkeypatch.setattr(services, "pin_product", pin)
+    assert seller_event(console, "pin_product", {"code": "A12", "pinned": True}) == {"ok": True}
+    assert names(watcher) == ["pinned"]
