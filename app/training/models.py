@@ -143,6 +143,10 @@ class Lesson(db.Model):
     def course(self) -> Course:
         return self.module.course
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None or self.module.archived_at is not None
+
 
 class Attachment(db.Model):
     """A file offered for download under a lesson (a checklist, a price sheet...)."""
@@ -182,6 +186,10 @@ class Quiz(db.Model):
     @property
     def course(self) -> Course:
         return self.module.course
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None or self.module.archived_at is not None
 
 
 class Question(db.Model):
@@ -271,6 +279,10 @@ class PracticalTask(db.Model):
     @property
     def course(self) -> Course:
         return self.module.course
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None or self.module.archived_at is not None
 
 
 class TaskCompletion(db.Model):
