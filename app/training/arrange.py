@@ -5,6 +5,7 @@ What to do when learners' progress depends on an item, decided per kind:
   course (outline, progress totals, certificates count only what is still taught) but the learners' progress
   rows stay, and it can be restored as it was;
 - a module holding any of those (or anything archived): archived with its contents, for the same reason;
+- a rubric criterion a review scored: archived, so past reviews keep their scores;
 - a question of a quiz someone answered: refused. The attempts were graded against the questions as they stood;
   to change a graded quiz, archive it and write a new one;
 - anything nobody depends on: deleted, after the author confirmed.
@@ -21,10 +22,12 @@ from ..core.dbtypes import utcnow
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from .models import Course, Lesson, LessonProgress, Module, PracticalTask, Question, Quiz, QuizAttempt, TaskCompletion
+from .review.models import ReviewScore, RubricCriterion
+from .review.rubric import criteria_of
 from .services import require_staff
 
 KINDS: dict[str, type] = {"module": Module, "lesson": Lesson, "quiz": Quiz, "question": Question,
-                          "task": PracticalTask}
+                          "task": PracticalTask, "criterion": RubricCriterion}
 
 
 def siblings(item: Any) -> list[Any]:
@@ -39,9 +42,6 @@ def siblings(item: Any) -> list[Any]:
         return list(item.module.tasks)
     if isinstance(item, Question):
         return list(item.quiz.questions)
-    from .review.models import RubricCriterion
-    from .review.rubric import criteria_of
-
     if isinstance(item, RubricCriterion):
         return criteria_of(item.course)
     raise TypeError(type(item).__name__)
@@ -92,6 +92,8 @@ def depends(item: Any) -> bool:
         return _exists(select(QuizAttempt.id).where(QuizAttempt.quiz_id == quiz_id))
     if isinstance(item, PracticalTask):
         return _exists(select(TaskCompletion.id).where(TaskCompletion.task_id == item.id))
+    if isinstance(item, RubricCriterion):
+        return _exists(select(ReviewScore.id).where(ReviewScore.criterion_id == item.id))
     if isinstance(item, Module):
         lessons = select(Lesson.id).where(Lesson.module_id == item.id)
         quizzes = select(Quiz.id).where(Quiz.module_id == item.id)

@@ -1,4 +1,4 @@
-"""A course's rubric for live reviews (write side): the default criteria, adding, editing, reordering, removing."""
+"""A course's rubric for live reviews: the default criteria, adding and editing (arrange.py moves and removes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,12 +7,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ...accounts.models import User
-from ...core.dbtypes import utcnow
-from ...errors import InvalidInput, NotFound
+from ...errors import InvalidInput
 from ...extensions import db
 from ..models import Course
 from ..services import require_staff
-from .models import ReviewScore, RubricCriterion
+from .models import RubricCriterion
 
 # What the district's trainers look at in a trainee's first lives (Vietnamese as stored, English beside it).
 DEFAULT_RUBRIC = (
@@ -98,34 +97,3 @@ def ensure_rubric(actor: User | None, course: Course) -> list[RubricCriterion]:
     for title, title_en, guidance, seconds in DEFAULT_RUBRIC:
         add_criterion(actor, course, CriterionData(title, title_en, guidance, 4, seconds))
     return criteria_of(course)
-
-
-def get_criterion(criterion_id: int) -> RubricCriterion:
-    criterion = db.session.get(RubricCriterion, criterion_id)
-    if criterion is None:
-        raise NotFound()
-    return criterion
-
-
-def remove_criterion(actor: User | None, criterion: RubricCriterion) -> str:
-    """Deleted when no review scored it yet; archived otherwise, so past reviews keep their scores.
-    Returns "deleted" or "archived"."""
-    require_staff(actor)
-    scored = db.session.scalar(select(ReviewScore.id).where(ReviewScore.criterion_id == criterion.id).limit(1))
-    if scored is None:
-        db.session.delete(criterion)
-        db.session.flush()
-        return "deleted"
-    criterion.archived_at = utcnow()
-    db.session.flush()
-    return "archived"
-
-
-def restore_criterion(actor: User | None, criterion: RubricCriterion) -> RubricCriterion:
-    require_staff(actor)
-    criterion.archived_at = None
-    last = db.session.scalar(select(func.max(RubricCriterion.position))
-                             .where(RubricCriterion.course_id == criterion.course_id))
-    criterion.position = (last or 0) + 1
-    db.session.flush()
-    return criterion
