@@ -74,6 +74,8 @@ class Config:
 
     # Live sales: how long orders taken by comment stay held before they pass to the waitlist.
     LIVE_HOLD_HOURS = float(os.environ.get("LIVE_HOLD_HOURS") or 24)
+    # Live review figures: a buyer's question counts as answered when the shop wrote in the chat within this time.
+    TRAINING_ANSWER_WINDOW_SECONDS = int(os.environ.get("TRAINING_ANSWER_WINDOW_SECONDS") or 300)
 
     # Periodic jobs (app/core/jobs.py): on for `make run` and production, off in tests.
     JOBS_ENABLED = _bool("JOBS_ENABLED", True)

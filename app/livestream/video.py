@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -363,7 +363,14 @@ def lives_needing_replay(limit: int = 5) -> list[LiveSession]:
 
 # Replay (read side) ---------------------------------------------------------------------------------
 
-def _video_offset(pieces: list[LiveRecording], at: datetime) -> float | None:
+class _LiveClock(NamedTuple):
+    """The whole live as one piece, for a timeline on the live's own clock."""
+
+    started_at: datetime
+    duration_ms: int
+
+
+def _video_offset(pieces: list[LiveRecording] | list[_LiveClock], at: datetime) -> float | None:
     """Seconds into the joined video at which a wall-clock moment was on screen; a moment in a gap between
     pieces shows at the start of the next piece, one after the end is dropped."""
     offset = 0.0
@@ -378,11 +385,19 @@ def _video_offset(pieces: list[LiveRecording], at: datetime) -> float | None:
     return None
 
 
-def replay_timeline(live: LiveSession) -> dict[str, Any]:
-    """The chat and the order ticker of a live with their moment in the replay video (seconds), in order."""
-    pieces = list(db.session.scalars(select(LiveRecording).where(LiveRecording.session_id == live.id,
-                                                                 LiveRecording.state == "joined")
-                                     .order_by(LiveRecording.started_at, LiveRecording.id)))
+def replay_timeline(live: LiveSession, *, live_clock: bool = False) -> dict[str, Any]:
+    """The chat and the order ticker of a live with their moment in the replay video (seconds), in order.
+
+    live_clock: seconds since the live started instead, for a live with no recording (a trainer's review still
+    needs one timeline to put its notes on)."""
+    if live_clock:
+        start = live.started_at or live.created_at
+        end = live.ended_at or start
+        pieces = [_LiveClock(start, max(0, int((end - start).total_seconds() * 1000)))]
+    else:
+        pieces = list(db.session.scalars(select(LiveRecording).where(LiveRecording.session_id == live.id,
+                                                                     LiveRecording.state == "joined")
+                                         .order_by(LiveRecording.started_at, LiveRecording.id)))
     messages = db.session.scalars(
         select(ChatMessage).where(ChatMessage.session_id == live.id, ChatMessage.hidden.is_(False))
         .order_by(ChatMessage.id).options(selectinload(ChatMessage.user))).all()

@@ -14,6 +14,7 @@ from ..core.web import unit_of_work
 from ..extensions import db
 from . import bp, cohorts, reports, services
 from .models import Course
+from .review import queries as review_queries
 
 
 def _user():
@@ -71,7 +72,7 @@ def cohort(cohort_id: int):
     item = cohorts.get_cohort(_user(), cohort_id)
     stuck_days = min(max(_int(request.args.get("stuck")) or cohorts.STUCK_AFTER_DAYS, 1), 90)
     return render_template("training/cohort.html", cohort=item, rows=cohorts.dashboard(item, stuck_days=stuck_days),
-                           stuck_days=stuck_days, form=EmptyForm())
+                           stuck_days=stuck_days, form=EmptyForm(), reviews=review_queries.class_review_rows(item))
 
 
 @bp.post("/classes/<int:cohort_id>/members")
