@@ -219,8 +219,12 @@ def delete_note(actor: User | None, note: ReviewNote) -> None:
 
 
 def criteria_for(review: LiveReview) -> list[RubricCriterion]:
+    """The course's rubric lines, and archived ones this review scored (a past review keeps what it said)."""
     course = review.cohort.course if review.cohort is not None else None
-    return rubric.criteria_of(course) if course is not None else []
+    if course is None:
+        return []
+    scored = {s.criterion_id for s in review.scores}
+    return rubric.criteria_of(course) + [c for c in rubric.criteria_of(course, archived=True) if c.id in scored]
 
 
 def score_review(actor: User | None, review: LiveReview, scores: dict[Any, Any],
