@@ -32,9 +32,9 @@ def init_api(app: Flask) -> None:
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     })
     api.init_app(app)
-    from . import accounts, live, shop, training
+    from . import accounts, live, shop, training, training_reviews
 
-    for blp in (accounts.blp, live.blp, shop.blp, training.blp):
+    for blp in (accounts.blp, live.blp, shop.blp, training.blp, training_reviews.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     app.register_blueprint(docs_bp)

@@ -26,6 +26,13 @@ from .models import MAX_NOTE, MAX_NOTE_SECONDS, LiveReview, ReviewNote, ReviewSc
 MOMENT = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)$")
 
 
+def _key(value: Any) -> int | None:
+    """An id someone named (a form, a JSON body): a whole number a table can hold, or None."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        return None
+    return value
+
+
 def _signed_in(user: User | None) -> User:
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotSignedIn()
@@ -34,7 +41,7 @@ def _signed_in(user: User | None) -> User:
 
 # --- consent --------------------------------------------------------------------------------------
 
-def set_consent(user: User | None, cohort_id: int, allow: bool) -> CohortMember:
+def set_consent(user: User | None, cohort_id: Any, allow: bool) -> CohortMember:
     """The member's own answer; they may change it at any time (a "no" closes the trainer's access at once)."""
     user = _signed_in(user)
     member = db.session.scalar(select(CohortMember).where(CohortMember.cohort_id == cohort_id,
@@ -63,7 +70,7 @@ def _consenting_member(cohort: Cohort, trainee_id: int) -> CohortMember:
 def class_of_trainer(actor: User | None, cohort_id: Any) -> Cohort:
     """A class the actor trains; a class of another trainer answers as if it did not exist."""
     actor = _signed_in(actor)
-    cohort = db.session.get(Cohort, cohort_id) if isinstance(cohort_id, int) else None
+    cohort = db.session.get(Cohort, _key(cohort_id)) if _key(cohort_id) else None
     if cohort is None or cohort.trainer_id != actor.id:
         raise NotFound(_l("We could not find that class."))
     return cohort
@@ -71,7 +78,7 @@ def class_of_trainer(actor: User | None, cohort_id: Any) -> Cohort:
 
 def reviewable_member(actor: User | None, cohort_id: Any, trainee_id: Any) -> CohortMember:
     cohort = class_of_trainer(actor, cohort_id)
-    if not isinstance(trainee_id, int):
+    if _key(trainee_id) is None:
         raise NotFound(_l("This person is not a member of the class."))
     return _consenting_member(cohort, trainee_id)
 
@@ -87,7 +94,7 @@ def lives_of(trainee_id: int) -> list[LiveSession]:
 
 
 def _live_of(trainee_id: int, live_id: Any) -> LiveSession:
-    live = db.session.get(LiveSession, live_id) if isinstance(live_id, int) else None
+    live = db.session.get(LiveSession, _key(live_id)) if _key(live_id) else None
     if live is None or live not in lives_of(trainee_id):
         raise NotFound(_l("This live is not an ended live of this trainee."), code="unknown_live")
     return live
@@ -116,7 +123,7 @@ def open_review(actor: User | None, cohort_id: Any, trainee_id: Any, live_id: An
 
 
 def _get_review(review_id: Any) -> LiveReview:
-    review = db.session.get(LiveReview, review_id) if isinstance(review_id, int) and 0 < review_id < 2**31 else None
+    review = db.session.get(LiveReview, _key(review_id)) if _key(review_id) else None
     if review is None:
         raise NotFound(_l("We could not find that review."))
     return review
@@ -198,7 +205,7 @@ def add_note(actor: User | None, review: LiveReview, at: Any, text: Any) -> Revi
 
 
 def get_note(review: LiveReview, note_id: Any) -> ReviewNote:
-    note = db.session.get(ReviewNote, note_id) if isinstance(note_id, int) and 0 < note_id < 2**31 else None
+    note = db.session.get(ReviewNote, _key(note_id)) if _key(note_id) else None
     if note is None or note.review_id != review.id:
         raise NotFound(_l("We could not find that note."))
     return note
