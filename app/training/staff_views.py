@@ -12,7 +12,7 @@ from ..accounts.forms import EmptyForm
 from ..core import addresses
 from ..core.web import unit_of_work
 from ..extensions import db
-from . import bp, cohorts, reports, services
+from . import bp, class_funnel, cohorts, reports, services
 from .models import Course
 from .review import queries as review_queries
 
@@ -152,7 +152,9 @@ def report():
     chart = {"labels": short, "values": [totals[s] for s in reports.STAGES]}
     return render_template("training/report.html", report=data, stages=reports.STAGES, labels=short,
                            chart=chart, start=start, end=end, commune=commune,
-                           communes=[(row.commune_code, row.name) for row in everywhere.rows if row.commune_code])
+                           communes=[(row.commune_code, row.name) for row in everywhere.rows if row.commune_code],
+                           classes=class_funnel.class_funnel(start, end, commune), steps=class_funnel.STEPS,
+                           step_labels=_step_labels())
 
 
 @bp.get("/report.csv")
@@ -164,3 +166,23 @@ def report_csv():
     body = reports.funnel_csv(reports.funnel(start, end, commune), [_("Commune code"), _("Commune")] + _stage_labels())
     return Response("\ufeff" + body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=training-report-{start}-{end}.csv"})
+
+
+def _step_labels() -> list[str]:
+    return [_("Trained"), _("Opened a shop"), _("First live"), _("First reviewed live"), _("First sale")]
+
+
+@bp.get("/report/classes.csv")
+@login_required
+def report_classes_csv():
+    """The class funnel as CSV: per class, each step's count and the median days since the step before."""
+    services.require_admin(_user())
+    start, end = _period()
+    labels = _step_labels()
+    headers = [_("Commune code"), _("Commune"), _("Class"), _("Members"), labels[0]]
+    for label in labels[1:]:
+        headers += [label, _("Days before: %(step)s", step=label)]
+    body = class_funnel.class_funnel_csv(class_funnel.class_funnel(start, end, _int(request.args.get("commune"))),
+                                         headers)
+    return Response("\ufeff" + body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=training-classes-{start}-{end}.csv"})
