@@ -75,7 +75,7 @@ def move(actor: User | None, item: Any, direction: str | None) -> bool:
     rows[index], rows[other] = rows[other], rows[index]
     renumber(rows)
     db.session.flush()
-    db.session.expire(*_parent(item))
+    _expire(_parent(item))
     return True
 
 
@@ -126,7 +126,7 @@ def remove(actor: User | None, item: Any) -> str:
     db.session.flush()
     renumber([row for row in rows if row is not item])
     db.session.flush()
-    db.session.expire(*parent)
+    _expire(parent)
     return outcome
 
 
@@ -137,7 +137,7 @@ def restore(actor: User | None, item: Any) -> Any:
         return item
     item.archived_at = None
     db.session.flush()
-    db.session.expire(*_parent(item))
+    _expire(_parent(item))
     rows = [row for row in siblings(item) if row is not item] + [item]
     renumber(rows)
     db.session.flush()
@@ -155,7 +155,7 @@ def archived_in(course: Course) -> list[tuple[str, Any]]:
     return items
 
 
-def _parent(item: Any) -> tuple[Any, list[str]]:
+def _parent(item: Any) -> tuple[Any, list[str]] | None:
     """The parent and its collections to read again after a change (they leave archived rows out)."""
     if isinstance(item, Module):
         return item.course, ["modules"]
@@ -163,4 +163,9 @@ def _parent(item: Any) -> tuple[Any, list[str]]:
         return item.module, ["lessons", "quizzes", "tasks"]
     if isinstance(item, Question):
         return item.quiz, ["questions"]
-    return item, []
+    return None  # a rubric criterion: its siblings are queried each time, nothing is cached
+
+
+def _expire(parent: tuple[Any, list[str]] | None) -> None:
+    if parent is not None:
+        db.session.expire(*parent)

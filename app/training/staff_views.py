@@ -179,7 +179,7 @@ def report_classes_csv():
     services.require_admin(_user())
     start, end = _period()
     labels = _step_labels()
-    headers = [_("Commune code"), _("Commune"), _("Class"), _("Members"), labels[0]]
+    headers = [_("Commune code"), _("Commune"), _("Class"), _("Class members"), labels[0]]
     for label in labels[1:]:
         headers += [label, _("Days before: %(step)s", step=label)]
     body = class_funnel.class_funnel_csv(class_funnel.class_funnel(start, end, _int(request.args.get("commune"))),

@@ -143,6 +143,7 @@ def test_the_pages_confirm_then_delete_or_archive(client, auth, db, trainer, tra
     services.visit_lesson(trainee, sc.lessons[0])
     services.submit_quiz(trainee, sc.quiz, right_answers(sc), "p")
     db.session.commit()
+    first, second = (lesson.id for lesson in sc.lessons)
     auth.login_as(trainee)
     assert client.get(f"/training/author/lesson/{sc.lessons[1].id}/remove").status_code == 403
     auth.logout()
@@ -168,14 +169,14 @@ def test_the_pages_confirm_then_delete_or_archive(client, auth, db, trainer, tra
                          follow_redirects=True)
     assert "Học viên đã làm bài kiểm tra này" in forced.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Lesson, sc.lessons[0].id).archived_at is not None
-    assert db.session.get(Lesson, sc.lessons[1].id) is None
+    assert db.session.get(Lesson, first).archived_at is not None
+    assert db.session.get(Lesson, second) is None
     assert db.session.get(Question, sc.single.id) is not None
     course_page = client.get(f"/training/author/{sc.course.id}").get_data(as_text=True)
     assert 'data-testid="archived"' in course_page
-    client.post(f"/training/author/lesson/{sc.lessons[0].id}/restore", data={"csrf_token": token})
+    client.post(f"/training/author/lesson/{first}/restore", data={"csrf_token": token})
     db.session.expire_all()
-    assert db.session.get(Lesson, sc.lessons[0].id).archived_at is None
+    assert db.session.get(Lesson, first).archived_at is None
     assert client.get("/training/author/nothing/1/remove").status_code == 404
     assert client.post(f"/training/author/quiz/{sc.quiz.id}/move", data={"csrf_token": token,
                                                                          "direction": "x"}).status_code == 302

@@ -86,7 +86,7 @@ def test_the_report_page_and_its_csv(client, auth, db, factory, journeys):
     response = client.get(f"/training/report/classes.csv?{period}")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:5] == ["Mã xã", "Xã", "Lớp", "Học viên", "Đã học xong"]
+    assert rows[0][:5] == ["Mã xã/phường", "Xã/phường", "Lớp", "Học viên", "Đã học xong"]
     by_class = {row[2]: row for row in rows[1:]}
     assert by_class["Lớp livestream Ô Diên"][3:] == ["3", "2", "1", "2.0", "1", "7.5", "1", "5.5", "1", "0.0"]
     assert "'=Lớp không khóa" in by_class  # a class name is never a spreadsheet formula
