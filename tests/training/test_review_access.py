@@ -183,3 +183,75 @@ def test_a_later_live_of_another_organisation_is_not_the_trainees(db, factory, t
     stranger = factory.org(factory.user("Người lạ"), name="HTX lạ")
     live, _ = live_world.sold_live(factory, stranger.memberships[0].user, stranger, start=T0.replace(day=25))
     assert live not in services.lives_of(a.trainee.id)
+
+
+# The routes this work added that name objects in their URL (for tests/test_authz_walk.py's ELSEWHERE list): each
+# is walked here by someone who may not use it, and nothing in the database changes.
+NEW_ROUTES = {
+    "training.author_move", "training.author_remove", "training.author_restore", "training.author_export",
+    "training.author_rubric", "training.author_criterion", "training.review_consent", "training.member_lives",
+    "training.review", "training.review_add_note", "training.review_note", "training.review_scores",
+    "api_training.quiz", "api_training.quiz_attempt", "api_training_reviews.member_reviews",
+    "api_training_reviews.review", "api_training_reviews.add_note", "api_training_reviews.update_note",
+    "api_training_reviews.delete_note", "api_training_reviews.score",
+}
+
+
+def _snapshot(db):
+    db.session.expire_all()
+    return {t.name: sorted(map(tuple, db.session.execute(select(t)).all()), key=repr)
+            for t in db.metadata.sorted_tables if t.name not in {"login_sessions", "api_tokens"}}
+
+
+def test_every_new_route_refuses_someone_it_is_not_for(app, client, auth, db, factory, two_classes, bearer,
+                                                       small_course):
+    a, review, note, b, b_review, b_note = two_classes
+    criterion = criteria_of(a.cohort.course)[0]
+    lesson = small_course.lessons[0]
+    urls = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert NEW_ROUTES <= urls
+    seller = a.buyers["Lan"]  # signed in, sells nothing here, trains nobody, is in no class
+    headers = bearer(seller)
+    auth.login_as(seller)
+    token = csrf(client, "/training/")
+    form = {"csrf_token": token}
+    pages = [
+        ("post", f"/training/author/lesson/{lesson.id}/move", {**form, "direction": "up"}, 403),
+        ("get", f"/training/author/lesson/{lesson.id}/remove", None, 403),
+        ("post", f"/training/author/lesson/{lesson.id}/remove", form, 403),
+        ("post", f"/training/author/lesson/{lesson.id}/restore", form, 403),
+        ("post", f"/training/author/criterion/{criterion.id}/remove", form, 403),
+        ("get", f"/training/author/{small_course.course.id}/source.zip", None, 403),
+        ("get", f"/training/author/{small_course.course.id}/rubric", None, 403),
+        ("post", f"/training/author/{small_course.course.id}/rubric", {**form, "action": "defaults"}, 403),
+        ("post", f"/training/author/rubric/{criterion.id}", {**form, "title": "Đổi"}, 403),
+        ("get", "/training/author/import", None, 403),
+        ("get", f"/training/classes/{a.cohort.id}/consent", None, 404),
+        ("post", f"/training/classes/{a.cohort.id}/consent", {**form, "answer": "no"}, 404),
+        ("get", f"/training/classes/{a.cohort.id}/members/{a.trainee.id}/lives", None, 404),
+        ("get", f"/training/reviews/{review.id}", None, 404),
+        ("post", f"/training/reviews/{review.id}/notes", {**form, "at": "1:00", "text": "x"}, 404),
+        ("post", f"/training/reviews/{review.id}/notes/{note.id}", {**form, "action": "delete"}, 404),
+        ("post", f"/training/reviews/{review.id}/scores", {**form, f"score-{criterion.id}": "1"}, 404),
+    ]
+    api = [
+        ("get", f"/api/v1/training/quizzes/{small_course.quiz.id}", None, 403),
+        ("post", f"/api/v1/training/quizzes/{small_course.quiz.id}/attempts",
+         {"token": "t", "answers": [{"question_id": small_course.short.id, "text": "COD"}]}, 403),
+        ("get", f"/api/v1/training/classes/{a.cohort.id}/members/{a.trainee.id}/reviews", None, 404),
+        ("get", f"/api/v1/training/reviews/{review.id}", None, 404),
+        ("post", f"/api/v1/training/reviews/{review.id}/notes", {"at": 1, "text": "x"}, 404),
+        ("patch", f"/api/v1/training/reviews/{review.id}/notes/{note.id}", {"at": 1, "text": "x"}, 404),
+        ("delete", f"/api/v1/training/reviews/{review.id}/notes/{note.id}", None, 404),
+        ("put", f"/api/v1/training/reviews/{review.id}/scores", {"scores": []}, 404),
+    ]
+    before = _snapshot(db)
+    for method, url, data, status in pages:
+        response = getattr(client, method)(url, data=data) if data else getattr(client, method)(url)
+        assert response.status_code == status, (method, url, response.status_code)
+    auth.logout()
+    for method, url, body, status in api:
+        response = getattr(client, method)(url, json=body, headers=headers) if body is not None \
+            else getattr(client, method)(url, headers=headers)
+        assert response.status_code == status, (method, url, response.status_code)
+    assert _snapshot(db) == before
