@@ -56,7 +56,7 @@ def demo(db, factory):
     from app.accounts.demo import DEMO_PASSWORD, seed_accounts
     from app.core.storage import get_storage
     from app.shop import services as shop
-    from app.training.demo import COURSES, seed_training
+    from app.training.demo import COURSE_SLUGS, seed_training
     from app.training.models import Course
 
     seed_accounts()
@@ -69,7 +69,7 @@ def demo(db, factory):
     for colour in ((230, 200, 60), (200, 180, 40), (120, 160, 60)):
         shop.add_photo(trainee, product, _photo(colour), get_storage())
     db.session.commit()
-    course = db.session.scalar(select(Course).where(Course.slug == COURSES[0]["slug"]))
+    course = db.session.scalar(select(Course).where(Course.slug == COURSE_SLUGS[0]))
     return {"trainee": trainee, "course": course, "admin_password": DEMO_PASSWORD}
 
 

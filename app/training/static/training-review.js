@@ -41,6 +41,9 @@
   });
 
   if (video) {
+    var frame = video.parentNode, header = document.querySelector(".site-header");
+    frame.style.top = (header ? header.offsetHeight : 0) + "px";
+    frame.classList.add("follow");
     video.addEventListener("timeupdate", follow);
     video.addEventListener("seeked", follow);
     if (now && at) {
