@@ -151,3 +151,20 @@ def test_review_screen_on_a_phone(page: Page, db, reviewed, vi, shot):
     shot(page, "training-review-seller-timeline")
     changes.scroll_into_view_if_needed()
     shot(page, "training-review-seller-changes")
+
+
+def test_the_class_funnel_on_a_phone(page: Page, db, factory, reviewed, vi, shot):
+    from app.training.review import services as reviews
+
+    world = reviewed
+    world.cohort.members[0].review_consent = True
+    reviews.open_review(world.trainer, world.cohort.id, world.trainee.id, world.live.id)
+    db.session.commit()
+    _login(page, factory.user("Quản trị huyện", is_admin=True))
+    page.goto("/training/report#classes")
+    table = page.get_by_test_id("class-funnel")
+    expect(table.get_by_test_id("class-row")).to_contain_text(world.cohort.name)
+    expect(table.locator("td[data-step=first_review]")).to_contain_text("1")
+    page.locator("#classes").scroll_into_view_if_needed()
+    _fits_the_phone(page)
+    shot(page, "training-review-class-funnel")
