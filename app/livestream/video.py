@@ -414,7 +414,9 @@ def replay_timeline(live: LiveSession, *, live_clock: bool = False) -> dict[str,
                  selectinload(LiveReservation.live_product).selectinload(LiveProduct.product))).all()
     ticker = []
     for r in reservations:
-        at = _video_offset(pieces, r.created_at)
+        # When the comment reached the server, as the live's report counts it (a line served from the waitlist has
+        # no comment: when it was served).
+        at = _video_offset(pieces, r.message.created_at if r.message is not None else r.created_at)
         if at is not None:
             by_shop = r.message is not None and r.message.by_shop
             ticker.append({"at": round(at, 2),

@@ -40,6 +40,7 @@ def seed_training() -> int:
             added += 1
         course.position = position
     _seed_class(trainer)
+    _seed_review_class(trainer)
     db.session.flush()
     return added
 
@@ -66,3 +67,41 @@ def _seed_class(trainer) -> None:
     if first is not None:
         for lesson in course.lessons[:3]:
             services.complete_lesson(first, lesson)
+
+
+REVIEW_CLASS = "Lớp livestream xã Hát Môn"
+# The trainer's notes on the demo's ended live (its chat opens 5 minutes in; orders follow at 2, 4, 7, 11 minutes).
+REVIEW_NOTES = ((125, "Đọc to tên khách và mã khi chốt: “Chị Ngọc chốt 2 quả A12, em ghi rồi ạ.”"),
+                (300, "Khách hỏi vị bưởi, ship và giá live mà chưa ai trả lời trong bình luận: trả lời ngay, ngắn gọn."),
+                (660, "Khách đặt thêm: nhắc khách vào giỏ hàng điền địa chỉ trước khi giới thiệu món mới."))
+
+
+def _seed_review_class(trainer) -> None:
+    """A class around the livestream course whose member (the owner of the cooperative that ran the demo's ended
+    live) agreed to reviews, with a review of that live: notes on its timeline and part of the rubric scored."""
+    from ..accounts.models import Organisation
+    from ..livestream.demo import DEMO_ORG, ENDED_TITLE
+    from ..livestream.models import LiveSession
+    from .review import rubric
+    from .review import services as reviews
+
+    if db.session.scalar(select(Cohort.id).where(Cohort.name == REVIEW_CLASS)) is not None:
+        return
+    course = db.session.scalar(select(Course).where(Course.slug == COURSE_SLUGS[1]))
+    seller = find_user_by_login("0911000001")
+    commune = addresses.find_commune("Xã Hát Môn")
+    live = db.session.scalar(select(LiveSession).join(Organisation, Organisation.id == LiveSession.organisation_id)
+                             .where(Organisation.name == DEMO_ORG, LiveSession.title == ENDED_TITLE))
+    if course is None or seller is None or commune is None:
+        return
+    cohort = cohorts.create_cohort(trainer, name=REVIEW_CLASS, commune_code=commune, course_id=course.id)
+    cohorts.add_member(trainer, cohort, "0911000001")
+    reviews.set_consent(seller, cohort.id, True)
+    if live is None or live.state != "ended":
+        return
+    review = reviews.open_review(trainer, cohort.id, seller.id, live.id)
+    for at, text in REVIEW_NOTES:
+        reviews.add_note(trainer, review, at, text)
+    criteria = rubric.criteria_of(course)
+    reviews.score_review(trainer, review, {criteria[0].id: 3, criteria[1].id: 2, criteria[2].id: 2, criteria[3].id: 3},
+                         "Buổi live đầu tiên đã có đơn thật. Lần sau: trả lời câu hỏi ngay trong bình luận.")

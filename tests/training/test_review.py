@@ -99,8 +99,10 @@ def test_notes_are_anchored_to_replay_time_and_shown_on_the_trainees_timeline(cl
     assert duration == 1200
     order = [(round(i.at), i.kind) for i in items]
     # No recording: the clock is the live's own (Lan's order at 2:00, Hùng's question at 3:00).
-    assert order.index((150, "note")) == order.index((120, "order")) + 1
+    assert order.index((150, "note")) == order.index((120, "claim")) + 1
     assert (600, "note") in order and order.index((600, "note")) < order.index((600, "question"))
+    claims = [(round(i.at), i.who, i.text) for i in items if i.kind == "claim"]
+    assert claims[0] == (120, "Lan ***", "2 × A12 · Bưởi Diễn") and len(claims) == FIGURES["order_lines"]
     auth.login_as(w.trainee)
     html = client.get(f"/training/reviews/{review.id}").get_data(as_text=True)
     assert 'data-testid="timeline-note"' in html and 'data-at="150.0"' in html and "02:30" in html
