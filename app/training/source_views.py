@@ -13,6 +13,7 @@ from ..errors import DomainError
 from ..extensions import db
 from . import bp, services
 from .course_source import ZipFiles, export_course, import_course, preview_course
+from .forms import check_form
 from .models import Course
 
 # The uploaded pack waits in storage between the preview and the confirmation; only its key is in the session.
@@ -21,11 +22,6 @@ PENDING = "course_import"
 
 def _staff():
     return services.require_staff(current_user if current_user.is_authenticated else None)
-
-
-def _check_form() -> None:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
 
 
 def _max_bytes() -> int | None:
@@ -56,7 +52,7 @@ def author_import():
     _staff()
     if request.method == "GET":
         return render_template("training/author/import.html", form=EmptyForm(), result=None)
-    _check_form()
+    check_form()
     upload = request.files.get("pack")
     if upload is None or not upload.filename:
         flash(_("Choose the course's zip file first."), "error")
@@ -76,7 +72,7 @@ def author_import():
 @bp.post("/author/import/confirm")
 @login_required
 def author_import_confirm():
-    _check_form()
+    check_form()
     _staff()
     key = session.get(PENDING)
     if not isinstance(key, str):

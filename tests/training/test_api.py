@@ -10,18 +10,6 @@ from app.training.models import Certificate, LessonProgress, QuizAttempt
 from .conftest import right_answers
 
 
-@pytest.fixture
-def bearer(db):
-    from app.accounts import services as accounts
-
-    def make(user):
-        raw, _ = accounts.issue_api_token(user, 30)
-        db.session.commit()
-        return {"Authorization": f"Bearer {raw}"}
-
-    return make
-
-
 def test_courses_and_course_detail_are_public_but_drafts_are_not(client, db, small_course, trainer, bearer):
     from app.training import authoring
 

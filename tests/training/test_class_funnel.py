@@ -12,7 +12,7 @@ from app.core.addresses import find_commune
 from app.shop.models import Product
 from app.shop.ordering.models import Order
 from app.training import class_funnel, cohorts
-from app.training.models import Attendance, CohortMember, CohortSession, Enrolment
+from app.training.models import CohortMember, Enrolment
 from app.training.review import services as reviews
 
 from . import live_world

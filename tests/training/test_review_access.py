@@ -15,18 +15,6 @@ from .test_views import csrf
 
 
 @pytest.fixture
-def bearer(db):
-    from app.accounts import services as accounts
-
-    def make(user):
-        raw, _ = accounts.issue_api_token(user, 30)
-        db.session.commit()
-        return {"Authorization": f"Bearer {raw}"}
-
-    return make
-
-
-@pytest.fixture
 def two_classes(db, factory, trainer, small_course):
     """Class A (with a course and its rubric) reviews Hằng's live; class B has its own trainer and member."""
     a = live_world.build(factory, course=small_course.course, trainer=trainer)

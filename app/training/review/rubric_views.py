@@ -1,7 +1,7 @@
 """The rubric page of a course (thin): start from the default lines, add and edit lines (arranging is authoring's)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,14 +9,10 @@ from ...accounts.forms import EmptyForm
 from ...core.web import unit_of_work
 from ...extensions import db
 from .. import bp, services
+from ..forms import check_form
 from ..models import Course
 from . import rubric
 from .models import RubricCriterion
-
-
-def _check_form() -> None:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
 
 
 def _data() -> rubric.CriterionData:
@@ -31,7 +27,7 @@ def author_rubric(course_id: int):
     services.require_staff(current_user)
     course = db.get_or_404(Course, course_id)
     if request.method == "POST":
-        _check_form()
+        check_form()
         with unit_of_work() as done:
             if request.form.get("action") == "defaults":
                 rubric.ensure_rubric(current_user, course)
@@ -47,7 +43,7 @@ def author_rubric(course_id: int):
 @bp.post("/author/rubric/<int:criterion_id>")
 @login_required
 def author_criterion(criterion_id: int):
-    _check_form()
+    check_form()
     criterion = db.get_or_404(RubricCriterion, criterion_id)
     with unit_of_work() as done:
         rubric.update_criterion(current_user, criterion, _data())

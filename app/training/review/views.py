@@ -10,20 +10,9 @@ from ...core.web import unit_of_work
 from ...errors import NotFound
 from ...extensions import db
 from .. import bp
+from ..forms import check_form, int_or_none
 from ..models import CohortMember
 from . import queries, services
-
-
-def _check_form() -> None:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @bp.app_template_filter("moment")
@@ -47,7 +36,7 @@ def review_consent(cohort_id: int):
     if member is None:
         raise NotFound(_("We could not find that class."))
     if request.method == "POST":
-        _check_form()
+        check_form()
         answer = request.form.get("answer")
         if answer not in ("yes", "no"):
             abort(400)
@@ -75,10 +64,11 @@ def member_lives(cohort_id: int, user_id: int):
 @bp.post("/reviews")
 @login_required
 def review_open():
-    _check_form()
+    check_form()
     with unit_of_work() as done:
-        review = services.open_review(current_user, _int(request.form.get("cohort_id")),
-                                      _int(request.form.get("trainee_id")), _int(request.form.get("live_id")))
+        review = services.open_review(current_user, int_or_none(request.form.get("cohort_id")),
+                                      int_or_none(request.form.get("trainee_id")),
+                                      int_or_none(request.form.get("live_id")))
     if not done.ok:
         return redirect(url_for("training.cohorts"))
     return redirect(url_for("training.review", review_id=review.id))
@@ -106,7 +96,7 @@ def review(review_id: int):
 @bp.post("/reviews/<int:review_id>/notes")
 @login_required
 def review_add_note(review_id: int):
-    _check_form()
+    check_form()
     item = services.writable_review(current_user, review_id)
     with unit_of_work() as done:
         note = services.add_note(current_user, item, request.form.get("at"), request.form.get("text"))
@@ -117,7 +107,7 @@ def review_add_note(review_id: int):
 @bp.post("/reviews/<int:review_id>/notes/<int:note_id>")
 @login_required
 def review_note(review_id: int, note_id: int):
-    _check_form()
+    check_form()
     item = services.writable_review(current_user, review_id)
     note = services.get_note(item, note_id)
     with unit_of_work():
@@ -131,7 +121,7 @@ def review_note(review_id: int, note_id: int):
 @bp.post("/reviews/<int:review_id>/scores")
 @login_required
 def review_scores(review_id: int):
-    _check_form()
+    check_form()
     item = services.writable_review(current_user, review_id)
     scores = {key[len("score-"):]: value for key, value in request.form.items() if key.startswith("score-")}
     with unit_of_work() as done:
