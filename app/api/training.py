@@ -257,7 +257,8 @@ class QuizSchema(Schema):
     course = fields.String(metadata={"description": "Course slug"})
     title = fields.String()
     pass_mark = fields.Integer()
-    token = fields.String(metadata={"description": "Send it back with the attempt: the same token twice is one attempt"})
+    token = fields.String(metadata={"description": "Send it back with the attempt: the same token twice is one "
+                                                   "attempt"})
     questions = fields.List(fields.Nested(QuestionOutSchema))
 
 

@@ -190,7 +190,8 @@ def _back_to(item) -> str:
         return url_for("training.author_quiz", quiz_id=item.quiz_id)
     if isinstance(item, RubricCriterion):
         return url_for("training.author_rubric", course_id=item.course_id)
-    return url_for("training.author_course", course_id=arrange.course_of(item).id) + f"#{type(item).__name__.lower()}-{item.id}"
+    anchor = f"#{type(item).__name__.lower()}-{item.id}"
+    return url_for("training.author_course", course_id=arrange.course_of(item).id) + anchor
 
 
 @bp.post("/author/<kind>/<int:item_id>/move")

@@ -1,4 +1,4 @@
-"""Demo training content: three Vietnamese courses for households, loaded from demo_courses/ (course source packs), and one class."""
+"""Demo training: three Vietnamese courses (course source packs in demo_courses/), a class, a reviewed live."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -72,7 +72,8 @@ def _seed_class(trainer) -> None:
 REVIEW_CLASS = "Lớp livestream xã Hát Môn"
 # The trainer's notes on the demo's ended live (its chat opens 5 minutes in; orders follow at 2, 4, 7, 11 minutes).
 REVIEW_NOTES = ((125, "Đọc to tên khách và mã khi chốt: “Chị Ngọc chốt 2 quả A12, em ghi rồi ạ.”"),
-                (300, "Khách hỏi vị bưởi, ship và giá live mà chưa ai trả lời trong bình luận: trả lời ngay, ngắn gọn."),
+                (300, "Khách hỏi vị bưởi, ship và giá live mà chưa ai trả lời trong bình luận: "
+                      "trả lời ngay, ngắn gọn."),
                 (660, "Khách đặt thêm: nhắc khách vào giỏ hàng điền địa chỉ trước khi giới thiệu món mới."))
 
 

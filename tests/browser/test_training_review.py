@@ -70,8 +70,8 @@ def reviewed(browser_app, db, factory, tmp_path, skip_or_fail):
                     "-t", "1200", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
                     "-movflags", "+faststart", str(replay / "review.mp4")], check=True, timeout=120)
     db.session.add_all([
-        LiveStream(session_id=world.live.id, key_hash="1" * 64, key_hint="wxyz", public_name=f"{world.live.id}-0a1b2c3d4e5f",
-                   video_state="ended", replay_file="review.mp4"),
+        LiveStream(session_id=world.live.id, key_hash="1" * 64, key_hint="wxyz",
+                   public_name=f"{world.live.id}-0a1b2c3d4e5f", video_state="ended", replay_file="review.mp4"),
         LiveRecording(session_id=world.live.id, file_name=f"{world.live.id}-0a1b2c3d4e5f-1.flv", started_at=T0,
                       duration_ms=1_200_000, state="joined")])
     db.session.commit()

@@ -206,3 +206,37 @@ def test_oversized_pack_and_too_many_files(trainer, checks):
     assert [p.code for p in ZipFiles(b"x" * 2048, max_bytes=1024).problems] == ["too_large"]
     crowd = _zip({f"media/{i}.txt": b"x" for i in range(501)})
     assert [p.code for p in ZipFiles(crowd).problems] == ["too_many_files"]
+
+
+def test_the_import_pages_preview_then_import_and_export_downloads(client, auth, db, trainer, checks):
+    from .test_views import csrf
+
+    auth.login_as(trainer)
+    token = csrf(client, "/training/author/import")
+    good = _zip(_demo_pack())
+    preview = client.post("/training/author/import", content_type="multipart/form-data",
+                          data={"csrf_token": token, "pack": (io.BytesIO(good), "khoa.zip")})
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'data-testid="import-preview"' in html and "import-confirm" in html
+    assert db.session.scalar(select(func.count(Course.id))) == 0  # a preview writes nothing
+    done = client.post("/training/author/import/confirm", data={"csrf_token": token, "action": "import", "slug": ""})
+    course = db.session.scalar(select(Course))
+    assert done.headers["Location"].endswith(f"/training/author/{course.id}") and course.status == "draft"
+    again = client.post("/training/author/import/confirm", data={"csrf_token": token, "action": "import"},
+                        follow_redirects=True)
+    assert "Bản xem trước đã hết hạn" in again.get_data(as_text=True)  # the waiting pack was used once
+
+    bad = client.post("/training/author/import", data={"csrf_token": token, "pack": (
+        io.BytesIO(_zip(_demo_pack(edit=_unknown_kind))), "hong.zip")}, content_type="multipart/form-data")
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'data-code="unknown_question_kind"' in page
+    assert 'data-code="duplicate_slug"' in page
+    assert "import-confirm" not in page
+    refused = client.post("/training/author/import/confirm", data={"csrf_token": token, "action": "import"},
+                          follow_redirects=True)
+    assert "Bản xem trước đã hết hạn" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Course.id))) == 1
+
+    exported = client.get(f"/training/author/{course.id}/source.zip")
+    assert exported.mimetype == "application/zip"
+    assert yaml.safe_load(_entries(exported.data)["course.yaml"])["slug"] == course.slug

@@ -1,4 +1,4 @@
-"""Live review: the figures equal the live's data, notes sit on the replay's timeline, rubric and change since the last."""
+"""Live review: figures equal the live's data, notes sit on the replay's timeline, rubric, change since the last."""
 from __future__ import annotations
 
 from datetime import timedelta
