@@ -88,8 +88,9 @@ class OpenReviewSchema(Schema):
 
 
 class NoteInSchema(Schema):
-    at = fields.Raw(required=True, metadata={"description": "Seconds (a whole number) or \"mm:ss\" / \"h:mm:ss\""})
-    text = fields.String(required=True, validate=validate.Length(max=2000))
+    # Not `required`: who may write is checked first (404 for a stranger), then a missing value is a 400 of its own.
+    at = fields.Raw(load_default=None, metadata={"description": "Seconds (a whole number) or \"mm:ss\" / \"h:mm:ss\""})
+    text = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
 class ScoreInSchema(Schema):

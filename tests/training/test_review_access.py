@@ -135,6 +135,10 @@ def test_the_api_follows_the_same_rules(client, db, factory, two_classes, bearer
     assert made.status_code == 201 and made.get_json()["at_seconds"] == 760
     bad = client.post(f"/api/v1/training/reviews/{review.id}/notes", headers=trainer, json={"at": "soon", "text": "x"})
     assert bad.status_code == 400 and bad.get_json()["code"] == "bad_moment"
+    empty = client.post(f"/api/v1/training/reviews/{review.id}/notes", headers=trainer, json={"at": "1:00"})
+    assert empty.status_code == 400 and empty.get_json()["code"] == "empty_note"
+    # A stranger naming the review with an empty body is told it does not exist, not what the body lacks.
+    assert client.post(f"/api/v1/training/reviews/{review.id}/notes", headers=other_trainer, json={}).status_code == 404
     note_id = made.get_json()["id"]
     changed = client.patch(f"/api/v1/training/reviews/{review.id}/notes/{note_id}", headers=trainer,
                            json={"at": 761, "text": "Sửa"})
