@@ -22,12 +22,29 @@ MSGIDS = ["Live reviews", "Answer", "Yes, my trainer may review my lives", "Revi
 
 
 def _login(page: Page, user) -> None:
-    page.context.clear_cookies()
     page.goto("/login")
     page.locator("#login").fill(user.phone)
     page.locator("#password").fill(PASSWORD)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("account-link")).to_be_visible()
+
+
+@pytest.fixture
+def phone_as(browser, browser_context_args, browser_app):
+    """phone_as(user): a new phone (its own cookies and service worker) signed in as that user."""
+    contexts = []
+
+    def open_as(user) -> Page:
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        _login(page, user)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
 
 
 def _fits_the_phone(page: Page) -> None:
@@ -84,10 +101,10 @@ def test_translated(vi):
     assert [m for m in MSGIDS if vi(m) == m] == []
 
 
-def test_review_screen_on_a_phone(page: Page, db, reviewed, vi, shot):
+def test_review_screen_on_a_phone(phone_as, db, reviewed, vi, shot):
     world = reviewed
     # The seller is asked on their next visit, and agrees.
-    _login(page, world.trainee)
+    page = phone_as(world.trainee)
     page.goto("/training/")
     prompt = page.get_by_test_id("consent-prompt")
     expect(prompt).to_contain_text(world.cohort.name)
@@ -98,8 +115,8 @@ def test_review_screen_on_a_phone(page: Page, db, reviewed, vi, shot):
     expect(page).to_have_url(re.compile(r"/training/reviews$"))
     expect(page.get_by_test_id("flash")).to_contain_text(vi("Thank you. Your trainer may now review your lives."))
 
-    # The trainer opens the member's live from the class page.
-    _login(page, world.trainer)
+    # The trainer opens the member's live from the class page (on their own phone).
+    page = phone_as(world.trainer)
     page.goto(f"/training/classes/{world.cohort.id}#live-reviews")
     page.get_by_test_id("review-members").get_by_role("link", name=vi("Lives")).click()
     page.get_by_test_id("review-open").first.click()
@@ -136,7 +153,7 @@ def test_review_screen_on_a_phone(page: Page, db, reviewed, vi, shot):
     shot(page, "training-review-trainer-note")
 
     # The seller reads it: the note on the timeline, the scores, the change since the last reviewed live.
-    _login(page, world.trainee)
+    page = phone_as(world.trainee)
     page.goto("/training/")
     page.get_by_test_id("my-reviews-link").click()
     page.get_by_test_id("my-reviews").get_by_role("link", name=world.live.title).click()
@@ -153,14 +170,14 @@ def test_review_screen_on_a_phone(page: Page, db, reviewed, vi, shot):
     shot(page, "training-review-seller-changes")
 
 
-def test_the_class_funnel_on_a_phone(page: Page, db, factory, reviewed, vi, shot):
+def test_the_class_funnel_on_a_phone(phone_as, db, factory, reviewed, vi, shot):
     from app.training.review import services as reviews
 
     world = reviewed
     world.cohort.members[0].review_consent = True
     reviews.open_review(world.trainer, world.cohort.id, world.trainee.id, world.live.id)
     db.session.commit()
-    _login(page, factory.user("Quản trị huyện", is_admin=True))
+    page = phone_as(factory.user("Quản trị huyện", is_admin=True))
     page.goto("/training/report#classes")
     table = page.get_by_test_id("class-funnel")
     expect(table.get_by_test_id("class-row")).to_contain_text(world.cohort.name)
