@@ -140,7 +140,8 @@ def test_review_screen_on_a_phone(phone_as, db, reviewed, vi, shot):
     note = page.get_by_test_id("timeline-note")
     expect(note).to_contain_text("anh An")
     expect(note.locator("button.t")).to_have_text("12:40")
-    # A time in the timeline jumps the replay there.
+    # A time in the timeline jumps the replay there (once the reloaded page's video knows its length).
+    page.wait_for_function("() => document.getElementById('review-video').readyState >= 1", timeout=15_000)
     page.locator("#review-timeline li.kind-question button.t").first.click()
     page.wait_for_function("() => Math.abs(document.getElementById('review-video').currentTime - 60) < 1.5")
     for index in range(1, 7):

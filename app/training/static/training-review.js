@@ -42,8 +42,13 @@
 
   if (video) {
     var frame = video.parentNode, header = document.querySelector(".site-header");
-    frame.style.top = (header ? header.offsetHeight : 0) + "px";
+    var headerHeight = header ? header.offsetHeight : 0;
+    frame.style.top = headerHeight + "px";
     frame.classList.add("follow");
+    // Anchors (#note-12 after saving a note, #rubric) land below the header and the replay, not under them.
+    document.documentElement.style.scrollPaddingTop = (headerHeight + frame.offsetHeight) + "px";
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    if (target) { target.scrollIntoView(); }
     video.addEventListener("timeupdate", follow);
     video.addEventListener("seeked", follow);
     if (now && at) {
