@@ -76,6 +76,8 @@ class Config:
     LIVE_HOLD_HOURS = float(os.environ.get("LIVE_HOLD_HOURS") or 24)
     # ... and how many minutes before that the buyer is reminded once (on their live page, or a notification).
     LIVE_HOLD_REMIND_MINUTES = float(os.environ.get("LIVE_HOLD_REMIND_MINUTES") or 30)
+    # Live review figures: a buyer's question counts as answered when the shop wrote in the chat within this time.
+    TRAINING_ANSWER_WINDOW_SECONDS = int(os.environ.get("TRAINING_ANSWER_WINDOW_SECONDS") or 300)
 
     # Periodic jobs (app/core/jobs.py): on for `make run` and production, off in tests.
     JOBS_ENABLED = _bool("JOBS_ENABLED", True)

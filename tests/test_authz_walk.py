@@ -36,6 +36,11 @@ ELSEWHERE = {
     "training.author_course_update", "training.author_lesson", "training.author_module_add", "training.author_quiz",
     "training.certificate_revoke", "training.cohort", "training.cohort_add_member", "training.cohort_add_session",
     "training.practice_run", "training.practice_finish", "training.practice_for_live", "training.attendance",
+    # Walked in tests/training/test_review_access.py (reviews, consent, authoring moves, the quiz API).
+    "training.author_move", "training.author_remove", "training.author_restore", "training.author_export",
+    "training.author_rubric", "training.author_criterion", "training.review_consent", "training.member_lives",
+    "training.review_note", "api_training.quiz", "api_training.quiz_attempt", "api_training_reviews.member_reviews",
+    "api_training_reviews.update_note", "api_training_reviews.delete_note",
 }
 
 

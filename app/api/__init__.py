@@ -8,7 +8,6 @@ from ..extensions import csrf
 from .schemas import ErrorSchema
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-API_BLUEPRINTS = frozenset({"api_auth", "api_live", "api_shop", "api_training"})
 
 
 class Api(SmorestApi):
@@ -35,11 +34,14 @@ def init_api(app: Flask) -> None:
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     })
     api.init_app(app)
-    from . import accounts, live, shop, training
+    from . import accounts, live, shop, training, training_reviews
 
-    for blp in (accounts.blp, live.blp, shop.blp, training.blp):
+    blueprints = (accounts.blp, live.blp, shop.blp, training.blp, training_reviews.blp)
+    for blp in blueprints:
         csrf.exempt(blp)  # the form token is not what API clients send; require_csrf_for_cookie_sessions decides
         api.register_blueprint(blp)
+    # Every blueprint exempted above, and only those, gets the cookie rule below: one list, so none is forgotten.
+    app.extensions["cholive_api_blueprints"] = frozenset(blp.name for blp in blueprints)
     app.before_request(require_csrf_for_cookie_sessions)
     app.register_blueprint(docs_bp)
 
@@ -50,7 +52,8 @@ def require_csrf_for_cookie_sessions() -> None:
     sent by a browser on its own, so calls with one (and anonymous calls) need none."""
     from ..accounts.auth import bearer_token
 
-    if request.blueprint not in API_BLUEPRINTS or request.method in READ_ONLY_METHODS or bearer_token() is not None:
+    api_blueprints = current_app.extensions.get("cholive_api_blueprints", frozenset())
+    if request.blueprint not in api_blueprints or request.method in READ_ONLY_METHODS or bearer_token() is not None:
         return
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return

@@ -1,11 +1,13 @@
-"""API: training courses and lessons, the signed-in trainee's progress, quiz attempts, certificate verification."""
+"""API: training courses and lessons, the signed-in trainee's progress, quizzes and attempts, certificates."""
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..core.markup import render_markdown
+from ..errors import InvalidInput
 from ..extensions import db
 from ..training import certificates, queries, services
 from .access import signed_in, viewer
@@ -233,7 +235,94 @@ def progress():
 @blp.doc(security=AUTH)
 def attempt(attempt_id: int):
     """One of the trainee's own quiz attempts with per-answer results; someone else's answers 404."""
-    item = services.get_attempt(signed_in(), attempt_id)
+    return _attempt(services.get_attempt(signed_in(), attempt_id))
+
+
+class ChoiceOutSchema(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    image_url = fields.String(allow_none=True)
+
+
+class QuestionOutSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "single, multiple, picture or short"})
+    prompt = fields.String()
+    image_url = fields.String(allow_none=True)
+    choices = fields.List(fields.Nested(ChoiceOutSchema), metadata={"description": "Empty for a short answer"})
+
+
+class QuizSchema(Schema):
+    id = fields.Integer()
+    course = fields.String(metadata={"description": "Course slug"})
+    title = fields.String()
+    pass_mark = fields.Integer()
+    token = fields.String(metadata={"description": "Send it back with the attempt: the same token twice is one "
+                                                   "attempt"})
+    questions = fields.List(fields.Nested(QuestionOutSchema))
+
+
+class AnswerInSchema(Schema):
+    question_id = fields.Integer(required=True)
+    choice_ids = fields.List(fields.Integer(), load_default=list,
+                             metadata={"description": "For single, multiple and picture questions"})
+    text = fields.String(load_default="", validate=validate.Length(max=300),
+                         metadata={"description": "For a short-answer question"})
+
+
+class AttemptInSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                          metadata={"description": "From GET /quizzes/{id}; a retry with the same token returns the "
+                                                   "first attempt"})
+    answers = fields.List(fields.Nested(AnswerInSchema), required=True,
+                          metadata={"description": "Questions left out count as wrong"})
+
+
+@blp.get("/quizzes/<int:quiz_id>")
+@blp.response(200, QuizSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.doc(security=AUTH)
+def quiz(quiz_id: int):
+    """A quiz to take: its questions and choices (which answers are right is never sent) and an attempt token."""
+    user = signed_in()
+    item = services.get_quiz(quiz_id, user)
+    services.require_enrolment(user, item.course)
+    return {"id": item.id, "course": item.course.slug, "title": item.title, "pass_mark": item.pass_mark,
+            "token": services.new_attempt_token(),
+            "questions": [{"id": q.id, "kind": q.kind, "prompt": q.prompt, "image_url": _media(q.image_key),
+                           "choices": [{"id": c.id, "text": c.text, "image_url": _media(c.image_key)}
+                                       for c in q.choices]} for q in item.questions]}
+
+
+@blp.post("/quizzes/<int:quiz_id>/attempts")
+@blp.arguments(AttemptInSchema)
+@blp.response(201, AttemptSchema)
+@blp.alt_response(400, schema=ErrorSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema)
+@blp.doc(security=AUTH)
+def quiz_attempt(body: dict, quiz_id: int):
+    """Submit answers and get the graded attempt (as GET /attempts/{id} returns it).
+
+    A wrong or missing answer counts as wrong; 400 `empty_attempt` when nothing is answered, `unknown_question` or
+    `unknown_choice` for ids not in this quiz; 403 `not_enrolled`; 409 when the token belongs to another quiz."""
+    user = signed_in()
+    item = services.get_quiz(quiz_id, user)
+    answers: dict[int, services.Answer] = {}
+    for row in body["answers"]:
+        if row["question_id"] in answers:
+            raise InvalidInput(_l("Each question may be answered once."), code="duplicate_question")
+        answers[row["question_id"]] = services.Answer(row["choice_ids"], row["text"])
+    attempt = services.submit_quiz(user, item, answers, body["token"])
+    db.session.commit()
+    return _attempt(attempt)
+
+
+def _attempt(item) -> dict:
     return {"id": item.id, "quiz_id": item.quiz_id, "score": item.score, "passed": item.passed,
             "created_at": item.created_at, "answers": item.answers}
 

@@ -43,6 +43,7 @@ _TYPES = [
     FileType("odp", "application/vnd.oasis.opendocument.presentation"),
     FileType("mp4", "video/mp4"), FileType("webm", "video/webm"),
     FileType("m4a", "audio/mp4"), FileType("mp3", "audio/mpeg"),
+    FileType("zip", "application/zip"),  # a course pack waiting between preview and import (never an upload kind)
 ]
 TYPES = {t.extension: t for t in _TYPES}
 OPAQUE = FileType("bin", "application/octet-stream")

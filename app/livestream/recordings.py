@@ -9,7 +9,7 @@ import secrets
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -125,7 +125,14 @@ def lives_needing_replay(limit: int = 5) -> list[LiveSession]:
 
 # The replay page (read side) ---------------------------------------------------------------------------
 
-def _video_offset(pieces: list[LiveRecording], at: datetime) -> float | None:
+class _LiveClock(NamedTuple):
+    """The whole live as one piece, for a timeline on the live's own clock."""
+
+    started_at: datetime
+    duration_ms: int
+
+
+def _video_offset(pieces: list[LiveRecording] | list[_LiveClock], at: datetime) -> float | None:
     """Seconds into the joined video at which a wall-clock moment was on screen; a moment in a gap between
     pieces shows at the start of the next piece, one after the end is dropped."""
     offset = 0.0
@@ -140,11 +147,19 @@ def _video_offset(pieces: list[LiveRecording], at: datetime) -> float | None:
     return None
 
 
-def replay_timeline(live: LiveSession) -> dict[str, Any]:
-    """The chat and the order ticker of a live with their moment in the replay video (seconds), in order."""
-    pieces = list(db.session.scalars(select(LiveRecording).where(LiveRecording.session_id == live.id,
-                                                                 LiveRecording.state == "joined")
-                                     .order_by(LiveRecording.started_at, LiveRecording.id)))
+def replay_timeline(live: LiveSession, *, live_clock: bool = False) -> dict[str, Any]:
+    """The chat and the order ticker of a live with their moment in the replay video (seconds), in order.
+
+    live_clock: seconds since the live started instead, for a live with no recording (a trainer's review still
+    needs one timeline to put its notes on)."""
+    if live_clock:
+        start = live.started_at or live.created_at
+        end = live.ended_at or start
+        pieces: list = [_LiveClock(start, max(0, int((end - start).total_seconds() * 1000)))]
+    else:
+        pieces = list(db.session.scalars(select(LiveRecording).where(LiveRecording.session_id == live.id,
+                                                                     LiveRecording.state == "joined")
+                                         .order_by(LiveRecording.started_at, LiveRecording.id)))
     messages = db.session.scalars(
         select(ChatMessage).where(ChatMessage.session_id == live.id, ChatMessage.hidden.is_(False))
         .order_by(ChatMessage.id).options(selectinload(ChatMessage.user))).all()
@@ -161,7 +176,9 @@ def replay_timeline(live: LiveSession) -> dict[str, Any]:
                  selectinload(LiveReservation.live_product).selectinload(LiveProduct.product))).all()
     ticker = []
     for r in reservations:
-        at = _video_offset(pieces, r.created_at)
+        # When the comment reached the server, as the live's report counts it (a line served from the waitlist has
+        # no comment: when it was served).
+        at = _video_offset(pieces, r.message.created_at if r.message is not None else r.created_at)
         if at is not None:
             by_shop = r.message is not None and r.message.by_shop
             ticker.append({"at": round(at, 2),

@@ -11,8 +11,9 @@ from ..core.storage import get_storage
 from ..core.web import unit_of_work
 from ..errors import NotFound
 from ..extensions import db
-from . import authoring, bp, services
-from .models import QUESTION_KINDS, Course, Lesson, Quiz
+from . import arrange, authoring, bp, services
+from .models import QUESTION_KINDS, Course, Lesson, Question, Quiz
+from .review.models import RubricCriterion
 
 
 def _staff():
@@ -69,7 +70,7 @@ def author_course(course_id: int):
     others = db.session.scalars(select(Course).where(Course.id != course.id).order_by(Course.position)).all()
     return render_template("training/author/course.html", course=course, others=others, form=EmptyForm(),
                            kinds=sorted(services.check_registry()), kind_labels=authoring.TASK_KINDS,
-                           question_kinds=QUESTION_KINDS)
+                           question_kinds=QUESTION_KINDS, archived=arrange.archived_in(course))
 
 
 @bp.post("/author/<int:course_id>")
@@ -172,3 +173,64 @@ def author_quiz(quiz_id: int):
             flash(_("Question added."), "success")
             return redirect(url_for("training.author_quiz", quiz_id=quiz.id))
     return render_template("training/author/quiz.html", quiz=quiz, form=EmptyForm(), question_kinds=QUESTION_KINDS)
+
+
+# --- reorder, delete or archive, restore ------------------------------------------------------------
+
+def _item(kind: str, item_id: int):
+    model = arrange.KINDS.get(kind)
+    if model is None:
+        raise NotFound()
+    return _get(model, item_id)
+
+
+def _back_to(item) -> str:
+    """Questions are arranged on their quiz's page, criteria on the rubric's, everything else on the course's."""
+    if isinstance(item, Question):
+        return url_for("training.author_quiz", quiz_id=item.quiz_id)
+    if isinstance(item, RubricCriterion):
+        return url_for("training.author_rubric", course_id=item.course_id)
+    anchor = f"#{type(item).__name__.lower()}-{item.id}"
+    return url_for("training.author_course", course_id=arrange.course_of(item).id) + anchor
+
+
+@bp.post("/author/<kind>/<int:item_id>/move")
+@login_required
+def author_move(kind: str, item_id: int):
+    """Up or down one place (a plain form: works without JavaScript)."""
+    _check_form()
+    item = _item(kind, item_id)
+    with unit_of_work():
+        arrange.move(current_user, item, request.form.get("direction"))
+    return redirect(_back_to(item))
+
+
+@bp.route("/author/<kind>/<int:item_id>/remove", methods=["GET", "POST"])
+@login_required
+def author_remove(kind: str, item_id: int):
+    """A page that says what will happen (deleted, archived, or refused and why), then does it when confirmed."""
+    _staff()
+    item = _item(kind, item_id)
+    back = _back_to(item)
+    if request.method == "POST":
+        _check_form()
+        with unit_of_work() as done:
+            outcome = arrange.remove(current_user, item)
+        if done.ok:
+            flash(_("Archived: learners keep their progress, and you can restore it.") if outcome == "archived"
+                  else _("Deleted."), "success")
+        return redirect(back.split("#", 1)[0])
+    return render_template("training/author/remove.html", kind=kind, item=item, depends=arrange.depends(item),
+                           back=back, form=EmptyForm())
+
+
+@bp.post("/author/<kind>/<int:item_id>/restore")
+@login_required
+def author_restore(kind: str, item_id: int):
+    _check_form()
+    item = _item(kind, item_id)
+    with unit_of_work() as done:
+        arrange.restore(current_user, item)
+    if done.ok:
+        flash(_("Restored."), "success")
+    return redirect(_back_to(item))

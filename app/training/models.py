@@ -46,8 +46,11 @@ class Course(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
 
-    modules: Mapped[list[Module]] = relationship(back_populates="course", order_by="Module.position",
-                                                 cascade="all, delete-orphan")
+    # Archived modules (and archived lessons, quizzes and tasks below) are left out of every collection, so the
+    # outline, progress and certificates only count what is still taught; their progress rows stay (arrange.py).
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="course", order_by="Module.position", cascade="all, delete-orphan",
+        primaryjoin="and_(Course.id == Module.course_id, Module.archived_at.is_(None))")
     prerequisites: Mapped[list[Course]] = relationship(
         secondary=course_prerequisites,
         primaryjoin=lambda: Course.id == course_prerequisites.c.course_id,
@@ -95,14 +98,18 @@ class Module(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    archived_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     course: Mapped[Course] = relationship(back_populates="modules")
-    lessons: Mapped[list[Lesson]] = relationship(back_populates="module", order_by="Lesson.position",
-                                                 cascade="all, delete-orphan")
-    quizzes: Mapped[list[Quiz]] = relationship(back_populates="module", order_by="Quiz.position",
-                                               cascade="all, delete-orphan")
-    tasks: Mapped[list[PracticalTask]] = relationship(back_populates="module", order_by="PracticalTask.position",
-                                                      cascade="all, delete-orphan")
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan",
+        primaryjoin="and_(Module.id == Lesson.module_id, Lesson.archived_at.is_(None))")
+    quizzes: Mapped[list[Quiz]] = relationship(
+        back_populates="module", order_by="Quiz.position", cascade="all, delete-orphan",
+        primaryjoin="and_(Module.id == Quiz.module_id, Quiz.archived_at.is_(None))")
+    tasks: Mapped[list[PracticalTask]] = relationship(
+        back_populates="module", order_by="PracticalTask.position", cascade="all, delete-orphan",
+        primaryjoin="and_(Module.id == PracticalTask.module_id, PracticalTask.archived_at.is_(None))")
 
 
 class Lesson(db.Model):
@@ -126,6 +133,7 @@ class Lesson(db.Model):
     # A smaller rendition (audio-only or low quality) for slow connections, when the author uploads one.
     video_low_key: Mapped[str | None] = mapped_column(String(200))
     video_low_size: Mapped[int | None] = mapped_column(BigInteger)
+    archived_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     module: Mapped[Module] = relationship(back_populates="lessons")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="lesson", order_by="Attachment.id",
@@ -134,6 +142,10 @@ class Lesson(db.Model):
     @property
     def course(self) -> Course:
         return self.module.course
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None or self.module.archived_at is not None
 
 
 class Attachment(db.Model):
@@ -165,6 +177,7 @@ class Quiz(db.Model):
     title: Mapped[str] = mapped_column(String(160))
     pass_mark: Mapped[int] = mapped_column(Integer, default=70)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    archived_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     module: Mapped[Module] = relationship(back_populates="quizzes")
     questions: Mapped[list[Question]] = relationship(back_populates="quiz", order_by="Question.position",
@@ -173,6 +186,10 @@ class Quiz(db.Model):
     @property
     def course(self) -> Course:
         return self.module.course
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None or self.module.archived_at is not None
 
 
 class Question(db.Model):
@@ -255,12 +272,17 @@ class PracticalTask(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    archived_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     module: Mapped[Module] = relationship(back_populates="tasks")
 
     @property
     def course(self) -> Course:
         return self.module.course
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None or self.module.archived_at is not None
 
 
 class TaskCompletion(db.Model):
@@ -361,6 +383,9 @@ class Cohort(db.Model):
 
 
 class CohortMember(db.Model):
+    """A household member in a class; review_consent is their answer to "may the trainer review my lives?"
+    (None until they answer, asked on their next visit)."""
+
     __tablename__ = "training_cohort_members"
     __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
 
@@ -368,6 +393,8 @@ class CohortMember(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("training_cohorts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    review_consent: Mapped[bool | None] = mapped_column(Boolean)
+    review_consent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     cohort: Mapped[Cohort] = relationship(back_populates="members")
     user: Mapped[User] = relationship()

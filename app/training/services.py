@@ -121,7 +121,7 @@ def require_enrolment(user: User | None, course: Course) -> Enrolment:
 
 def get_lesson(lesson_id: int, viewer: User | None = None) -> Lesson:
     lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None or (not lesson.course.is_published and not is_staff(viewer)):
+    if lesson is None or lesson.is_archived or (not lesson.course.is_published and not is_staff(viewer)):
         raise NotFound(_l("We could not find that lesson."))
     return lesson
 
@@ -179,7 +179,7 @@ class Answer:
 
 def get_quiz(quiz_id: int, viewer: User | None = None) -> Quiz:
     quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or (not quiz.course.is_published and not is_staff(viewer)):
+    if quiz is None or quiz.is_archived or (not quiz.course.is_published and not is_staff(viewer)):
         raise NotFound(_l("We could not find that quiz."))
     return quiz
 

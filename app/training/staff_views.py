@@ -13,8 +13,9 @@ from ..core import addresses
 from ..core.csvfile import csv_response
 from ..core.web import unit_of_work
 from ..extensions import db
-from . import bp, cohorts, reports, services
+from . import bp, class_funnel, cohorts, reports, services
 from .models import Course
+from .review import queries as review_queries
 
 
 def _user():
@@ -72,7 +73,7 @@ def cohort(cohort_id: int):
     item = cohorts.get_cohort(_user(), cohort_id)
     stuck_days = min(max(_int(request.args.get("stuck")) or cohorts.STUCK_AFTER_DAYS, 1), 90)
     return render_template("training/cohort.html", cohort=item, rows=cohorts.dashboard(item, stuck_days=stuck_days),
-                           stuck_days=stuck_days, form=EmptyForm())
+                           stuck_days=stuck_days, form=EmptyForm(), reviews=review_queries.class_review_rows(item))
 
 
 @bp.post("/classes/<int:cohort_id>/members")
@@ -152,7 +153,12 @@ def report():
     chart = {"labels": short, "values": [totals[s] for s in reports.STAGES]}
     return render_template("training/report.html", report=data, stages=reports.STAGES, labels=short,
                            chart=chart, start=start, end=end, commune=commune, own_classes=trainer_id is not None,
-                           communes=[(row.commune_code, row.name) for row in everywhere.rows if row.commune_code])
+                           communes=[(row.commune_code, row.name) for row in everywhere.rows if row.commune_code],
+                           classes=class_funnel.class_funnel(start, end, commune, trainer_id=trainer_id),
+                           steps=class_funnel.STEPS,
+                           # Short, so seven columns still read on a phone; the CSV has the full names.
+                           step_labels=[_("Completed"), _("Shops"), _("First live (short)"), _("Reviewed"),
+                                        _("Made a sale")])
 
 
 @bp.get("/report.csv")
@@ -164,3 +170,21 @@ def report_csv():
     rows = reports.funnel_csv_rows(reports.funnel(start, end, commune, trainer_id=trainer_id),
                                    [_("Commune code"), _("Commune")] + _stage_labels())
     return csv_response(rows, f"training-report-{start}-{end}.csv")
+
+
+def _step_labels() -> list[str]:
+    return [_("Trained"), _("Opened a shop"), _("First live"), _("First reviewed live"), _("First sale")]
+
+
+@bp.get("/report/classes.csv")
+@login_required
+def report_classes_csv():
+    """The class funnel as CSV: per class, each step's count and the median days since the step before."""
+    trainer_id = services.report_scope(_user())
+    start, end = _period()
+    labels = _step_labels()
+    headers = [_("Commune code"), _("Commune"), _("Class"), _("Class members"), labels[0]]
+    for label in labels[1:]:
+        headers += [label, _("Days before: %(step)s", step=label)]
+    report = class_funnel.class_funnel(start, end, _int(request.args.get("commune")), trainer_id=trainer_id)
+    return csv_response(class_funnel.class_funnel_rows(report, headers), f"training-classes-{start}-{end}.csv")

@@ -169,7 +169,7 @@ def attempt(attempt_id: int):
 def task_check(task_id: int):
     _check_form()
     task = db.session.get(PracticalTask, task_id)
-    if task is None or not task.course.is_published:
+    if task is None or task.is_archived or not task.course.is_published:
         raise NotFound()
     with unit_of_work() as done:
         completion = services.check_task(current_user, task)

@@ -56,7 +56,7 @@ def demo(db, factory):
     from app.accounts.demo import DEMO_PASSWORD, seed_accounts
     from app.core.storage import get_storage
     from app.shop import services as shop
-    from app.training.demo import COURSES, seed_training
+    from app.training.demo import COURSE_SLUGS, seed_training
     from app.training.models import Course
 
     seed_accounts()
@@ -69,7 +69,7 @@ def demo(db, factory):
     for colour in ((230, 200, 60), (200, 180, 40), (120, 160, 60)):
         shop.add_photo(trainee, product, _photo(colour), get_storage())
     db.session.commit()
-    course = db.session.scalar(select(Course).where(Course.slug == COURSES[0]["slug"]))
+    course = db.session.scalar(select(Course).where(Course.slug == COURSE_SLUGS[0]))
     return {"trainee": trainee, "course": course, "admin_password": DEMO_PASSWORD}
 
 
@@ -174,8 +174,9 @@ def test_admin_sees_the_funnel_by_commune(page: Page, db, demo, vi, shot):
     expect(page.locator("h1")).to_contain_text(vi("From training to selling"))
     expect(page.locator("#funnel-chart.drawn canvas")).to_be_visible()
     expect(page.get_by_test_id("report-table")).to_contain_text("Ô Diên")
-    # Four trainees (three in the Ô Diên class, all in a shop); one finished, certified and sold.
-    expect(page.get_by_test_id("report-table").locator("tfoot th")).to_have_text([vi("Total"), "4", "1", "1", "4", "1"])
+    # Five trainees (three in the Ô Diên class, one in the Hát Môn livestream class, all in a shop); one finished,
+    # certified and sold.
+    expect(page.get_by_test_id("report-table").locator("tfoot th")).to_have_text([vi("Total"), "5", "1", "1", "5", "1"])
     shot(page, "training-report")
 
 

@@ -99,6 +99,19 @@ def right_answers(sc: SmallCourse) -> dict:
 
 
 @pytest.fixture
+def bearer(db):
+    """bearer(user) → the Authorization header of a fresh API token for that user."""
+    from app.accounts import services as accounts
+
+    def make(user):
+        raw, _ = accounts.issue_api_token(user, 30)
+        db.session.commit()
+        return {"Authorization": f"Bearer {raw}"}
+
+    return make
+
+
+@pytest.fixture
 def image_bytes():
     """image_bytes() → a real PNG's bytes."""
     import io

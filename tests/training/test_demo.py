@@ -5,6 +5,8 @@ from sqlalchemy import func, select
 
 from app.core.markup import render_markdown
 from app.training.models import Cohort, Course, Lesson, PracticalTask, Question, Quiz
+from app.training.review.models import LiveReview
+from app.training.review.queries import review_page
 
 
 def test_seed_demo_builds_complete_courses_once(app, db, runner):
@@ -34,9 +36,17 @@ def test_seed_demo_builds_complete_courses_once(app, db, runner):
             assert any(c.is_correct for c in question.choices)
             if question.kind == "picture":
                 assert all(c.image_key for c in question.choices)
-    assert db.session.scalar(select(func.count(Cohort.id))) == 1
+    assert db.session.scalar(select(func.count(Cohort.id))) == 2
+    # The livestream class's member agreed to reviews; their cooperative's ended live is reviewed, with notes.
+    review = db.session.scalar(select(LiveReview))
+    assert review.cohort.name == "Lớp livestream xã Hát Môn" and review.cohort.members[0].review_consent is True
+    assert len(review.notes) == 3 and len(review.scores) == 4
+    page = review_page(review)
+    assert page.figures.questions == 3 and page.figures.order_lines >= 4 and page.figures.peak_viewers == 38
+    assert any(item.kind == "note" for item in page.timeline) and any(item.kind == "claim" for item in page.timeline)
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
     assert db.session.scalar(select(func.count(Course.id))) == len(courses)
     assert db.session.scalar(select(func.count(Lesson.id))) == counts[0]
-    assert db.session.scalar(select(func.count(Cohort.id))) == 1
+    assert db.session.scalar(select(func.count(Cohort.id))) == 2
+    assert db.session.scalar(select(func.count(LiveReview.id))) == 1

@@ -9,8 +9,6 @@ from app.shop import services as shop_services
 from app.shop.models import Product
 from app.training.practice import services
 
-from .test_practice import trainee, trainee_shop  # noqa: F401
-
 
 def test_a_running_practice_cannot_publish_its_sandbox_copies(db, client, auth, trainee, trainee_shop):
     run = services.start_practice(trainee, pace="busy", seed=7)

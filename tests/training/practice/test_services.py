@@ -20,29 +20,6 @@ from app.training.practice import driver, services
 from app.training.practice.models import PracticeComment, PracticeRun
 
 
-@pytest.fixture
-def trainee(factory):
-    return factory.user("Phạm Thị Thanh")
-
-
-@pytest.fixture
-def trainee_shop(db, factory, trainee):
-    """The trainee's real household business with two real products (one with options)."""
-    org = factory.org(trainee, name="Hộ Thanh bán bưởi", kind="household")
-    pomelo = shop_services.create_product(trainee, org, shop_services.ProductData(
-        name="Bưởi Diễn loại 1", category="fruit", unit="fruit", price=70_000, code="BD1", status="active"), stock=30)
-    rice = shop_services.create_product(trainee, org, shop_services.ProductData(
-        name="Gạo tám thơm", category="rice", unit="kg", price=30_000, code="GT2", status="active"))
-    shop_services.set_variants(trainee, rice, [shop_services.VariantRow(None, "5kg"),
-                                               shop_services.VariantRow(None, "10kg", 290_000)])
-    db.session.flush()
-    from app.shop import inventory
-    for v in rice.variants:
-        inventory.receive_stock(v, 20, trainee, "harvest")
-    db.session.commit()
-    return org, [pomelo, rice]
-
-
 def _real_stock(products):
     return {v.id: (v.received, v.available, v.reserved, v.sold)
             for p in products for v in db_session().scalars(select(Variant).where(Variant.product_id == p.id))}
