@@ -72,6 +72,9 @@ class ProductUpdateSchema(Schema):
     max_per_buyer = fields.Integer(allow_none=True, metadata={
         "description": "Most units of this product one buyer may hold in orders not yet delivered (1 or more); "
                        "null: the platform's limit. Left out: unchanged."})
+    status = fields.String(metadata={
+        "description": "draft, active (on sale: on a marketplace only for a verified seller, else 403 "
+                       "seller_not_verified) or archived. Left out: unchanged."})
 
 
 class CartAddSchema(Schema):
@@ -252,6 +255,8 @@ def seller_update_product(actor, slug: str, product_id: int, data: dict):
     product = shop_services.managed_product(actor, get_organisation(slug), product_id)
     if "max_per_buyer" in data:
         shop_services.set_buyer_limit(actor, product, data["max_per_buyer"])
+    if "status" in data:
+        shop_services.set_status(actor, product, data["status"])
     return product
 
 
@@ -403,7 +408,8 @@ def org_products(slug: str):
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.doc(security=AUTH)
 def org_product_update(data, slug: str, product_id: int):
-    """Change one of the organisation's products: the most units one buyer may hold in open orders; members only."""
+    """Change one of the organisation's products: its status (publish, unpublish, archive) and the most units one
+    buyer may hold in open orders; members only."""
     product = seller_update_product(signed_in(), slug, product_id, data)
     db.session.commit()
     return _product_detail(product)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation
 from ..core.dbtypes import utcnow
 from ..extensions import db
-from ..livestream.models import LiveReservation
+from ..livestream.models import LiveOrderLine
 from ..shop.models import Product, Variant
 from ..shop.ordering.models import Order, OrderEvent, OrderLine
 from . import settings
@@ -44,7 +44,7 @@ def status_time(order: Order, status: str) -> datetime | None:
 
 def channel_of(order_id: int) -> str:
     """'live' when the order checked out lines held in a live, else 'shop'."""
-    found = db.session.scalar(select(LiveReservation.id).where(LiveReservation.order_id == order_id).limit(1))
+    found = db.session.scalar(select(LiveOrderLine.id).where(LiveOrderLine.order_id == order_id).limit(1))
     return "live" if found is not None else "shop"
 
 

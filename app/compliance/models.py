@@ -161,8 +161,9 @@ class WithholdingEntry(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="RESTRICT"))
     kind: Mapped[str] = mapped_column(String(12))
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("withholding_entries.id", ondelete="RESTRICT"),
-                                                    unique=True)
+    # NO ACTION (checked at the statement's end), not RESTRICT: a retention job deleting old months in one
+    # statement removes a row and its reversal together.
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("withholding_entries.id"), unique=True)
     reason: Mapped[str] = mapped_column(String(12))
     period: Mapped[str] = mapped_column(String(7))
     booked_at: Mapped[datetime] = mapped_column(TZDateTime)

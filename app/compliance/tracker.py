@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Organisation
 from ..extensions import db
-from ..livestream.models import LiveReservation
+from ..livestream.models import LiveOrderLine
 from ..shop.ordering.models import Order, OrderEvent
 from . import settings
 
@@ -112,7 +112,7 @@ def revenue_moves(org: Organisation, start: date, end: date) -> list[tuple[date,
             .where(OrderEvent.order_id.in_(ids), OrderEvent.to_status.in_(("delivered", "cancelled", "refunded")))
             .order_by(OrderEvent.id)):
         events.setdefault(order_id, {})[status] = at
-    live = set(db.session.scalars(select(LiveReservation.order_id).where(LiveReservation.order_id.in_(ids))))
+    live = set(db.session.scalars(select(LiveOrderLine.order_id).where(LiveOrderLine.order_id.in_(ids))))
     moves = []
     for order in orders:
         seen = events.get(order.id, {})

@@ -169,7 +169,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_withholding_entries_order_id_orders'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['order_line_id'], ['order_lines.id'], name=op.f('fk_withholding_entries_order_line_id_order_lines'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_withholding_entries_organisation_id_organisations'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['reverses_id'], ['withholding_entries.id'], name=op.f('fk_withholding_entries_reverses_id_withholding_entries'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['reverses_id'], ['withholding_entries.id'], name=op.f('fk_withholding_entries_reverses_id_withholding_entries')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_withholding_entries')),
     sa.UniqueConstraint('order_line_id', 'kind', name=op.f('uq_withholding_entries_order_line_id_kind')),
     sa.UniqueConstraint('reverses_id', name=op.f('uq_withholding_entries_reverses_id'))
