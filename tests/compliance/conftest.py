@@ -26,12 +26,19 @@ def marketplace(db):
     db.session.commit()
 
 
+def factory_commit():
+    from app.extensions import db
+
+    db.session.commit()
+
+
 @pytest.fixture
 def household(factory):
     """(owner, organisation): a household business."""
     owner = factory.user("Chủ Hộ Lan")
     org = factory.org(owner, name="Hộ kinh doanh Lan", kind="household")
     org.bank_bin, org.bank_account_number, org.bank_account_name = "970436", "0123456789", "NGUYEN THI LAN"
+    factory_commit()
     return owner, org
 
 
