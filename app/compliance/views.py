@@ -225,7 +225,7 @@ def _setting_keys() -> list[tuple[str, str]]:
     labels = {"exempt_threshold": _("Tax-exempt revenue threshold (VND a year)"),
               "einvoice_threshold": _("E-invoice threshold (VND a year)"),
               "einvoice_register_days": _("Days to register for e-invoices after crossing"),
-              "warning_percent": _("Warning level (% of a threshold)"),
+              "warning_percent": _("Warning level (percent of a threshold)"),
               "declaration_due_day": _("Declaration due day of the next month")}
     keys = list(labels.items())
     keys += [(f"tax_kind.{code}", _("Tax group of %(category)s", category=CATEGORY_LABELS[code]))

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.compliance.conftest import vn
 from tests.conftest import AuthActions
 
-HEADER = ["STT", "Người bán", "Loại", "Mã số thuế", "Số định danh cá nhân", "Người đại diện theo pháp luật",
+HEADER = ["STT", "Người bán", "Loại hình", "Mã số thuế", "Số định danh cá nhân", "Người đại diện theo pháp luật",
           "Nhóm ngành", "Thuế suất GTGT (%)", "Thuế suất TNCN (%)", "Doanh thu", "Thuế GTGT đã khấu trừ",
           "Thuế TNCN đã khấu trừ", "Doanh thu giảm trừ (hủy, trả hàng)", "Thuế GTGT bù trừ", "Thuế TNCN bù trừ",
           "Doanh thu thuần", "Thuế GTGT thuần", "Thuế TNCN thuần"]
@@ -127,7 +127,7 @@ def test_the_seller_statement_page_and_csv(app, db, february, household):
     assert page.status_code == 200 and "001085012345" in text  # the owner sees the full number
     response = client.get(f"/compliance/{lan.slug}/statement.csv?month=2026-02")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:3] == ["Ngày", "Đơn hàng", "Sản phẩm"]
+    assert rows[0][:3] == ["Ngày", "Đơn", "Sản phẩm"]
     lines, total = rows[1:-1], rows[-1]
     assert len(lines) == 3 and int(total[6]) == 12_345 + 299_997 - 24_690
     assert int(total[7]) + int(total[8]) == 123 + 3_000 + 62 + 1_500 - 247 - 123
