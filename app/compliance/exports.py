@@ -47,7 +47,8 @@ def declaration_rows(report: Declaration) -> list[list[Any]]:
         for number, row in enumerate(report.rows, start=1):
             v = row.verification
             rows.append([number, row.organisation.name, _org_kind_label(row.organisation.kind),
-                         v.tax_code if v else "", v.id_number if v else "", v.representative_name if v else "",
+                         (v.tax_code or "") if v else "", (v.id_number or "") if v else "",
+                         v.representative_name if v else "",
                          _kind_label(row.tax_kind), bp_to_percent(row.vat_bp), bp_to_percent(row.pit_bp),
                          *_money_columns(row.totals)])
         rows.append(["", _("Total"), "", "", "", "", "", "", "", *_money_columns(report.totals)])

@@ -125,7 +125,7 @@ def revenue_moves(org: Organisation, start: date, end: date) -> list[tuple[date,
             continue
         channel = "live" if order.id in live else "shop"
         closed = [at for status, at in seen.items() if status in ("cancelled", "refunded") and at >= counted]
-        for at, amount in [(counted, order.subtotal)] + [(min(closed), -order.subtotal)] * bool(closed):
+        for at, amount in [(counted, order.subtotal)] + ([(min(closed), -order.subtotal)] if closed else []):
             day = settings.local_day(at)
             if start <= day < end:
                 moves.append((day, channel, amount))

@@ -36,7 +36,7 @@ def test_warnings_at_eighty_percent_and_at_the_crossing(db, household, product, 
         pay(o, vn(2026, 3, day, 9, 5))
     levels = {t.key: t.level for t in tracker.tracker(org, 2026, date(2026, 3, 10)).thresholds}
     assert levels == {"exempt_threshold": "near", "einvoice_threshold": "ok"}  # 400 of 500 million
-    for day, qty in [(7, 2), (8, 5)]:
+    for day, qty in [(7, 2), (8, 3)]:  # 900 million
         o = order([(p, qty)], "vietqr", at=vn(2026, 3, day, 9, 0))
         pay(o, vn(2026, 3, day, 9, 5))
     board = tracker.tracker(org, 2026, date(2026, 3, 10))
