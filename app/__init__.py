@@ -5,7 +5,7 @@ import os
 import sqlite3
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request, send_file
+from flask import Flask, abort, g, request, send_file
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -197,6 +197,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(training_bp, url_prefix="/training")
     init_api(app)
 
+    from . import compliance
+
+    compliance.init_app(app)
+
     @app.get("/media/<path:key>")
     @talisman(content_security_policy=MEDIA_CSP)
     def media(key: str):
@@ -209,8 +213,10 @@ def _register_blueprints(app: Flask) -> None:
         import io
 
         from .core.storage import get_storage
-        from .core.uploads import served_as
+        from .core.uploads import is_public_key, served_as
 
+        if not is_public_key(key):
+            abort(404)  # private papers are served by their feature, to whom it allows, never here
         kind = served_as(key)
         data = get_storage().read(key)
         response = send_file(io.BytesIO(data), mimetype=kind.content_type, max_age=31536000,

@@ -48,6 +48,17 @@ class Forbidden(DomainError):
     default_message = _l("You are not allowed to do that.")
 
 
+class SellerNotVerified(DomainError):
+    """On a marketplace, an organisation the platform has not verified may not publish products or go live.
+
+    A 403, but not a Forbidden: the seller is told what to do (a form shows the message) instead of an error page."""
+
+    status = 403
+    code = "seller_not_verified"
+    default_message = _l("The platform must verify your organisation before you can sell. Send your papers on the "
+                         "Verification page.")
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

@@ -81,9 +81,19 @@ def test_core_imports_no_feature():
     ("shop", {"livestream", "training", "api"}),
     ("livestream", {"training", "api"}),
     ("accounts", {"shop", "livestream", "training", "api"}),
+    ("compliance", {"training", "api"}),  # it reads shop, accounts and livestream
 ])
 def test_dependencies_point_one_way(package, forbidden):
     assert _violations(package, forbidden) == []
+
+
+def test_nothing_but_the_factory_and_the_api_imports_compliance():
+    """Shop and live ask `accounts.selling` and send signals; compliance answers from its init_app (DESIGN.md)."""
+    allowed = {APP / "__init__.py", *_modules("api"), *_modules("compliance")}
+    assert _modules("compliance"), "no app/compliance: the check has gone blind"
+    bad = [f"{path.relative_to(APP.parent)}:{line} imports {name}" for path in _modules() if path not in allowed
+           for name, line in sorted(imported(path)) if name.split(".")[:2] == ["app", "compliance"]]
+    assert bad == []
 
 
 def test_the_import_check_sees_relative_lazy_and_package_imports(tmp_path, monkeypatch):

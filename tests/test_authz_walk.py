@@ -41,6 +41,7 @@ ELSEWHERE = {
     "training.author_rubric", "training.author_criterion", "training.review_consent", "training.member_lives",
     "training.review_note", "api_training.quiz", "api_training.quiz_attempt", "api_training_reviews.member_reviews",
     "api_training_reviews.update_note", "api_training_reviews.delete_note",
+    "compliance.document_download",  # tests/compliance/test_verification.py (owner and admins only)
 }
 
 
@@ -371,3 +372,68 @@ def test_public_live_pages_show_no_buyers_phone_or_street(app, db, live_world, c
     assert {p: s for p, s in seen.items() if s} == {}
     shown = who.get(f"/live/{w['past_b']}/replay.json").get_json()["chat"]
     assert shown and all("0987 *** 321" in c["text"] and c["user"] == "Y ***" for c in shown)
+
+
+# Personal identity numbers (#16): a verified household's ID number and tax code appear to its owner and the admins,
+# never in a page or API answer anyone else can get -----------------------------------------------------------------
+
+ID_NUMBER, TAX_CODE = "079203001234", "8765432109"
+
+
+@pytest.fixture
+def identity_world(world, db, factory):
+    """Organisation B as a verified household business on a marketplace, with its ID number and tax code on file."""
+    from datetime import date
+
+    from app.accounts.models import User
+    from app.accounts.services import get_organisation
+    from app.compliance import settings, verification
+    from app.core.storage import get_storage
+
+    admin = factory.user("Quản trị", is_admin=True)
+    owner_b = db.session.get(User, world["user_b"])
+    org_b = get_organisation(world["org_b"])
+    org_b.kind = "household"
+    settings.choose_mode(None, "marketplace", date(2025, 7, 1))
+    verification.submit(owner_b, org_b, tax_code=TAX_CODE, id_number=ID_NUMBER, representative_name="Chủ B")
+    verification.add_document(owner_b, org_b, "business_registration", b"%PDF-1.4\n%%EOF\n", get_storage())
+    verification.review(admin, org_b, "approved")
+    db.session.commit()
+    return dict(world, admin=admin, owner_b=owner_b)
+
+
+@pytest.mark.parametrize("caller", [None, "x", "owner_a"])
+def test_identity_numbers_are_in_no_page_or_api_answer_of_anyone_but_the_owner(app, db, identity_world, caller):
+    from tests.conftest import AuthActions
+
+    w = identity_world
+    who = app.test_client()
+    if caller:
+        AuthActions(who, None).login_as(w[caller])
+    adapter = app.url_map.bind("localhost")
+    seen, leaks = 0, []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in ("static", "media") or rule.endpoint.endswith(".static"):
+            continue
+        if not set(rule.arguments) <= set(_KNOWN):
+            continue  # the download of a paper: walked in tests/compliance (owner and admins only)
+        for own_org in {w["org_b"], w["org_a"]}:
+            path = adapter.build(rule.endpoint, _values(rule, w, own_org))
+            body = who.get(path).get_data(as_text=True)
+            seen += 1
+            if ID_NUMBER in body or TAX_CODE in body or ID_NUMBER[-6:] in body:
+                leaks.append(path)
+    assert leaks == [] and seen > 60, (leaks, seen)
+
+
+def test_the_owner_and_admins_do_see_the_numbers(app, db, identity_world):
+    """The check above would pass vacuously if the numbers were never shown at all."""
+    from tests.conftest import AuthActions
+
+    w = identity_world
+    for user, path in [(w["owner_b"], f"/compliance/{w['org_b']}/verification"),
+                       (w["admin"], f"/admin/compliance/verifications/{w['org_b']}")]:
+        client = app.test_client()
+        AuthActions(client, None).login_as(user)
+        body = client.get(path).get_data(as_text=True)
+        assert ID_NUMBER in body and TAX_CODE in body, path

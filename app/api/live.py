@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 from ..accounts.services import get_organisation
 from ..core.storage import get_storage
 from ..extensions import db
-from ..livestream import afterlive, covers, follows, queries, services
+from ..livestream import afterlive, broadcast, covers, follows, queries, services
 from ..shop.ordering.limits import checkout_limit
 from ..shop.ordering.services import checkout_options
 from .access import signed_in
@@ -96,6 +96,24 @@ def session_detail(session_id: int):
             "started_at": live.started_at, "ended_at": live.ended_at, "organisation": live.organisation,
             "external_stream_url": live.external_stream_url, "description": live.description, "live": live,
             "products": [line.to_dict() for line in queries.catalog(live)]}
+
+
+@blp.post("/sessions/<int:session_id>/start")
+@blp.response(200, LiveSessionSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def start(session_id: int):
+    """Put a scheduled live on air (the console's "Go live"); members only. On a marketplace the organisation must be
+    verified (403 seller_not_verified)."""
+    user = signed_in()
+    live = services.open_console(user, services.get_session(session_id))
+    services.start_live(user, live)
+    broadcast.to_live(live.id, "live_started", {"session_id": live.id})  # after the commit
+    db.session.commit()
+    return live
 
 
 @blp.get("/sessions/<int:session_id>/cart")

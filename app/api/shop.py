@@ -54,6 +54,8 @@ def seller_update_product(actor, slug: str, product_id: int, data: dict):
     product = shop_services.managed_product(actor, get_organisation(slug), product_id)
     if "max_per_buyer" in data:
         shop_services.set_buyer_limit(actor, product, data["max_per_buyer"])
+    if "status" in data:
+        shop_services.set_status(actor, product, data["status"])
     return product
 
 
@@ -206,7 +208,8 @@ def org_products(slug: str):
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.doc(security=AUTH)
 def org_product_update(data, slug: str, product_id: int):
-    """Change one of the organisation's products: the most units one buyer may hold in open orders; members only."""
+    """Change one of the organisation's products: its status (publish, unpublish, archive) and the most units one
+    buyer may hold in open orders; members only."""
     product = seller_update_product(signed_in(), slug, product_id, data)
     db.session.commit()
     return product_detail_body(product)

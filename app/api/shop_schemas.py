@@ -57,6 +57,9 @@ class ProductUpdateSchema(Schema):
     max_per_buyer = fields.Integer(allow_none=True, metadata={
         "description": "Most units of this product one buyer may hold in orders not yet delivered (1 or more); "
                        "null: the platform's limit. Left out: unchanged."})
+    status = fields.String(metadata={
+        "description": "draft, active (on sale: on a marketplace only for a verified seller, else 403 "
+                       "seller_not_verified) or archived. Left out: unchanged."})
 
 
 class CartAddSchema(Schema):

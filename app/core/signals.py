@@ -54,7 +54,9 @@ Orders (shop; `app/shop/ordering/signals.py` builds the payloads):
 
 Lives (livestream; `app/livestream/signals.py` builds the payloads):
     live_scheduled, live_started, live_ended
-                    live_id, organisation_id, title, state, is_practice, at (scheduled_at / started_at / ended_at)
+                    live_id, organisation_id, title, state, is_practice, at (scheduled_at / started_at / ended_at),
+                    actor_id (who scheduled, put on air or ended it: for an RTMP publish the stream key's maker;
+                    None for a job)
     hold_placed     a live reservation is held for a buyer (a comment's order line, or the waitlist):
                     reservation_id, live_id, user_id, live_product_id, variant_id, quantity, unit_price,
                     hold_until, source ("comment" or "waitlist")

@@ -53,6 +53,10 @@ DOCUMENTS = frozenset({"pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp"})
 AUDIO_VIDEO = frozenset({"mp4", "webm", "m4a", "mp3"})
 ATTACHMENTS = DOCUMENTS | AUDIO_VIDEO | {IMAGE}
 
+# Keys under this prefix hold private papers (a seller's verification documents): /media never serves them; the
+# feature that stored one serves it, after its own permission check, to whoever may read it.
+PRIVATE_PREFIX = "private/"
+
 _OOXML_MAIN_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx", "ppt/presentation.xml": "pptx"}
 _ODF_MIMETYPES = {"application/vnd.oasis.opendocument.text": "odt",
                   "application/vnd.oasis.opendocument.spreadsheet": "ods",
@@ -60,6 +64,14 @@ _ODF_MIMETYPES = {"application/vnd.oasis.opendocument.text": "odt",
 _MAX_ZIP_ENTRIES = 5000
 _MP4_AUDIO_BRANDS = {b"M4A ", b"M4B "}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc/.xls/.ppt: not accepted (macros; cannot be checked cheaply)
+
+
+def is_public_key(key: str) -> bool:
+    """Whether /media may serve `key`: written plainly (no `.`, `..` or doubled `/` segments that could reach another
+    folder) and outside the private prefix."""
+    import posixpath
+
+    return bool(key) and posixpath.normpath(key) == key and not key.startswith(PRIVATE_PREFIX)
 
 
 def served_as(key: str) -> FileType:

@@ -4,17 +4,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..accounts.models import User
 from ..core import signals
 from .models import LiveReservation, LiveSession, LiveWaitlist
 
 
-def live_state(live: LiveSession) -> None:
-    """The live entered `live.state`: live_scheduled, live_started or live_ended."""
+def live_state(live: LiveSession, actor: User | None = None) -> None:
+    """The live entered `live.state`: live_scheduled, live_started or live_ended; `actor` made the change."""
     signal, at = {"scheduled": (signals.live_scheduled, live.scheduled_at),
                   "live": (signals.live_started, live.started_at),
                   "ended": (signals.live_ended, live.ended_at)}[live.state]
     signals.send_after_commit(signal, live_id=live.id, organisation_id=live.organisation_id, title=live.title,
-                              state=live.state, is_practice=bool(live.is_practice), at=at)
+                              state=live.state, is_practice=bool(live.is_practice), at=at,
+                              actor_id=actor.id if actor is not None else None)
 
 
 def _hold(res: LiveReservation) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
+from ..accounts.selling import require_may_sell
 from ..accounts.services import require_org_role
 from ..core import addresses
 from ..core.images import RESPONSIVE_WIDTHS, THUMB_BUDGET, resize_stored, thumbnail_of
@@ -118,10 +119,13 @@ def _unique_slug(org_id: int, name: str, except_id: int | None = None) -> str:
 
 
 def _check_sellable(org: Organisation, status: str) -> None:
-    """A practice stall's products stay drafts: real buyers must never be able to order sandbox stock."""
+    """A practice stall's products stay drafts: real buyers must never be able to order sandbox stock. Putting a
+    product on sale is also asked of the registered selling checks (a marketplace's seller verification)."""
     if status == "active" and org.is_sandbox:
         raise InvalidInput(_l("Products of a practice stall cannot be put on sale."), code="practice_stall",
                            field="status")
+    if status == "active":
+        require_may_sell(org, "publish")
 
 
 def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -> dict:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.forms import EmptyForm
 from ..core.storage import get_storage
+from ..core.uploads import PRIVATE_PREFIX
 from ..core.text import slugify
 from ..core.web import unit_of_work
 from ..errors import DomainError
@@ -63,7 +64,7 @@ def author_import():
     db.session.rollback()
     _forget_pending()
     if result.ok:
-        session[PENDING] = get_storage().save(data, prefix="training/imports", extension="zip",
+        session[PENDING] = get_storage().save(data, prefix=f"{PRIVATE_PREFIX}training/imports", extension="zip",
                                               content_type="application/zip")
     return render_template("training/author/import.html", form=EmptyForm(), result=result, slug=slug or "",
                            filename=upload.filename), (200 if result.ok else 422)

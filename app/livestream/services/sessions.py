@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...accounts.models import Organisation, User
+from ...accounts.selling import require_may_sell
 from ...accounts.services import require_org_role
 from ...core.dbtypes import utcnow
 from ...errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn
@@ -68,7 +69,7 @@ def schedule_live(actor: User | None, org: Organisation, *, title: str | None, s
                        slow_mode_seconds=slow_mode_seconds, created_by_id=actor.id, state="scheduled")
     db.session.add(live)
     db.session.flush()
-    live_signals.live_state(live)
+    live_signals.live_state(live, actor)
     return live
 
 
@@ -108,9 +109,10 @@ def start_live(actor: User | None, live: LiveSession, now: datetime | None = Non
     require_org_role(actor, live.organisation, "staff")
     if live.state != "scheduled":
         raise Conflict(_l("Only a scheduled live can go on air."), code="invalid_state")
+    require_may_sell(live.organisation, "go_live", actor)  # every way on air passes here: console, RTMP, API
     live.state, live.started_at = "live", now or utcnow()
     db.session.flush()
-    live_signals.live_state(live)
+    live_signals.live_state(live, actor)
     from ..follows import notify_followers
 
     notify_followers(live)  # same unit of work: on air and followers told, or neither
@@ -123,7 +125,7 @@ def end_live(actor: User | None, live: LiveSession, now: datetime | None = None)
         raise Conflict(_l("This live has already ended."), code="invalid_state")
     live.state, live.ended_at = "ended", now or utcnow()
     db.session.flush()
-    live_signals.live_state(live)
+    live_signals.live_state(live, actor)
     return live
 
 
