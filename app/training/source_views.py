@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from ..accounts.forms import EmptyForm
 from ..core.storage import get_storage
-from ..core.uploads import PRIVATE_PREFIX
 from ..core.text import slugify
+from ..core.uploads import PRIVATE_PREFIX
 from ..core.web import unit_of_work
 from ..errors import DomainError
 from ..extensions import db
