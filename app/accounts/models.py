@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.dbtypes import TZDateTime, utcnow
+from ..core.dbtypes import TZDateTime, sql_in, utcnow
 from ..extensions import db
 
 
@@ -131,7 +131,7 @@ class Membership(db.Model):
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
-NOTIFICATION_KINDS = ("live_started", "waitlist_served", "hold_expiring", "order_expired")
+NOTIFICATION_KINDS = ("live_started", "waitlist_served", "hold_expiring", "order_expired", "message")
 
 
 class Notification(db.Model):
@@ -141,7 +141,7 @@ class Notification(db.Model):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint("kind IN ('live_started', 'waitlist_served', 'hold_expiring', 'order_expired')", name="kind"),
+        CheckConstraint(sql_in("kind", NOTIFICATION_KINDS), name="kind"),
         Index("ix_notifications_user_read", "user_id", "read_at"),
     )
 

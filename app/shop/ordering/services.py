@@ -44,13 +44,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "placed": ("confirmed", "cancelled", "refunded"),
     "confirmed": ("packed", "cancelled", "refunded"),
     "packed": ("shipped", "cancelled", "refunded"),
-    "shipped": ("delivered", "refunded"),
+    "shipped": ("delivered", "returned", "refunded"),
     "delivered": ("refunded",),
     "cancelled": (),
     "refunded": (),
+    "returned": (),  # the carrier brought the parcel back (its stock is back on the shelf)
 }
 # Buttons a seller sees (the buyer pays and Stripe/bank confirm; "placed" is not set by hand).
-SELLER_TARGETS = ("confirmed", "packed", "shipped", "delivered", "cancelled", "refunded")
+SELLER_TARGETS = ("confirmed", "packed", "shipped", "delivered", "cancelled", "refunded", "returned")
 
 
 # --- cart -----------------------------------------------------------------------------------------
@@ -477,7 +478,7 @@ def transition(order: Order, to_status: str, actor: User | None, note: str | Non
         raise Conflict(_l("This order was changed meanwhile. Please reload the page."), code="order_changed")
     if to_status == "confirmed":
         _sell(order, actor)
-    elif to_status in ("cancelled", "refunded"):
+    elif to_status in ("cancelled", "refunded", "returned"):
         _give_back(order, actor, to_status)
     event = OrderEvent(from_status=from_status, to_status=to_status, actor_id=actor.id if actor else None,
                        note=(note or "")[:300] or None, created_at=now or utcnow())
@@ -520,7 +521,7 @@ def mark_paid(order: Order, provider: str, external_id: str | None, amount: int,
 
     Returns False (and changes nothing) when the order is already paid or no longer payable.
     """
-    if order.paid_at is not None or order.status in ("cancelled", "refunded"):
+    if order.paid_at is not None or order.status in ("cancelled", "refunded", "returned"):
         return False
     if amount != order.total:
         raise InvalidInput(_l("The amount paid does not match the order total."), code="amount_mismatch")
