@@ -160,6 +160,7 @@ class Config:
     VTP_TOKEN = os.environ.get("VTP_TOKEN") or None
     VTP_API_BASE = os.environ.get("VTP_API_BASE") or "https://partner.viettelpost.vn"
     VTP_WEBHOOK_TOKEN = os.environ.get("VTP_WEBHOOK_TOKEN") or None  # TOKEN in the body of Viettel Post's calls
+    VTP_PRINT_TOKEN = os.environ.get("VTP_PRINT_TOKEN") or None  # the printing token Viettel Post issues
     VTP_SERVICE = os.environ.get("VTP_SERVICE") or "VCN"
 
 

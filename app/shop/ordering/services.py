@@ -347,7 +347,8 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
              commune_code: Any, street: str | None, note: str | None, payment_method: str,
              idempotency_key: str, payment_minutes: int = 60, stripe_enabled: bool = False,
              cod_confirm_hours: float | None = None, max_units_per_buyer: int | None = None,
-             now: datetime | None = None, held: list[HeldLine] | None = None) -> list[Order]:
+             now: datetime | None = None, held: list[HeldLine] | None = None,
+             shipping_fees: Mapping[int, int] | None = None) -> list[Order]:
     """Turn the cart into one order per organisation, reserving every line's stock (all or nothing).
 
     The same idempotency key returns the orders it already created. OutOfStock or InvalidInput leave
@@ -355,7 +356,8 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
     checkout_held) the lines come with their stock already reserved and their own prices.
     A buyer's open orders may hold at most `max_units_per_buyer` units of a product (or the product's own
     limit); a COD order the seller has not confirmed within `cod_confirm_hours` is cancelled (expire_unpaid).
-    checkout_options(config) gives every caller the same settings.
+    checkout_options(config) gives every caller the same settings. `shipping_fees` ({organisation id: fee}) are
+    carriers' quotes for this address (shipping.services.fees_for_groups); other organisations keep the flat rule.
     """
     key = checkout_key(buyer, idempotency_key, cart)
     existing = _orders_with_key(key)
@@ -391,6 +393,10 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
     note = " ".join((note or "").split())[:500] or None
     online = payment_method in ("vietqr", "stripe")
     groups = cart_groups(cart) if held is None else held_groups(held)
+    for group in groups:
+        fee = (shipping_fees or {}).get(group["organisation"].id)
+        if fee is not None and 0 <= fee <= MAX_SHIPPING_FEE:
+            group["shipping_fee"], group["total"] = fee, group["subtotal"] + fee
     if not groups:
         raise InvalidInput(_l("Your cart is empty."), code="empty_cart")
     _check_buyer_limits(buyer, groups, max_units_per_buyer, now)
