@@ -119,8 +119,9 @@ class Rendered:
 
 def plain_letters(text: str) -> str:
     """'Đơn hàng đã giao' → 'Don hang da giao' (case kept; SMS without Unicode)."""
-    text = text.replace("Đ", "D").replace("đ", "d")
-    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    text = text.replace("Đ", "D").replace("đ", "d").replace("₫", "d").replace("\u00a0", " ").replace("\u202f", " ")
+    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return stripped.encode("ascii", "ignore").decode("ascii")  # a GSM-7 SMS: anything else would make it Unicode
 
 
 def render(template_key: str, params: dict[str, Any], locale: str = "vi") -> Rendered:
