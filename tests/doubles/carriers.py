@@ -181,7 +181,8 @@ class VtpDouble(HttpDouble):
                 return Reply(404, b"", "text/plain")
             from app.shop.shipping.carriers._http import merge_pdfs
 
-            return Reply(200, merge_pdfs([label_pdf(code) for code in codes]), "application/pdf")
+            pdf = label_pdf(codes[0]) if len(codes) == 1 else merge_pdfs([label_pdf(code) for code in codes])
+            return Reply(200, pdf, "application/pdf")
         if request.header("Token") != self.token:
             return Reply.of({"status": 401, "error": True, "message": "Token invalid", "data": None}, 401)
         if path == "/v2/categories/listProvinceById":

@@ -1,6 +1,8 @@
 """Carrier status webhooks: each checked the way its carrier allows (secret URL token or body TOKEN), applied once."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
@@ -18,8 +20,9 @@ def carrier_webhook(carrier: str):
     if carrier not in CARRIERS:
         return jsonify(code="not_found"), 404
     try:
-        outcomes = apply_webhook(carrier, request.headers, request.args, request.get_data(cache=False),
-                                 current_app.config)
+        # A form body (GHTK) was already read by the NUL check (core.web): taken back from request.form then.
+        body = request.get_data() or urlencode(list(request.form.items(multi=True))).encode()
+        outcomes = apply_webhook(carrier, request.headers, request.args, body, current_app.config)
         db.session.commit()
     except InvalidInput as exc:
         db.session.rollback()

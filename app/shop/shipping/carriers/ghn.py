@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
 
-from .....errors import InvalidInput
+from ....errors import InvalidInput
 from ..areas import match, old_area
 from . import Booking, Carrier, Label, Parcel, Quote, TrackEvent, refused
 from ._http import call, to_int as _int, to_time as _time

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, quote
 
 from flask_babel import lazy_gettext as _l
 
-from .....errors import InvalidInput
+from ....errors import InvalidInput
 from ..areas import old_area
 from . import Booking, Carrier, Label, Parcel, Quote, TrackEvent, refused
 from ._http import call, merge_pdfs, to_int as _int, to_time as _time
@@ -105,7 +105,7 @@ class Ghtk(Carrier):
             if response.status_code != 200 or not response.content.startswith(b"%PDF"):
                 raise refused(NAME, f"no label for {code}")
             documents.append(response.content)
-        return Label("application/pdf", data=merge_pdfs(documents))
+        return Label("application/pdf", data=documents[0] if len(documents) == 1 else merge_pdfs(documents))
 
     def cancel(self, carrier_code: str) -> None:
         self._checked(call(NAME, "POST", f"{self.base}/services/shipment/cancel/{quote(carrier_code, safe='')}",

@@ -19,10 +19,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from .....errors import InvalidInput
+from ....errors import InvalidInput
 from ..areas import match, old_area
 from . import Booking, Carrier, Label, Parcel, Quote, TrackEvent, refused
-from ._http import call, merge_pdfs, to_int, to_time
+from ._http import call, to_int, to_time
 
 NAME = "Viettel Post"
 STATUS_TIME = ("%d/%m/%Y %H:%M:%S",)
@@ -119,7 +119,7 @@ class ViettelPost(Carrier):
         response = call(NAME, "GET", link, timeout=self.timeout, raw=True)
         if response.status_code != 200 or not response.content.startswith(b"%PDF"):
             raise refused(NAME, "the print link gave no PDF")
-        return Label("application/pdf", data=merge_pdfs([response.content]))
+        return Label("application/pdf", data=response.content)
 
     def cancel(self, carrier_code: str) -> None:
         self._api("POST", "v2/order/UpdateOrder", json={"TYPE": 4, "ORDER_NUMBER": carrier_code,
