@@ -75,12 +75,20 @@ def test_core_imports_no_feature():
 
 
 @pytest.mark.parametrize("package,forbidden", [
-    ("shop", {"livestream", "training", "api"}),
+    ("shop", {"livestream", "training", "api", "notify"}),
     ("livestream", {"training", "api"}),
     ("accounts", {"shop", "livestream", "training", "api"}),
 ])
 def test_dependencies_point_one_way(package, forbidden):
     assert _violations(package, forbidden) == []
+
+
+def test_nothing_but_the_factory_and_the_api_imports_notify():
+    """app.notify hears the features through signals; none of them may call it (DESIGN.md: second wave)."""
+    allowed = {APP / "__init__.py"} | set(_modules("api")) | set(_modules("notify"))
+    bad = [f"{path.relative_to(APP.parent)}:{line} imports {name}" for path in _modules() if path not in allowed
+           for name, line in sorted(imported(path)) if name.split(".")[:2] == ["app", "notify"]]
+    assert bad == []
 
 
 def test_the_import_check_sees_relative_lazy_and_package_imports(tmp_path, monkeypatch):
