@@ -165,8 +165,9 @@ def shipping_payouts(org_slug: str):
         if done.ok:
             flash(_("Payout imported: %(n)s parcels.", n=len(payout.lines)), "success")
             return redirect(url_for("shop.shipping_payout", org_slug=org.slug, payout_id=payout.id))
+    chosen = services.settings_of(org).carrier_list
     return render_template("shop/shipping/payouts.html", org=org, form=form, payouts=queries.payouts(org),
-                           names=CARRIER_NAMES)
+                           names=CARRIER_NAMES, first_carrier=chosen[0] if chosen else None)
 
 
 @bp.get(MANAGE + "/cod/<int:payout_id>")
