@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,3 +56,20 @@ def match(name: str, items: list[dict], key: str) -> dict | None:
     """The item of a carrier's list whose `key` names the same place as `name` (accents, prefixes ignored)."""
     wanted = bare(name)
     return next((item for item in items if bare(str(item.get(key) or "")) == wanted), None)
+
+
+def walk(carrier: str, old: OldArea, steps: list[tuple[Callable[[dict | None], list[dict]], str]],
+         ward_required: bool = True) -> list[dict | None]:
+    """Find the old province, district and ward in a carrier's own lists, each list read from the item found one
+    level up (`steps`: (load(parent) → items, name key) for province, district, ward)."""
+    from .carriers import refused
+
+    found: list[dict | None] = []
+    parent = None
+    for (load, key), name, level in zip(steps, (old.province, old.district, old.ward), ("province", "district",
+                                                                                         "ward")):
+        parent = match(name, load(parent) or [], key)
+        if parent is None and (level != "ward" or ward_required):
+            raise refused(carrier, f"{level} {name} not in its list")
+        found.append(parent)
+    return found

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from flask_babel import lazy_gettext as _l
 
 from ....errors import InvalidInput
-from ..areas import match, old_area
+from ..areas import OldArea, old_area, walk
 from . import Booking, Carrier, Label, Parcel, Quote, TrackEvent, refused
 from ._http import call, to_int as _int, to_time as _time
 
@@ -130,23 +130,15 @@ def _area(ghn: Ghn, commune_code: int | None) -> tuple[int, str]:
     old = old_area(commune_code)
     if old is None:
         raise refused(NAME, "no pre-reform district for this commune")
-    return _area_ids(ghn.base, ghn.token, ghn.timeout, old.province, old.district, old.ward)
+    return _area_ids(ghn.base, ghn.token, ghn.timeout, old)
 
 
 @lru_cache(maxsize=4096)
-def _area_ids(base: str, token: str, timeout: float, province: str, district: str, ward: str) -> tuple[int, str]:
+def _area_ids(base: str, token: str, timeout: float, old: OldArea) -> tuple[int, str]:
     """GHN's ids for one pre-reform ward; GHN's lists rarely change, so a process asks once per ward."""
     ghn = Ghn(token, base, None, timeout)
-    provinces = ghn._api("GET", "master-data/province") or []
-    found_province = match(province, provinces, "ProvinceName")
-    if found_province is None:
-        raise refused(NAME, f"province {province} not in GHN's list")
-    districts = ghn._api("GET", "master-data/district", params={"province_id": found_province["ProvinceID"]}) or []
-    found_district = match(district, districts, "DistrictName")
-    if found_district is None:
-        raise refused(NAME, f"district {district} not in GHN's list")
-    wards = ghn._api("GET", "master-data/ward", params={"district_id": found_district["DistrictID"]}) or []
-    found_ward = match(ward, wards, "WardName")
-    if found_ward is None:
-        raise refused(NAME, f"ward {ward} not in GHN's list")
-    return int(found_district["DistrictID"]), str(found_ward["WardCode"])
+    _, district, ward = walk(NAME, old, [
+        (lambda _: ghn._api("GET", "master-data/province"), "ProvinceName"),
+        (lambda p: ghn._api("GET", "master-data/district", params={"province_id": p["ProvinceID"]}), "DistrictName"),
+        (lambda d: ghn._api("GET", "master-data/ward", params={"district_id": d["DistrictID"]}), "WardName")])
+    return int(district["DistrictID"]), str(ward["WardCode"])

@@ -20,7 +20,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from ....errors import InvalidInput
-from ..areas import match, old_area
+from ..areas import OldArea, old_area, walk
 from . import Booking, Carrier, Label, Parcel, Quote, TrackEvent, refused
 from ._http import call, to_int, to_time
 
@@ -77,7 +77,7 @@ class ViettelPost(Carrier):
         old = old_area(commune_code)
         if old is None:
             raise refused(NAME, "no pre-reform district for this commune")
-        return _area_ids(self.base, self.token, self.timeout, old.province, old.district, old.ward)
+        return _area_ids(self.base, self.token, self.timeout, old)
 
     def _route(self, parcel: Parcel) -> dict[str, Any]:
         sp, sd, sw = self.area(parcel.sender.commune_code)
@@ -148,17 +148,12 @@ class ViettelPost(Carrier):
 
 
 @lru_cache(maxsize=4096)
-def _area_ids(base: str, token: str, timeout: float, province: str, district: str, ward: str) -> tuple[int, int, int]:
+def _area_ids(base: str, token: str, timeout: float, old: OldArea) -> tuple[int, int, int]:
     vtp = ViettelPost(token, base, None, None, timeout=timeout)
-    provinces = vtp._api("GET", "v2/categories/listProvinceById", params={"provinceId": -1}) or []
-    found_province = match(province, provinces, "PROVINCE_NAME")
-    if found_province is None:
-        raise refused(NAME, f"province {province} not in Viettel Post's list")
-    districts = vtp._api("GET", "v2/categories/listDistrict", params={"provinceId": found_province["PROVINCE_ID"]}) or []
-    found_district = match(district, districts, "DISTRICT_NAME")
-    if found_district is None:
-        raise refused(NAME, f"district {district} not in Viettel Post's list")
-    wards = vtp._api("GET", "v2/categories/listWards", params={"districtId": found_district["DISTRICT_ID"]}) or []
-    found_ward = match(ward, wards, "WARDS_NAME")
-    return (int(found_province["PROVINCE_ID"]), int(found_district["DISTRICT_ID"]),
-            int(found_ward["WARDS_ID"]) if found_ward else 0)  # 0: Viettel Post accepts an order without a ward
+    province, district, ward = walk(NAME, old, [
+        (lambda _: vtp._api("GET", "v2/categories/listProvinceById", params={"provinceId": -1}), "PROVINCE_NAME"),
+        (lambda p: vtp._api("GET", "v2/categories/listDistrict", params={"provinceId": p["PROVINCE_ID"]}),
+         "DISTRICT_NAME"),
+        (lambda d: vtp._api("GET", "v2/categories/listWards", params={"districtId": d["DISTRICT_ID"]}), "WARDS_NAME")],
+        ward_required=False)  # Viettel Post accepts an order without a ward (0)
+    return int(province["PROVINCE_ID"]), int(district["DISTRICT_ID"]), int(ward["WARDS_ID"]) if ward else 0
