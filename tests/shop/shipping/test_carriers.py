@@ -235,7 +235,6 @@ def test_ghn_tracking_reads_the_order_detail(app, db, carriers, shop_world, clie
 
 def test_the_days_labels_merge_into_one_pdf(app, db, carriers, shop_world, client, auth):
     owner, org, first = shop_world("ghtk")
-    from tests.shop.shipping.conftest import uuid  # noqa: F401  (the fixture module's import)
 
     auth.login_as(owner)
     client.post(f"/shop/manage/{org.slug}/orders/{first.number}/ship", data={"carrier": "ghtk"})
