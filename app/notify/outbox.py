@@ -37,7 +37,7 @@ from ..core.dbtypes import utcnow
 from ..extensions import db
 from .channels import Channel, Outgoing, Recipient, Result, channels_from_config
 from .models import ChannelConsent, ChannelPreference, OutboxAttempt, OutboxMessage, PushSubscription
-from .templates import TEMPLATES, render
+from .templates import render, template_for
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def write(event: str, *, dedupe_key: str, template: str, params: Mapping[str, An
     """Add one message to the caller's transaction (None when this dedupe key already has one or nobody can be
     reached). When the bell is the only channel that can reach the person now, it is delivered at once, in this
     transaction, so the default set-up (no provider configured) shows it immediately."""
-    if template not in TEMPLATES:
+    if template_for(template) is None:
         raise ValueError(f"unknown notification template {template!r}")
     if user_id is None and not phone:
         return None
@@ -108,7 +108,7 @@ def recipient_of(message: OutboxMessage) -> Recipient:
 def plan(message: OutboxMessage, recipient: Recipient, channels: Mapping[str, Channel]) -> list[Channel]:
     """The channels to try for this message, in order: allowed by its template, configured, not turned off by the
     recipient, able to reach them. In-app cannot be turned off: it is the record of what we told the buyer."""
-    allowed = TEMPLATES[message.template].channels
+    allowed = template_for(message.template).channels
     off = opted_out(recipient.user_id) - {"inapp"}
     return [channels[name] for name in channel_order(recipient.user_id)
             if name in allowed and name not in off and channels[name].configured()

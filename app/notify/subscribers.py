@@ -23,8 +23,8 @@ ORDER_EVENTS = {
 }
 # Kinds the bell used to get directly that now go through the outbox (their in-app row is the same as before).
 # live_started is not among them: a live start writes one row per follower in one INSERT, and a ZNS or SMS to
-# every follower is not what buyers agreed to. Adding a kind here (and a template of the same key in
-# templates.py) is all it takes to send it through the pipeline.
+# every follower is not what buyers agreed to. Adding a kind here is all it takes to send it through the outbox
+# (to the bell only, as before); a template of the same key in templates.py adds web push, SMS or Zalo.
 ROUTED_KINDS = {"hold_expiring", "waitlist_served", "order_expired"}
 
 

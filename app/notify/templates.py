@@ -107,6 +107,18 @@ TEMPLATES: dict[str, Template] = {t.key: t for t in (
 )}
 
 
+def template_for(key: str) -> Template | None:
+    """The template of `key`; a kind the bell already knows but that has no template here yet (one routed from
+    accounts.notifications) goes to the bell only, its text drawn by the bell as before."""
+    from ..accounts.models import NOTIFICATION_KINDS
+
+    if key in TEMPLATES:
+        return TEMPLATES[key]
+    if key in NOTIFICATION_KINDS:
+        return Template(key, lambda p: "", lambda p, loc: "", channels=("inapp",))
+    return None
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A message drawn in one language for every channel."""
@@ -125,7 +137,7 @@ def plain_letters(text: str) -> str:
 
 
 def render(template_key: str, params: dict[str, Any], locale: str = "vi") -> Rendered:
-    template = TEMPLATES[template_key]
+    template = template_for(template_key)
     locale = locale if locale in ("vi", "en") else "vi"
     with force_locale(locale):
         title, body = template.title(params), template.body(params, locale)

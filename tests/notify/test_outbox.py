@@ -231,3 +231,15 @@ def test_routed_bell_kinds_become_outbox_messages(db, buyer):
     [message] = messages(db, "waitlist_served")
     assert note is not None and note.kind == "waitlist_served" and message.channel == "inapp"
     assert notifications.text_of(note).startswith("Tin vui")
+
+
+def test_a_bell_kind_without_a_template_goes_through_the_outbox_to_the_bell_only(db, buyer, monkeypatch, esms):
+    from app.accounts import notifications
+    from app.notify import subscribers
+
+    monkeypatch.setattr(subscribers, "ROUTED_KINDS", subscribers.ROUTED_KINDS | {"live_started"})
+    note = notifications.notify(buyer.id, "live_started", {"org": "HTX A", "title": "Bưởi"}, "/live/1")
+    db.session.commit()
+    [message] = messages(db, "live_started")
+    assert note.kind == "live_started" and tries(db, message) == [("inapp", 1, "sent")]
+    assert esms.delivered == []  # news is never an SMS
