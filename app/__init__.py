@@ -201,6 +201,10 @@ def _register_blueprints(app: Flask) -> None:
 
     compliance.init_app(app)
 
+    from . import notify
+
+    notify.init_app(app)  # after shop: its receivers read orders, and the bell's router takes over some kinds
+
     @app.get("/media/<path:key>")
     @talisman(content_security_policy=MEDIA_CSP)
     def media(key: str):

@@ -124,6 +124,49 @@ class Config:
     # memory instead of failing the checkout (the Redis-outage drill orders through it).
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
+    # Notifications (#19, app/notify): each provider is off until its settings are set (docs/deploy.md).
+    NOTIFY_SEND_EVERY_SECONDS = int(os.environ.get("NOTIFY_SEND_EVERY_SECONDS") or 15)
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS") or 4)  # per channel, then the next channel
+    NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS") or 60)  # doubles each time
+    NOTIFY_SENDING_LEASE_SECONDS = int(os.environ.get("NOTIFY_SENDING_LEASE_SECONDS") or 300)
+    NOTIFY_COST_ZALO = int(os.environ.get("NOTIFY_COST_ZALO") or 200)  # VND per ZNS message, as the OA is billed
+    NOTIFY_COST_SMS = int(os.environ.get("NOTIFY_COST_SMS") or 800)  # VND per brand-name SMS
+    ZALO_APP_ID = os.environ.get("ZALO_APP_ID") or None
+    ZALO_APP_SECRET = os.environ.get("ZALO_APP_SECRET") or None  # the `secret_key` header of the token refresh
+    ZALO_REFRESH_TOKEN = os.environ.get("ZALO_REFRESH_TOKEN") or None  # the first one; rotated ones are stored
+    ZALO_OAUTH_API_BASE = os.environ.get("ZALO_OAUTH_API_BASE") or "https://oauth.zaloapp.com"
+    ZALO_ZNS_API_BASE = os.environ.get("ZALO_ZNS_API_BASE") or "https://business.openapi.zalo.me"
+    ZALO_ZNS_TEMPLATES = os.environ.get("ZALO_ZNS_TEMPLATES") or None  # JSON: {"order_placed": "<template id>"}
+    ZALO_ZNS_DEVELOPMENT = _bool("ZALO_ZNS_DEVELOPMENT", False)  # "mode": "development" (to the OA's testers)
+    ESMS_API_KEY = os.environ.get("ESMS_API_KEY") or None
+    ESMS_SECRET_KEY = os.environ.get("ESMS_SECRET_KEY") or None
+    ESMS_BRANDNAME = os.environ.get("ESMS_BRANDNAME") or None
+    ESMS_API_BASE = os.environ.get("ESMS_API_BASE") or "https://rest.esms.vn"
+    ESMS_SANDBOX = _bool("ESMS_SANDBOX", False)
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None  # base64url raw key or PEM
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None  # base64url, the browser's applicationServerKey
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or None  # mailto:ops@example.vn
+    # Push services a browser subscription may point at (its endpoint's origin): never an address of our network.
+    WEB_PUSH_ALLOWED_ORIGINS = os.environ.get("WEB_PUSH_ALLOWED_ORIGINS") or (
+        "https://fcm.googleapis.com,https://updates.push.services.mozilla.com,https://web.push.apple.com,"
+        "https://*.notify.windows.com")
+
+    # Carriers (#19, app/shop/shipping): SHIPPING_CARRIERS lists the ones the platform has accounts with; each
+    # organisation picks among them. Off (empty) by default: the flat fee rule applies.
+    SHIPPING_CARRIERS = os.environ.get("SHIPPING_CARRIERS") or ""
+    SHIPPING_QUOTE_TIMEOUT = float(os.environ.get("SHIPPING_QUOTE_TIMEOUT") or 6)
+    GHN_TOKEN = os.environ.get("GHN_TOKEN") or None
+    GHN_API_BASE = os.environ.get("GHN_API_BASE") or "https://online-gateway.ghn.vn"
+    GHN_WEBHOOK_TOKEN = os.environ.get("GHN_WEBHOOK_TOKEN") or None  # the secret part of the callback URL
+    GHTK_TOKEN = os.environ.get("GHTK_TOKEN") or None
+    GHTK_API_BASE = os.environ.get("GHTK_API_BASE") or "https://services.giaohangtietkiem.vn"
+    GHTK_WEBHOOK_HASH = os.environ.get("GHTK_WEBHOOK_HASH") or None  # ?hash= on the callback URL
+    VTP_TOKEN = os.environ.get("VTP_TOKEN") or None
+    VTP_API_BASE = os.environ.get("VTP_API_BASE") or "https://partner.viettelpost.vn"
+    VTP_WEBHOOK_TOKEN = os.environ.get("VTP_WEBHOOK_TOKEN") or None  # TOKEN in the body of Viettel Post's calls
+    VTP_PRINT_TOKEN = os.environ.get("VTP_PRINT_TOKEN") or None  # the printing token Viettel Post issues
+    VTP_SERVICE = os.environ.get("VTP_SERVICE") or "VCN"
+
 
 class Testing(Config):
     """Test settings: a database per run chosen by the fixtures, no CSRF unless a test asks."""

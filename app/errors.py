@@ -91,6 +91,14 @@ class PaymentError(DomainError):
     default_message = _l("The payment could not be processed.")
 
 
+class CarrierError(DomainError):
+    """A carrier (GHN, GHTK, Viettel Post) refused a request or could not be reached."""
+
+    status = 502
+    code = "carrier_error"
+    default_message = _l("The delivery company could not be reached. Please try again in a moment.")
+
+
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"

@@ -78,7 +78,7 @@ def test_core_imports_no_feature():
 
 
 @pytest.mark.parametrize("package,forbidden", [
-    ("shop", {"livestream", "training", "api"}),
+    ("shop", {"livestream", "training", "api", "notify"}),
     ("livestream", {"training", "api"}),
     ("accounts", {"shop", "livestream", "training", "api"}),
     ("compliance", {"training", "api"}),  # it reads shop, accounts and livestream
@@ -93,6 +93,14 @@ def test_nothing_but_the_factory_and_the_api_imports_compliance():
     assert _modules("compliance"), "no app/compliance: the check has gone blind"
     bad = [f"{path.relative_to(APP.parent)}:{line} imports {name}" for path in _modules() if path not in allowed
            for name, line in sorted(imported(path)) if name.split(".")[:2] == ["app", "compliance"]]
+    assert bad == []
+
+
+def test_nothing_but_the_factory_and_the_api_imports_notify():
+    """app.notify hears the features through signals; none of them may call it (DESIGN.md: second wave)."""
+    allowed = {APP / "__init__.py"} | set(_modules("api")) | set(_modules("notify"))
+    bad = [f"{path.relative_to(APP.parent)}:{line} imports {name}" for path in _modules() if path not in allowed
+           for name, line in sorted(imported(path)) if name.split(".")[:2] == ["app", "notify"]]
     assert bad == []
 
 

@@ -42,6 +42,8 @@ ELSEWHERE = {
     "training.review_note", "api_training.quiz", "api_training.quiz_attempt", "api_training_reviews.member_reviews",
     "api_training_reviews.update_note", "api_training_reviews.delete_note",
     "compliance.document_download",  # tests/compliance/test_verification.py (owner and admins only)
+    # notifications and shipping (#19): tests/shop/shipping/test_access.py walks these
+    "shop.shipping_cancel", "shop.shipping_label", "shop.shipping_payout", "shipping_webhooks.carrier_webhook",
 }
 
 

@@ -148,9 +148,10 @@ class Membership(db.Model):
 
 
 # A buyer hears about their live order: the seller cancelled or confirmed held lines, a flash sale they bought at
-# ended, their order from a live cart was confirmed (livestream.buyer_news writes these).
+# ended, their order from a live cart was confirmed (livestream.buyer_news writes these); "message" is a
+# notification the outbox (app/notify) delivers to the bell.
 NOTIFICATION_KINDS = ("live_started", "waitlist_served", "hold_expiring", "order_expired", "hold_cancelled",
-                      "lines_confirmed", "flash_sale_ended", "order_confirmed")
+                      "lines_confirmed", "flash_sale_ended", "order_confirmed", "message")
 
 
 class Notification(db.Model):

@@ -1,11 +1,17 @@
-"""In-app notifications: written with the work that causes them, read in the reader's language."""
+"""In-app notifications: written with the work that causes them, read in the reader's language.
+
+`notify()` is what features call. When the notification pipeline (app.notify) is installed it registers a router
+for some kinds (`set_router`): those become outbox messages that may reach the buyer on Zalo, SMS or web push
+first, with the bell as the last channel (`write()` is that channel). Other kinds are written to the bell at once.
+"""
 from __future__ import annotations
 
 import json
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from flask_babel import format_datetime
+from flask import current_app, has_app_context
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
@@ -36,8 +42,33 @@ def _link(link: str | None) -> str | None:
     return safe if safe and len(safe) <= MAX_LINK else None
 
 
-def notify(user_id: int, kind: str, data: dict[str, Any], link: str | None = None) -> Notification:
-    """One notification for one user, added to the caller's unit of work."""
+ROUTER_KEY = "cholive.notification_router"
+
+
+def set_router(app, router) -> None:
+    """`router(user_ids, kind, data, link)` takes over the kinds it `accepts(kind)` (app.notify installs it); it
+    returns, per user, the bell's row when it wrote one at once, else None."""
+    app.extensions[ROUTER_KEY] = router
+
+
+def _router(kind: str):
+    router = current_app.extensions.get(ROUTER_KEY) if has_app_context() else None
+    return router if router is not None and router.accepts(kind) else None
+
+
+def notify(user_id: int, kind: str, data: dict[str, Any], link: str | None = None) -> Notification | None:
+    """One notification for one user, added to the caller's unit of work.
+
+    A routed kind becomes an outbox message instead; the bell's row is returned when it was written at once (the
+    bell is the only channel that reaches the user now), else None."""
+    router = _router(kind)
+    if router is not None:
+        return router([user_id], kind, data, link)[0]
+    return write(user_id, kind, data, link)
+
+
+def write(user_id: int, kind: str, data: dict[str, Any], link: str | None = None) -> Notification:
+    """The bell's own row, now (the in-app channel)."""
     if kind not in NOTIFICATION_KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     note = Notification(user_id=user_id, kind=kind, data=json.dumps(data, ensure_ascii=False, default=str),
@@ -50,6 +81,11 @@ def notify_many(user_ids: Iterable[int], kind: str, data: dict[str, Any], link: 
     """The same notification for many users in one INSERT (every follower of an organisation)."""
     if kind not in NOTIFICATION_KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
+    router = _router(kind)
+    if router is not None:
+        ids = list(dict.fromkeys(user_ids))
+        router(ids, kind, data, link)
+        return len(ids)
     now = utcnow()
     payload = json.dumps(data, ensure_ascii=False, default=str)
     rows = [{"user_id": uid, "kind": kind, "data": payload, "link": _link(link), "created_at": now}
@@ -114,6 +150,9 @@ def text_of(note: Notification) -> str:
             until = ""
         return _("Your live order from %(title)s is held until %(time)s. Check out before then.",
                  title=data.get("title", ""), time=until)
+    if note.kind == "message":  # written by the notification pipeline in every language
+        texts = data.get("text") if isinstance(data.get("text"), dict) else {}
+        return str(texts.get(str(get_locale() or "vi")) or texts.get("vi") or "")
     if note.kind == "order_expired":
         return _("Your order %(number)s from %(org)s was cancelled: the seller did not confirm it in time.",
                  number=data.get("number", ""), org=data.get("org", ""))

@@ -25,4 +25,5 @@ def init_app(app: Flask) -> None:
     signals.connect_in_transaction(signals.order_delivered, ledger.on_order_delivered, app)
     signals.connect_in_transaction(signals.order_cancelled, ledger.on_order_closed, app)
     signals.connect_in_transaction(signals.order_refunded, ledger.on_order_closed, app)
+    signals.connect_in_transaction(signals.order_returned, ledger.on_order_closed, app)  # the carrier brought it back
     signals.connect_in_transaction(signals.live_started, verification.record_host, app)

@@ -118,7 +118,7 @@ def on_order_delivered(app, *, order_id: int, **_: Any) -> None:
 
 
 def on_order_closed(app, *, order_id: int, status: str, **_: Any) -> None:
-    """Cancelled or refunded (a return): the withholding booked for it is offset."""
+    """Cancelled, refunded or returned by the carrier: the withholding booked for it is offset."""
     order = db.session.get(Order, order_id)
     if order is not None:
         reverse_order(order, status_time(order, status) or utcnow(), status)

@@ -17,7 +17,7 @@ VERIFICATION_STATUSES = ("pending", "more_info", "approved", "rejected")
 DECISIONS = ("submitted", "approved", "more_info", "rejected")
 DOCUMENT_KINDS = ("business_registration", "food_safety", "other")
 ENTRY_KINDS = ("withholding", "reversal")
-ENTRY_REASONS = ("paid", "delivered", "cancelled", "refunded")
+ENTRY_REASONS = ("paid", "delivered", "cancelled", "refunded", "returned")
 CHANNELS = ("shop", "live")
 BASIS = 10_000  # rates are stored in basis points: 1 % = 100, 0.5 % = 50
 

@@ -44,8 +44,8 @@ Orders (shop; `app/shop/ordering/signals.py` builds the payloads):
     order_created   an order exists (checkout): order_id, number, organisation_id, buyer_id, status
                     ("pending_payment" or "placed"), payment_method, subtotal, shipping_fee, total
     order_placed    an order entered "placed": created so (cash on delivery) or paid online
-    order_confirmed, order_packed, order_shipped, order_delivered, order_cancelled, order_refunded
-                    an order entered that status. These and order_placed carry: order_id, number,
+    order_confirmed, order_packed, order_shipped, order_delivered, order_cancelled, order_refunded,
+    order_returned  an order entered that status. These and order_placed carry: order_id, number,
                     organisation_id, buyer_id, from_status (None when created), status, total, payment_method,
                     actor_id (who made the change: the buyer at checkout, a seller; None for a guest, a payment
                     webhook or a job)
@@ -99,6 +99,7 @@ order_shipped = _signal("order_shipped", "An order left with the carrier.")
 order_delivered = _signal("order_delivered", "An order reached the buyer.")
 order_cancelled = _signal("order_cancelled", "An order was cancelled (by the seller, the buyer or the expiry).")
 order_refunded = _signal("order_refunded", "An order was refunded.")
+order_returned = _signal("order_returned", "The carrier brought an order back to the seller.")
 order_paid = _signal("order_paid", "The money of an order came in.")
 
 live_scheduled = _signal("live_scheduled", "A live was scheduled.")
@@ -115,6 +116,7 @@ waitlist_served = _signal("waitlist_served", "A buyer waiting for a sold-out liv
 ORDER_STATUS_SIGNALS: dict[str, Signal] = {
     "placed": order_placed, "confirmed": order_confirmed, "packed": order_packed, "shipped": order_shipped,
     "delivered": order_delivered, "cancelled": order_cancelled, "refunded": order_refunded,
+    "returned": order_returned,
 }
 
 ALL: tuple[Signal, ...] = tuple(_domain[name] for name in sorted(_domain))

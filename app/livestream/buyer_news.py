@@ -4,6 +4,7 @@ in their notifications (unread when no live page of theirs is open; already read
 Called inside the unit of work that made the change; the socket event goes out only after it commits."""
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from typing import Any
@@ -72,17 +73,21 @@ def _emit(user_id: int, payload: dict[str, Any]) -> None:
 
 
 def tell_buyer(user_id: int, kind: str, data: dict[str, Any], link: str | None = None, *,
-               now: datetime | None = None) -> Notification:
+               now: datetime | None = None) -> Notification | None:
     """Record the news as a notification and, after the commit, push it to the buyer's open live pages."""
     now = now or utcnow()
     note = notifications.notify(user_id, kind, data, link)
     if not _online(user_id):
         return note
-    note.read_at = now  # shown on their live page at once: kept in the list, not counted as unread
+    if note is not None:
+        note.read_at = now  # shown on their live page at once: kept in the list, not counted as unread
+    # A kind the outbox delivers later (app/notify) has no bell row yet: the page's copy is drawn from the same data.
+    shown = note if note is not None else Notification(user_id=user_id, kind=kind, link=link,
+                                                       data=json.dumps(data, ensure_ascii=False, default=str))
     locale = db.session.scalar(select(User.locale).where(User.id == user_id)) or str(get_locale() or "vi")
     with force_locale(locale):
-        text = notifications.text_of(note)
-    payload = {"kind": kind, "text": text, "session_id": data.get("session_id"), "link": note.link,
+        text = notifications.text_of(shown)
+    payload = {"kind": kind, "text": text, "session_id": data.get("session_id"), "link": shown.link,
                "at": now.isoformat(), "reservation_ids": data.get("reservation_ids", [])}
     after_commit(_emit, user_id, payload)
     return note

@@ -11,6 +11,8 @@ from . import views  # noqa: E402,F401
 from . import manage  # noqa: E402,F401
 from .ordering import views as ordering_views  # noqa: E402,F401
 from . import seller  # noqa: E402,F401
+from . import shipping  # noqa: E402,F401
+from .shipping import views as shipping_views  # noqa: E402,F401
 from . import cli  # noqa: E402,F401
 from .caching import register_page_cache  # noqa: E402
 

@@ -18,7 +18,7 @@ from .ordering.queries import open_bank_reviews
 DAYS = 30
 LOW_STOCK = 5          # an active option with this many units or fewer left is worth restocking
 BEST_SELLERS = 5
-CLOSED = ("cancelled", "refunded")
+CLOSED = ("cancelled", "refunded", "returned")
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 

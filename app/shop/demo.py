@@ -194,11 +194,13 @@ DEMO_ORDERS: list[tuple] = [
     ("21", 0, 2, 2, BUOI, [("A14", None, 1)], "vietqr", "pending_payment"),
     ("22", 0, 1, 0, BUOI, [("A12", None, 3)], "vietqr", "placed"),
     ("23", 0, 1, 1, RAU, [("B5", None, 2)], "vietqr", "pending_payment"),
+    ("24", 10, 4, 2, RAU, [("B3", None, 1)], "cod", "returned"),
 ]
 # Where each state is reached from "placed" (COD) or from a paid transfer.
 PATHS = {"placed": (), "confirmed": ("confirmed",), "packed": ("confirmed", "packed"),
          "shipped": ("confirmed", "packed", "shipped"), "delivered": ("confirmed", "packed", "shipped", "delivered"),
-         "cancelled": ("cancelled",), "refunded": ("confirmed", "refunded"), "pending_payment": ()}
+         "cancelled": ("cancelled",), "refunded": ("confirmed", "refunded"), "pending_payment": (),
+         "returned": ("confirmed", "packed", "shipped", "returned")}
 DEMO_KEY = "demo-order-"
 
 

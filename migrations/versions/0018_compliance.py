@@ -164,7 +164,7 @@ def upgrade():
     sa.CheckConstraint("(kind = 'withholding' AND reverses_id IS NULL AND revenue >= 0 AND vat >= 0 AND pit >= 0) OR (kind = 'reversal' AND reverses_id IS NOT NULL AND revenue <= 0 AND vat <= 0 AND pit <= 0)", name=op.f('ck_withholding_entries_sign_by_kind')),
     sa.CheckConstraint("channel IN ('shop', 'live')", name=op.f('ck_withholding_entries_channel')),
     sa.CheckConstraint("kind IN ('withholding', 'reversal')", name=op.f('ck_withholding_entries_kind')),
-    sa.CheckConstraint("reason IN ('paid', 'delivered', 'cancelled', 'refunded')", name=op.f('ck_withholding_entries_reason')),
+    sa.CheckConstraint("reason IN ('paid', 'delivered', 'cancelled', 'refunded', 'returned')", name=op.f('ck_withholding_entries_reason')),
     sa.CheckConstraint("tax_kind IN ('goods', 'services', 'transport')", name=op.f('ck_withholding_entries_tax_kind')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_withholding_entries_order_id_orders'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['order_line_id'], ['order_lines.id'], name=op.f('fk_withholding_entries_order_line_id_order_lines'), ondelete='RESTRICT'),

@@ -13,7 +13,7 @@ from ...extensions import db
 from ..models import Variant
 
 ORDER_STATUSES = ("pending_payment", "placed", "confirmed", "packed", "shipped", "delivered", "cancelled",
-                  "refunded")
+                  "refunded", "returned")
 PAYMENT_METHODS = ("cod", "vietqr", "stripe")
 PAYMENT_PROVIDERS = ("stripe", "bank", "manual")
 

@@ -44,13 +44,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "placed": ("confirmed", "cancelled", "refunded"),
     "confirmed": ("packed", "cancelled", "refunded"),
     "packed": ("shipped", "cancelled", "refunded"),
-    "shipped": ("delivered", "refunded"),
+    "shipped": ("delivered", "returned", "refunded"),
     "delivered": ("refunded",),
     "cancelled": (),
     "refunded": (),
+    "returned": (),  # the carrier brought the parcel back (its stock is back on the shelf)
 }
 # Buttons a seller sees (the buyer pays and Stripe/bank confirm; "placed" is not set by hand).
-SELLER_TARGETS = ("confirmed", "packed", "shipped", "delivered", "cancelled", "refunded")
+SELLER_TARGETS = ("confirmed", "packed", "shipped", "delivered", "cancelled", "refunded", "returned")
 
 
 def allowed_targets(order: Order) -> tuple[str, ...]:
@@ -356,7 +357,8 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
              commune_code: Any, street: str | None, note: str | None, payment_method: str,
              idempotency_key: str, payment_minutes: int = 60, stripe_enabled: bool = False,
              cod_confirm_hours: float | None = None, max_units_per_buyer: int | None = None,
-             now: datetime | None = None, held: list[HeldLine] | None = None) -> list[Order]:
+             now: datetime | None = None, held: list[HeldLine] | None = None,
+             shipping_fees: Mapping[int, int] | None = None) -> list[Order]:
     """Turn the cart into one order per organisation, reserving every line's stock (all or nothing).
 
     The same idempotency key returns the orders it already created. OutOfStock or InvalidInput leave
@@ -364,7 +366,8 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
     checkout_held) the lines come with their stock already reserved and their own prices.
     A buyer's open orders may hold at most `max_units_per_buyer` units of a product (or the product's own
     limit); a COD order the seller has not confirmed within `cod_confirm_hours` is cancelled (expire_unpaid).
-    checkout_options(config) gives every caller the same settings.
+    checkout_options(config) gives every caller the same settings. `shipping_fees` ({organisation id: fee}) are
+    carriers' quotes for this address (shipping.services.fees_for_groups); other organisations keep the flat rule.
     """
     key = checkout_key(buyer, idempotency_key, cart)
     existing = _orders_with_key(key)
@@ -400,6 +403,10 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
     note = " ".join((note or "").split())[:500] or None
     online = payment_method in ("vietqr", "stripe")
     groups = cart_groups(cart) if held is None else held_groups(held)
+    for group in groups:
+        fee = (shipping_fees or {}).get(group["organisation"].id)
+        if fee is not None and 0 <= fee <= MAX_SHIPPING_FEE:
+            group["shipping_fee"], group["total"] = fee, group["subtotal"] + fee
     if not groups:
         raise InvalidInput(_l("Your cart is empty."), code="empty_cart")
     _check_buyer_limits(buyer, groups, max_units_per_buyer, now)
@@ -487,7 +494,7 @@ def transition(order: Order, to_status: str, actor: User | None, note: str | Non
         raise Conflict(_l("This order was changed meanwhile. Please reload the page."), code="order_changed")
     if to_status == "confirmed":
         _sell(order, actor)
-    elif to_status in ("cancelled", "refunded"):
+    elif to_status in ("cancelled", "refunded", "returned"):
         _give_back(order, actor, to_status)
     event = OrderEvent(from_status=from_status, to_status=to_status, actor_id=actor.id if actor else None,
                        note=(note or "")[:300] or None, created_at=now or utcnow())
@@ -530,7 +537,7 @@ def mark_paid(order: Order, provider: str, external_id: str | None, amount: int,
 
     Returns False (and changes nothing) when the order is already paid or no longer payable.
     """
-    if order.paid_at is not None or order.status in ("cancelled", "refunded"):
+    if order.paid_at is not None or order.status in ("cancelled", "refunded", "returned"):
         return False
     if amount != order.total:
         raise InvalidInput(_l("The amount paid does not match the order total."), code="amount_mismatch")

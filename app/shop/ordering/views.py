@@ -114,12 +114,16 @@ def checkout():
         form.idempotency_key.data = uuid.uuid4().hex
     form.fill_address_choices()
     if form.validate_on_submit():
+        from ..shipping.services import fees_for_groups
+
+        # Carriers are asked before the transaction: a slow carrier never holds the database.
+        fees = fees_for_groups(current_app.config, groups, form.province_code.data, form.commune_code.data)
         with unit_of_work() as done:
             orders = services.checkout(
                 cart, current_user, name=form.name.data, phone=form.phone.data,
                 province_code=form.province_code.data, commune_code=form.commune_code.data, street=form.street.data,
                 note=form.note.data, payment_method=form.payment_method.data,
-                idempotency_key=form.idempotency_key.data or uuid.uuid4().hex,
+                idempotency_key=form.idempotency_key.data or uuid.uuid4().hex, shipping_fees=fees,
                 **services.checkout_options(current_app.config))
             address_book.remember(current_user, orders[0])
         if done.ok:
