@@ -30,7 +30,7 @@ translations: $(VENV)/.deps
 
 i18n-extract: $(VENV)/.deps
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel -q update -N --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel -q update -N --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
 
 migrate: $(VENV)/.deps
 	$(BIN)/flask db upgrade

@@ -73,10 +73,12 @@ def _emit(user_id: int, payload: dict[str, Any]) -> None:
 
 
 def tell_buyer(user_id: int, kind: str, data: dict[str, Any], link: str | None = None, *,
-               now: datetime | None = None) -> Notification | None:
-    """Record the news as a notification and, after the commit, push it to the buyer's open live pages."""
+               now: datetime | None = None, record: bool = True) -> Notification | None:
+    """Record the news as a notification and, after the commit, push it to the buyer's open live pages.
+
+    record=False: only the push; the notification is written by whoever else announces the event (the outbox)."""
     now = now or utcnow()
-    note = notifications.notify(user_id, kind, data, link)
+    note = notifications.notify(user_id, kind, data, link) if record else None
     if not _online(user_id):
         return note
     if note is not None:
@@ -169,13 +171,13 @@ ORDER_PATH = "/shop/orders/"  # + number; a plain path, as the signal has no req
 def order_confirmed(_app: Any, *, order_id: int, number: str, organisation_id: int, buyer_id: int | None,
                     **_: Any) -> None:
     """signals.order_confirmed, inside the seller's transaction: a buyer whose order came from a live cart hears it
-    (the shop knows nothing of lives, so the live hears the shop). The notification commits or rolls back with the
-    confirmation; the push to the buyer's open live pages follows the commit."""
+    on their open live pages (the shop knows nothing of lives, so the live hears the shop); the push follows the
+    commit. The notification itself comes from the outbox (app/notify), which tells the buyer of every order."""
     if buyer_id is None or db.session.scalar(
             select(LiveOrderLine.id).where(LiveOrderLine.order_id == order_id).limit(1)) is None:
         return
     org = db.session.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
-    tell_buyer(buyer_id, "order_confirmed", {"number": number, "org": org}, ORDER_PATH + number)
+    tell_buyer(buyer_id, "order_confirmed", {"number": number, "org": org}, ORDER_PATH + number, record=False)
 
 
 def subscribe(app: Any) -> None:
