@@ -271,3 +271,21 @@ def test_the_order_confirmed_polling_job_is_gone():
     from app.core.jobs import get_job
 
     assert get_job("livestream.orders-confirmed") is None
+
+
+def test_news_the_outbox_delivers_later_still_reaches_the_open_live_page(app, db, buyer, monkeypatch):
+    """With a provider configured the outbox writes no bell row at once (notify() gives None): the buyer's open live
+    page still gets the news, drawn from the same data, after the commit."""
+    pushed = []
+    monkeypatch.setattr(notifications, "notify", lambda *args, **kwargs: None)
+    monkeypatch.setattr(buyer_news, "_online", lambda user_id: True)
+    monkeypatch.setattr(buyer_news, "_emit", lambda user_id, payload: pushed.append((user_id, payload)))
+    with app.test_request_context("/"):
+        note = buyer_news.tell_buyer(buyer.id, "waitlist_served", {"session_id": 7, "code": "A12", "name": "Bưởi",
+                                                                    "quantity": 2, "hold_until": utcnow().isoformat()},
+                                     "/live/cart")
+        assert note is None and pushed == []  # nothing before the commit
+        db.session.commit()
+    [(user_id, payload)] = pushed
+    assert user_id == buyer.id and payload["kind"] == "waitlist_served" and "2 × Bưởi" in payload["text"]
+    assert payload["link"] == "/live/cart" and db.session.scalar(select(Notification.id)) is None
