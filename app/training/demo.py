@@ -1,4 +1,4 @@
-"""Demo training: three Vietnamese courses (course source packs in demo_courses/), a class, a reviewed live."""
+"""Demo training: four Vietnamese courses (course source packs in demo_courses/), a class, a reviewed live."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,7 +17,8 @@ TRAINER_PHONE = "0900000002"
 
 DEMO_COURSES = Path(__file__).resolve().parent / "demo_courses"
 # The demo's courses in their order on the course list; each is a directory in the course source format.
-COURSE_SLUGS = ("ban-hang-online-chup-anh", "ban-hang-livestream-chot-don", "thanh-toan-dong-goi-giao-hang")
+COURSE_SLUGS = ("ban-hang-online-chup-anh", "ban-hang-livestream-chot-don", "thanh-toan-dong-goi-giao-hang",
+                "ban-hang-dung-luat-2026")
 
 
 def _build_course(trainer, slug: str) -> Course:

@@ -1,0 +1,48 @@
+"""The demo course "Bán hàng đúng luật 2026" (#16, #17): dated lessons marked as general guidance on the topics the
+rules cover, and a quiz of eight questions with one right answer and an explanation each; it loads through the same
+importer trainers use."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from app.training.demo import COURSE_SLUGS, DEMO_COURSES
+
+SLUG = "ban-hang-dung-luat-2026"
+COURSE = DEMO_COURSES / SLUG
+
+
+def _outline() -> dict:
+    return yaml.safe_load((COURSE / "course.yaml").read_text(encoding="utf-8"))
+
+
+def test_the_lessons_are_dated_general_guidance_on_the_rules():
+    outline = _outline()
+    assert SLUG in COURSE_SLUGS and outline["title"] == "Bán hàng đúng luật 2026"
+    lessons = [lesson for module in outline["modules"] for lesson in module["lessons"]]
+    assert len(lessons) >= 4
+    texts = [Path(COURSE / lesson["body"]).read_text(encoding="utf-8") for lesson in lessons]
+    for lesson, text in zip(lessons, texts):
+        assert "Hướng dẫn chung, cập nhật" in text and "2026" in text, lesson["body"]
+    topics = " ".join(texts).lower()
+    for word in ("khấu trừ", "tự kê khai", "ngưỡng", "hóa đơn điện tử", "livestream"):
+        assert word in topics
+
+
+def test_the_quiz_has_eight_questions_each_with_one_answer_and_an_explanation():
+    [quiz] = [quiz for module in _outline()["modules"] for quiz in module.get("quizzes", [])]
+    assert len(quiz["questions"]) == 8
+    for q in quiz["questions"]:
+        assert q["kind"] == "single" and len(q["choices"]) >= 3 and len(q["explanation"]) > 20
+        assert sum(1 for c in q["choices"] if c["correct"]) == 1
+
+
+def test_it_imports_with_the_trainers_importer(app, db, factory):
+    from app.core.storage import get_storage
+    from app.training.course_source import DirectoryFiles, import_course
+
+    trainer = factory.user("Tổ công nghệ số", is_trainer=True)
+    course = import_course(trainer, DirectoryFiles(COURSE), get_storage())
+    db.session.commit()
+    assert course.slug == SLUG and len(course.lessons) == 5 and course.status == "draft"
