@@ -5,14 +5,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.forms import EmptyForm
-from ..accounts.services import get_organisation, require_org_role
-from ..core.money import parse_vnd
-from ..core.storage import get_storage
-from ..core.web import unit_of_work
-from ..errors import InvalidInput
-from . import bp, queries, services
-from .forms import PhotoForm, ProductForm, StockForm
+from ...accounts.forms import EmptyForm
+from ...accounts.services import get_organisation, require_org_role
+from ...core.money import parse_vnd
+from ...core.storage import get_storage
+from ...core.web import unit_of_work
+from ...errors import InvalidInput
+from .. import bp, queries, services
+from ..forms import PhotoForm, ProductForm, StockForm
 
 BASE = "/manage/<org_slug>/products"
 
