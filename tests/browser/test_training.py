@@ -55,6 +55,7 @@ def demo(db, factory):
     """The demo courses (and accounts), and a trainee whose household shop has a product with three photos."""
     from app.accounts.demo import DEMO_PASSWORD, seed_accounts
     from app.core.storage import get_storage
+    from app.shop import photos
     from app.shop import services as shop
     from app.training.demo import COURSE_SLUGS, seed_training
     from app.training.models import Course
@@ -67,7 +68,7 @@ def demo(db, factory):
     product = shop.create_product(trainee, org, shop.ProductData(
         name="Bưởi Diễn nhà Thu", category="fruit", unit="fruit", price=55000, status="active"), stock=20)
     for colour in ((230, 200, 60), (200, 180, 40), (120, 160, 60)):
-        shop.add_photo(trainee, product, _photo(colour), get_storage())
+        photos.add_photo(trainee, product, _photo(colour), get_storage())
     db.session.commit()
     course = db.session.scalar(select(Course).where(Course.slug == COURSE_SLUGS[0]))
     return {"trainee": trainee, "course": course, "admin_password": DEMO_PASSWORD}
