@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _create_postgres_database, _drop_postgres_database, skip_or_fail
+from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.support.net import free_port
+from tests.support.skips import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 NS = "/live"
@@ -53,12 +54,6 @@ with app.app_context():
     print(json.dumps({"live_id": live.id, "variant_id": product.variants[0].id, "seller": tokens[0],
                       "buyers": tokens[1:]}))
 '''
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
@@ -123,7 +118,7 @@ def cluster(cluster_env, tmp_path_factory):
     procs, urls = [], []
     try:
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             log = logs / f"{name}.log"
             proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-k", "gevent", "-w", "1",
