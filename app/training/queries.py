@@ -141,9 +141,3 @@ def organisation_badges(organisation_id: int) -> list[dict[str, Any]]:
     )
     return [{"code": code, "title": title, "title_en": title_en, "holder": holder}
             for code, title, title_en, holder in rows]
-
-
-def module_items(module: Module) -> list[tuple[str, Any]]:
-    """Lessons, quizzes and tasks of a module in reading order."""
-    return ([("lesson", x) for x in module.lessons] + [("quiz", x) for x in module.quizzes]
-            + [("task", x) for x in module.tasks])

@@ -54,13 +54,6 @@ def report_scope(user: User | None) -> int | None:
     return None if user.is_admin else user.id
 
 
-def require_admin(user: User | None) -> User:
-    user = _require_user(user)
-    if not user.is_admin:
-        raise Forbidden(_l("Only admins can do that."))
-    return user
-
-
 # --- enrolment ------------------------------------------------------------------------------------
 
 def get_course(slug_or_id: str | int, viewer: User | None = None) -> Course:

@@ -93,10 +93,6 @@ def _leave_sandbox(user: User, sandbox: PracticeSandbox) -> None:
     db.session.flush()
 
 
-def practice_organisation_ids() -> set[int]:
-    return set(db.session.scalars(select(PracticeSandbox.organisation_id)))
-
-
 def own_products(user: User) -> list[Product]:
     """The trainee's real products (any organisation they belong to, never a sandbox), newest first."""
     sandboxes = select(PracticeSandbox.organisation_id)
