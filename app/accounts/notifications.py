@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
-from ..core.dbtypes import utcnow
+from ..core.dbtypes import row_by_key, utcnow
 from ..core.web import safe_redirect_target
 from ..errors import NotFound
 from ..extensions import db
@@ -110,11 +110,7 @@ def recent(user: User, limit: int = PAGE_SIZE) -> list[Notification]:
 
 def mark_read(user: User, notification_id: Any, now: datetime | None = None) -> Notification:
     """Mark one of the user's own notifications read; someone else's is 'not found'."""
-    try:
-        nid = int(notification_id)
-    except (TypeError, ValueError):
-        nid = 0
-    note = db.session.get(Notification, nid) if 0 < nid < 2**31 else None
+    note = row_by_key(Notification, notification_id)
     if note is None or note.user_id != user.id:
         raise NotFound(_l("We could not find that notification."), code="no_such_notification")
     if note.read_at is None:

@@ -1,10 +1,16 @@
-"""Column types and clocks shared by every feature's models."""
+"""Column types, clocks and key lookups shared by every feature's models."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+from ..extensions import db
+
+KEY_MAX = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL and SQLite
+Row = TypeVar("Row")
 
 
 def utcnow() -> datetime:
@@ -31,3 +37,15 @@ class TZDateTime(TypeDecorator):
 def sql_in(column: str, values: tuple[str, ...]) -> str:
     """The text of a CHECK constraint that keeps `column` to a fixed set of string values."""
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def row_by_key(model: type[Row], key: Any) -> Row | None:
+    """The row whose primary key a request named (a number or its digits), or None for anything else: a key beyond
+    what the column holds is simply not found, never a database error."""
+    if isinstance(key, bool):
+        return None
+    try:
+        number = int(key)
+    except (TypeError, ValueError):
+        return None
+    return db.session.get(model, number) if 0 < number <= KEY_MAX else None

@@ -14,9 +14,8 @@ from werkzeug.urls import iri_to_uri
 
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db
+from .dbtypes import KEY_MAX
 from .text import strip_invisible
-
-KEY_MAX = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL and SQLite
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -96,6 +95,15 @@ def unit_of_work(flash_errors: bool = True, refuse_strangers: bool = True) -> It
 # "/\t/evil.example" and "/\\evil.example" both mean "//evil.example", another site. So invisible characters go
 # (core.text.strip_invisible) before checking.
 MAX_REDIRECT = 2000
+
+
+def uploaded_file(field: str, missing: str) -> bytes:
+    """The bytes of the file a form sent as `field`; InvalidInput(missing) when none was chosen. Called inside the
+    unit of work, so the page shows `missing` like any other refusal."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        raise InvalidInput(missing)
+    return upload.read()
 
 
 def safe_redirect_target(target: str | None, default: str, *, host: str | None = None) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from ...accounts.models import Organisation, User
 from ...accounts.services import require_org_role
-from ...core.dbtypes import utcnow
+from ...core.dbtypes import row_by_key, utcnow
 from ...core.phone import normalize_vn_phone
 from ...errors import Conflict, InvalidInput, NotFound
 from ...extensions import db
@@ -206,11 +206,7 @@ def book(actor: User, org: Organisation, number: str, carrier_code: str, config:
 
 def shipment_of(actor: User, org: Organisation, shipment_id: Any) -> Shipment:
     require_org_role(actor, org, "staff")
-    try:
-        sid = int(shipment_id)
-    except (TypeError, ValueError):
-        sid = 0
-    shipment = db.session.get(Shipment, sid) if 0 < sid < 2**31 else None
+    shipment = row_by_key(Shipment, shipment_id)
     if shipment is None or shipment.organisation_id != org.id:
         raise NotFound(_l("We could not find that shipment."), code="no_such_shipment")
     return shipment

@@ -9,8 +9,7 @@ from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
 from ...core.money import parse_vnd
 from ...core.storage import get_storage
-from ...core.web import unit_of_work
-from ...errors import InvalidInput
+from ...core.web import unit_of_work, uploaded_file
 from .. import bp, photos, queries, services
 from ..forms import PhotoForm, ProductForm, StockForm
 
@@ -92,11 +91,8 @@ def manage_photo_add(org_slug: str, product_id: int):
     org, product = _product(org_slug, product_id)
     form = PhotoForm()
     if form.validate_on_submit():
-        upload = request.files.get("photo")
         with unit_of_work() as done:
-            if upload is None or not upload.filename:
-                raise InvalidInput(_("Please choose a photo."))
-            photos.add_photo(current_user, product, upload.read(), get_storage())
+            photos.add_photo(current_user, product, uploaded_file("photo", _("Please choose a photo.")), get_storage())
         if done.ok:
             flash(_("Photo added."), "success")
     return redirect(_edit_url(product, "#photos"))

@@ -3,7 +3,7 @@ and choices, practical tasks."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -34,6 +34,22 @@ course_prerequisites = Table(
     Column("prerequisite_id", ForeignKey("training_courses.id", ondelete="CASCADE"), primary_key=True),
     CheckConstraint("course_id <> prerequisite_id", name="not_itself"),
 )
+
+
+class InModule:
+    """A lesson, quiz or practical task: taught in its module's course, and archived with its module."""
+
+    if TYPE_CHECKING:
+        module: Module
+        archived_at: datetime | None
+
+    @property
+    def course(self) -> Course:
+        return self.module.course
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None or self.module.archived_at is not None
 
 
 class Course(db.Model):
@@ -123,7 +139,7 @@ class Module(db.Model):
         primaryjoin="and_(Module.id == PracticalTask.module_id, PracticalTask.archived_at.is_(None))")
 
 
-class Lesson(db.Model):
+class Lesson(InModule, db.Model):
     """A lesson: Markdown text (cleaned with nh3 when shown), an optional video and attachments."""
 
     __tablename__ = "training_lessons"
@@ -150,14 +166,6 @@ class Lesson(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="lesson", order_by="Attachment.id",
                                                          cascade="all, delete-orphan")
 
-    @property
-    def course(self) -> Course:
-        return self.module.course
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None or self.module.archived_at is not None
-
 
 class Attachment(db.Model):
     """A file offered for download under a lesson (a checklist, a price sheet...)."""
@@ -174,7 +182,7 @@ class Attachment(db.Model):
     lesson: Mapped[Lesson] = relationship(back_populates="attachments")
 
 
-class Quiz(db.Model):
+class Quiz(InModule, db.Model):
     """A quiz at the end of a module; passed when the score (percent) reaches the pass mark."""
 
     __tablename__ = "training_quizzes"
@@ -193,14 +201,6 @@ class Quiz(db.Model):
     module: Mapped[Module] = relationship(back_populates="quizzes")
     questions: Mapped[list[Question]] = relationship(back_populates="quiz", order_by="Question.position",
                                                      cascade="all, delete-orphan")
-
-    @property
-    def course(self) -> Course:
-        return self.module.course
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None or self.module.archived_at is not None
 
 
 class Question(db.Model):
@@ -246,7 +246,7 @@ class Choice(db.Model):
     question: Mapped[Question] = relationship(back_populates="choices")
 
 
-class PracticalTask(db.Model):
+class PracticalTask(InModule, db.Model):
     """A real action checked from the platform's data by the checker registered for its kind."""
 
     __tablename__ = "training_tasks"
@@ -262,11 +262,3 @@ class PracticalTask(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     module: Mapped[Module] = relationship(back_populates="tasks")
-
-    @property
-    def course(self) -> Course:
-        return self.module.course
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None or self.module.archived_at is not None
