@@ -8,11 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import User
 from ...core.dbtypes import TZDateTime, utcnow
-from ...extensions import db
+from ...extensions import Model
 from .courses import Course
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     """A class (lớp học) a trainer runs in one commune, usually around one course."""
 
     __tablename__ = "training_cohorts"
@@ -36,7 +36,7 @@ class Cohort(db.Model):
                                                          cascade="all, delete-orphan")
 
 
-class CohortMember(db.Model):
+class CohortMember(Model):
     """A household member in a class; review_consent is their answer to "may the trainer review my lives?"
     (None until they answer, asked on their next visit)."""
 
@@ -54,7 +54,7 @@ class CohortMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-class CohortSession(db.Model):
+class CohortSession(Model):
     """An in-person class meeting on the schedule, with its attendance."""
 
     __tablename__ = "training_cohort_sessions"
@@ -69,7 +69,7 @@ class CohortSession(db.Model):
     attendance: Mapped[list[Attendance]] = relationship(back_populates="session", cascade="all, delete-orphan")
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "training_attendance"
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...core.dbtypes import TZDateTime, sql_in, utcnow
-from ...extensions import db
+from ...extensions import Model, db
 
 COURSE_STATUSES = ("draft", "published")
 QUESTION_KINDS = ("single", "multiple", "picture", "short")
@@ -52,7 +52,7 @@ class InModule:
         return self.archived_at is not None or self.module.archived_at is not None
 
 
-class Course(db.Model):
+class Course(Model):
     """A course in Vietnamese with English title and summary; only published courses are open to trainees."""
 
     __tablename__ = "training_courses"
@@ -115,7 +115,7 @@ class Course(db.Model):
         return f"<Course {self.id} {self.slug}>"
 
 
-class Module(db.Model):
+class Module(Model):
     """A chapter of a course; it holds lessons, then quizzes, then practical tasks."""
 
     __tablename__ = "training_modules"
@@ -139,7 +139,7 @@ class Module(db.Model):
         primaryjoin="and_(Module.id == PracticalTask.module_id, PracticalTask.archived_at.is_(None))")
 
 
-class Lesson(InModule, db.Model):
+class Lesson(InModule, Model):
     """A lesson: Markdown text (cleaned with nh3 when shown), an optional video and attachments."""
 
     __tablename__ = "training_lessons"
@@ -167,7 +167,7 @@ class Lesson(InModule, db.Model):
                                                          cascade="all, delete-orphan")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file offered for download under a lesson (a checklist, a price sheet...)."""
 
     __tablename__ = "training_attachments"
@@ -182,7 +182,7 @@ class Attachment(db.Model):
     lesson: Mapped[Lesson] = relationship(back_populates="attachments")
 
 
-class Quiz(InModule, db.Model):
+class Quiz(InModule, Model):
     """A quiz at the end of a module; passed when the score (percent) reaches the pass mark."""
 
     __tablename__ = "training_quizzes"
@@ -203,7 +203,7 @@ class Quiz(InModule, db.Model):
                                                      cascade="all, delete-orphan")
 
 
-class Question(db.Model):
+class Question(Model):
     """One question; short answers list their accepted answers one per line, compared folded."""
 
     __tablename__ = "training_questions"
@@ -230,7 +230,7 @@ class Question(db.Model):
         return [line.strip() for line in (self.accepted_answers or "").splitlines() if line.strip()]
 
 
-class Choice(db.Model):
+class Choice(Model):
     """A possible answer, with why it is right or wrong; picture choices carry an image."""
 
     __tablename__ = "training_choices"
@@ -246,7 +246,7 @@ class Choice(db.Model):
     question: Mapped[Question] = relationship(back_populates="choices")
 
 
-class PracticalTask(InModule, db.Model):
+class PracticalTask(InModule, Model):
     """A real action checked from the platform's data by the checker registered for its kind."""
 
     __tablename__ = "training_tasks"

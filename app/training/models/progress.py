@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import User
 from ...core.dbtypes import TZDateTime, utcnow
-from ...extensions import db
+from ...extensions import Model
 from .courses import Course, Lesson, PracticalTask, Quiz
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     """A trainee in a course, by themselves or by a trainer; remembers the last lesson opened."""
 
     __tablename__ = "training_enrolments"
@@ -33,7 +33,7 @@ class Enrolment(db.Model):
     last_lesson: Mapped[Lesson | None] = relationship()
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     """When a trainee first opened and when they finished a lesson."""
 
     __tablename__ = "training_lesson_progress"
@@ -46,7 +46,7 @@ class LessonProgress(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     """Every submitted attempt is kept; the token makes a re-posted form a no-op."""
 
     __tablename__ = "training_quiz_attempts"
@@ -70,7 +70,7 @@ class QuizAttempt(db.Model):
     user: Mapped[User] = relationship()
 
 
-class TaskCompletion(db.Model):
+class TaskCompletion(Model):
     """A practical task the data showed done, with the evidence link the checker gave."""
 
     __tablename__ = "training_task_completions"
@@ -86,7 +86,7 @@ class TaskCompletion(db.Model):
     task: Mapped[PracticalTask] = relationship()
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """Issued once every lesson, quiz and task of a course is done; the code is public and unguessable."""
 
     __tablename__ = "training_certificates"
