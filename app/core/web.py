@@ -5,11 +5,12 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from flask import flash, g, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import IntegerConverter
+from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.urls import iri_to_uri
 
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn
@@ -21,7 +22,7 @@ from .text import strip_invisible
 class DatabaseIntConverter(IntegerConverter):
     """`<int:...>` that stops at the largest key a table can hold, so an absurd id is a 404, not a database error."""
 
-    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", KEY_MAX)
         super().__init__(map, *args, **kwargs)
 
@@ -52,7 +53,7 @@ class Outcome:
     error: DomainError | None = None
 
 
-def error_under_field(form, outcome: Outcome, by_code: dict[str, str] | None = None) -> None:
+def error_under_field(form: FlaskForm, outcome: Outcome, by_code: dict[str, str] | None = None) -> None:
     """Also show a service's refusal under the form field it is about (its `field` detail, or `by_code`), where
     the field macro marks the field aria-invalid and names the message with aria-describedby."""
     error = outcome.error
@@ -103,7 +104,8 @@ def uploaded_file(field: str, missing: str) -> bytes:
     upload = request.files.get(field)
     if upload is None or not upload.filename:
         raise InvalidInput(missing)
-    return upload.read()
+    data: bytes = upload.read()
+    return data
 
 
 def safe_redirect_target(target: str | None, default: str, *, host: str | None = None) -> str:
@@ -131,7 +133,7 @@ def safe_redirect_target(target: str | None, default: str, *, host: str | None =
     return encoded
 
 
-def _is_local_path(url: str, parts) -> bool:
+def _is_local_path(url: str, parts: SplitResult) -> bool:
     # Checked on the text and on its parse: urlsplit reads "///x" as the path "/x", a browser as the host x.
     return (url.startswith("/") and not url.startswith("//") and "\\" not in url
             and not parts.scheme and not parts.netloc and parts.path.startswith("/"))
