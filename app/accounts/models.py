@@ -39,7 +39,7 @@ class User(UserMixin, Model):
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     # Flask-Login keeps the login-session token in the cookie, not the user id (see login_sessions).
-    login_token = None
+    login_token: str | None = None
 
     def get_id(self) -> str | None:
         return self.login_token

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
-from ..core.dbtypes import row_by_key, utcnow
+from ..core.dbtypes import row_by_key, rows_changed, utcnow
 from ..core.web import safe_redirect_target
 from ..errors import NotFound
 from ..extensions import db
@@ -123,7 +123,7 @@ def mark_all_read(user: User, now: datetime | None = None) -> int:
     result = db.session.execute(update(Notification).where(Notification.user_id == user.id,
                                                            Notification.read_at.is_(None))
                                 .values(read_at=now or utcnow()).execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def text_of(note: Notification) -> str:

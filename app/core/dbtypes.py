@@ -1,10 +1,10 @@
-"""Column types, clocks and key lookups shared by every feature's models."""
+"""Column types, clocks, key lookups and row counts shared by every feature's models and services."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import CursorResult, DateTime, Dialect, Result
 from sqlalchemy.types import TypeDecorator
 
 from ..extensions import db
@@ -49,3 +49,9 @@ def row_by_key(model: type[Row], key: Any) -> Row | None:
     except (TypeError, ValueError):
         return None
     return db.session.get(model, number) if 0 < number <= KEY_MAX else None
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched (the conditional updates check it): Session.execute is typed to
+    return a Result, and for these statements it is a CursorResult."""
+    return cast("CursorResult[Any]", result).rowcount

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from ..accounts.models import User
 from ..accounts.services import membership, require_org_role
-from ..core.dbtypes import utcnow
+from ..core.dbtypes import rows_changed, utcnow
 from ..core.text import fold
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..extensions import db
@@ -139,8 +139,8 @@ def mute_user(actor: User | None, live: LiveSession, user_id: Any, minutes: Any,
 def unmute_user(actor: User | None, live: LiveSession, user_id: Any) -> bool:
     require_org_role(actor, live.organisation, "staff")
     user = _target(live, user_id)
-    return db.session.execute(delete(LiveMute).where(LiveMute.session_id == live.id,
-                                                     LiveMute.user_id == user.id)).rowcount > 0
+    return rows_changed(db.session.execute(delete(LiveMute).where(LiveMute.session_id == live.id,
+                                                                  LiveMute.user_id == user.id))) > 0
 
 
 def ban_user(actor: User | None, live: LiveSession, user_id: Any) -> LiveBan:
@@ -159,8 +159,8 @@ def ban_user(actor: User | None, live: LiveSession, user_id: Any) -> LiveBan:
 def unban_user(actor: User | None, live: LiveSession, user_id: Any) -> bool:
     require_org_role(actor, live.organisation, "staff")
     user = _target(live, user_id)
-    return db.session.execute(delete(LiveBan).where(LiveBan.organisation_id == live.organisation_id,
-                                                    LiveBan.user_id == user.id)).rowcount > 0
+    return rows_changed(db.session.execute(delete(LiveBan).where(LiveBan.organisation_id == live.organisation_id,
+                                                                 LiveBan.user_id == user.id))) > 0
 
 
 def check_may_comment(live: LiveSession, user: User, now: datetime) -> None:

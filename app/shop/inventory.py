@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ..accounts.models import User
+from ..core.dbtypes import rows_changed
 from ..errors import Conflict, InvalidInput, NotFound, OutOfStock
 from ..extensions import db
 from .models import StockMovement, Variant
@@ -52,7 +53,7 @@ def _apply(variant_id: int, condition, values: dict) -> bool:
     loaded = db.session.identity_map.get(db.session.identity_key(Variant, variant_id))
     if loaded is not None:
         db.session.expire(loaded, ["received", "available", "reserved", "sold"])
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def _record(variant_id: int, kind: str, delta: int, reason: str | None, actor: User | None) -> StockMovement:

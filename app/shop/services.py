@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, Literal, overload
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -49,7 +50,15 @@ class ProductData:
 
 # Validation ---------------------------------------------------------------------------------------
 
-def check_price(value, *, field: str = "price", allow_none: bool = False) -> int | None:
+@overload
+def check_price(value: Any, *, field: str = "price", allow_none: Literal[False] = False) -> int: ...
+
+
+@overload
+def check_price(value: Any, *, field: str = "price", allow_none: bool) -> int | None: ...
+
+
+def check_price(value: Any, *, field: str = "price", allow_none: bool = False) -> int | None:
     """Whole dong above zero and below ten billion; anything else is a typo worth stopping."""
     if value is None and allow_none:
         return None
@@ -63,7 +72,7 @@ def check_price(value, *, field: str = "price", allow_none: bool = False) -> int
     return value
 
 
-def check_buyer_limit(value) -> int | None:
+def check_buyer_limit(value: Any) -> int | None:
     """A product's own cap on the units one buyer may hold in open orders: empty (the platform's), or 1 and up."""
     if value is None:
         return None
@@ -122,7 +131,7 @@ def _check_sellable(org: Organisation, status: str) -> None:
         require_may_sell(org, "publish")
 
 
-def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -> dict:
+def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -> dict[str, Any]:
     name = " ".join((data.name or "").split())
     if not name or len(name) > 160:
         raise InvalidInput(_l("Please enter the product name (up to 160 characters)."), code="invalid_name",
@@ -224,7 +233,7 @@ def set_status(actor: User | None, product: Product, status: str) -> None:
     db.session.flush()
 
 
-def set_buyer_limit(actor: User | None, product: Product, max_per_buyer) -> Product:
+def set_buyer_limit(actor: User | None, product: Product, max_per_buyer: Any) -> Product:
     """Set (or clear, with None) how many units of the product one buyer may hold in open orders."""
     require_org_role(actor, product.organisation, "staff")
     product.max_per_buyer = check_buyer_limit(max_per_buyer)
@@ -289,9 +298,9 @@ def set_variants(actor: User | None, product: Product, rows: list[VariantRow]) -
             variant.label = f"{variant.label[:30]} #{variant.id}"
     db.session.flush()
     result = []
-    for position, (row, label, variant) in enumerate(zip(rows, labels, chosen)):
-        if variant is None:
-            variant = Variant(product=product)
+    for position, (row, label, existing) in enumerate(zip(rows, labels, chosen, strict=True)):
+        variant = existing if existing is not None else Variant(product=product)
+        if existing is None:
             db.session.add(variant)
         variant.label, variant.price, variant.position, variant.is_active = label, row.price, position, True
         result.append(variant)
@@ -308,7 +317,8 @@ def _drop_unused_variants(product: Product) -> None:
             product.variants.remove(variant)
 
 
-def adjust_variant_stock(actor: User | None, product: Product, variant_id: int, delta: int, reason: str | None):
+def adjust_variant_stock(actor: User | None, product: Product, variant_id: int, delta: int,
+                         reason: str | None) -> StockMovement:
     """A seller's stock correction, through the one inventory service."""
     require_org_role(actor, product.organisation, "staff")
     variant = db.session.get(Variant, variant_id)

@@ -35,7 +35,7 @@ BOOKABLE = ("confirmed", "packed")
 RANK = {"booked": 0, "picked": 1, "in_transit": 2, "returning": 3, "delivered": 4, "returned": 4, "cancelled": 5,
         "failed": 5}
 QUOTE_CACHE_SECONDS = 600
-_quote_cache: dict[tuple, tuple[float, int]] = {}
+_quote_cache: dict[tuple[Any, ...], tuple[float, int]] = {}
 MAX_PAYOUT_LINES = 5000
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -17,6 +17,14 @@ from ..models import Cart, CartLine
 from .fees import shipping_fee
 
 MAX_LINE_QTY = 1000
+
+
+@overload
+def get_cart(user: User | None, guest_token: str | None, *, create: Literal[True]) -> Cart: ...
+
+
+@overload
+def get_cart(user: User | None, guest_token: str | None, *, create: bool = False) -> Cart | None: ...
 
 
 def get_cart(user: User | None, guest_token: str | None, *, create: bool = False) -> Cart | None:

@@ -81,8 +81,7 @@ def _check_buyer_limits(buyer: User | None, groups: list[dict[str, Any]], defaul
             product = line.variant.product
             products[product.id] = product
             wanted[product.id] = wanted.get(product.id, 0) + line.quantity
-    caps = {pid: product.max_per_buyer or default_cap for pid, product in products.items()}
-    caps = {pid: cap for pid, cap in caps.items() if cap}
+    caps = {pid: cap for pid, product in products.items() if (cap := product.max_per_buyer or default_cap)}
     if not caps:
         return
     held: dict[int, int] = {}

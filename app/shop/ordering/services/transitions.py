@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ....accounts.models import User
-from ....core.dbtypes import utcnow
+from ....core.dbtypes import rows_changed, utcnow
 from ....errors import Conflict, InvalidInput
 from ....extensions import db
 from ... import inventory
@@ -48,7 +48,7 @@ def claim(order: Order, condition: ColumnElement[bool], **values: Any) -> bool:
     the expiry job may have changed it since this one read it); True when this caller made the change."""
     result = db.session.execute(update(Order).where(Order.id == order.id, condition).values(**values)
                                 .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         return False
     for key, value in values.items():
         set_committed_value(order, key, value)
