@@ -119,7 +119,7 @@ def ensure_buyers() -> list[User]:
     return users
 
 
-def _copy_into_sandbox(user: User, sandbox: PracticeSandbox, source: Product | tuple, stock: int) -> Product:
+def _copy_into_sandbox(user: User, sandbox: PracticeSandbox, source: Product | tuple[Any, ...], stock: int) -> Product:
     """A draft copy (same code, name, options, prices) in the sandbox, topped up to `stock` per option.
 
     Draft products never show in the shop or go into a cart; stock moves only through the inventory service."""
@@ -183,7 +183,7 @@ def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | Non
     by_code: dict[str, Product] = {}
     for product in [mine[i] for i in wanted] or list(mine.values()):
         by_code.setdefault(product.code, product)  # two organisations may use the same code: one copy each
-    sources: list[Product | tuple] = list(by_code.values())[:MAX_PRODUCTS]
+    sources: list[Product | tuple[Any, ...]] = [*list(by_code.values())[:MAX_PRODUCTS]]
     # With fewer than three products a live is thin: sample goods fill in (codes that do not clash).
     demo = [d for d in DEMO_PRODUCTS if d[0] not in by_code]
     sources += demo[:max(0, MIN_PRODUCTS - len(sources))] if sources else demo
@@ -220,7 +220,7 @@ def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | Non
 
 
 def pace_label(pace: str) -> str:
-    return {"calm": _("calm"), "busy": _("busy"), "flash": _("flash sale")}.get(pace, pace)
+    return str({"calm": _("calm"), "busy": _("busy"), "flash": _("flash sale")}.get(pace, pace))
 
 
 def get_run(viewer: User | None, run_id: Any, *, manage: bool = False) -> PracticeRun:
