@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -39,7 +40,7 @@ class User(UserMixin, Model):
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     # Flask-Login keeps the login-session token in the cookie, not the user id (see login_sessions).
-    login_token: str | None = None
+    login_token = cast("str | None", None)  # not a column: no annotation, which the ORM would try to map
 
     def get_id(self) -> str | None:
         return self.login_token

@@ -40,7 +40,7 @@ def _is_personal_number(chunks: list[str]) -> bool:
             if _PHONE.fullmatch(joined):
                 return True
     piece = 0
-    for chunk, d in zip(chunks, digits):
+    for chunk, d in zip(chunks, digits, strict=True):
         if len(d) <= 8 and _PRICE.fullmatch(chunk):
             piece = 0  # a price ends the number before it
             continue
@@ -110,7 +110,7 @@ def _tokens(text: str) -> list[list[Any]]:
     if _PAIR_FIRST.isdisjoint(t[2] for t in out):
         return out
     for _ in range(2):  # "tổ dân" + "phố": two rounds for the three-word keyword
-        for a, b in zip(out, out[1:]):  # the first word carries the keyword, the second is absorbed
+        for a, b in zip(out, out[1:], strict=False):  # the first word carries the keyword, the second is absorbed
             pair = PAIRS.get((a[2], b[2]))
             if pair and b[0] - a[1] <= 3 and not text[a[1]:b[0]].strip():
                 a[1], a[2], b[2] = b[1], pair, ""

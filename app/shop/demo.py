@@ -154,7 +154,7 @@ def seed_products() -> int:
             default = product.variants[0]
             rows = [VariantRow(default.id if i == 0 else None, label, vprice) for i, (label, vprice, _) in
                     enumerate(variants)]
-            for variant, (_, _, vstock) in zip(services.set_variants(owner, product, rows), variants):
+            for variant, (_, _, vstock) in zip(services.set_variants(owner, product, rows), variants, strict=True):
                 if vstock:
                     services.adjust_variant_stock(owner, product, variant.id, vstock, "Nhập kho ban đầu")
         if preorder_days and extra.get("cap"):

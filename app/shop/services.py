@@ -287,7 +287,7 @@ def set_variants(actor: User | None, product: Product, rows: list[VariantRow]) -
                               label=variant.label or "—"), code="variant_has_stock")
         variant.is_active = False
     chosen = [mine.get(row.id) if row.id is not None else by_label.pop(fold(label or ""), None)
-              for row, label in zip(rows, labels)]
+              for row, label in zip(rows, labels, strict=True)]
     # The unique (product, label) pair is checked row by row, so renames that swap labels go through
     # temporary names, and retired variants whose label is wanted again step aside.
     wanted = {fold(lbl) for lbl in labels if lbl}

@@ -49,7 +49,7 @@ def _anonymous() -> bool:
     if "Authorization" in request.headers or not anonymous_cookies(request.cookies, current_app):
         return False
     field = _csrf_field()
-    return all(key == field for key in session.keys())
+    return all(key == field for key in session)
 
 
 def _language(req: Any, config: Mapping[str, Any]) -> str:

@@ -151,7 +151,7 @@ def manage_variants(org_slug: str, product_id: int):
     if form.validate_on_submit():
         ids, labels, prices = (request.form.getlist(k) for k in ("variant_id", "label", "price"))
         rows = [services.VariantRow(id=int(i) if i.isdigit() else None, label=label, price=parse_vnd(price))
-                for i, label, price in zip(ids, labels, prices)]
+                for i, label, price in zip(ids, labels, prices, strict=False)]
         with unit_of_work() as done:
             services.set_variants(current_user, product, rows)
         if done.ok:
