@@ -183,7 +183,7 @@ def register_error_handlers(app: Flask) -> None:
         code, message = HTTP_CODES[503]
         try:
             response = make_response(_render(503, code, str(message)))
-        except Exception:  # noqa: BLE001 - the page itself needs the database (the signed-in user): plain text
+        except Exception:  # the page itself needs the database (the signed-in user): plain text
             response = make_response(str(message), 503, {"Content-Type": "text/plain; charset=utf-8"})
         response.headers["Retry-After"] = "5"
         return response

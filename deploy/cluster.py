@@ -41,7 +41,7 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: flo
         try:
             if check():
                 return time.monotonic() - start
-        except Exception:  # noqa: BLE001 - a check that raises is a check that is not true yet
+        except Exception:  # a check that raises is a check that is not true yet
             pass
         if time.monotonic() - start > timeout:
             raise TimeoutError(f"{what}: not within {timeout:.0f} s")
@@ -53,7 +53,7 @@ def http_status(url: str, timeout: float = 2) -> int | None:
     import urllib.request
 
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback URLs only
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback URLs only
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code

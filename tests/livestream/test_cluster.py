@@ -80,7 +80,7 @@ def cluster_env(tmp_path_factory):
 
         client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
         client.ping()
-    except Exception as exc:  # noqa: BLE001 - no Redis, no cluster
+    except Exception as exc:  # no Redis, no cluster
         skip_or_fail(f"Redis not reachable at {REDIS_URL}: {exc}")
     for key in client.scan_iter("cholive:*"):
         client.delete(key)
@@ -90,7 +90,7 @@ def cluster_env(tmp_path_factory):
         pytest.skip("PostgreSQL only: two processes share a PostgreSQL database (set DATABASE_URL)")
     try:
         url, name = _create_postgres_database(base)
-    except Exception as exc:  # noqa: BLE001 - no PostgreSQL, no cluster
+    except Exception as exc:  # no PostgreSQL, no cluster
         skip_or_fail(f"PostgreSQL not reachable at {base}: {exc}")
     instance = tmp_path_factory.mktemp("cluster")
     env = {**os.environ, "DATABASE_URL": url.replace("postgresql+psycopg://", "postgresql://", 1),

@@ -140,7 +140,7 @@ def quote_fee(config: Mapping[str, Any], org: Organisation, subtotal: int, units
                         value=subtotal, cod_amount=subtotal, shop_id=_shop_id(carrier.code, org_settings))
         try:
             fee = carrier.quote(parcel).fee
-        except Exception:  # noqa: BLE001 - a carrier down or refusing: the next one, then the flat rule
+        except Exception:  # a carrier down or refusing: the next one, then the flat rule
             continue
         _quote_cache[key] = (time.monotonic() + QUOTE_CACHE_SECONDS, fee)
         return fee, carrier.code
