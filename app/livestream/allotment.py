@@ -28,7 +28,9 @@ from .models import LiveProduct
 log = logging.getLogger(__name__)
 
 def _id(lp: LiveProduct | int) -> int:
-    return lp if isinstance(lp, int) and not isinstance(lp, bool) else lp.id
+    if isinstance(lp, bool):
+        raise TypeError("a live product or its id, not a bool")
+    return lp if isinstance(lp, int) else lp.id
 
 
 def _apply(lp_id: int, condition, delta) -> bool:

@@ -186,7 +186,7 @@ def silenced(live: LiveSession, now: datetime | None = None) -> dict[str, dict]:
         select(LiveMute.user_id, LiveMute.until).where(LiveMute.session_id == live.id, LiveMute.until > now))}
     banned = dict(db.session.execute(
         select(LiveBan.user_id, User.name).join(User, User.id == LiveBan.user_id)
-        .where(LiveBan.organisation_id == live.organisation_id).order_by(LiveBan.id)).all())
+        .where(LiveBan.organisation_id == live.organisation_id).order_by(LiveBan.id)).tuples().all())
     return {"muted": muted, "banned": banned}
 
 

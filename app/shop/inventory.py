@@ -40,7 +40,9 @@ def _reason(reason: str | None) -> str | None:
 
 
 def _variant_id(variant: Variant | int) -> int:
-    return variant if isinstance(variant, int) and not isinstance(variant, bool) else variant.id
+    if isinstance(variant, bool):
+        raise TypeError("a variant or its id, not a bool")
+    return variant if isinstance(variant, int) else variant.id
 
 
 def _apply(variant_id: int, condition, values: dict) -> bool:

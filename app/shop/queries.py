@@ -152,7 +152,7 @@ def category_counts(filters: CatalogFilters | None = None, organisation_id: int 
         stmt = stmt.where(match(words).where)
     elif f.q and f.q.strip():
         return {}
-    return dict(db.session.execute(stmt.group_by(Product.category)).all())
+    return dict(db.session.execute(stmt.group_by(Product.category)).tuples().all())
 
 
 def communes_with_products() -> list[int]:
