@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import cast
 from datetime import datetime
+from typing import cast
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.dbtypes import TZDateTime, sql_in, utcnow
 from ..extensions import Model
-
 
 # Vietnamese forms of address a name may start with ("Cô Hạnh", "Bác Tư"): kept in the short name.
 ADDRESS_FORMS = frozenset({"cô", "chú", "bác", "anh", "chị", "em", "ông", "bà", "thầy", "dì", "cậu", "mợ", "thím"})

@@ -7,8 +7,9 @@ first, with the bell as the last channel (`write()` is that channel). Other kind
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import format_datetime, get_locale

@@ -12,8 +12,18 @@ from ..errors import InvalidInput, NotFound
 from ..extensions import db, limiter
 from . import bp, queries, services
 from .auth import admin_required
-from .forms import (AddStaffForm, BankForm, EmptyForm, LoginForm, LogoForm, OrganisationForm, PasswordForm,
-                    ProfileForm, RegisterForm, commune_choices)
+from .forms import (
+    AddStaffForm,
+    BankForm,
+    EmptyForm,
+    LoginForm,
+    LogoForm,
+    OrganisationForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    commune_choices,
+)
 from .models import User
 
 # Refusals of the sign-up service that are about the phone-or-email field.

@@ -19,7 +19,6 @@ from .queries import Declaration, Statement, Totals
 from .settings import bp_to_percent, local_day
 
 
-
 def _kind_label(kind: str) -> str:
     return {"goods": _("Goods"), "services": _("Services"), "transport": _("Transport")}.get(kind, kind)
 

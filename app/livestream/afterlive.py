@@ -20,9 +20,17 @@ from ..shop.ordering.models import Order
 from . import allotment, buyer_news, services
 from . import signals as live_signals
 from .models import LiveOrderLine, LiveProduct, LiveReservation, LiveSession
+
 # The waitlist lives in its own module; the after-live operations are reached through this one.
-from .waitlist import (CART_PATH, join_waitlist, leave_waitlist, my_waitlist, serve_all_waitlists,  # noqa: F401
-                       serve_waitlist, waitlist_position)
+from .waitlist import (  # noqa: F401
+    CART_PATH,
+    join_waitlist,
+    leave_waitlist,
+    my_waitlist,
+    serve_all_waitlists,
+    serve_waitlist,
+    waitlist_position,
+)
 
 DEFAULT_HOLD_HOURS = services.DEFAULT_HOLD_HOURS
 REMIND_MINUTES = 30  # a buyer whose held lines end within this many minutes is reminded once (LIVE_HOLD_REMIND_MINUTES)

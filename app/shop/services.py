@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal, overload
 from datetime import date
+from typing import Any, Literal, overload
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from ..accounts.models import Membership, User
 from ..extensions import db
 from .models import Certificate, Course, Enrolment, Lesson, Module, Quiz, QuizAttempt, TaskCompletion
-from .services import (CourseProgress, completed_lesson_ids, course_progress, enrolment_of, is_staff,
-                       passed_quiz_ids)
+from .services import CourseProgress, completed_lesson_ids, course_progress, enrolment_of, is_staff, passed_quiz_ids
 
 
 @dataclass

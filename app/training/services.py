@@ -5,8 +5,9 @@ Services take explicit arguments, flush, raise domain errors and never commit: t
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,8 +19,18 @@ from ..core.text import fold
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db
 from . import certificates
-from .models import (Certificate, Course, Enrolment, Lesson, LessonProgress, PracticalTask, Question, Quiz,
-                     QuizAttempt, TaskCompletion)
+from .models import (
+    Certificate,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    PracticalTask,
+    Question,
+    Quiz,
+    QuizAttempt,
+    TaskCompletion,
+)
 
 Row = TypeVar("Row")
 

@@ -27,8 +27,8 @@ from ...extensions import db
 from ..ordering import services as ordering
 from ..ordering.models import Order
 from .carriers import CARRIER_NAMES, Address, Carrier, Label, Parcel, TrackEvent, carrier_from_config
-from .queries import active_shipment
 from .models import CARRIERS, CodPayout, CodPayoutLine, Shipment, ShipmentEvent, ShippingSettings
+from .queries import active_shipment
 
 BOOKABLE = ("confirmed", "packed")
 # How far along a shipment is: a late or replayed event never moves it back.

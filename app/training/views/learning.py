@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import (Response, abort, flash, redirect, render_template, request, send_from_directory,
-                   url_for)
+from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
