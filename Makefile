@@ -6,7 +6,7 @@ PORT ?= 5000
 FUZZ_SECONDS ?= 60
 export FLASK_APP := wsgi
 
-.PHONY: run test bootstrap deps dev-deps translations migrate seed bench bench-quick i18n-extract fuzz clean
+.PHONY: run test lint bootstrap deps dev-deps translations migrate seed bench bench-quick i18n-extract fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Chợ Live needs Python 3.11 or newer"'
@@ -46,6 +46,12 @@ run: bootstrap
 
 test: dev-deps translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (pyflakes, isort, pyupgrade, bugbear, simplify) and mypy (strict on app/core and every services module) on
+# app/, as configured in pyproject.toml; CI runs it before the tests.
+lint: dev-deps
+	$(BIN)/ruff check app
+	$(BIN)/mypy
 
 bench: dev-deps translations
 	$(BIN)/python -m bench.run

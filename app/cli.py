@@ -17,9 +17,9 @@ def register_cli(app: Flask) -> None:
     @click.option("--port", default=None, type=int, help="Defaults to $PORT or 5000")
     def serve(host: str, port: int | None) -> None:
         """Serve the app with Socket.IO (threading mode) for development and demos."""
-        from .extensions import socketio
-
         import os
+
+        from .extensions import socketio
 
         port = port or app.config["PORT"]
         # Flask refuses app.run() under its CLI; this command exists precisely to run the server.

@@ -1,6 +1,7 @@
 """Domain exceptions and their one mapping to HTML pages, JSON errors and socket acks."""
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
@@ -175,16 +176,14 @@ def register_error_handlers(app: Flask) -> None:
         """The database is unreachable (a restart, a failover): nothing was committed, so the client may retry."""
         from .extensions import db
 
-        try:
+        with contextlib.suppress(Exception):  # the connection is already gone; the pool replaces it (pool_pre_ping)
             db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection is already gone; the pool replaces it (pool_pre_ping)
-            pass
         current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
                                    type(getattr(exc, "orig", exc)).__name__)
         code, message = HTTP_CODES[503]
         try:
             response = make_response(_render(503, code, str(message)))
-        except Exception:  # noqa: BLE001 - the page itself needs the database (the signed-in user): plain text
+        except Exception:  # the page itself needs the database (the signed-in user): plain text
             response = make_response(str(message), 503, {"Content-Type": "text/plain; charset=utf-8"})
         response.headers["Retry-After"] = "5"
         return response

@@ -1,6 +1,8 @@
 """Unbound Flask extensions, bound to the app in create_app."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,6 +31,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    class Model(Base):
+        """What a type checker sees of db.Model, which Flask-SQLAlchemy builds at run time where mypy cannot follow
+        it (python/mypy#8603): a declarative class of Base. The models subclass `Model`, never `db.Model`."""
+
+        __abstract__ = True
+        query: ClassVar[Any]
+else:
+    Model = db.Model
 migrate = Migrate()
 socketio = SocketIO()
 login = LoginManager()

@@ -40,7 +40,7 @@ def run_app(kind: str, settings: dict, workdir, *, processes: int = 1) -> dict:
         seeding = common.Seeding(env, "--buyers", "0", "--codes", "1")
         with common.servers("wsgi:app", env, workdir, count=processes) as started:
             seed = seeding.result()
-            cpu = lambda: sum(s.cpu() for s in started)  # noqa: E731
+            cpu = lambda: sum(s.cpu() for s in started)
             runs = [_measure([s.url for s in started], cpu, seed["live_id"], seed["seller"], n, settings)
                     for n in settings["viewers"]]
     return {"database": kind, "processes": processes, "runs": runs}

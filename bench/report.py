@@ -24,7 +24,7 @@ def machine() -> dict:
 
         with psycopg.connect(common.PG_ADMIN) as conn:
             pg = conn.execute("SHOW server_version").fetchone()[0]
-    except Exception:  # noqa: BLE001 - reported as unknown
+    except Exception:  # reported as unknown
         pass
     wrk = shutil.which("wrk")
     wrk_version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split("[")[0].strip() if wrk else "absent"

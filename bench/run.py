@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> dict:
                 module = SCENARIOS[name]
                 extra = {"earlier": result["scenarios"]} if getattr(module, "USES_EARLIER", False) else {}
                 result["scenarios"][name] = module.run(args.quick, workdir, **extra)
-            except Exception as exc:  # noqa: BLE001 - one scenario failing must not hide the others' figures
+            except Exception as exc:  # one scenario failing must not hide the others' figures
                 traceback.print_exc()
                 result["scenarios"][name] = {"error": f"{type(exc).__name__}: {exc}"}
             result["scenarios"][name]["wall_s"] = round(time.monotonic() - began, 1)

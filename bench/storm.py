@@ -84,7 +84,7 @@ def run_app(kind: str, settings: dict, workdir, *, processes: int = 1) -> dict:
         with common.servers("wsgi:app", env, workdir, count=processes) as started:
             seed = seeding.result()
             urls = [s.url for s in started]
-            cpu = lambda: sum(s.cpu() for s in started)  # noqa: E731 - CPU of every app worker
+            cpu = lambda: sum(s.cpu() for s in started)  # CPU of every app worker
             phases = []
             spread_texts = [f"chốt {code}" for code in seed["codes"]]
             for rate in settings["rates"]:

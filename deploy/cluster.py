@@ -24,18 +24,14 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "deploy"))
+sys.path[:0] = [str(ROOT / "deploy"), str(ROOT)]
 from nginx_site import render_site  # noqa: E402  (deploy/nginx_site.py, stdlib only)
+
+from tests.support.net import free_port  # noqa: E402  (stdlib only, as this script runs under the system Python)
 
 NGINX = os.environ.get("NGINX") or "/usr/sbin/nginx"
 PG_BIN = Path(os.environ.get("PG_BIN") or "/usr/lib/postgresql/15/bin")
 PYTHON = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.1) -> float:
@@ -45,7 +41,7 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: flo
         try:
             if check():
                 return time.monotonic() - start
-        except Exception:  # noqa: BLE001 - a check that raises is a check that is not true yet
+        except Exception:  # a check that raises is a check that is not true yet
             pass
         if time.monotonic() - start > timeout:
             raise TimeoutError(f"{what}: not within {timeout:.0f} s")
@@ -57,7 +53,7 @@ def http_status(url: str, timeout: float = 2) -> int | None:
     import urllib.request
 
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback URLs only
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback URLs only
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code

@@ -15,19 +15,11 @@ from app import create_app
 from app.config import Testing
 from app.extensions import db as _db
 from app.extensions import limiter
+from tests.support import PASSWORD
+from tests.support.net import free_port
+from tests.support.skips import skip_or_fail
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def skip_or_fail(reason: str):
-    """Skip with a one-line reason on a developer's machine; in CI a missing component is a failure."""
-    if in_ci():
-        pytest.fail(f"required in CI: {reason}")
-    pytest.skip(reason)
 
 
 def reachable_redis_url() -> str:
@@ -37,7 +29,7 @@ def reachable_redis_url() -> str:
         import redis
 
         redis.Redis.from_url(url, socket_timeout=1).ping()
-    except Exception:  # noqa: BLE001 - any failure to reach it
+    except Exception:  # any failure to reach it
         skip_or_fail(f"Redis is not reachable at {url}")
     return url
 
@@ -151,7 +143,7 @@ def runner(app):
 class Factory:
     """Small builders for the objects most tests need, going through the real services."""
 
-    password = "matkhau123"
+    password = PASSWORD
 
     def __init__(self):
         self._phone = 912000000
@@ -212,13 +204,9 @@ def auth(client, factory):
 @pytest.fixture(scope="session")
 def live_server(_app):
     """The app served over HTTP and Socket.IO (threading mode) on a free loopback port."""
-    import socket
-
     from werkzeug.serving import make_server
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = make_server("127.0.0.1", port, _app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,7 +1,6 @@
 """Two app processes sharing Redis: /healthz reports Redis, and login limits hold across processes."""
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -12,14 +11,9 @@ import pytest
 import requests
 
 from tests.conftest import reachable_redis_url
+from tests.support.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, seconds: float = 30) -> None:
@@ -46,7 +40,7 @@ def two_processes(app, database_url, tmp_path):
     processes, bases = [], []
     try:
         for _ in range(2):
-            port = _free_port()
+            port = free_port()
             proc = subprocess.Popen([sys.executable, "-m", "flask", "serve", "--port", str(port)], cwd=ROOT, env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             processes.append(proc)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..core import addresses
 from ..extensions import db
 from . import services
-from .models import Organisation, User
+from .models import Organisation
 
 DEMO_PASSWORD = "cholive123"
 
@@ -76,7 +76,3 @@ def seed_accounts() -> list[tuple[str, str, str]]:
             rows[i] = (row[0], row[1], "buyer")
     db.session.flush()
     return rows
-
-
-def demo_user(phone: str) -> User | None:
-    return services.find_user_by_login(phone)

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import cast
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.dbtypes import TZDateTime, sql_in, utcnow
-from ..extensions import db
-
+from ..extensions import Model
 
 # Vietnamese forms of address a name may start with ("Cô Hạnh", "Bác Tư"): kept in the short name.
 ADDRESS_FORMS = frozenset({"cô", "chú", "bác", "anh", "chị", "em", "ông", "bà", "thầy", "dì", "cậu", "mợ", "thím"})
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="phone_or_email"),
@@ -39,7 +39,7 @@ class User(UserMixin, db.Model):
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     # Flask-Login keeps the login-session token in the cookie, not the user id (see login_sessions).
-    login_token = None
+    login_token = cast("str | None", None)  # not a column: no annotation, which the ORM would try to map
 
     def get_id(self) -> str | None:
         return self.login_token
@@ -63,7 +63,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.login_name}>"
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One signed-in browser; revoking the row signs that browser out even if its cookie is replayed."""
 
     __tablename__ = "login_sessions"
@@ -78,7 +78,7 @@ class LoginSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for non-browser clients; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
@@ -98,7 +98,7 @@ ORG_KINDS = ("cooperative", "household")
 ROLES = ("owner", "staff")
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A cooperative (hợp tác xã) or household business (hộ kinh doanh) that sells."""
 
     __tablename__ = "organisations"
@@ -130,7 +130,7 @@ class Organisation(db.Model):
         return bool(self.bank_bin and self.bank_account_number and self.bank_account_name)
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id"),
@@ -154,7 +154,7 @@ NOTIFICATION_KINDS = ("live_started", "waitlist_served", "hold_expiring", "order
                       "lines_confirmed", "flash_sale_ended", "order_confirmed", "message")
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app message for one user (an organisation they follow went live, a waitlist place came free).
 
     The text is drawn at display time from kind + data, so it reads in the reader's language."""

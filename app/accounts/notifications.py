@@ -7,8 +7,9 @@ first, with the bell as the last channel (`write()` is that channel). Other kind
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import format_datetime, get_locale
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
-from ..core.dbtypes import utcnow
+from ..core.dbtypes import row_by_key, rows_changed, utcnow
 from ..core.web import safe_redirect_target
 from ..errors import NotFound
 from ..extensions import db
@@ -110,11 +111,7 @@ def recent(user: User, limit: int = PAGE_SIZE) -> list[Notification]:
 
 def mark_read(user: User, notification_id: Any, now: datetime | None = None) -> Notification:
     """Mark one of the user's own notifications read; someone else's is 'not found'."""
-    try:
-        nid = int(notification_id)
-    except (TypeError, ValueError):
-        nid = 0
-    note = db.session.get(Notification, nid) if 0 < nid < 2**31 else None
+    note = row_by_key(Notification, notification_id)
     if note is None or note.user_id != user.id:
         raise NotFound(_l("We could not find that notification."), code="no_such_notification")
     if note.read_at is None:
@@ -127,7 +124,7 @@ def mark_all_read(user: User, now: datetime | None = None) -> int:
     result = db.session.execute(update(Notification).where(Notification.user_id == user.id,
                                                            Notification.read_at.is_(None))
                                 .values(read_at=now or utcnow()).execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def text_of(note: Notification) -> str:

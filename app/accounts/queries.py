@@ -1,7 +1,7 @@
 """Read-side account queries."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from .models import Membership, Organisation, User
@@ -30,20 +30,9 @@ def members_of(org: Organisation) -> list[tuple[User, str]]:
     return [(user, role) for user, role in rows]
 
 
-def list_organisations(commune_code: int | None = None, limit: int = 100) -> list[Organisation]:
-    stmt = select(Organisation).order_by(Organisation.name).limit(limit)
-    if commune_code:
-        stmt = stmt.where(Organisation.commune_code == commune_code)
-    return list(db.session.scalars(stmt))
-
-
 def search_users(term: str | None, limit: int = 50) -> list[User]:
     stmt = select(User).order_by(User.created_at.desc()).limit(limit)
     if term:
         like = f"%{term.strip()}%"
         stmt = stmt.where((User.name.ilike(like)) | (User.phone.ilike(like)) | (User.email.ilike(like)))
     return list(db.session.scalars(stmt))
-
-
-def count_users() -> int:
-    return db.session.scalar(select(func.count(User.id))) or 0

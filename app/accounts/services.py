@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -72,7 +73,7 @@ def register_user(name: str | None, login: str | None, password: str | None, loc
     if not name or len(name) > 120:
         raise InvalidInput(_l("Please enter your name (up to 120 characters)."), code="invalid_name")
     kind, value = parse_login(login)
-    _check_password_strength(password)
+    password = _check_password_strength(password)
     if find_user_by_login(value) is not None:
         if kind == "phone":
             raise Conflict(_l("An account with this phone number already exists."), code="phone_taken")
@@ -149,8 +150,7 @@ def change_password(user: User, current: str | None, new: str | None, keep_token
     """Change the password and sign out every other browser and API client of this user."""
     if not current or not check_password_hash(user.password_hash, current):
         raise InvalidInput(_l("The current password is wrong."), code="wrong_password")
-    _check_password_strength(new)
-    user.password_hash = _hash_password(new)
+    user.password_hash = _hash_password(_check_password_strength(new))
     now = utcnow()
     keep = _hash_token(keep_token) if keep_token else ""
     db.session.execute(
@@ -189,7 +189,7 @@ def revoke_api_token(raw: str) -> None:
     )
 
 
-def _check_commune(province_code: int | None, commune_code: int | None) -> tuple[int | None, int | None]:
+def _check_commune(province_code: Any, commune_code: Any) -> tuple[int | None, int | None]:
     if commune_code in (None, ""):
         return (int(province_code) if province_code else None), None
     try:
@@ -257,7 +257,8 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def _clean_org_fields(name: str | None, kind: str | None, description: str | None, phone: str | None):
+def _clean_org_fields(name: str | None, kind: str | None, description: str | None,
+                      phone: str | None) -> tuple[str, str, str | None, str | None]:
     name = (name or "").strip()
     if not name or len(name) > 160:
         raise InvalidInput(_l("Please enter the organisation's name (up to 160 characters)."), code="invalid_name")

@@ -7,13 +7,23 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core import addresses
 from ..core.storage import get_storage
-from ..core.web import error_under_field, safe_redirect_target, unit_of_work
+from ..core.web import error_under_field, safe_redirect_target, unit_of_work, uploaded_file
 from ..errors import InvalidInput, NotFound
 from ..extensions import db, limiter
 from . import bp, queries, services
 from .auth import admin_required
-from .forms import (AddStaffForm, BankForm, EmptyForm, LoginForm, LogoForm, OrganisationForm, PasswordForm,
-                    ProfileForm, RegisterForm, commune_choices)
+from .forms import (
+    AddStaffForm,
+    BankForm,
+    EmptyForm,
+    LoginForm,
+    LogoForm,
+    OrganisationForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    commune_choices,
+)
 from .models import User
 
 # Refusals of the sign-up service that are about the phone-or-email field.
@@ -210,11 +220,8 @@ def org_logo(slug: str):
     services.require_org_role(current_user, org, "owner")  # before the form: strangers get 403
     form = LogoForm()
     if form.validate_on_submit():
-        upload = request.files.get("logo")
         with unit_of_work() as done:
-            if upload is None or not upload.filename:
-                raise InvalidInput(_("Please choose a picture."))
-            services.set_logo(current_user, org, upload.read(), get_storage())
+            services.set_logo(current_user, org, uploaded_file("logo", _("Please choose a picture.")), get_storage())
         if done.ok:
             flash(_("Logo updated."), "success")
     return redirect(url_for("accounts.org_manage", slug=org.slug))

@@ -18,9 +18,23 @@ from ..shop.ordering.limits import checkout_limit
 from ..shop.payments.stripe_gateway import gateway_from_config
 from .access import signed_in, viewer
 from .schemas import ErrorSchema
-from .shop_schemas import (CartAddSchema, CartRemoveSchema, CatalogArgs, CheckoutSchema, OrderSchema,
-                           ProductDetailSchema, ProductPageSchema, ProductUpdateSchema, ShopCartSchema, StockResultSchema,
-                           StockSchema, cart_body, order_body, product_body, product_detail_body)
+from .shop_schemas import (
+    CartAddSchema,
+    CartRemoveSchema,
+    CatalogArgs,
+    CheckoutSchema,
+    OrderSchema,
+    ProductDetailSchema,
+    ProductPageSchema,
+    ProductUpdateSchema,
+    ShopCartSchema,
+    StockResultSchema,
+    StockSchema,
+    cart_body,
+    order_body,
+    product_body,
+    product_detail_body,
+)
 
 blp = Blueprint("api_shop", __name__, url_prefix="/api/v1", description="Shop: catalog, cart, checkout, orders")
 AUTH = [{"bearerAuth": []}]

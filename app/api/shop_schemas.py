@@ -8,7 +8,6 @@ from marshmallow import Schema, fields, validate
 from ..shop.ordering import queries as order_queries
 from ..shop.ordering import services as ordering
 
-
 # Schemas -------------------------------------------------------------------------------------------
 
 class CatalogArgs(Schema):

@@ -19,7 +19,6 @@ from .queries import Declaration, Statement, Totals
 from .settings import bp_to_percent, local_day
 
 
-
 def _kind_label(kind: str) -> str:
     return {"goods": _("Goods"), "services": _("Services"), "transport": _("Transport")}.get(kind, kind)
 
@@ -58,7 +57,7 @@ def declaration_rows(report: Declaration) -> list[list[Any]]:
 def statement_rows(report: Statement) -> list[list[Any]]:
     """A seller's month: one row per ledger line, then the totals (always in Vietnamese)."""
     numbers = dict(db.session.execute(select(Order.id, Order.number).where(
-        Order.id.in_({e.order_id for e in report.entries}))).all()) if report.entries else {}
+        Order.id.in_({e.order_id for e in report.entries}))).tuples().all()) if report.entries else {}
     with force_locale("vi"):
         rows: list[list[Any]] = [[_("Date"), _("Order"), _("Product"), _("Channel"), _("Entry"), _("Tax group"),
                                   _("Revenue"), _("VAT withheld"), _("PIT withheld"), _("Net due")]]

@@ -61,7 +61,7 @@ def book_order(order: Order, at: datetime, reason: str) -> list[WithholdingEntry
     channel = channel_of(order.id)
     categories = dict(db.session.execute(
         select(OrderLine.id, Product.category).join(Variant, Variant.id == OrderLine.variant_id)
-        .join(Product, Product.id == Variant.product_id).where(OrderLine.order_id == order.id)).all())
+        .join(Product, Product.id == Variant.product_id).where(OrderLine.order_id == order.id)).tuples().all())
     entries = []
     for line in order.lines:
         if line.id in booked:

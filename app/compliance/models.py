@@ -3,13 +3,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String,
-                        UniqueConstraint, false)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
 from ..core.dbtypes import TZDateTime, sql_in, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 MODES = ("own_shop", "marketplace")
 TAX_KINDS = ("goods", "services", "transport")
@@ -22,7 +32,7 @@ CHANNELS = ("shop", "live")
 BASIS = 10_000  # rates are stored in basis points: 1 % = 100, 0.5 % = 50
 
 
-class ComplianceSetting(db.Model):
+class ComplianceSetting(Model):
     """One dated value of a rule that changes (platform mode, thresholds, due day, a category's tax kind).
 
     The value in force on a day is the row with the latest `effective_from` on or before it; with no row for a key
@@ -40,7 +50,7 @@ class ComplianceSetting(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class WithholdingRate(db.Model):
+class WithholdingRate(Model):
     """The VAT and PIT a platform withholds on a household seller's sale of one tax kind, from a date."""
 
     __tablename__ = "withholding_rates"
@@ -61,7 +71,7 @@ class WithholdingRate(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class SellerVerification(db.Model):
+class SellerVerification(Model):
     """What an organisation tells the platform about who it is, and the admin's decision on it.
 
     `tax_code` and `id_number` are personal data for a household: shown only to the organisation's owner and
@@ -100,7 +110,7 @@ class SellerVerification(db.Model):
         return self.status == "approved"
 
 
-class VerificationDocument(db.Model):
+class VerificationDocument(Model):
     """A paper uploaded for a verification, kept under the private storage prefix (never served on /media)."""
 
     __tablename__ = "verification_documents"
@@ -118,7 +128,7 @@ class VerificationDocument(db.Model):
     verification: Mapped[SellerVerification] = relationship(back_populates="documents")
 
 
-class VerificationDecision(db.Model):
+class VerificationDecision(Model):
     """The verification's history: each submission and each admin decision, with its reason."""
 
     __tablename__ = "verification_decisions"
@@ -136,7 +146,7 @@ class VerificationDecision(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class WithholdingEntry(db.Model):
+class WithholdingEntry(Model):
     """One line of the withholding ledger: tax withheld on an order line, or its reversal. Never updated.
 
     A withholding row is booked when the order counts as paid; a reversal row (negative amounts, the same rates,
@@ -184,7 +194,7 @@ class WithholdingEntry(db.Model):
         return self.vat + self.pit
 
 
-class LiveHost(db.Model):
+class LiveHost(Model):
     """Who hosted a live when it went on air, and the organisation's verification in force then."""
 
     __tablename__ = "live_hosts"
@@ -199,7 +209,7 @@ class LiveHost(db.Model):
     started_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class DeclarationFiling(db.Model):
+class DeclarationFiling(Model):
     """The admin noted the monthly withholding declaration of `period` as filed: the reminder stops."""
 
     __tablename__ = "declaration_filings"

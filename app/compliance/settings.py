@@ -22,7 +22,6 @@ from .models import BASIS, MODES, TAX_KINDS, ComplianceSetting, WithholdingRate
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 INT_KEYS = ("exempt_threshold", "einvoice_threshold", "einvoice_register_days", "warning_percent",
             "declaration_due_day")
-EDITABLE_KEYS = ("platform_mode", *INT_KEYS)
 # What an admin may type for a tax group, in either language (folded: no accents, lower case).
 TAX_KIND_WORDS = {"goods": "goods", "hang hoa": "goods", "services": "services", "dich vu": "services",
                   "transport": "transport", "van tai": "transport"}

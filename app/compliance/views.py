@@ -14,7 +14,7 @@ from ..accounts.services import get_organisation, require_org_role
 from ..core.csvfile import csv_response
 from ..core.storage import get_storage
 from ..core.uploads import served_as
-from ..core.web import unit_of_work
+from ..core.web import unit_of_work, uploaded_file
 from ..errors import InvalidInput
 from ..extensions import db
 from . import bp, exports, queries, services, settings, tracker, verification
@@ -80,11 +80,9 @@ def seller_document_add(org_slug: str):
     org = _org(org_slug, "owner")
     form = DocumentForm()
     if form.validate_on_submit():
-        upload = request.files.get("document")
         with unit_of_work() as done:
-            if upload is None or not upload.filename:
-                raise InvalidInput(_("Please choose a file."))
-            verification.add_document(current_user, org, form.kind.data, upload.read(), get_storage())
+            verification.add_document(current_user, org, form.kind.data,
+                                      uploaded_file("document", _("Please choose a file.")), get_storage())
         if done.ok:
             flash(_("Paper added."), "success")
     return redirect(url_for("compliance.seller_verification", org_slug=org.slug))

@@ -61,9 +61,3 @@ def find_commune(name: str, province_code: int = HANOI) -> int | None:
         if fold(commune) == wanted:
             return code
     return None
-
-
-def full_address(street: str | None, commune_code: int | None) -> str:
-    """'12 Đường Tân Hội, Xã Ô Diên, Thành phố Hà Nội'."""
-    parts = [street or "", commune_name(commune_code), province_name(commune_province(commune_code))]
-    return ", ".join(p for p in parts if p)

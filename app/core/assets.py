@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, Response, current_app, g, request, url_for
 from flask_compress import Compress
 from werkzeug.wsgi import ClosingIterator
 
@@ -44,7 +46,7 @@ def file_hash(blueprint: str | None, filename: str) -> str | None:
         stat = os.stat(path)
     except OSError:
         return None
-    hashes: dict = current_app.extensions.setdefault(EXTENSION_KEY, {})
+    hashes: dict[tuple[str, int, int], str] = current_app.extensions.setdefault(EXTENSION_KEY, {})
     key = (path, stat.st_mtime_ns, stat.st_size)
     digest = hashes.get(key)
     if digest is None:
@@ -73,7 +75,7 @@ def htmx_used() -> bool:
     return bool(g.get("htmx_used"))
 
 
-def cache_static_for_a_year(response):
+def cache_static_for_a_year(response: Response) -> Response:
     """after_request: a static file asked for by its current hash never changes under that URL."""
     endpoint = request.endpoint or ""
     if endpoint == "static" or endpoint.endswith(".static"):
@@ -85,7 +87,7 @@ def cache_static_for_a_year(response):
     return response
 
 
-def compress_response(response):
+def compress_response(response: Response) -> Response:
     """after_request, last of them: brotli or gzip when the client takes it; never a partial (206) answer.
 
     The ETag stays the one the view or the page cache made (Flask-Compress would append ":br"), so their
@@ -104,16 +106,16 @@ class CompressedHits:
     """WSGI layer in front of the page cache's fast path: its hits (made without Flask's hooks) get the same
     compression as every other page. Everything else passes through untouched."""
 
-    def __init__(self, app: Flask, wsgi_app):
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Any]) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or "HTTP_ACCEPT_ENCODING" not in environ:
             return self.wsgi_app(environ, start_response)
-        captured: dict = {"written": []}
+        captured: dict[str, Any] = {"written": []}
 
-        def capture(status, headers, exc_info=None):
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             captured["status"], captured["headers"] = status, headers
             if exc_info is not None:  # an error after the headers: let the server report it as usual
                 captured["started"] = True

@@ -14,12 +14,12 @@ def select_locale() -> str:
     except Exception:  # outside a request (CLI, socket threads before login is set up)
         user_locale = None
     if user_locale in languages:
-        return user_locale
+        return str(user_locale)
     cookie = request.cookies.get(LANG_COOKIE) if request else None
-    if cookie in languages:
+    if cookie is not None and cookie in languages:
         return cookie
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_timezone() -> str:
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])

@@ -43,9 +43,9 @@ def process_image(raw: bytes, *, max_side: int = 1600, thumb_side: int = 400,
                 if probe.width * probe.height > MAX_PIXELS:
                     raise InvalidInput(_l("The photo has too many pixels."), code="image_too_large")
                 probe.verify()
-            with Image.open(io.BytesIO(raw)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
+            with Image.open(io.BytesIO(raw)) as opened:
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
                 image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
                 image.thumbnail((max_side, max_side))
                 main = _encode(image)

@@ -89,7 +89,7 @@ def get_job(name: str) -> Job | None:
 
 # Locks ---------------------------------------------------------------------------------------------
 
-def _redis(app: Flask):
+def _redis(app: Flask) -> Any:
     """The app's Redis client for job locks, or None when REDIS_URL is not set."""
     url = app.config.get("REDIS_URL")
     if not url:
@@ -172,7 +172,7 @@ def _tick(app: Flask, name: str) -> None:
         log.exception("job %s failed", name)
 
 
-def start_scheduler(app: Flask):
+def start_scheduler(app: Flask) -> Any:
     """Start a BackgroundScheduler running every registered job for this app, once per process.
 
     Returns the scheduler (None when JOBS_ENABLED is off). A second call in the same process returns
@@ -244,7 +244,7 @@ def run_job_command(name: str) -> None:
     if get_job(name) is None:
         known = ", ".join(job.name for job in registered_jobs()) or "none"
         raise click.BadParameter(f"unknown job {name!r}; registered: {known}", param_hint="NAME")
-    outcome = run_job(current_app._get_current_object(), name)
+    outcome = run_job(current_app._get_current_object(), name)  # type: ignore[attr-defined]  # the proxy's app
     if outcome.ran:
         click.echo(f"{name}: {outcome.result}")
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any, TypeGuard
 
 __all__ = ["MASK", "mask_personal_data"]
 
@@ -39,7 +40,7 @@ def _is_personal_number(chunks: list[str]) -> bool:
             if _PHONE.fullmatch(joined):
                 return True
     piece = 0
-    for chunk, d in zip(chunks, digits):
+    for chunk, d in zip(chunks, digits, strict=True):
         if len(d) <= 8 and _PRICE.fullmatch(chunk):
             piece = 0  # a price ends the number before it
             continue
@@ -49,7 +50,7 @@ def _is_personal_number(chunks: list[str]) -> bool:
     return False
 
 
-def _mask_number(match: re.Match) -> str:
+def _mask_number(match: re.Match[str]) -> str:
     if len(_ANY_DIGIT.findall(match.group())) < MIN_DIGITS:  # most runs: a code, a quantity, a price
         return match.group()
     run = _ascii_digits(match.group())
@@ -95,9 +96,9 @@ NAME_WORDS = 4  # "Nguyễn Thị Minh Khai"
 _PAIR_FIRST = frozenset(a for a, _ in PAIRS)
 
 
-def _tokens(text: str) -> list[list]:
+def _tokens(text: str) -> list[list[Any]]:
     """[start, end, lower-case word] for every word; a keyword glued to its number ("ngõ5") is two words."""
-    out: list[list] = []
+    out: list[list[Any]] = []
     for m in _WORD.finditer(text):
         word = m.group().lower()
         glued = None if word.isalpha() or word[0].isdigit() else _GLUED.fullmatch(word)
@@ -109,7 +110,7 @@ def _tokens(text: str) -> list[list]:
     if _PAIR_FIRST.isdisjoint(t[2] for t in out):
         return out
     for _ in range(2):  # "tổ dân" + "phố": two rounds for the three-word keyword
-        for a, b in zip(out, out[1:]):  # the first word carries the keyword, the second is absorbed
+        for a, b in zip(out, out[1:], strict=False):  # the first word carries the keyword, the second is absorbed
             pair = PAIRS.get((a[2], b[2]))
             if pair and b[0] - a[1] <= 3 and not text[a[1]:b[0]].strip():
                 a[1], a[2], b[2] = b[1], pair, ""
@@ -135,10 +136,10 @@ class _Scan:
     def word(self, i: int | None) -> str:
         return self.toks[i][2] if i is not None else ""
 
-    def house(self, i: int | None) -> bool:
+    def house(self, i: int | None) -> TypeGuard[int]:
         return i is not None and _HOUSE_NUMBER.fullmatch(self.toks[i][2]) is not None
 
-    def capital(self, i: int | None) -> bool:
+    def capital(self, i: int | None) -> TypeGuard[int]:
         return i is not None and self.text[self.toks[i][0]].isupper()
 
     def mask(self, first: int, last: int) -> int:
@@ -147,8 +148,10 @@ class _Scan:
 
     def name(self, i: int | None) -> int | None:
         """Mask the name starting at word i (up to NAME_WORDS words); the last word masked, or None."""
-        last = None
-        j = i
+        if i is None:
+            return None
+        last: int | None = None
+        j: int | None = i
         while j is not None and (last is None or j - i < NAME_WORDS):
             w = self.word(j)
             if w in STOP or w in KEYWORDS or (last is not None and any(c.isdigit() for c in w)):
@@ -187,13 +190,13 @@ class _Scan:
             elif w in HOUSE:
                 j = self.after(i)
                 k = self.after(j, comma=True)
-                if self.house(j) and self.word(k) in KEYWORDS:
+                if self.house(j) and k is not None and self.word(k) in KEYWORDS:
                     self.mask(j, j)  # "số 12 ngõ 5", "số 12 đường láng": the keyword is read next, in the address
                     i, in_address = k, True
                     continue
             elif w[0].isdigit() and self.house(i):
                 j = self.after(i)
-                if self.word(j) in STREET and (not w.isdigit() or self.capital(self.after(j))):
+                if j is not None and self.word(j) in STREET and (not w.isdigit() or self.capital(self.after(j))):
                     self.mask(i, i)  # "12A đường …", "12/3 phố …", "12 Đường Tân Hội"
                     i, in_address = j, True
                     continue

@@ -77,7 +77,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-from blinker import Namespace, Signal
+from blinker import NamedSignal, Namespace
 from flask import current_app, has_app_context
 
 from .uow import after_commit
@@ -87,7 +87,7 @@ log = logging.getLogger(__name__)
 _domain = Namespace()
 
 
-def _signal(name: str, doc: str) -> Signal:
+def _signal(name: str, doc: str) -> NamedSignal:
     return _domain.signal(name, doc=doc)
 
 
@@ -113,13 +113,13 @@ hold_expiring = _signal("hold_expiring", "A buyer's held lines in a live run out
 waitlist_served = _signal("waitlist_served", "A buyer waiting for a sold-out live product got units.")
 
 # An order entering a status announces it with the status's signal.
-ORDER_STATUS_SIGNALS: dict[str, Signal] = {
+ORDER_STATUS_SIGNALS: dict[str, NamedSignal] = {
     "placed": order_placed, "confirmed": order_confirmed, "packed": order_packed, "shipped": order_shipped,
     "delivered": order_delivered, "cancelled": order_cancelled, "refunded": order_refunded,
     "returned": order_returned,
 }
 
-ALL: tuple[Signal, ...] = tuple(_domain[name] for name in sorted(_domain))
+ALL: tuple[NamedSignal, ...] = tuple(_domain[name] for name in sorted(_domain))
 
 _PLAIN = (str, int, float, bool, type(None), datetime, date, time)
 
@@ -140,7 +140,7 @@ def _check_plain(path: str, value: Any) -> None:
     raise TypeError(f"signal payload {path}: {type(value).__name__} is not a plain value (send ids, not objects)")
 
 
-def deliver(signal: Signal, sender: Any, payload: dict[str, Any]) -> int:
+def deliver(signal: NamedSignal, sender: Any, payload: dict[str, Any]) -> int:
     """Call every receiver of `signal` for `sender` now, each on its own: one that raises is logged and skipped.
 
     Returns how many receivers ran without error. `send_after_commit` queues this; call it directly only
@@ -160,25 +160,25 @@ def deliver(signal: Signal, sender: Any, payload: dict[str, Any]) -> int:
 _in_transaction: dict[tuple[str, int], list[Callable[..., Any]]] = {}
 
 
-def connect_in_transaction(signal: Signal, receiver: Callable[..., Any], app: Any) -> None:
+def connect_in_transaction(signal: NamedSignal, receiver: Callable[..., Any], app: Any) -> None:
     """Call `receiver(app, **payload)` inside the sender's transaction whenever `app` sends `signal`."""
-    if not isinstance(signal, Signal) or not callable(receiver):
-        raise TypeError("connect_in_transaction needs a blinker Signal and a callable")
+    if not isinstance(signal, NamedSignal) or not callable(receiver):
+        raise TypeError("connect_in_transaction needs a blinker NamedSignal and a callable")
     receivers = _in_transaction.setdefault((signal.name, id(app)), [])
     if receiver not in receivers:
         receivers.append(receiver)
 
 
-def disconnect_in_transaction(signal: Signal, receiver: Callable[..., Any], app: Any) -> None:
+def disconnect_in_transaction(signal: NamedSignal, receiver: Callable[..., Any], app: Any) -> None:
     receivers = _in_transaction.get((signal.name, id(app)), [])
     if receiver in receivers:
         receivers.remove(receiver)
 
 
-def send_after_commit(signal: Signal, **payload: Any) -> None:
+def send_after_commit(signal: NamedSignal, **payload: Any) -> None:
     """Announce `signal` with a plain-value payload: in-transaction receivers now, the others after the commit."""
-    if not isinstance(signal, Signal):
-        raise TypeError("send_after_commit needs a blinker Signal")
+    if not isinstance(signal, NamedSignal):
+        raise TypeError("send_after_commit needs a blinker NamedSignal")
     for key, value in payload.items():
         _check_plain(key, value)
     sender = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast, overload
 
 from flask_socketio import ConnectionRefusedError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -31,6 +31,7 @@ from ..errors import HTTP_CODES, DomainError, socket_error
 from ..extensions import db
 
 log = logging.getLogger(__name__)
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
 def database_unavailable(exc: BaseException) -> bool:
@@ -59,7 +60,7 @@ def _end_reads() -> None:
         db.session.rollback()
 
 
-def _run(handler: Callable[..., Any], args: tuple, connect: bool) -> Any:
+def _run(handler: Callable[..., Any], args: tuple[Any, ...], connect: bool) -> Any:
     name = getattr(handler, "__qualname__", "socket handler")
     try:
         result = handler(*args)
@@ -85,12 +86,21 @@ def _run(handler: Callable[..., Any], args: tuple, connect: bool) -> Any:
     return socket_error(error)
 
 
-def socket_unit_of_work(handler: Callable[..., Any] | None = None, *, connect: bool = False):
+@overload
+def socket_unit_of_work(handler: Handler, *, connect: bool = False) -> Handler: ...
+
+
+@overload
+def socket_unit_of_work(handler: None = None, *, connect: bool = False) -> Callable[[Handler], Handler]: ...
+
+
+def socket_unit_of_work(handler: Handler | None = None, *,
+                        connect: bool = False) -> Handler | Callable[[Handler], Handler]:
     """Decorate a Socket.IO handler (a function or a Namespace method) to run as one unit of work, as above."""
-    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrap(fn: Handler) -> Handler:
         @functools.wraps(fn)
         def run(*args: Any) -> Any:
             return _run(fn, args, connect)
-        return run
+        return cast(Handler, run)
 
     return wrap(handler) if handler is not None else wrap

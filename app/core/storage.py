@@ -101,7 +101,8 @@ class S3Storage:
             obj = self.client.get_object(Bucket=self.bucket, Key=_check_key(key))
         except self.client.exceptions.NoSuchKey as exc:
             raise NotFound() from exc
-        return obj["Body"].read()
+        data: bytes = obj["Body"].read()
+        return data
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=_check_key(key))
@@ -130,4 +131,5 @@ def init_storage(app: Flask) -> None:
 
 
 def get_storage() -> Storage:
-    return current_app.extensions["storage"]
+    storage: Storage = current_app.extensions["storage"]
+    return storage

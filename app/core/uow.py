@@ -48,19 +48,27 @@ INFO_KEY = "cholive.after_commit"
 _NO_TRANSACTION = None  # the bucket of work queued while the session had no transaction open
 
 
+Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]  # fn, args, kwargs
+
+
 class _Queue:
     """One session's queued calls, per open transaction, and the transactions that committed but have not ended."""
 
     __slots__ = ("work", "committed")
 
     def __init__(self) -> None:
-        self.work: dict[SessionTransaction | None, list[tuple[Callable[..., Any], tuple, dict]]] = {}
+        self.work: dict[SessionTransaction | None, list[Call]] = {}
         self.committed: set[SessionTransaction] = set()
 
 
-def _queue(session: Session, create: bool = False) -> _Queue | None:
-    queue = session.info.get(INFO_KEY)
-    if queue is None and create:
+def _queue(session: Session) -> _Queue | None:
+    queue: _Queue | None = session.info.get(INFO_KEY)
+    return queue
+
+
+def _make_queue(session: Session) -> _Queue:
+    queue = _queue(session)
+    if queue is None:
         queue = session.info[INFO_KEY] = _Queue()
     return queue
 
@@ -77,7 +85,7 @@ def after_commit(fn: Callable[..., Any], *args: Any, session: Session | None = N
     if not callable(fn):
         raise TypeError("after_commit needs a callable")
     session = session if session is not None else db.session()
-    queue = _queue(session, create=True)
+    queue = _make_queue(session)
     queue.work.setdefault(_current(session), []).append((fn, args, kwargs))
 
 
@@ -87,7 +95,7 @@ def pending(session: Session | None = None) -> int:
     return sum(len(calls) for calls in queue.work.values()) if queue else 0
 
 
-def _run(session: Session, calls: list[tuple[Callable[..., Any], tuple, dict]]) -> None:
+def _run(session: Session, calls: list[Call]) -> None:
     for fn, args, kwargs in calls:
         try:
             fn(*args, **kwargs)

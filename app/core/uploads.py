@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from ..errors import InvalidInput
@@ -165,7 +166,7 @@ def save_image(storage: Storage, raw: bytes, *, prefix: str, max_side: int = 160
 
 
 def save_upload(storage: Storage, data: bytes, *, prefix: str, accept: frozenset[str], max_bytes: int | None = None,
-                refused_message=None, image_side: int = 1600) -> StoredFile:
+                refused_message: str | LazyString | None = None, image_side: int = 1600) -> StoredFile:
     """Store a file whose bytes are one of the accepted types (IMAGE, or extensions of DOCUMENTS / AUDIO_VIDEO).
 
     A photo is re-encoded like a product photo; any other accepted file is stored as it came, under a fresh key
@@ -188,7 +189,7 @@ def save_upload(storage: Storage, data: bytes, *, prefix: str, accept: frozenset
     return StoredFile(key, kind, len(data))
 
 
-def refused_attachment_message():
+def refused_attachment_message() -> LazyString:
     """What a trainer is told when a lesson file is not one of the accepted types."""
     return _l("This kind of file cannot be attached. Please choose a PDF, a photo (JPEG, PNG, WebP), a Word, Excel "
               "or PowerPoint file (.docx, .xlsx, .pptx), an OpenDocument file (.odt, .ods, .odp), or an MP4, WebM, "

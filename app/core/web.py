@@ -2,27 +2,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
 from flask import flash, g, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import IntegerConverter
+from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.urls import iri_to_uri
 
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db
+from .dbtypes import KEY_MAX
 from .text import strip_invisible
-
-KEY_MAX = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL and SQLite
 
 
 class DatabaseIntConverter(IntegerConverter):
     """`<int:...>` that stops at the largest key a table can hold, so an absurd id is a 404, not a database error."""
 
-    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", KEY_MAX)
         super().__init__(map, *args, **kwargs)
 
@@ -53,7 +54,7 @@ class Outcome:
     error: DomainError | None = None
 
 
-def error_under_field(form, outcome: Outcome, by_code: dict[str, str] | None = None) -> None:
+def error_under_field(form: FlaskForm, outcome: Outcome, by_code: dict[str, str] | None = None) -> None:
     """Also show a service's refusal under the form field it is about (its `field` detail, or `by_code`), where
     the field macro marks the field aria-invalid and names the message with aria-describedby."""
     error = outcome.error
@@ -98,6 +99,16 @@ def unit_of_work(flash_errors: bool = True, refuse_strangers: bool = True) -> It
 MAX_REDIRECT = 2000
 
 
+def uploaded_file(field: str, missing: str) -> bytes:
+    """The bytes of the file a form sent as `field`; InvalidInput(missing) when none was chosen. Called inside the
+    unit of work, so the page shows `missing` like any other refusal."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        raise InvalidInput(missing)
+    data: bytes = upload.read()
+    return data
+
+
 def safe_redirect_target(target: str | None, default: str, *, host: str | None = None) -> str:
     """`target` when it is a path on this site (e.g. "/shop/?q=b%C6%B0"), else `default`.
 
@@ -123,7 +134,7 @@ def safe_redirect_target(target: str | None, default: str, *, host: str | None =
     return encoded
 
 
-def _is_local_path(url: str, parts) -> bool:
+def _is_local_path(url: str, parts: SplitResult) -> bool:
     # Checked on the text and on its parse: urlsplit reads "///x" as the path "/x", a browser as the host x.
     return (url.startswith("/") and not url.startswith("//") and "\\" not in url
             and not parts.scheme and not parts.netloc and parts.path.startswith("/"))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Notification, User
-from ..core.dbtypes import utcnow
+from ..core.dbtypes import rows_changed, utcnow
 from ..errors import Conflict, InvalidInput, NotSignedIn
 from ..extensions import db
 from ..shop.models import Product, Variant
@@ -20,9 +20,17 @@ from ..shop.ordering.models import Order
 from . import allotment, buyer_news, services
 from . import signals as live_signals
 from .models import LiveOrderLine, LiveProduct, LiveReservation, LiveSession
+
 # The waitlist lives in its own module; the after-live operations are reached through this one.
-from .waitlist import (CART_PATH, join_waitlist, leave_waitlist, my_waitlist, serve_all_waitlists,  # noqa: F401
-                       serve_waitlist, waitlist_position)
+from .waitlist import (  # noqa: F401
+    CART_PATH,
+    join_waitlist,
+    leave_waitlist,
+    my_waitlist,
+    serve_all_waitlists,
+    serve_waitlist,
+    waitlist_position,
+)
 
 DEFAULT_HOLD_HOURS = services.DEFAULT_HOLD_HOURS
 REMIND_MINUTES = 30  # a buyer whose held lines end within this many minutes is reminded once (LIVE_HOLD_REMIND_MINUTES)
@@ -119,7 +127,7 @@ def checkout_live_cart(buyer: User | None, reservation_ids: Any, *, idempotency_
         .where(LiveReservation.id.in_(ids), LiveReservation.user_id == buyer.id, LiveReservation.status == "held",
                LiveReservation.hold_until > now)
         .values(status="checked_out").execution_options(synchronize_session=False))
-    if taken.rowcount != len(ids):
+    if rows_changed(taken) != len(ids):
         raise Conflict(_l("Some lines of your live cart are no longer held (the hold ran out or the seller "
                           "cancelled them). Please look at your live cart again."), code="not_held")
     reservations = list(db.session.scalars(
@@ -179,7 +187,7 @@ def return_cancelled_orders() -> int:
         changed = db.session.execute(
             update(LiveReservation).where(LiveReservation.id == res.id, LiveReservation.status == "checked_out")
             .values(status="cancelled").execution_options(synchronize_session=False))
-        if changed.rowcount != 1:
+        if rows_changed(changed) != 1:
             continue
         allotment.give_back(res.live_product_id, res.quantity)
         db.session.expire(res, ["status"])

@@ -19,6 +19,7 @@ import logging
 
 from sqlalchemy import func, select, update
 
+from ..core.dbtypes import rows_changed
 from ..errors import OutOfStock
 from ..extensions import db
 from ..shop.models import Variant
@@ -27,7 +28,9 @@ from .models import LiveProduct
 log = logging.getLogger(__name__)
 
 def _id(lp: LiveProduct | int) -> int:
-    return lp if isinstance(lp, int) and not isinstance(lp, bool) else lp.id
+    if isinstance(lp, bool):
+        raise TypeError("a live product or its id, not a bool")
+    return lp if isinstance(lp, int) else lp.id
 
 
 def _apply(lp_id: int, condition, delta) -> bool:
@@ -38,7 +41,7 @@ def _apply(lp_id: int, condition, delta) -> bool:
     loaded = db.session.identity_map.get(db.session.identity_key(LiveProduct, lp_id))
     if loaded is not None:
         db.session.expire(loaded, ["allotment_used"])
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def take(lp: LiveProduct | int, qty: int) -> bool:

@@ -9,8 +9,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from flask_babel import force_locale, format_datetime
-from flask_babel import get_locale
+from flask_babel import force_locale, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select

@@ -72,7 +72,7 @@ def seed_lives() -> list[LiveSession]:
                                                   "được báo khi phiên bắt đầu.")
     for product in products[:5]:
         services.add_live_product(owner, upcoming, product, allotment=min(product.available, 20))
-    for session, product in zip((ended, live, upcoming), products):
+    for session, product in zip((ended, live, upcoming), products, strict=False):
         _borrow_cover(session, product)
     db.session.flush()
     return [ended, live, upcoming]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
+from flask import request as _request
 from flask import session as socket_session
 from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, join_room
@@ -21,6 +22,8 @@ from . import broadcast, buyer_news, moderation, queries, services, viewers
 from . import flash as flash_sales
 from .broadcast import NAMESPACE, broadcast_comment, room, seller_room
 from .models import LiveSession
+
+request: Any = _request  # Flask-SocketIO adds request.sid, which Flask's own types do not know
 
 MAX_TEXT = 2000  # a comment's payload; the service cuts at 500 characters, this only refuses a flood unread
 
@@ -272,7 +275,7 @@ class LiveNamespace(Namespace):
         live, user = _console(data)
         lines = services.confirm_buyer_lines(user, live, data.get("user_id"))
         broadcast.to_sellers(live.id, "buyer_confirmed", {"user_id": lines[0].user_id, "ids": [r.id for r in lines],
-                                                          "confirmed_at": lines[0].confirmed_at.isoformat()})
+                                                          "confirmed_at": lines[0].confirmed_at.isoformat()})  # type: ignore[union-attr]  # set by the confirmation
         return {"ok": True}
 
 

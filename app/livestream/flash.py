@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..accounts.services import require_org_role
-from ..core.dbtypes import utcnow
+from ..core.dbtypes import rows_changed, utcnow
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from . import buyer_news
@@ -89,7 +89,7 @@ def claim_ended(session_id: int | None, now: datetime) -> list[FlashSale]:
     for sale in db.session.scalars(stmt).all():
         won = db.session.execute(update(FlashSale).where(FlashSale.id == sale.id, FlashSale.end_announced.is_(False))
                                  .values(end_announced=True).execution_options(synchronize_session=False))
-        if won.rowcount == 1:
+        if rows_changed(won) == 1:
             claimed.append(sale)
     return claimed
 

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts import notifications
 from ..accounts.models import Organisation, User
+from ..core.dbtypes import rows_changed
 from ..errors import NotSignedIn
 from ..extensions import db
 from .models import LiveSession, OrganisationFollow
@@ -38,7 +39,7 @@ def unfollow(user: User | None, org: Organisation) -> bool:
     user = _signed_in(user)
     result = db.session.execute(delete(OrganisationFollow).where(OrganisationFollow.user_id == user.id,
                                                                  OrganisationFollow.organisation_id == org.id))
-    return bool(result.rowcount)
+    return rows_changed(result) > 0
 
 
 def _row(user: User, org: Organisation) -> OrganisationFollow | None:

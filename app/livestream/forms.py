@@ -1,7 +1,7 @@
 """Live forms: scheduling a live (title, description, start time in Vietnam's time, cover, stream link), its products."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -30,7 +30,7 @@ class ScheduleForm(FlaskForm):
         if value is None:
             return None
         zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"))
-        return value.replace(tzinfo=zone).astimezone(timezone.utc)
+        return value.replace(tzinfo=zone).astimezone(UTC)
 
 
 class LiveProductForm(FlaskForm):

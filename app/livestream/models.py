@@ -3,14 +3,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, false)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..accounts.models import Organisation, User
 from ..core.dbtypes import TZDateTime, sql_in, utcnow
 from ..core.privacy import mask_personal_data
-from ..extensions import db
+from ..extensions import Model
 from ..shop.models import Product, Variant
 from ..shop.ordering.models import Order
 
@@ -25,7 +35,7 @@ MAX_PUBLIC_MESSAGE = 2 * MAX_MESSAGE
 MAX_PRICE = 10_000_000_000
 
 
-class LiveSession(db.Model):
+class LiveSession(Model):
     """One live sale of an organisation: scheduled → live → ended."""
 
     __tablename__ = "live_sessions"
@@ -71,7 +81,7 @@ class LiveSession(db.Model):
         return f"<LiveSession {self.id} {self.state} {self.title!r}>"
 
 
-class LiveProduct(db.Model):
+class LiveProduct(Model):
     """A product on a live: its live code, live price, per-buyer limit and the quantity set aside for the live.
 
     allotment_used only changes by a conditional UPDATE in the same transaction as the inventory
@@ -110,7 +120,7 @@ class LiveProduct(db.Model):
         return self.live_price if self.live_price is not None else variant.effective_price
 
 
-class ChatMessage(db.Model):
+class ChatMessage(Model):
     """A chat line with an increasing server id; client_id makes a re-sent comment return its first ack.
 
     `text` is what was typed (the organisation's members and the order see it); `public_text` is the copy everyone
@@ -151,7 +161,7 @@ class ChatMessage(db.Model):
         return text
 
 
-class LiveCommentGate(db.Model):
+class LiveCommentGate(Model):
     """When a buyer last commented in a live. The one-comment-a-second limit (and slow mode) is a conditional write
     of this row inside the comment's transaction, so two connections of one buyer cannot both pass it."""
 
@@ -162,7 +172,7 @@ class LiveCommentGate(db.Model):
     last_comment_at: Mapped[datetime] = mapped_column(TZDateTime)
 
 
-class LiveReservation(db.Model):
+class LiveReservation(Model):
     """One order line from a comment, with the server time it was taken: the claim log of a live."""
 
     __tablename__ = "live_reservations"
@@ -201,7 +211,7 @@ class LiveReservation(db.Model):
     message: Mapped[ChatMessage | None] = relationship()
 
 
-class QuickReply(db.Model):
+class QuickReply(Model):
     """One of an organisation's one-tap answers on the live console ("Còn hàng ạ"), in the seller's order."""
 
     __tablename__ = "live_quick_replies"
@@ -220,7 +230,7 @@ class QuickReply(db.Model):
 WAITLIST_STATUSES = ("waiting", "served", "cancelled")
 
 
-class OrganisationFollow(db.Model):
+class OrganisationFollow(Model):
     """A buyer follows an organisation: told in the app when it goes live."""
 
     __tablename__ = "organisation_follows"
@@ -235,7 +245,7 @@ class OrganisationFollow(db.Model):
     organisation: Mapped[Organisation] = relationship()
 
 
-class LiveWaitlist(db.Model):
+class LiveWaitlist(Model):
     """A buyer's place in line for a sold-out live product; served first come first when stock frees up."""
 
     __tablename__ = "live_waitlist"
@@ -263,7 +273,7 @@ class LiveWaitlist(db.Model):
     reservation: Mapped[LiveReservation | None] = relationship()
 
 
-class LiveOrderLine(db.Model):
+class LiveOrderLine(Model):
     """Which shop order a checked-out live reservation went into (its held stock moved there unchanged)."""
 
     __tablename__ = "live_order_lines"
@@ -277,7 +287,7 @@ class LiveOrderLine(db.Model):
     order: Mapped[Order] = relationship()
 
 
-class LiveMute(db.Model):
+class LiveMute(Model):
     """A buyer muted in one live until a time: their comments are refused, nothing is stored or broadcast."""
 
     __tablename__ = "live_mutes"
@@ -293,7 +303,7 @@ class LiveMute(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class LiveBan(db.Model):
+class LiveBan(Model):
     """A buyer banned from commenting in every live of one organisation (they may still watch)."""
 
     __tablename__ = "live_bans"
@@ -308,7 +318,7 @@ class LiveBan(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class FlashSale(db.Model):
+class FlashSale(Model):
     """A short special price on one live product, with a per-buyer cap; over when now >= ends_at.
 
     Correctness reads ends_at (lazy expiry); end_announced only records that flash_sale_ended was emitted."""
@@ -341,7 +351,7 @@ VIDEO_STATES = ("waiting", "on_air", "interrupted", "ended")
 RECORDING_STATES = ("recorded", "joined", "failed")
 
 
-class LiveStream(db.Model):
+class LiveStream(Model):
     """The RTMP side of a live: the stream key (only its SHA-256 is stored), the public HLS name, the video state.
 
     The key never leaves this row in clear: nginx relays a publish under the key to public_name, which is
@@ -375,7 +385,7 @@ class LiveStream(db.Model):
     key_created_by: Mapped[User | None] = relationship()
 
 
-class LiveRecording(db.Model):
+class LiveRecording(Model):
     """One recorded piece of a live (one per publish, as nginx wrote it); the pieces make the replay."""
 
     __tablename__ = "live_recordings"

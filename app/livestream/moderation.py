@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
@@ -12,7 +13,7 @@ from sqlalchemy import delete, select
 
 from ..accounts.models import User
 from ..accounts.services import membership, require_org_role
-from ..core.dbtypes import utcnow
+from ..core.dbtypes import rows_changed, utcnow
 from ..core.text import fold
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..extensions import db
@@ -139,8 +140,8 @@ def mute_user(actor: User | None, live: LiveSession, user_id: Any, minutes: Any,
 def unmute_user(actor: User | None, live: LiveSession, user_id: Any) -> bool:
     require_org_role(actor, live.organisation, "staff")
     user = _target(live, user_id)
-    return db.session.execute(delete(LiveMute).where(LiveMute.session_id == live.id,
-                                                     LiveMute.user_id == user.id)).rowcount > 0
+    return rows_changed(db.session.execute(delete(LiveMute).where(LiveMute.session_id == live.id,
+                                                                  LiveMute.user_id == user.id))) > 0
 
 
 def ban_user(actor: User | None, live: LiveSession, user_id: Any) -> LiveBan:
@@ -159,8 +160,8 @@ def ban_user(actor: User | None, live: LiveSession, user_id: Any) -> LiveBan:
 def unban_user(actor: User | None, live: LiveSession, user_id: Any) -> bool:
     require_org_role(actor, live.organisation, "staff")
     user = _target(live, user_id)
-    return db.session.execute(delete(LiveBan).where(LiveBan.organisation_id == live.organisation_id,
-                                                    LiveBan.user_id == user.id)).rowcount > 0
+    return rows_changed(db.session.execute(delete(LiveBan).where(LiveBan.organisation_id == live.organisation_id,
+                                                                 LiveBan.user_id == user.id))) > 0
 
 
 def check_may_comment(live: LiveSession, user: User, now: datetime) -> None:
@@ -186,7 +187,7 @@ def silenced(live: LiveSession, now: datetime | None = None) -> dict[str, dict]:
         select(LiveMute.user_id, LiveMute.until).where(LiveMute.session_id == live.id, LiveMute.until > now))}
     banned = dict(db.session.execute(
         select(LiveBan.user_id, User.name).join(User, User.id == LiveBan.user_id)
-        .where(LiveBan.organisation_id == live.organisation_id).order_by(LiveBan.id)).all())
+        .where(LiveBan.organisation_id == live.organisation_id).order_by(LiveBan.id)).tuples().all())
     return {"muted": muted, "banned": banned}
 
 

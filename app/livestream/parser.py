@@ -4,17 +4,49 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from app.core.text import fold
 
 from .parser_names import NO_NAMES, _filler, _match_names, _Names
-from .parser_tokens import (AMBIG, CANCEL, CANCEL_ALL, CODE, CONNECTORS, MAX_CHARS, MAX_QTY, MIN_QTY, NAO_AFTER, NEG,
-                            NEG_QUESTION, NON_ALNUM, NUM, ORDER, PARTICLES, PHONE_RE, PRONOUNS, QTY_MARKERS, QUESTION,
-                            TOKEN_RE, TRANSFER, UNITS, UNKNOWN, VARIANT_PREFIX, WORD, WORDNUM, _classify, _coerce,
-                            _fold, _key, _phone_cached, _raw_tokens, _variant_at)
+from .parser_tokens import (
+    AMBIG,
+    CANCEL,
+    CANCEL_ALL,
+    CODE,
+    CONNECTORS,
+    MAX_CHARS,
+    MAX_QTY,
+    MIN_QTY,
+    NAO_AFTER,
+    NEG,
+    NEG_QUESTION,
+    NON_ALNUM,
+    NUM,
+    ORDER,
+    PARTICLES,
+    PHONE_RE,
+    PRONOUNS,
+    QTY_MARKERS,
+    QUESTION,
+    TOKEN_RE,
+    TRANSFER,
+    UNITS,
+    UNKNOWN,
+    VARIANT_PREFIX,
+    WORD,
+    WORDNUM,
+    _classify,
+    _coerce,
+    _fold,
+    _key,
+    _phone_cached,
+    _raw_tokens,
+    _variant_at,
+)
 
 __all__ = ["ParsedComment", "ParsedItem", "parse_comment"]
 

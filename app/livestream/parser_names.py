@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .parser_tokens import (AMBIG, CANCEL, CODE, MAX_CHOICES, MONEY, NAME_STOP, NUM, ORDER, PRONOUNS, QTY_MARKERS,
-                            UNITS, UNKNOWN, WORD, WORDNUM, _variant_at)
+from .parser_tokens import (
+    AMBIG,
+    CANCEL,
+    CODE,
+    MAX_CHOICES,
+    MONEY,
+    NAME_STOP,
+    NUM,
+    ORDER,
+    PRONOUNS,
+    QTY_MARKERS,
+    UNITS,
+    UNKNOWN,
+    WORD,
+    WORDNUM,
+    _variant_at,
+)
 
 
 @dataclass(frozen=True)

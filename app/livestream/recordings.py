@@ -7,7 +7,7 @@ import logging
 import re
 import secrets
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -48,7 +48,7 @@ def record_done(public_name: Any, path: Any, now: datetime | None = None) -> Liv
     existing = db.session.scalar(select(LiveRecording).where(LiveRecording.file_name == file.name))
     if existing is not None:
         return existing  # nginx retried the callback
-    started = datetime.fromtimestamp(int(match["started"]), tz=timezone.utc)
+    started = datetime.fromtimestamp(int(match["started"]), tz=UTC)
     recording = LiveRecording(session_id=stream.session_id, file_name=file.name, started_at=started,
                               duration_ms=_duration_ms(rec_dir / file.name), state="recorded")
     db.session.add(recording)

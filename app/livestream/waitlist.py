@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..core.dbtypes import utcnow
+from ..core.dbtypes import row_by_key, utcnow
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn, OutOfStock
 from ..extensions import db
 from ..shop import inventory
@@ -173,11 +173,7 @@ def waitlist_position(entry: LiveWaitlist) -> int:
 
 
 def leave_waitlist(user: User, entry_id: Any) -> LiveWaitlist:
-    try:
-        eid = int(entry_id)
-    except (TypeError, ValueError):
-        eid = 0
-    entry = db.session.get(LiveWaitlist, eid) if 0 < eid < 2**31 else None
+    entry = row_by_key(LiveWaitlist, entry_id)
     if entry is None or entry.user_id != user.id:
         raise NotFound(_l("We could not find that waitlist place."), code="no_such_waitlist")
     if entry.status == "waiting":

@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.dbtypes import TZDateTime, sql_in, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 CHANNELS = ("zalo", "sms", "push", "inapp")
 MESSAGE_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
@@ -16,7 +16,7 @@ MESSAGE_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 ATTEMPT_STATUSES = ("sending", "sent", "refused", "error", "unknown")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One message to one person about one event, written in the event's own transaction (the outbox)."""
 
     __tablename__ = "notify_outbox"
@@ -50,7 +50,7 @@ class OutboxMessage(db.Model):
                                                       cascade="all, delete-orphan")
 
 
-class OutboxAttempt(db.Model):
+class OutboxAttempt(Model):
     """One call to one channel for one message: what was sent where, its answer and cost (the send log)."""
 
     __tablename__ = "notify_attempts"
@@ -78,7 +78,7 @@ class OutboxAttempt(db.Model):
     message: Mapped[OutboxMessage] = relationship(back_populates="tries")
 
 
-class ChannelConsent(db.Model):
+class ChannelConsent(Model):
     """A buyer turned a channel on or off, when and from where: the latest row per channel is the choice."""
 
     __tablename__ = "notify_consents"
@@ -95,7 +95,7 @@ class ChannelConsent(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class ChannelPreference(db.Model):
+class ChannelPreference(Model):
     """Which channel a buyer wants tried first (the others follow in the platform's order)."""
 
     __tablename__ = "notify_preferences"
@@ -106,7 +106,7 @@ class ChannelPreference(db.Model):
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class PushSubscription(db.Model):
+class PushSubscription(Model):
     """A browser's Push API subscription (endpoint + keys) for one signed-in buyer."""
 
     __tablename__ = "push_subscriptions"
@@ -120,7 +120,7 @@ class PushSubscription(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class ProviderToken(db.Model):
+class ProviderToken(Model):
     """A provider's current OAuth tokens (Zalo rotates its refresh token at every refresh, so it must be kept)."""
 
     __tablename__ = "notify_provider_tokens"

@@ -33,7 +33,7 @@ from flask import current_app, url_for
 from sqlalchemy import and_, or_, select, update
 
 from ..accounts.models import User
-from ..core.dbtypes import utcnow
+from ..core.dbtypes import rows_changed, utcnow
 from ..extensions import db
 from .channels import Channel, Outgoing, Recipient, Result, channels_from_config
 from .models import ChannelConsent, ChannelPreference, OutboxAttempt, OutboxMessage, PushSubscription
@@ -174,7 +174,7 @@ def _claim(message_id: int, now: datetime, lease: timedelta) -> bool:
                                 .values(status="sending", locked_until=now + lease)
                                 .execution_options(synchronize_session=False))
     db.session.commit()
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def _recover(message: OutboxMessage, channels: Mapping[str, Channel], recipient: Recipient, now: datetime) -> bool:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from ..accounts.models import User
-from ..core.dbtypes import utcnow
+from ..core.dbtypes import rows_changed, utcnow
 from ..errors import InvalidInput
 from ..extensions import db
 from .channels.webpush import origin_allowed
@@ -83,4 +83,4 @@ def unsubscribe_push(user: User, endpoint: Any) -> int:
         return 0
     result = db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user.id,
                                                                PushSubscription.endpoint == endpoint))
-    return result.rowcount or 0
+    return rows_changed(result)

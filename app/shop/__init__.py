@@ -8,9 +8,7 @@ from .reasons import system_text  # noqa: E402
 
 bp.add_app_template_filter(system_text, "system_text")  # stock reasons and order notes in the reader's language
 from . import views  # noqa: E402,F401
-from . import manage  # noqa: E402,F401
 from .ordering import views as ordering_views  # noqa: E402,F401
-from . import seller  # noqa: E402,F401
 from . import shipping  # noqa: E402,F401
 from .shipping import views as shipping_views  # noqa: E402,F401
 from . import cli  # noqa: E402,F401

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from ..extensions import db
 from . import bp
 from .models import Photo, Product
-from .services import backfill_photo, refresh_search
+from .photos import backfill_photo
+from .search import refresh_search
 
 
 @bp.cli.command("reindex")

@@ -51,7 +51,7 @@ class Dashboard:
         return sum(o.total for o in self.today_orders if o.status not in CLOSED)
 
     def day_counts(self) -> list[tuple[date, int]]:
-        return list(zip(self.days, self.orders_per_day))
+        return list(zip(self.days, self.orders_per_day, strict=True))
 
     def chart(self) -> dict:
         """What the orders-per-day chart is drawn from (JSON for a data attribute)."""

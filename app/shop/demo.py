@@ -14,7 +14,7 @@ from ..core.banks import BANKS_BY_BIN
 from ..core.storage import get_storage
 from ..core.text import fold
 from ..extensions import db
-from . import services
+from . import photos, services
 from .models import Product
 from .services import ProductData, VariantRow
 
@@ -154,13 +154,13 @@ def seed_products() -> int:
             default = product.variants[0]
             rows = [VariantRow(default.id if i == 0 else None, label, vprice) for i, (label, vprice, _) in
                     enumerate(variants)]
-            for variant, (_, _, vstock) in zip(services.set_variants(owner, product, rows), variants):
+            for variant, (_, _, vstock) in zip(services.set_variants(owner, product, rows), variants, strict=True):
                 if vstock:
                     services.adjust_variant_stock(owner, product, variant.id, vstock, "Nhập kho ban đầu")
         if preorder_days and extra.get("cap"):
             # Pre-orders are taken against the cap: the harvest is promised, not yet in the shed.
             services.adjust_variant_stock(owner, product, product.variants[0].id, extra["cap"], "Nhận đặt trước")
-        services.add_photo(owner, product, draw_photo(name, category), storage)
+        photos.add_photo(owner, product, draw_photo(name, category), storage)
         added += 1
     db.session.flush()
     return added

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ..accounts.models import User
+from ..core.dbtypes import rows_changed
 from ..errors import Conflict, InvalidInput, NotFound, OutOfStock
 from ..extensions import db
 from .models import StockMovement, Variant
@@ -39,7 +40,9 @@ def _reason(reason: str | None) -> str | None:
 
 
 def _variant_id(variant: Variant | int) -> int:
-    return variant if isinstance(variant, int) and not isinstance(variant, bool) else variant.id
+    if isinstance(variant, bool):
+        raise TypeError("a variant or its id, not a bool")
+    return variant if isinstance(variant, int) else variant.id
 
 
 def _apply(variant_id: int, condition, values: dict) -> bool:
@@ -52,7 +55,7 @@ def _apply(variant_id: int, condition, values: dict) -> bool:
     loaded = db.session.identity_map.get(db.session.identity_key(Variant, variant_id))
     if loaded is not None:
         db.session.expire(loaded, ["received", "available", "reserved", "sold"])
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def _record(variant_id: int, kind: str, delta: int, reason: str | None, actor: User | None) -> StockMovement:

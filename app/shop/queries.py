@@ -15,7 +15,7 @@ from ..accounts.models import Organisation
 from ..accounts.services import membership
 from ..errors import NotFound
 from ..extensions import db
-from .models import CATEGORY_CODES, UNIT_LABELS, Photo, Product, StockMovement, Variant
+from .models import CATEGORY_CODES, UNIT_LABELS, Product, StockMovement, Variant
 from .search import match, page_ids, terms
 
 T = TypeVar("T")
@@ -152,7 +152,7 @@ def category_counts(filters: CatalogFilters | None = None, organisation_id: int 
         stmt = stmt.where(match(words).where)
     elif f.q and f.q.strip():
         return {}
-    return dict(db.session.execute(stmt.group_by(Product.category)).all())
+    return dict(db.session.execute(stmt.group_by(Product.category)).tuples().all())
 
 
 def communes_with_products() -> list[int]:
@@ -218,13 +218,6 @@ def stock_of(product_id: int) -> ProductStock | None:
                         [StockRow(row.id, row.available) for row in rows])
 
 
-def find_by_code(organisation_id: int, code: str) -> Product | None:
-    """An active product by the code buyers type in a live comment ('a12' finds A12)."""
-    return db.session.scalar(select(Product).where(
-        Product.organisation_id == organisation_id, Product.code == "".join(code.split()).upper(),
-        Product.status == "active"))
-
-
 def organisation_products(org: Organisation, status: str | None = None) -> list[Product]:
     """The seller's product list, newest first, archived ones only when asked for."""
     stmt = select(Product).where(Product.organisation_id == org.id)
@@ -240,7 +233,3 @@ def stock_movements(product: Product, limit: int = 200) -> list[StockMovement]:
         .options(joinedload(StockMovement.actor), joinedload(StockMovement.variant))
         .order_by(StockMovement.created_at.desc(), StockMovement.id.desc()).limit(limit)
     ))
-
-
-def photo_of(product: Product, photo_id: int) -> Photo | None:
-    return next((p for p in product.photos if p.id == photo_id), None)

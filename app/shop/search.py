@@ -1,4 +1,5 @@
-"""Diacritic-blind product search: folded text columns, FTS5 bm25 on SQLite, weighted tsvector on PostgreSQL.
+"""Diacritic-blind product search: folded text columns (kept fresh here when a product or its organisation
+changes), FTS5 bm25 on SQLite, weighted tsvector on PostgreSQL.
 
 Both engines see the same folded ASCII text ("Bưởi Diễn" is stored as "buoi dien") and the same query:
 every typed word must start a word of the product (prefix AND). Results are ordered first by how many
@@ -12,12 +13,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Select, Subquery, and_, case, column, func, literal, literal_column, select, table, text
+from flask_babel import force_locale
+from sqlalchemy import (
+    Select,
+    Subquery,
+    and_,
+    case,
+    column,
+    event,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..accounts.models import Organisation
+from ..core import addresses
 from ..core.text import fold
 from ..extensions import db
-from .models import Product
+from .models import CATEGORY_LABELS, Product
 
 FTS_TABLE = "product_fts"  # SQLite FTS5 external-content table over products(search_name, search_text)
 PG_INDEX = "ix_products_search_tsv"  # GIN over products.search_vector, kept by a trigger (migration 0012)
@@ -114,3 +133,47 @@ def page_ids(matches: Select, words: list[str], found: Match, limit: int, offset
     page = (select(Product.id).join(tier, tier.c.id == Product.id)
             .order_by(tier.c.hits.desc(), tier.c.closeness, found.rank, Product.id).limit(limit).offset(offset))
     return list(db.session.scalars(page))
+
+
+# Keeping the folded columns fresh ------------------------------------------------------------------------------
+
+def _category_words(category: str) -> str:
+    """The category in both languages, whatever the language of whoever saves the product."""
+    label = CATEGORY_LABELS.get(category)
+    if label is None:
+        return category
+    words = []
+    for locale in ("vi", "en"):
+        with force_locale(locale):
+            words.append(str(label))
+    return " ".join(words)
+
+
+def refresh_search(product: Product) -> None:
+    """Recompute the folded search columns; called whenever a searched field changes."""
+    org = product.organisation or db.session.get(Organisation, product.organisation_id)
+    place = addresses.commune_name(product.origin_commune_code or org.commune_code)
+    product.search_name, product.search_text = search_fields(
+        product.name, product.code, _category_words(product.category), org.name, product.description, place)
+
+
+def reindex_organisation(org: Organisation, session=None) -> None:
+    """After an organisation is renamed or moves commune, its products' search text must follow."""
+    session = session or db.session
+    for product in session.scalars(select(Product).where(Product.organisation_id == org.id)):
+        refresh_search(product)
+
+
+_SEARCHED_ORG_FIELDS = ("name", "commune_code")
+
+
+@event.listens_for(Session, "before_flush")
+def _follow_organisation_changes(session, _flush_context, _instances) -> None:
+    """Whoever renames an organisation or moves it (the accounts pages, an admin, a script), its products'
+    search text follows in the same flush: accounts never needs to know the shop exists."""
+    changed = [obj for obj in session.dirty if isinstance(obj, Organisation) and obj.id is not None
+               and any(inspect(obj).attrs[field].history.has_changes() for field in _SEARCHED_ORG_FIELDS)]
+    if changed:
+        with session.no_autoflush:
+            for org in changed:
+                reindex_organisation(org, session)

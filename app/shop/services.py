@@ -4,29 +4,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Literal, overload
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from ..accounts.models import Organisation, User
 from ..accounts.selling import require_may_sell
 from ..accounts.services import require_org_role
 from ..core import addresses
-from ..core.images import RESPONSIVE_WIDTHS, THUMB_BUDGET, resize_stored, thumbnail_of
 from ..core.money import MAX_VND
-from ..core.storage import Storage
-from ..core.uploads import save_image
 from ..core.text import fold, slugify
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
 from . import inventory
-from .models import CATEGORY_CODES, CATEGORY_LABELS, STATUSES, UNIT_CODES, Photo, Product, StockMovement, Variant
-from .search import search_fields
+from .models import CATEGORY_CODES, STATUSES, UNIT_CODES, Product, StockMovement, Variant
+from .search import refresh_search
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{1,4}$")
-MAX_PHOTOS = 10
 MAX_VARIANTS = 30
 MAX_DESCRIPTION = 10_000
 MAX_BUYER_LIMIT = 1_000_000
@@ -55,7 +50,15 @@ class ProductData:
 
 # Validation ---------------------------------------------------------------------------------------
 
-def check_price(value, *, field: str = "price", allow_none: bool = False) -> int | None:
+@overload
+def check_price(value: Any, *, field: str = "price", allow_none: Literal[False] = False) -> int: ...
+
+
+@overload
+def check_price(value: Any, *, field: str = "price", allow_none: bool) -> int | None: ...
+
+
+def check_price(value: Any, *, field: str = "price", allow_none: bool = False) -> int | None:
     """Whole dong above zero and below ten billion; anything else is a typo worth stopping."""
     if value is None and allow_none:
         return None
@@ -69,7 +72,7 @@ def check_price(value, *, field: str = "price", allow_none: bool = False) -> int
     return value
 
 
-def check_buyer_limit(value) -> int | None:
+def check_buyer_limit(value: Any) -> int | None:
     """A product's own cap on the units one buyer may hold in open orders: empty (the platform's), or 1 and up."""
     if value is None:
         return None
@@ -128,7 +131,7 @@ def _check_sellable(org: Organisation, status: str) -> None:
         require_may_sell(org, "publish")
 
 
-def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -> dict:
+def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -> dict[str, Any]:
     name = " ".join((data.name or "").split())
     if not name or len(name) > 160:
         raise InvalidInput(_l("Please enter the product name (up to 160 characters)."), code="invalid_name",
@@ -177,48 +180,6 @@ def _clean(org: Organisation, data: ProductData, except_id: int | None = None) -
                 ocop_expires_on=data.ocop_expires_on if stars else None, origin_commune_code=commune,
                 is_preorder=bool(data.is_preorder), harvest_date=data.harvest_date if data.is_preorder else None,
                 preorder_cap=cap if data.is_preorder else None, status=data.status)
-
-
-def _category_words(category: str) -> str:
-    """The category in both languages, whatever the language of whoever saves the product."""
-    label = CATEGORY_LABELS.get(category)
-    if label is None:
-        return category
-    words = []
-    for locale in ("vi", "en"):
-        with force_locale(locale):
-            words.append(str(label))
-    return " ".join(words)
-
-
-def refresh_search(product: Product) -> None:
-    """Recompute the folded search columns; called whenever a searched field changes."""
-    org = product.organisation or db.session.get(Organisation, product.organisation_id)
-    place = addresses.commune_name(product.origin_commune_code or org.commune_code)
-    product.search_name, product.search_text = search_fields(
-        product.name, product.code, _category_words(product.category), org.name, product.description, place)
-
-
-def reindex_organisation(org: Organisation, session=None) -> None:
-    """After an organisation is renamed or moves commune, its products' search text must follow."""
-    session = session or db.session
-    for product in session.scalars(select(Product).where(Product.organisation_id == org.id)):
-        refresh_search(product)
-
-
-_SEARCHED_ORG_FIELDS = ("name", "commune_code")
-
-
-@event.listens_for(Session, "before_flush")
-def _follow_organisation_changes(session, _flush_context, _instances) -> None:
-    """Whoever renames an organisation or moves it (the accounts pages, an admin, a script), its products'
-    search text follows in the same flush: accounts never needs to know the shop exists."""
-    changed = [obj for obj in session.dirty if isinstance(obj, Organisation) and obj.id is not None
-               and any(inspect(obj).attrs[field].history.has_changes() for field in _SEARCHED_ORG_FIELDS)]
-    if changed:
-        with session.no_autoflush:
-            for org in changed:
-                reindex_organisation(org, session)
 
 
 # Products -----------------------------------------------------------------------------------------
@@ -272,7 +233,7 @@ def set_status(actor: User | None, product: Product, status: str) -> None:
     db.session.flush()
 
 
-def set_buyer_limit(actor: User | None, product: Product, max_per_buyer) -> Product:
+def set_buyer_limit(actor: User | None, product: Product, max_per_buyer: Any) -> Product:
     """Set (or clear, with None) how many units of the product one buyer may hold in open orders."""
     require_org_role(actor, product.organisation, "staff")
     product.max_per_buyer = check_buyer_limit(max_per_buyer)
@@ -326,7 +287,7 @@ def set_variants(actor: User | None, product: Product, rows: list[VariantRow]) -
                               label=variant.label or "—"), code="variant_has_stock")
         variant.is_active = False
     chosen = [mine.get(row.id) if row.id is not None else by_label.pop(fold(label or ""), None)
-              for row, label in zip(rows, labels)]
+              for row, label in zip(rows, labels, strict=True)]
     # The unique (product, label) pair is checked row by row, so renames that swap labels go through
     # temporary names, and retired variants whose label is wanted again step aside.
     wanted = {fold(lbl) for lbl in labels if lbl}
@@ -337,9 +298,9 @@ def set_variants(actor: User | None, product: Product, rows: list[VariantRow]) -
             variant.label = f"{variant.label[:30]} #{variant.id}"
     db.session.flush()
     result = []
-    for position, (row, label, variant) in enumerate(zip(rows, labels, chosen)):
-        if variant is None:
-            variant = Variant(product=product)
+    for position, (row, label, existing) in enumerate(zip(rows, labels, chosen, strict=True)):
+        variant = existing if existing is not None else Variant(product=product)
+        if existing is None:
             db.session.add(variant)
         variant.label, variant.price, variant.position, variant.is_active = label, row.price, position, True
         result.append(variant)
@@ -356,86 +317,11 @@ def _drop_unused_variants(product: Product) -> None:
             product.variants.remove(variant)
 
 
-def adjust_variant_stock(actor: User | None, product: Product, variant_id: int, delta: int, reason: str | None):
+def adjust_variant_stock(actor: User | None, product: Product, variant_id: int, delta: int,
+                         reason: str | None) -> StockMovement:
     """A seller's stock correction, through the one inventory service."""
     require_org_role(actor, product.organisation, "staff")
     variant = db.session.get(Variant, variant_id)
     if variant is None or variant.product_id != product.id:
         raise InvalidInput(_l("That option belongs to another product."), code="foreign_variant")
     return inventory.adjust_stock(variant, delta, actor, reason)
-
-
-# Photos -------------------------------------------------------------------------------------------
-
-def add_photo(actor: User | None, product: Product, data: bytes, storage: Storage) -> Photo:
-    """Verify and re-encode an upload, store the photo and its thumbnail under generated names."""
-    require_org_role(actor, product.organisation, "staff")
-    if len(product.photos) >= MAX_PHOTOS:
-        raise InvalidInput(_l("Up to %(n)s photos per product.", n=MAX_PHOTOS), code="too_many_photos")
-    image = save_image(storage, data, prefix="products", thumb_prefix="products/thumbs", widths=RESPONSIVE_WIDTHS,
-                       sizes_prefix="products/sizes")
-    position = max((p.position for p in product.photos), default=-1) + 1
-    photo = Photo(product=product, key=image.key, thumb_key=image.thumb_key, position=position, width=image.width,
-                  height=image.height, sizes=image.sizes)
-    db.session.add(photo)
-    db.session.flush()
-    return photo
-
-
-def _store_sizes(storage: Storage, variants, content_type: str) -> dict[str, str]:
-    return {str(width): storage.save(data, prefix="products/sizes", extension="webp", content_type=content_type)
-            for width, data in variants}
-
-
-def backfill_photo(photo: Photo, storage: Storage) -> list[str] | None:
-    """For a photo stored before srcset copies and the thumbnail budget: make the copies, and a new thumbnail
-    (under a new key: the old one is cached for a year) if the old one is over THUMB_BUDGET. Returns the keys
-    the caller deletes after the commit, or None when the photo needed nothing."""
-    changed, old_keys = False, []
-    if photo.sizes is None:
-        photo.sizes = _store_sizes(storage, resize_stored(storage.read(photo.key)), "image/webp")
-        changed = True
-    if len(storage.read(photo.thumb_key)) > THUMB_BUDGET:
-        old_keys.append(photo.thumb_key)
-        photo.thumb_key = storage.save(thumbnail_of(storage.read(photo.key)), prefix="products/thumbs",
-                                       extension="webp", content_type="image/webp")
-        changed = True
-    db.session.flush()
-    return old_keys if changed else None
-
-
-def reorder_photos(actor: User | None, product: Product, photo_ids: list[int]) -> None:
-    """Put the photos in the given order; the first is the cover. The list must be exactly this product's."""
-    require_org_role(actor, product.organisation, "staff")
-    mine = {p.id: p for p in product.photos}
-    if sorted(photo_ids) != sorted(mine):
-        raise InvalidInput(_l("The photo list does not match this product."), code="invalid_photo_order")
-    for position, photo_id in enumerate(photo_ids):
-        mine[photo_id].position = position
-    db.session.flush()
-    db.session.expire(product, ["photos"])
-
-
-def move_photo(actor: User | None, product: Product, photo_id: int, offset: int) -> None:
-    """Move one photo up (-1) or down (+1) in the order."""
-    ids = [p.id for p in product.photos]
-    if photo_id not in ids:
-        raise NotFound(_l("We could not find that photo."))
-    i = ids.index(photo_id)
-    j = max(0, min(len(ids) - 1, i + offset))
-    ids[i], ids[j] = ids[j], ids[i]
-    reorder_photos(actor, product, ids)
-
-
-def delete_photo(actor: User | None, product: Product, photo_id: int) -> list[str]:
-    """Remove a photo row; returns the storage keys for the caller to delete after the commit."""
-    require_org_role(actor, product.organisation, "staff")
-    photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.product_id != product.id:
-        raise NotFound(_l("We could not find that photo."))
-    keys = [photo.key, photo.thumb_key, *(photo.sizes or {}).values()]
-    product.photos.remove(photo)
-    for position, other in enumerate(product.photos):
-        other.position = position
-    db.session.flush()
-    return keys

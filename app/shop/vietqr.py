@@ -28,7 +28,7 @@ ACCOUNT_MAX_DIGITS = 19
 
 # EMVCo tags whose value is itself a list of TLV objects.
 _ROOT_TEMPLATES = {f"{n:02d}" for n in (*range(26, 52), 62, 64, *range(80, 100))}
-_ACCOUNT_RE = re.compile(r"\d{%d,%d}" % (ACCOUNT_MIN_DIGITS, ACCOUNT_MAX_DIGITS))
+_ACCOUNT_RE = re.compile(rf"\d{{{ACCOUNT_MIN_DIGITS},{ACCOUNT_MAX_DIGITS}}}")
 _MEMO_DROP = re.compile(r"[^A-Z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"[-\u2010-\u2015]")

@@ -7,5 +7,4 @@ from . import models  # noqa: E402,F401
 from .review import models as review_models  # noqa: E402,F401
 from . import views  # noqa: E402,F401
 from .practice import views as practice_views  # noqa: E402,F401
-from . import authoring_views, source_views, staff_views  # noqa: E402,F401
-from .review import rubric_views, views as review_views  # noqa: E402,F401
+from .review import views as review_views  # noqa: E402,F401

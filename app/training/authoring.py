@@ -13,7 +13,7 @@ from ..core.text import slugify
 from ..core.uploads import ATTACHMENTS, AUDIO_VIDEO, save_image, save_upload
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
-from .models import (QUESTION_KINDS, Attachment, Choice, Course, Lesson, Module, PracticalTask, Question, Quiz)
+from .models import QUESTION_KINDS, Attachment, Choice, Course, Lesson, Module, PracticalTask, Question, Quiz
 from .services import require_staff
 
 # What each practical-task checker looks for, in words an author understands.

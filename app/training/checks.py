@@ -1,8 +1,9 @@
 """Practical-task checkers: read-only questions to the platform's data ("has this trainee really done it?")."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _

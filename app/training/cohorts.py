@@ -15,7 +15,7 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from .models import Attendance, Cohort, CohortMember, CohortSession, Course, Enrolment, QuizAttempt
 from .practice.models import PracticeRun
-from .services import CourseProgress, course_progress, enrol, is_staff, require_staff
+from .services import CourseProgress, course_progress, enrol, require_staff
 
 STUCK_AFTER_DAYS = 7
 
@@ -183,7 +183,3 @@ def dashboard(cohort: Cohort, *, now: datetime | None = None, stuck_days: int = 
 
 def attendance_of(session: CohortSession) -> dict[int, bool]:
     return {a.user_id: a.present for a in session.attendance}
-
-
-def visible_to(actor: User | None) -> bool:
-    return is_staff(actor)

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from ..accounts.models import Membership, User
 from ..extensions import db
 from .models import Certificate, Course, Enrolment, Lesson, Module, Quiz, QuizAttempt, TaskCompletion
-from .services import (CourseProgress, completed_lesson_ids, course_progress, enrolment_of, is_staff,
-                       passed_quiz_ids)
+from .services import CourseProgress, completed_lesson_ids, course_progress, enrolment_of, is_staff, passed_quiz_ids
 
 
 @dataclass
@@ -141,9 +140,3 @@ def organisation_badges(organisation_id: int) -> list[dict[str, Any]]:
     )
     return [{"code": code, "title": title, "title_en": title_en, "holder": holder}
             for code, title, title_en, holder in rows]
-
-
-def module_items(module: Module) -> list[tuple[str, Any]]:
-    """Lessons, quizzes and tasks of a module in reading order."""
-    return ([("lesson", x) for x in module.lessons] + [("quiz", x) for x in module.quizzes]
-            + [("task", x) for x in module.tasks])

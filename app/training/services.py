@@ -5,8 +5,9 @@ Services take explicit arguments, flush, raise domain errors and never commit: t
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,8 +19,21 @@ from ..core.text import fold
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db
 from . import certificates
-from .models import (Certificate, Course, Enrolment, Lesson, LessonProgress, PracticalTask, Question, Quiz,
-                     QuizAttempt, TaskCompletion)
+from .models import (
+    Certificate,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    PracticalTask,
+    Question,
+    Quiz,
+    QuizAttempt,
+    TaskCompletion,
+)
+
+Row = TypeVar("Row")
+
 
 def check_registry() -> dict[str, Callable[..., Any]]:
     """The practical-task checkers by kind (app/training/checks.py); empty until that module exists."""
@@ -52,13 +66,6 @@ def report_scope(user: User | None) -> int | None:
     """Whose trainees a report may show: None (everyone) for an admin, a trainer's own id (their classes)."""
     user = require_staff(user)
     return None if user.is_admin else user.id
-
-
-def require_admin(user: User | None) -> User:
-    user = _require_user(user)
-    if not user.is_admin:
-        raise Forbidden(_l("Only admins can do that."))
-    return user
 
 
 # --- enrolment ------------------------------------------------------------------------------------
@@ -126,18 +133,21 @@ def get_lesson(lesson_id: int, viewer: User | None = None) -> Lesson:
     return lesson
 
 
-def _add_once(row, find: Callable[[], Any]):
+def _add_once(row: Row, find: Callable[[], Row | None]) -> Row:
     """Insert a row guarded by a unique key; if the same row raced in from another request, use that one."""
     try:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:
-        return find()
+        found = find()
+        if found is None:  # the key clashed with nothing this request can see: not a race, a real error
+            raise
+        return found
     return row
 
 
 def _progress(user: User, lesson: Lesson) -> LessonProgress:
-    def find():
+    def find() -> LessonProgress | None:
         return db.session.scalar(select(LessonProgress).where(LessonProgress.lesson_id == lesson.id,
                                                               LessonProgress.user_id == user.id))
 

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import PHONES
+from tests.support.skips import skip_or_fail
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -21,14 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-PHONE = {"width": 390, "height": 844}
-
-
-def _skip_or_fail(reason: str):
-    """Same rule as tests/conftest.py: skip on a developer's machine, fail under CI=true."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"required in CI: {reason}")
-    pytest.skip(reason)
+PHONE = PHONES["390"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -43,10 +39,10 @@ def pytest_collection_modifyitems(config, items):
 def browser_type_launch_args(browser_type_launch_args, browser_name):
     """Debian's Chromium, headless; Playwright's own browser downloads are never used."""
     if browser_name != "chromium":
-        _skip_or_fail(f"only Debian's Chromium is supported, not {browser_name}")
+        skip_or_fail(f"only Debian's Chromium is supported, not {browser_name}")
     executable = os.environ.get("CHROMIUM_PATH", CHROMIUM)
     if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
-        _skip_or_fail("Debian chromium is not installed (apt-get install chromium)")
+        skip_or_fail("Debian chromium is not installed (apt-get install chromium)")
     return {**browser_type_launch_args, "executable_path": executable, "headless": True,
             "args": CHROMIUM_ARGS}
 
@@ -139,11 +135,6 @@ def shot():
         return path
 
     return take
-
-
-@pytest.fixture
-def skip_or_fail():
-    return _skip_or_fail
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Helpers for the phone-size live browser tests: a live on air with chat, phone contexts, sign-in, layout checks."""
+"""Helpers for the phone-size live browser tests: a live on air with chat, opening it signed in, layout checks
+(phone contexts and signing in: tests/support/browser.py)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,9 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_live import sign_in  # noqa: F401  (one sign-in for every browser test)
-
-PHONES = {"360": {"width": 360, "height": 740}, "390": {"width": 390, "height": 844}}
+from tests.support.browser import sign_in
 
 
 @pytest.fixture
@@ -52,10 +51,6 @@ def live_on_air(real_socketio, app, db, factory, no_rate_limit):
 @pytest.fixture
 def no_rate_limit(app, monkeypatch):
     monkeypatch.setitem(app.config, "LIVE_COMMENT_MIN_INTERVAL", 0)
-
-
-def phone_context(browser, browser_context_args, size: str):
-    return browser.new_context(**{**browser_context_args, "viewport": PHONES[size], "screen": PHONES[size]})
 
 
 def open_live(page: Page, user, live) -> None:

@@ -6,10 +6,10 @@ import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from app.compliance.settings import VIETNAM
-from tests.browser.test_shop_journey import sign_in
+from tests.support.browser import sign_in
 from tests.compliance.conftest import PDF
 
 

@@ -3,9 +3,10 @@ with the demo district seeded: no serious or critical axe-core violation and not
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from .pagecheck import NARROW, problems
+from tests.support.browser import sign_in_demo
 
 pytestmark = pytest.mark.browser
 
@@ -38,16 +39,6 @@ def pages_of(role: str, d: dict) -> list[str]:
                      "/training/author"]
 
 
-def sign_in(page: Page, login: str) -> None:
-    from app.accounts.demo import DEMO_PASSWORD
-
-    page.goto("/login")
-    page.locator("#login").fill(login)
-    page.locator("#password").fill(DEMO_PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("account-link")).to_be_visible()
-
-
 @pytest.mark.parametrize("role,login", [("buyer", BUYER), ("seller", SELLER), ("trainer", TRAINER), ("admin", ADMIN)])
 def test_every_page_passes_axe_and_fits_a_360_px_phone(browser, browser_context_args, browser_app, district,
                                                        page_checks, role, login):
@@ -56,7 +47,7 @@ def test_every_page_passes_axe_and_fits_a_360_px_phone(browser, browser_context_
     try:
         page = context.new_page()
         page.set_default_timeout(10_000)
-        sign_in(page, login)
+        sign_in_demo(page, login)
         for language in ("vi", "en"):
             page.goto(f"/lang/{language}?next=/")
             expect(page.locator("html")).to_have_attribute("lang", language)

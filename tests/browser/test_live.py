@@ -1,15 +1,14 @@
 """Browser: the seller starts a live and pins a product on the console; a buyer orders by typing; the order arrives."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "matkhau123"
 
 
 @pytest.fixture
@@ -31,14 +30,6 @@ def live_setup(real_socketio, app, db, factory):
         codes[name] = services.add_live_product(owner, live, product).live_code
     db.session.commit()
     return owner, buyer, live, codes
-
-
-def sign_in(page: Page, user) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(user.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_seller_console_and_buyer_order_by_comment(browser, browser_context_args, browser_app, live_setup, vi, shot):

@@ -6,11 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "matkhau123"
 
 
 @pytest.fixture
@@ -45,14 +45,6 @@ def lives(real_socketio, app, db, factory):
     services.start_live(other_owner, on_air)
     db.session.commit()
     return owner, org, buyer, live
-
-
-def sign_in(page: Page, user) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(user.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_follow_notify_order_checkout_and_report(browser, browser_context_args, browser_app, lives, vi, shot):

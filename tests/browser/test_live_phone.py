@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.live_support import (  # noqa: F401
-    in_first_screen, in_view, live_on_air, no_horizontal_overflow, no_rate_limit, open_live, phone_context, sign_in)
+from tests.browser.live_support import (  # noqa: F401  (live_on_air, no_rate_limit: fixtures)
+    in_first_screen, in_view, live_on_air, no_horizontal_overflow, no_rate_limit, open_live)
+from tests.support.browser import phone_context, sign_in, sign_in_demo
 
 pytestmark = pytest.mark.browser
 
@@ -150,7 +151,6 @@ def test_seller_cancel_and_confirm_reach_the_buyer(browser, browser_context_args
 
 def test_demo_live_order_by_name(browser, browser_context_args, browser_app, real_socketio, runner, db, vi):
     """The demo district: "lấy 2 quả bưởi diễn" in the demo live reserves A12 × 2."""
-    from app.accounts.demo import DEMO_PASSWORD
     from app.accounts.services import find_user_by_login
     from app.livestream.models import LiveSession
 
@@ -160,11 +160,7 @@ def test_demo_live_order_by_name(browser, browser_context_args, browser_app, rea
     ctx = phone_context(browser, browser_context_args, "390")
     try:
         page = ctx.new_page()
-        page.goto("/login")
-        page.locator("#login").fill(buyer.phone)
-        page.locator("#password").fill(DEMO_PASSWORD)
-        page.get_by_test_id("login-submit").click()
-        expect(page).not_to_have_url("/login")
+        sign_in_demo(page, buyer.phone)
         page.goto(f"/live/{live.id}")
         expect(page.locator("#live-comment button[type=submit]")).to_be_enabled()
         page.locator("#live-comment input").fill("lấy 2 quả bưởi diễn")

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "matkhau123"
 
 
 @pytest.fixture
@@ -33,14 +33,6 @@ def on_air(real_socketio, app, db, factory, monkeypatch):
     services.start_live(owner, live)
     db.session.commit()
     return owner, buyer, live
-
-
-def sign_in(page: Page, user) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(user.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def say(page: Page, text: str) -> None:

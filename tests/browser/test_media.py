@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.core import files
+from tests.support.skips import skip_or_fail
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +20,7 @@ def _stored(key_prefix: str, data: bytes, extension: str) -> str:
     return get_storage().save(data, prefix=key_prefix, extension=extension)
 
 
-def test_pictures_show_and_videos_play_from_media(page: Page, browser_app, tmp_path, skip_or_fail):
+def test_pictures_show_and_videos_play_from_media(page: Page, browser_app, tmp_path):
     if shutil.which("ffmpeg") is None:
         skip_or_fail("ffmpeg is needed to make a playable video")
     clip = tmp_path / "clip.webm"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_every_page import sign_in
+from tests.support.browser import sign_in_demo
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def test_first_visits_stay_within_their_budgets(browser, browser_context_args, b
             "product": transferred(context, f"/shop/p/{district['product']}"),
         }
         page = context.new_page()
-        sign_in(page, "0922000001")
+        sign_in_demo(page, "0922000001")
         page.close()
         found["lesson"] = transferred(context, f"/training/lesson/{district['text_lesson']}")
         found["live"] = transferred(context, f"/live/{district['lives']['live']}")

@@ -8,7 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .pagecheck import NARROW
-from .test_every_page import ADMIN, BUYER, SELLER, TRAINER, sign_in
+from tests.support.browser import sign_in_demo
+
+from .test_every_page import ADMIN, BUYER, SELLER, TRAINER
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -26,7 +28,7 @@ def test_seller_order_actions_fit_the_phone_in_both_languages(page: Page, distri
     from app.extensions import db
     from sqlalchemy import select
 
-    sign_in(page, SELLER)
+    sign_in_demo(page, SELLER)
     expect(page.get_by_test_id("account-link")).to_have_text("Bình")
     page.get_by_test_id("seller-tools").click()
     expect(page).to_have_url(re.compile(rf"/shop/manage/{district['org']}/dashboard$"))
@@ -62,7 +64,7 @@ def test_buyer_search_cart_badge_and_remembered_address(page: Page, district, vi
     expect(page.get_by_test_id("other-matches")).to_be_visible()
     page.get_by_test_id("other-matches").scroll_into_view_if_needed()
     shot(page, "shop-search-apart")
-    sign_in(page, BUYER)
+    sign_in_demo(page, BUYER)
     page.goto(f"/shop/p/{district['product']}")
     expect(page.locator(".gallery img").first).to_have_attribute("srcset", re.compile(r" 320w, .* 480w$"))  # demo: 480 px
     page.get_by_role("button", name=vi("Add to cart")).click()
@@ -77,7 +79,7 @@ def test_trainee_sees_the_key_only_after_passing_and_next_leads_to_the_quiz(page
     from app.extensions import db
     from app.training.models import Lesson, Quiz
 
-    sign_in(page, "0922000002")
+    sign_in_demo(page, "0922000002")
     lesson = db.session.get(Lesson, district["lesson"])
     course = lesson.module.course
     page.goto(f"/training/c/{course.slug}")
@@ -104,7 +106,7 @@ def test_trainee_sees_the_key_only_after_passing_and_next_leads_to_the_quiz(page
 
 @pytest.mark.parametrize("login,name", [(TRAINER, "trainer"), (ADMIN, "admin")])
 def test_trainer_and_admin_reports_fit_the_phone(page: Page, district, vi, shot, login, name):
-    sign_in(page, login)
+    sign_in_demo(page, login)
     if name == "trainer":
         expect(page.get_by_test_id("account-link")).to_have_text("Cô Hạnh")
     page.goto("/training/")

@@ -5,10 +5,10 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "matkhau123"
 
 
 @pytest.fixture
@@ -23,14 +23,6 @@ def trainee(real_socketio, app, db, factory):
                                                         code=code, status="active"), stock=stock)
     db.session.commit()
     return user
-
-
-def sign_in(page: Page, user) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(user.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def _step(driver, db, run_id: int):

@@ -7,19 +7,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.browser.test_shop_journey import PASSWORD
 from tests.shop.shipping.conftest import carriers, shop_world  # noqa: F401  (fixtures)
 from tests.shop.shipping.test_carriers import _another_confirmed_order, webhook
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, user) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(user.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def test_the_seller_ships_prints_and_reconciles(page: Page, db, carriers, shop_world, client, shot):  # noqa: F811
@@ -27,7 +19,7 @@ def test_the_seller_ships_prints_and_reconciles(page: Page, db, carriers, shop_w
 
     owner, org, order = shop_world("ghtk")
     second = _another_confirmed_order(db, org, owner)
-    _sign_in(page, owner)
+    sign_in(page, owner)
     page.goto(f"/shop/manage/{org.slug}/orders/{order.number}")
     page.get_by_test_id("book-ghtk").click()
     expect(page.get_by_test_id("shipment")).to_contain_text("GHTK")

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "matkhau123"
 
 
 @pytest.fixture
@@ -28,14 +28,6 @@ def shop_world(app, db, factory):
     minh = factory.user("Lê Văn Minh", province_code=HANOI)
     db.session.commit()
     return owner, org, lan, minh
-
-
-def sign_in(page: Page, user) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(user.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def photo_file(tmp_path) -> str:

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from .conftest import PHONE
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,19 +43,12 @@ def _photo(colour) -> bytes:
     return out.getvalue()
 
 
-def _login(page: Page, login: str, password: str) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(login)
-    page.locator("#password").fill(password)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("account-link")).to_be_visible()
-
-
 @pytest.fixture
 def demo(db, factory):
     """The demo courses (and accounts), and a trainee whose household shop has a product with three photos."""
     from app.accounts.demo import DEMO_PASSWORD, seed_accounts
     from app.core.storage import get_storage
+    from app.shop import photos
     from app.shop import services as shop
     from app.training.demo import COURSE_SLUGS, seed_training
     from app.training.models import Course
@@ -67,7 +61,7 @@ def demo(db, factory):
     product = shop.create_product(trainee, org, shop.ProductData(
         name="Bưởi Diễn nhà Thu", category="fruit", unit="fruit", price=55000, status="active"), stock=20)
     for colour in ((230, 200, 60), (200, 180, 40), (120, 160, 60)):
-        shop.add_photo(trainee, product, _photo(colour), get_storage())
+        photos.add_photo(trainee, product, _photo(colour), get_storage())
     db.session.commit()
     course = db.session.scalar(select(Course).where(Course.slug == COURSE_SLUGS[0]))
     return {"trainee": trainee, "course": course, "admin_password": DEMO_PASSWORD}
@@ -83,7 +77,7 @@ def test_trainee_goes_from_zero_to_a_verified_certificate(page: Page, db, demo, 
 
     course = demo["course"]
     trainee = demo["trainee"]
-    _login(page, trainee.phone, PASSWORD)
+    sign_in(page, trainee.phone, PASSWORD)
 
     page.get_by_role("link", name=vi("Training")).first.click()
     expect(page.locator("h2").first).to_have_text(vi("Courses"))
@@ -169,7 +163,7 @@ def test_admin_sees_the_funnel_by_commune(page: Page, db, demo, vi, shot):
                          street="Thôn Thượng", subtotal=110000, shipping_fee=0, total=110000, payment_method="cod",
                          status="delivered"))
     db.session.commit()
-    _login(page, "0900000001", demo["admin_password"])
+    sign_in(page, "0900000001", demo["admin_password"])
     page.goto("/training/report")
     expect(page.locator("h1")).to_contain_text(vi("From training to selling"))
     expect(page.locator("#funnel-chart.drawn canvas")).to_be_visible()
@@ -187,7 +181,7 @@ def test_a_visited_lesson_reads_offline(page: Page, db, demo, vi):
     course, trainee = demo["course"], demo["trainee"]
     services.enrol(trainee, course)
     db.session.commit()
-    _login(page, trainee.phone, PASSWORD)
+    sign_in(page, trainee.phone, PASSWORD)
     lesson, other = course.lessons[1], course.lessons[4]
     page.goto(f"/training/lesson/{lesson.id}")
     assert page.evaluate("() => navigator.serviceWorker.ready.then(r => r.scope)").endswith("/training/")
@@ -219,7 +213,7 @@ def test_trainer_runs_a_class_attendance_on_one_phone_and_sees_progress(page: Pa
     from app.training.models import Attendance, Cohort
 
     cohort = db.session.scalar(select(Cohort).order_by(Cohort.id))
-    _login(page, "0900000002", demo["admin_password"])
+    sign_in(page, "0900000002", demo["admin_password"])
     page.goto("/training/")
     page.get_by_role("link", name=vi("Classes")).click()
 

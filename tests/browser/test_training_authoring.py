@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import PHONE
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "matkhau123"
 
 
 @pytest.fixture
@@ -33,18 +33,10 @@ def course(browser_app, db, factory):
     return trainer, course
 
 
-def _login(page: Page, user) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(user.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("account-link")).to_be_visible()
-
-
 def test_reorder_archive_and_import_on_a_phone(page: Page, db, course, vi, shot):
     trainer, item = course
     first, second = item.lessons[0], item.lessons[1]
-    _login(page, trainer)
+    sign_in(page, trainer)
     page.goto(f"/training/author/{item.id}")
     tools = page.get_by_test_id(f"tools-lesson-{second.id}")
     tools.get_by_role("button", name=vi("Move up")).click()

@@ -13,20 +13,13 @@ from playwright.sync_api import Page, expect
 from ..training import live_world
 from ..training.live_world import FIGURES, T0
 from .conftest import PHONE
+from tests.support.browser import sign_in
+from tests.support.skips import skip_or_fail
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "matkhau123"  # the test factory's password
 MSGIDS = ["Live reviews", "Answer", "Yes, my trainer may review my lives", "Review", "Add the note", "Now",
           "Save the scores", "My live reviews", "Timeline", "Since the last reviewed live"]
-
-
-def _login(page: Page, user) -> None:
-    page.goto("/login")
-    page.locator("#login").fill(user.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("account-link")).to_be_visible()
 
 
 @pytest.fixture
@@ -39,7 +32,7 @@ def phone_as(browser, browser_context_args, browser_app):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        _login(page, user)
+        sign_in(page, user)
         return page
 
     yield open_as
@@ -53,7 +46,7 @@ def _fits_the_phone(page: Page) -> None:
 
 
 @pytest.fixture
-def reviewed(browser_app, db, factory, tmp_path, skip_or_fail):
+def reviewed(browser_app, db, factory, tmp_path):
     """A course with the demo's rubric, a class whose member has not answered yet, and the member's ended live
     with a 20-minute recording (a small test pattern made by ffmpeg)."""
     if shutil.which("ffmpeg") is None:

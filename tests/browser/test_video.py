@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..livestream.test_video import nginx_rtmp, push, wait_for  # noqa: F401  (the nginx fixture, the publisher)
+from tests.support.browser import sign_in
+from tests.support.net import wait_for
+
+from ..livestream.test_video import nginx_rtmp, push  # noqa: F401  (the nginx fixture, the publisher)
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "matkhau123"
 H264 = "MediaSource.isTypeSupported('video/mp4; codecs=\"avc1.42E01E\"')"
 
 
@@ -107,11 +109,7 @@ def test_replay_page_plays_the_recording_with_the_chat(page: Page, nginx_rtmp, v
 
 def test_seller_stream_key_page_on_a_phone(page: Page, video_live, vi, shot):
     owner, live, _ = video_live
-    page.goto("/login")
-    page.locator("#login").fill(owner.phone)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
+    sign_in(page, owner)
 
     page.goto(f"/live/{live.id}/stream-key")
     expect(page.get_by_test_id("key-hint")).to_be_visible()

@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.live_support import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

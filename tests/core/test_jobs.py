@@ -30,7 +30,7 @@ def redis_lock(app):
     try:
         redis.Redis.from_url(url, socket_timeout=1).ping()
     except Exception:
-        from tests.conftest import skip_or_fail
+        from tests.support.skips import skip_or_fail
 
         skip_or_fail(f"Redis is not reachable at {url}")
     prefix = f"test-jobs-{uuid.uuid4().hex[:8]}"

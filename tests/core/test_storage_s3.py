@@ -1,5 +1,4 @@
 """The S3 backend of the Storage interface, against moto's threaded S3 server on 127.0.0.1."""
-import socket
 
 import boto3
 import pytest
@@ -7,15 +6,14 @@ from flask import Flask
 
 from app.core.storage import S3Storage, init_storage
 from app.errors import NotFound
+from tests.support.net import free_port
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint():
     from moto.server import ThreadedMotoServer
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{port}"

@@ -96,7 +96,7 @@ class PushDouble(HttpDouble):
         try:
             plain = http_ece.decrypt(request.body, private_key=key, auth_secret=auth, version="aes128gcm")
             payload = json.loads(plain)
-        except Exception:  # noqa: BLE001 - anything that does not decrypt is a bad request
+        except Exception:  # anything that does not decrypt is a bad request
             return self._refuse("payload: does not decrypt with the subscription's keys")
         self.shown.append((browser, payload, request.header("Topic")))
         return Reply(201)

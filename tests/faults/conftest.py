@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from deploy.cluster import NGINX, PG_BIN, Cluster
-from tests.conftest import skip_or_fail
+from tests.support.skips import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = Path(__file__).resolve().parent / "results"

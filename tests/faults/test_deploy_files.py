@@ -11,7 +11,7 @@ import pytest
 
 from deploy.cluster import NGINX
 from deploy.nginx_site import render_site
-from tests.conftest import skip_or_fail
+from tests.support.skips import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _create_postgres_database, _drop_postgres_database, skip_or_fail
+from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.support.net import free_port
+from tests.support.skips import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 NS = "/live"
@@ -55,12 +56,6 @@ with app.app_context():
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
     import requests
 
@@ -85,7 +80,7 @@ def cluster_env(tmp_path_factory):
 
         client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
         client.ping()
-    except Exception as exc:  # noqa: BLE001 - no Redis, no cluster
+    except Exception as exc:  # no Redis, no cluster
         skip_or_fail(f"Redis not reachable at {REDIS_URL}: {exc}")
     for key in client.scan_iter("cholive:*"):
         client.delete(key)
@@ -95,7 +90,7 @@ def cluster_env(tmp_path_factory):
         pytest.skip("PostgreSQL only: two processes share a PostgreSQL database (set DATABASE_URL)")
     try:
         url, name = _create_postgres_database(base)
-    except Exception as exc:  # noqa: BLE001 - no PostgreSQL, no cluster
+    except Exception as exc:  # no PostgreSQL, no cluster
         skip_or_fail(f"PostgreSQL not reachable at {base}: {exc}")
     instance = tmp_path_factory.mktemp("cluster")
     env = {**os.environ, "DATABASE_URL": url.replace("postgresql+psycopg://", "postgresql://", 1),
@@ -123,7 +118,7 @@ def cluster(cluster_env, tmp_path_factory):
     procs, urls = [], []
     try:
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             log = logs / f"{name}.log"
             proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-k", "gevent", "-w", "1",

@@ -168,7 +168,7 @@ def test_one_buyer_racing_from_many_connections_never_beats_the_flash_cap(app, d
                 db.session.commit()
                 with lock:
                     acks.append(ack)
-            except Exception as exc:  # noqa: BLE001 - any exception is a failure of the design
+            except Exception as exc:  # any exception is a failure of the design
                 db.session.rollback()
                 with lock:
                     errors.append(repr(exc))

@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +21,10 @@ from app.core.dbtypes import utcnow
 from app.livestream import recordings, services, video
 from app.livestream.models import LiveRecording, LiveSession, LiveStream
 
-from ..conftest import ROOT, skip_or_fail
+from tests.support.net import free_port, wait_for
+from tests.support.skips import skip_or_fail
+
+from ..conftest import ROOT
 
 RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -339,24 +341,6 @@ def _render_module():
     return module
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(check, seconds: float, what: str):
-    """Poll check() until it returns something truthy; fail with `what` at the deadline."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 def _require_video_tools():
     for tool in ("ffmpeg", "ffprobe"):
         if shutil.which(tool) is None:
@@ -371,7 +355,7 @@ def _require_video_tools():
 def running_nginx(app_url: str, base: Path, **values):  # values: render.py settings, e.g. ladder="on"
     """nginx with the RTMP module on free loopback ports, calling back app_url, as a child; stopped on exit."""
     prefix, video_root = base / "nginx", base / "video"
-    rtmp_port, http_port = _free_port(), _free_port()
+    rtmp_port, http_port = free_port(), free_port()
     conf = _render_module().prepare(prefix, video_root, rtmp_port=rtmp_port, http_port=http_port, app_url=app_url,
                                     fragment_seconds=1, playlist_seconds=6, update_seconds=3, **values)
     process = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(prefix), "-e", str(prefix / "error.log"),

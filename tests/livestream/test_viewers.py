@@ -10,7 +10,7 @@ import pytest
 from app.core.dbtypes import utcnow
 from app.livestream import queries, services, viewers
 from app.livestream.models import ChatMessage, LiveSession
-from tests.conftest import skip_or_fail
+from tests.support.skips import skip_or_fail
 from tests.livestream.live_sockets import NS, comment, connect, events, seller_event  # noqa: F401
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
@@ -85,7 +85,7 @@ def redis_url():
         import redis
 
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means no Redis here
+    except Exception as exc:  # any failure means no Redis here
         skip_or_fail(f"Redis not reachable at {REDIS_URL}: {exc}")
     return REDIS_URL
 

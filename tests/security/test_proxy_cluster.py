@@ -16,7 +16,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from deploy.cluster import NGINX, Cluster
-from tests.conftest import _drop_postgres_database, skip_or_fail
+from tests.conftest import _drop_postgres_database
+from tests.support.skips import skip_or_fail
 
 LIMIT = 3
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf-token" content="([^"]+)"')

@@ -121,7 +121,7 @@ def test_every_picture_upload_refuses_what_is_not_a_picture(db, app, seller, mak
     from app.accounts.services import set_logo
     from app.livestream.covers import set_cover
     from app.livestream.services import schedule_live
-    from app.shop.services import add_photo
+    from app.shop.photos import add_photo
 
     owner, org = seller
     product = make_product(owner, org)
@@ -140,7 +140,7 @@ def test_every_picture_upload_keeps_only_the_pixels_of_a_polyglot(db, app, clien
     from app.accounts.services import set_logo
     from app.livestream.covers import set_cover
     from app.livestream.services import schedule_live
-    from app.shop.services import add_photo
+    from app.shop.photos import add_photo
 
     owner, org = seller
     storage, data = get_storage(), files.jpeg_with_html_appended()

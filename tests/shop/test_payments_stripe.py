@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import pytest
@@ -10,6 +9,7 @@ import stripe
 
 from app.errors import InvalidInput, PaymentError
 from app.shop.payments.stripe_gateway import StripeGateway, gateway_from_config, sign_payload
+from tests.support.net import free_port
 
 try:  # tests/shop may or may not become a package
     from .stripe_double import StripeDouble, nest_form
@@ -107,9 +107,7 @@ def test_stripe_errors_become_payment_errors(gateway, stripe_api, status, error_
 
 
 def test_unreachable_stripe_is_a_payment_error():
-    with socket.socket() as sock:  # a port nobody listens on any more
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nobody listens there
     gateway = StripeGateway("sk_test_x", api_base=f"http://127.0.0.1:{port}", max_network_retries=0)
     with pytest.raises(PaymentError) as caught:
         create(gateway)

@@ -22,7 +22,7 @@ def statements(app):
 
 def test_the_product_page_is_one_statement(app, db, seller, make_product, image_bytes, statements):
     from app.core.storage import get_storage
-    from app.shop import inventory, services
+    from app.shop import inventory, photos, services
 
     owner, org = seller
     product = make_product(owner, org, stock=0)
@@ -31,7 +31,7 @@ def test_the_product_page_is_one_statement(app, db, seller, make_product, image_
         db.session.flush()
         inventory.receive_stock(variant, 4, owner, "harvest")
     for _ in range(3):
-        services.add_photo(owner, product, image_bytes(), get_storage())
+        photos.add_photo(owner, product, image_bytes(), get_storage())
     db.session.commit()
     url = f"/shop/p/{product.id}/{product.slug}"
     app.test_client().get(url)  # warm: the first request of a process may read more

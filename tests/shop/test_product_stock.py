@@ -5,14 +5,15 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db as _db
-from app.shop import inventory, services, views
+from app.shop import inventory, services
+from app.shop.views import catalog
 
 
 @pytest.fixture(autouse=True)
 def no_remembered_answers():
-    views._stock_answers.clear()
+    catalog._stock_answers.clear()
     yield
-    views._stock_answers.clear()
+    catalog._stock_answers.clear()
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_the_stock_answer_follows_a_sale_and_is_remembered_a_second(app, db, fru
     finally:
         event.remove(_db.engine, "before_cursor_execute", count)
     assert len(seen) == 1  # one statement, and the second visitor in the same second reads none
-    views._stock_answers.clear()  # the second has passed
+    catalog._stock_answers.clear()  # the second has passed
     stocked = next(v for v in fruit.variants if v.is_active and v.available)
     inventory.reserve_stock(stocked.id, 4, reason="order")
     db.session.commit()

@@ -6,11 +6,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.core.storage import get_storage
 from app.core.text import fold
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.shop import services
-from app.shop.models import Photo, Product, StockMovement, Variant
+from app.shop import photos, search, services
+from app.shop.models import Product, StockMovement, Variant
 from app.shop.services import ProductData, VariantRow
 
 
@@ -122,8 +121,8 @@ def test_strangers_and_other_organisations_cannot_touch_products(db, factory, se
             lambda: services.set_variants(actor, product, [VariantRow(None, "M")]),
             lambda: services.adjust_variant_stock(actor, product, product.variants[0].id, 5, "hack"),
             lambda: services.managed_product(actor, org, product.id),
-            lambda: services.delete_photo(actor, product, 1),
-            lambda: services.reorder_photos(actor, product, []),
+            lambda: photos.delete_photo(actor, product, 1),
+            lambda: photos.reorder_photos(actor, product, []),
         ):
             with pytest.raises(Forbidden):
                 call()
@@ -220,82 +219,6 @@ def test_a_variant_with_stock_cannot_be_removed(db, seller, make_product):
         services.set_variants(owner, product, [VariantRow(b.id, "B")])
 
 
-def test_photos_are_verified_stored_ordered_and_deleted(db, seller, make_product, image_bytes):
-    owner, org = seller
-    product = make_product(owner, org)
-    storage = get_storage()
-    first = services.add_photo(owner, product, image_bytes("JPEG", (800, 600)), storage)
-    second = services.add_photo(owner, product, image_bytes("PNG"), storage)
-    db.session.commit()
-    assert first.key.startswith("products/") and first.key.endswith(".webp") and first.thumb_key != first.key
-    assert storage.read(first.thumb_key)[:4] == b"RIFF"
-    assert (first.width, first.height) == (800, 600)
-    services.reorder_photos(owner, product, [second.id, first.id])
-    db.session.commit()
-    assert product.cover.id == second.id
-    with pytest.raises(InvalidInput):
-        services.reorder_photos(owner, product, [second.id])
-    keys = services.delete_photo(owner, product, second.id)
-    db.session.commit()
-    assert keys == [second.key, second.thumb_key]
-    assert [p.position for p in product.photos] == [0]
-    # The 800 px photo has its srcset copies at 320 and 640 px; deleting it names them too.
-    assert sorted(first.sizes) == ["320", "640"] and [w for w, _ in first.srcset_keys] == [320, 640, 800]
-    assert storage.read(first.sizes["640"])[:4] == b"RIFF"
-    assert services.delete_photo(owner, product, first.id)[2:] == [first.sizes["320"], first.sizes["640"]]
-
-
-def test_resize_photos_backfills_the_srcset_copies_of_older_photos(db, app, seller, make_product, image_bytes):
-    owner, org = seller
-    product = make_product(owner, org)
-    photo = services.add_photo(owner, product, image_bytes("JPEG", (1200, 900)), get_storage())
-    photo.sizes = None  # as stored before the copies were made at upload
-    db.session.commit()
-    result = app.test_cli_runner().invoke(args=["shop", "resize-photos"])
-    assert result.exit_code == 0 and "1 photos resized" in result.output
-    db.session.expire_all()
-    assert sorted(db.session.get(Photo, photo.id).sizes, key=int) == ["320", "640", "1024"]
-    again = app.test_cli_runner().invoke(args=["shop", "resize-photos"])
-    assert "0 photos resized" in again.output
-
-
-def test_resize_photos_replaces_a_thumbnail_over_25_kb_under_a_new_key(db, app, seller, make_product):
-    import io
-    import os
-
-    from PIL import Image
-
-    from app.core.images import THUMB_BUDGET
-
-    owner, org = seller
-    product = make_product(owner, org)
-    noisy = io.BytesIO()
-    Image.frombytes("RGB", (1000, 1000), os.urandom(3_000_000)).save(noisy, format="JPEG", quality=95)
-    storage = get_storage()
-    photo = services.add_photo(owner, product, noisy.getvalue(), storage)
-    big = io.BytesIO()
-    Image.frombytes("RGB", (400, 400), os.urandom(480_000)).save(big, format="WEBP", quality=100)
-    photo.thumb_key = old = storage.save(big.getvalue(), prefix="products/thumbs", extension="webp",
-                                         content_type="image/webp")  # as thumbnails were made before
-    db.session.commit()
-    assert len(storage.read(old)) > THUMB_BUDGET
-    assert "1 photos resized" in app.test_cli_runner().invoke(args=["shop", "resize-photos"]).output
-    db.session.expire_all()
-    fresh = db.session.get(Photo, photo.id)
-    assert fresh.thumb_key != old and len(storage.read(fresh.thumb_key)) <= THUMB_BUDGET
-    with pytest.raises(Exception):
-        storage.read(old)  # deleted once the row pointed at the new one
-
-
-def test_html_named_jpg_is_refused(db, seller, make_product):
-    owner, org = seller
-    product = make_product(owner, org)
-    with pytest.raises(InvalidInput) as exc:
-        services.add_photo(owner, product, b"<html><script>alert(1)</script></html>", get_storage())
-    assert exc.value.code == "invalid_image"
-    assert count(db, Photo) == 0
-
-
 def test_search_text_is_folded_from_every_searched_field(db, seller):
     owner, org = seller
     product = services.create_product(owner, org, data(name="Đậu phụ Mơ", category="processed", code="DP1",
@@ -303,5 +226,5 @@ def test_search_text_is_folded_from_every_searched_field(db, seller):
     assert product.search_text == fold(
         "Đậu phụ Mơ DP1 Đặc sản chế biến Processed food HTX Bưởi Diễn Thử Ô Diên Làm từ đậu tương")
     org.name = "HTX Đổi Tên"
-    services.reindex_organisation(org)
+    search.reindex_organisation(org)
     assert "htx doi ten" in product.search_text

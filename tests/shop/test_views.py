@@ -225,10 +225,10 @@ def _seller_routes(org, product, photo_id, variant_id):
 def test_another_organisations_member_gets_403_or_404_everywhere_and_nothing_changes(
         client, auth, db, factory, shop, make_product, image_bytes):
     from app.core.storage import get_storage
-    from app.shop import services
+    from app.shop import photos
 
     owner, org, buoi, _ = shop
-    photo = services.add_photo(owner, buoi, image_bytes(), get_storage())
+    photo = photos.add_photo(owner, buoi, image_bytes(), get_storage())
     db.session.commit()
     intruder = factory.user("Thành viên HTX khác")
     their_org = factory.org(intruder, name="HTX Khác")

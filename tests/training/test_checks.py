@@ -10,6 +10,7 @@ from PIL import Image
 
 from app.core.addresses import commune_province, find_commune
 from app.core.storage import get_storage
+from app.shop import photos as shop_photos
 from app.shop import services as shop_services
 from app.shop.ordering import payment_events
 from app.shop.ordering import services as ordering
@@ -40,7 +41,7 @@ def _product(db, owner, org, *, status="active", photos=0, stock=10, code=None, 
     product = shop_services.create_product(owner, org, shop_services.ProductData(
         name="Mật ong nhãn", category="processed", unit="bottle", price=price, code=code, status=status), stock=stock)
     for i in range(photos):
-        shop_services.add_photo(owner, product, _png((i * 40, 100, 50)), get_storage())
+        shop_photos.add_photo(owner, product, _png((i * 40, 100, 50)), get_storage())
     db.session.commit()
     return product
 

@@ -67,12 +67,17 @@ import uuid
 from flask import Flask, current_app, has_app_context
 
 from . import invalidation  # noqa: F401  (listens to the session events)
-from .stores import EVERYTHING  # noqa: F401
 from .fastpath import FastHits
-from .hooks import (EXTENSION_KEY, PLACEHOLDER, active, csrf_token_or_placeholder, fill, lookup,  # noqa: F401
-                    store, tag)
-from .registry import Soft, cache_endpoints, private_cookies, registry, watch  # noqa: F401
-from .stores import LocalStore, RedisStore  # noqa: F401
+from .hooks import EXTENSION_KEY, PLACEHOLDER, active, csrf_token_or_placeholder, fill, lookup, store, tag
+from .registry import Soft, cache_endpoints, private_cookies, registry, watch
+from .stores import EVERYTHING, LocalStore, RedisStore
+
+# What features and tests use: the registration API, the hooks, the stores.
+__all__ = [
+    "EVERYTHING", "EXTENSION_KEY", "PLACEHOLDER", "FastHits", "LocalStore", "RedisStore", "Soft", "active", "bump",
+    "cache_endpoints", "csrf_token_or_placeholder", "fill", "init_app", "lookup", "private_cookies", "registry",
+    "store", "tag", "watch",
+]
 
 
 def bump(app: Flask | None = None) -> None:

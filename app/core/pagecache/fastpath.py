@@ -6,20 +6,22 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 from .hooks import EXTENSION_KEY, PLACEHOLDER, anonymous_cookies, etag_of, jobs_ready, key_of
 from .registry import registry
-from .stores import fresh
+from .stores import Entry, fresh
 
 log = logging.getLogger(__name__)
 
 
 def _csrf_token(app: Flask, secret: str) -> str | None:
     """What flask_wtf.csrf.generate_csrf makes from a session's CSRF secret, without a request context."""
-    from itsdangerous import URLSafeTimedSerializer
-
     key = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
     return URLSafeTimedSerializer(key, salt="wtf-csrf-token").dumps(secret) if key else None
 
@@ -30,11 +32,11 @@ class _PlainJSON:
     Any session that is not exactly {csrf field: string} is declined, so tagged values never need reading."""
 
     @staticmethod
-    def dumps(value) -> str:
+    def dumps(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
     @staticmethod
-    def loads(value):
+    def loads(value: str | bytes) -> Any:
         return json.loads(value)
 
 
@@ -53,10 +55,11 @@ class FastHits:
     without headers, an error) goes down the normal path, where `lookup` still serves the anonymous hits.
     """
 
-    def __init__(self, app: Flask, wsgi_app):
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Any]) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
-        exact, prefixes = set(), []
+        exact: set[str] = set()
+        prefixes: list[str] = []
         endpoints = registry(app).endpoints
         for rule in app.url_map.iter_rules():
             if rule.endpoint in endpoints:
@@ -65,12 +68,10 @@ class FastHits:
                 else:
                     exact.add(rule.rule)
         self.exact, self.prefixes = frozenset(exact), tuple(prefixes)
-        self._serializer: tuple[tuple, object] | None = None
+        self._serializer: tuple[tuple[Any, ...], URLSafeTimedSerializer] | None = None
 
-    def serializer(self, interface):
+    def serializer(self, interface: SecureCookieSessionInterface) -> URLSafeTimedSerializer | None:
         """The session cookie's signing serializer, as the interface makes it (keys, salt, signer), built once."""
-        from itsdangerous import URLSafeTimedSerializer
-
         app = self.app
         if not app.secret_key:
             return None
@@ -82,7 +83,7 @@ class FastHits:
             self._serializer = (keys, made)
         return self._serializer[1]
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and (path in self.exact or path.startswith(self.prefixes)):
             try:
@@ -94,8 +95,7 @@ class FastHits:
                 return response(environ, start_response)
         return self.wsgi_app(environ, start_response)
 
-    def hit(self, environ) -> Response | None:
-        from flask.sessions import SecureCookieSessionInterface
+    def hit(self, environ: dict[str, Any]) -> Response | None:
         from itsdangerous import BadSignature
 
         app, config = self.app, self.app.config
@@ -142,7 +142,7 @@ class FastHits:
                                 samesite=interface.get_cookie_samesite(app))
         return response
 
-    def respond(self, req, entry: dict, secret: str) -> Response | None:
+    def respond(self, req: Request, entry: Entry, secret: str) -> Response | None:
         etag = etag_of(entry["hash"], secret)
         if req.if_none_match.contains(etag):
             response = self.app.response_class(status=304)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
+from werkzeug.datastructures import Headers
 
 from ..jobs import EXTENSION_KEY as JOBS_KEY
 from .registry import registry
-from .stores import UNTAGGED, fresh
+from .stores import UNTAGGED, Entry, Store, fresh
 
 PLACEHOLDER = "__cholive_csrf_placeholder_5e1f__"  # URL- and HTML-safe, so escaping never changes it
 EXTENSION_KEY = "pagecache"
@@ -19,8 +22,9 @@ _FILL = "_pagecache_fill"  # g: (key, store state) while this request may fill t
 _TAGS = "_pagecache_tags"  # g: what the page shows, as the view declared it (`tag`)
 
 
-def _store():
-    return current_app.extensions[EXTENSION_KEY]
+def _store() -> Store:
+    store: Store = current_app.extensions[EXTENSION_KEY]
+    return store
 
 
 def jobs_ready(app: Flask) -> bool:
@@ -29,7 +33,7 @@ def jobs_ready(app: Flask) -> bool:
     return not app.config.get("JOBS_ENABLED") or (app.extensions.get(JOBS_KEY) or {}).get("pid") == os.getpid()
 
 
-def anonymous_cookies(cookies, app: Flask) -> bool:
+def anonymous_cookies(cookies: Mapping[str, str], app: Flask) -> bool:
     """No cookie of a registered private kind (a guest cart) and no remember-me cookie."""
     config = app.config
     if config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
@@ -38,24 +42,24 @@ def anonymous_cookies(cookies, app: Flask) -> bool:
 
 
 def _csrf_field() -> str:
-    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return str(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
 
 
 def _anonymous() -> bool:
     if "Authorization" in request.headers or not anonymous_cookies(request.cookies, current_app):
         return False
     field = _csrf_field()
-    return all(key == field for key in session.keys())
+    return all(key == field for key in session)
 
 
-def _language(req, config) -> str:
+def _language(req: Any, config: Mapping[str, Any]) -> str:
     from ..i18n import LANG_COOKIE
 
     lang = req.cookies.get(LANG_COOKIE)
-    return lang if lang in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    return lang if lang in config["LANGUAGES"] else str(config["BABEL_DEFAULT_LOCALE"])
 
 
-def key_of(req=None, config=None) -> str:
+def key_of(req: Any = None, config: Mapping[str, Any] | None = None) -> str:
     """The entry's key for a request (Flask's, or a bare one built by the WSGI fast path from the same environ)."""
     req = req if req is not None else request
     config = config if config is not None else current_app.config
@@ -76,7 +80,7 @@ def _finish(response: Response, body_hash: str, outcome: str) -> Response:
     return response
 
 
-def _serve(entry: dict) -> Response:
+def _serve(entry: Entry) -> Response:
     secret = session.get(_csrf_field())
     if secret and request.if_none_match.contains(etag_of(entry["hash"], secret)):
         return _finish(Response(status=304), entry["hash"], "hit")
@@ -124,7 +128,7 @@ def csrf_token_or_placeholder() -> str:
         return PLACEHOLDER
     from flask_wtf.csrf import generate_csrf
 
-    return generate_csrf()
+    return str(generate_csrf())
 
 
 def fill(response: Response) -> Response:
@@ -158,7 +162,7 @@ UNSHARED_HEADERS = frozenset({"set-cookie", "date", "content-length", "etag", "c
                                "retry-after", "server", "expires", "last-modified"})
 
 
-def _shared_headers(headers) -> list[list[str]]:
+def _shared_headers(headers: Headers) -> list[list[str]]:
     """The response headers every visitor of the page gets (security headers, Vary, Content-Type): not the
     per-visitor ones (cookies, ETag, rate-limit counters), which the fast path makes itself or must not send."""
     return [[name, value] for name, value in headers.items()

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, TextClause
 
@@ -55,7 +55,7 @@ def _note(session: Session, app: Flask, tags: set[str]) -> None:
     transaction = session.get_transaction()
     pending = session.info.get(_PENDING)
     if pending is None or pending[0] is not transaction:
-        pending = session.info[_PENDING] = (transaction, set())
+        pending = session.info[_PENDING] = (transaction, set[str]())
     pending[1].update(tags)
     after_commit(publish, app, pending[1], session=session)
 
@@ -66,7 +66,7 @@ def _changed_columns(obj: Any) -> frozenset[str]:
 
 
 @event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context) -> None:
+def _after_flush(session: Session, _context: Any) -> None:
     """New, changed and deleted objects (still listed, with their history, in after_flush; new ones have ids)."""
     found = _registry()
     if found is None:
@@ -85,7 +85,7 @@ def _after_flush(session: Session, _context) -> None:
     _note(session, app, tags)
 
 
-def _key_named(statement, mapper) -> Any:
+def _key_named(statement: Any, mapper: Any) -> Any:
     """The primary key value a bulk statement's WHERE names with `pk = value` (None when it names no single row)."""
     where = getattr(statement, "whereclause", None)
     if where is None or len(mapper.primary_key) != 1:
@@ -102,7 +102,7 @@ def _key_named(statement, mapper) -> Any:
     return None
 
 
-def _set_columns(statement) -> frozenset[str] | None:
+def _set_columns(statement: Any) -> frozenset[str] | None:
     values = getattr(statement, "_values", None)  # an UPDATE's SET clause (SQLAlchemy keeps it there)
     if not values:
         return None
@@ -113,7 +113,7 @@ _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _on_execute(state) -> None:
+def _on_execute(state: ORMExecuteState) -> None:
     if state.is_select:
         return
     found = _registry()
@@ -129,8 +129,9 @@ def _on_execute(state) -> None:
     watch = reg.watch_for(mapper.class_) if mapper is not None else None
     if watch is None:
         return
-    key = _key_named(statement, mapper) if (state.is_update or state.is_delete) and watch.by_key else None
-    if key is None:
+    by_key = watch.by_key
+    key = _key_named(statement, mapper) if (state.is_update or state.is_delete) and by_key else None
+    if key is None or by_key is None:
         _note(state.session, app, {EVERYTHING})
     else:
-        _note(state.session, app, set(watch.by_key(key, None if state.is_delete else _set_columns(statement))))
+        _note(state.session, app, set(by_key(key, None if state.is_delete else _set_columns(statement))))

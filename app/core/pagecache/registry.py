@@ -57,7 +57,11 @@ class Registry:
     @property
     def tables(self) -> dict[str, Watch]:
         """Watched table names (for raw SQL that names them)."""
-        return {getattr(model, "__tablename__", "") or model.__table__.name: w for model, w in self.watches.items()}
+        return {_table_name(model): w for model, w in self.watches.items()}
+
+
+def _table_name(model: Any) -> str:
+    return str(getattr(model, "__tablename__", "") or model.__table__.name)
 
 
 def registry(app: Flask) -> Registry:

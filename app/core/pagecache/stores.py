@@ -18,12 +18,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import Any, TypeGuard
 
 log = logging.getLogger(__name__)
 
 EVERYTHING = "*"
 UNTAGGED = "*untagged"  # the tag of a page that declared none: every invalidation ends it
 State = tuple[int, int]  # (sequence, epoch) read when a request began
+Entry = dict[str, Any]  # a stored page: body, headers, status, tags, epoch, expires_at
 
 
 def _with_untagged(hard: Iterable[str], soft: Iterable[str], soft_seconds: float) -> tuple[set[str], set[str]]:
@@ -39,7 +41,7 @@ def _with_untagged(hard: Iterable[str], soft: Iterable[str], soft_seconds: float
     return hard, soft
 
 
-def fresh(entry: dict | None, state: State | None) -> bool:
+def fresh(entry: Entry | None, state: State | None) -> TypeGuard[Entry]:
     """The entry may be served: it exists and belongs to the current epoch."""
     return entry is not None and state is not None and entry.get("epoch") == state[1]
 
@@ -50,7 +52,7 @@ class LocalStore:
     def __init__(self, size: int, soft_seconds: float = 2.0):
         self.size = max(1, size)
         self.soft_seconds = soft_seconds
-        self._entries: OrderedDict[str, dict] = OrderedDict()
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._index: dict[str, set[str]] = {}
         self._hard: dict[str, int] = {}  # tag → sequence of its last hard invalidation
         self._soft: dict[str, int] = {}  # tag → sequence of its last soft invalidation
@@ -58,7 +60,7 @@ class LocalStore:
         self._marks: list[tuple[float, int]] = []  # (when, sequence): to forget invalidations no render can need
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> tuple[dict | None, State | None]:
+    def get(self, key: str) -> tuple[Entry | None, State | None]:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -78,7 +80,7 @@ class LocalStore:
                 if not keys:
                     del self._index[tag]
 
-    def set(self, key: str, entry: dict, ttl: int, tags: Iterable[str], state: State) -> bool:
+    def set(self, key: str, entry: Entry, ttl: int, tags: Iterable[str], state: State) -> bool:
         tags = sorted(set(tags))
         started, epoch = state
         with self._lock:
@@ -195,7 +197,7 @@ class RedisStore:
         self._store = self.redis.register_script(_STORE)
         self._invalidate = self.redis.register_script(_INVALIDATE)
 
-    def get(self, key: str) -> tuple[dict | None, State | None]:
+    def get(self, key: str) -> tuple[Entry | None, State | None]:
         try:
             seq, epoch, raw = self.redis.mget(self.prefix + "seq", self.prefix + "epoch", self.prefix + "e:" + key)
         except Exception:
@@ -203,7 +205,7 @@ class RedisStore:
             return None, None
         return (json.loads(raw) if raw else None), (int(seq or 0), int(epoch or 0))
 
-    def set(self, key: str, entry: dict, ttl: int, tags: Iterable[str], state: State) -> bool:
+    def set(self, key: str, entry: Entry, ttl: int, tags: Iterable[str], state: State) -> bool:
         tags = sorted(set(tags))
         try:
             return bool(self._store(args=[self.prefix, key, json.dumps({**entry, "tags": tags}, ensure_ascii=False),
@@ -224,3 +226,6 @@ class RedisStore:
 
     def clear(self) -> None:
         self.bump()
+
+
+Store = LocalStore | RedisStore  # what the app keeps in app.extensions[pagecache.EXTENSION_KEY]

@@ -46,12 +46,12 @@ def clean_text(text: Any) -> str:
         raise InvalidInput(_l("The message must be text."), field="text")
     if len(text) > MAX_MESSAGE * 4:  # do not even clean a flood
         raise InvalidInput(_l("The message is too long (500 characters at most)."), field="text")
-    text = squeeze(text)
-    if not text:
+    line = squeeze(text)
+    if not line:
         raise InvalidInput(_l("The message is empty."), field="text")
-    if len(text) > MAX_MESSAGE:
+    if len(line) > MAX_MESSAGE:
         raise InvalidInput(_l("The message is too long (500 characters at most)."), field="text")
-    return text
+    return line
 
 
 def clean_client_id(client_id: Any) -> str:
@@ -61,7 +61,7 @@ def clean_client_id(client_id: Any) -> str:
     return client_id
 
 
-def _stored_ack(session_id: int, user_id: int, client_id: str) -> dict | None:
+def _stored_ack(session_id: int, user_id: int, client_id: str) -> dict[str, Any] | None:
     ack = db.session.scalar(select(ChatMessage.ack_json).where(
         ChatMessage.session_id == session_id, ChatMessage.user_id == user_id, ChatMessage.client_id == client_id))
     return json.loads(ack) if ack else None
@@ -75,7 +75,7 @@ def replayed_ack(session_id: int, user: User, client_id: str) -> dict[str, Any]:
     return stored
 
 
-def _earlier(live_id: int, user_id: int, client_id: str) -> tuple[dict | None, datetime | None]:
+def _earlier(live_id: int, user_id: int, client_id: str) -> tuple[dict[str, Any] | None, datetime | None]:
     """One statement for the idempotency look-up and the rate check: (the stored ack of this client_id, when this
     buyer last commented in this live). Two scalar subqueries, each on its own index."""
     ack_json, last = db.session.execute(select(
@@ -258,8 +258,8 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
         raise CommentRaced() from None
     _pass_gate(live, user, now, min_interval)
 
-    errors: list[dict] = []
-    cancelled: list[dict] = []
+    errors: list[dict[str, Any]] = []
+    cancelled: list[dict[str, Any]] = []
     if parsed.cancel_all:
         cancelled += cancel_held_lines(live, user, None, message)
     for code in parsed.cancels:
@@ -271,7 +271,7 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
     if parsed.cancel_all and not cancelled:
         errors.append(_error(Conflict(_l("You have no order in this live to cancel."), code="nothing_to_cancel")))
 
-    reserved: list[dict] = []
+    reserved: list[dict[str, Any]] = []
     reservations: list[LiveReservation] = []
     hold_until = now + timedelta(hours=float(hold_hours))
     flashes = flash_sales.active_flash_sales(live.id, now) if parsed.items else {}
@@ -290,7 +290,7 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
     # What is left of every code once this comment's lines are taken: one statement for the ack and the ticker.
     stock = queries.remaining_by_code(live.id) if reserved or cancelled else None
     for line in reserved:
-        line["remaining"] = stock.get(line["code"], 0)
+        line["remaining"] = stock.get(line["code"], 0) if stock is not None else 0
     if not parsed.is_question:
         codes = ", ".join(by_code) or "—"
         for unknown in parsed.unknown_codes:

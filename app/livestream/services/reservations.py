@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ...accounts.models import User
+from ...core.dbtypes import rows_changed
 from ...errors import DomainError, InvalidInput, OutOfStock
 from ...extensions import db
 from ...shop import inventory
+from ...shop.models import Variant
 from .. import allotment
 from .. import flash as flash_sales
 from .. import signals as live_signals
@@ -23,7 +26,7 @@ class LimitExceeded(DomainError):
     default_message = _l("You have reached the limit for this product in this live.")
 
 
-def _pick_variant(lp: LiveProduct, label: str | None):
+def _pick_variant(lp: LiveProduct, label: str | None) -> Variant:
     variants = lp.product.active_variants
     if label is not None:
         for v in variants:
@@ -35,7 +38,7 @@ def _pick_variant(lp: LiveProduct, label: str | None):
     if len(variants) == 1:
         return variants[0]
     raise InvalidInput(_l("Please say which option of %(code)s you want: %(labels)s.", code=lp.live_code,
-                          labels=", ".join(v.label for v in labelled)),
+                          labels=", ".join(v.label or "" for v in labelled)),
                        code="variant_required", options=[v.label for v in labelled])
 
 
@@ -52,11 +55,12 @@ def reserve_line(live: LiveSession, lp: LiveProduct, item: ParsedItem, user: Use
             held = db.session.scalar(select(func.coalesce(func.sum(LiveReservation.quantity), 0)).where(
                 LiveReservation.live_product_id == lp.id, LiveReservation.user_id == user.id,
                 LiveReservation.status.in_(("held", "checked_out"))))
+            held = int(held or 0)
             if held + qty > lp.per_buyer_limit:
                 raise LimitExceeded(
                     _l("You can order at most %(limit)s of %(code)s in this live (you already have %(held)s).",
                        limit=lp.per_buyer_limit, code=lp.live_code, held=held),
-                    limit=lp.per_buyer_limit, held=int(held))
+                    limit=lp.per_buyer_limit, held=held)
         if flash is not None:
             flash_held = flash_sales.flash_taken(flash, user.id)
             if flash_held + qty > flash.per_buyer_cap:
@@ -86,7 +90,7 @@ def release_reservation(reservation: LiveReservation, status: str, reason: str, 
     changed = db.session.execute(
         update(LiveReservation).where(LiveReservation.id == reservation.id, LiveReservation.status == "held")
         .values(status=status).execution_options(synchronize_session=False))
-    if changed.rowcount != 1:
+    if rows_changed(changed) != 1:
         return False
     allotment.give_back(reservation.live_product_id, reservation.quantity)
     inventory.release_stock(reservation.variant_id, reservation.quantity, reason, actor=actor)
@@ -95,7 +99,8 @@ def release_reservation(reservation: LiveReservation, status: str, reason: str, 
     return True
 
 
-def cancel_held_lines(live: LiveSession, user: User, lp: LiveProduct | None, message: ChatMessage) -> list[dict]:
+def cancel_held_lines(live: LiveSession, user: User, lp: LiveProduct | None,
+                      message: ChatMessage) -> list[dict[str, Any]]:
     """A buyer's comment cancels their held lines in the live (of one product, or all): what it gave back."""
     stmt = select(LiveReservation).where(LiveReservation.session_id == live.id, LiveReservation.user_id == user.id,
                                          LiveReservation.status == "held").order_by(LiveReservation.id)

@@ -54,7 +54,7 @@ def schedule_live(actor: User | None, org: Organisation, *, title: str | None, s
                   description: str | None = None, external_stream_url: str | None = None,
                   slow_mode_seconds: int = 0) -> LiveSession:
     """A new live in the scheduled state; only the organisation's members may schedule it."""
-    require_org_role(actor, org, "staff")
+    member = require_org_role(actor, org, "staff")
     title = " ".join((title or "").split())
     if not title or len(title) > MAX_TITLE:
         raise InvalidInput(_l("Please give the live a title (up to 160 characters)."), code="invalid_title",
@@ -66,7 +66,7 @@ def schedule_live(actor: User | None, org: Organisation, *, title: str | None, s
     live = LiveSession(organisation=org, organisation_id=org.id, title=title,
                        description=(description or "").strip() or None, scheduled_at=scheduled_at,
                        external_stream_url=_clean_stream_url(external_stream_url),
-                       slow_mode_seconds=slow_mode_seconds, created_by_id=actor.id, state="scheduled")
+                       slow_mode_seconds=slow_mode_seconds, created_by_id=member.user_id, state="scheduled")
     db.session.add(live)
     db.session.flush()
     live_signals.live_state(live, actor)
@@ -152,6 +152,7 @@ def require_viewer(actor: User | None, live: LiveSession) -> LiveSession:
     trainers only (404 to others, so a private rehearsal is not even confirmed to exist)."""
     if live.is_practice and not (is_seller(actor, live) or getattr(actor, "is_trainer", False)
                                  or getattr(actor, "is_admin", False)
-                                 or (getattr(actor, "id", None) is not None and actor.id == live.created_by_id)):
+                                 or ((actor_id := getattr(actor, "id", None)) is not None
+                                     and actor_id == live.created_by_id)):
         raise NotFound(_l("We could not find that live."), code="unknown_live")
     return live

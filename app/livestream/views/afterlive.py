@@ -17,23 +17,12 @@ from ...shop.ordering import services as ordering
 from ...shop.ordering.forms import CheckoutForm
 from ...shop.ordering.limits import checkout_limit
 from ...shop.ordering.views import redirect_after_checkout
-from ...shop.payments.stripe_gateway import gateway_from_config
 from .. import afterlive, bp, covers, follows, queries, report, services
 from ..forms import LiveProductForm, ScheduleForm
 
 
 def hold_hours() -> float:
     return float(current_app.config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS))
-
-
-def _payment_choices(groups) -> list[tuple[str, str]]:
-    choices = [("cod", _("Cash on delivery (COD)"))]
-    orgs = {g.live.organisation.id: g.live.organisation for g in groups}
-    if orgs and all(org.has_bank_account for org in orgs.values()):
-        choices.append(("vietqr", _("VietQR bank transfer")))
-    if gateway_from_config(current_app.config) is not None:
-        choices.append(("stripe", _("Card (Stripe)")))
-    return choices
 
 
 @bp.route("/cart", methods=["GET", "POST"])
@@ -45,7 +34,7 @@ def live_cart():
     db.session.commit()
     groups = afterlive.live_cart(current_user)
     form = CheckoutForm()
-    form.payment_method.choices = _payment_choices(groups)
+    form.offer_payment_methods(group.live.organisation for group in groups)
     if request.method == "GET":
         address_book.prefill(form, current_user)
         form.idempotency_key.data = uuid.uuid4().hex

@@ -3,8 +3,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import (Response, abort, flash, jsonify, make_response, redirect, render_template, request,
-                   send_from_directory, url_for)
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 

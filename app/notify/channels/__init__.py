@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
+
 from ..templates import Rendered
 
 # How long the app waits on a provider: the sender job is not a buyer's request, but it must not hang.
@@ -43,6 +45,25 @@ class Result:
     cost: int = 0
     error: str | None = None
     note: Any = None  # what the channel wrote locally (the in-app notification)
+
+
+def post_json(provider: str, url: str, body: Mapping[str, Any], *, timeout: float,
+              headers: Mapping[str, str] | None = None) -> dict[str, Any] | Result:
+    """POST a JSON body to a provider and read the JSON object it answers; an "error" Result (try again later) when
+    the provider cannot be reached, fails with a 5xx, or answers without a JSON object."""
+    try:
+        response = requests.post(url, json=body, timeout=timeout, headers=dict(headers or {}))
+    except requests.RequestException as exc:
+        return Result("error", error=f"{provider} unreachable: {type(exc).__name__}")
+    if response.status_code >= 500:
+        return Result("error", error=f"{provider} HTTP {response.status_code}")
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        return Result("error", error=f"{provider} answered HTTP {response.status_code} without JSON")
+    return answer
 
 
 class Channel:

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import requests
-
-from . import TIMEOUT_SECONDS, Channel, Outgoing, Recipient, Result
+from . import TIMEOUT_SECONDS, Channel, Outgoing, Recipient, Result, post_json
 
 PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
 ACCEPTED = {"100"}
@@ -50,17 +48,10 @@ class EsmsSms(Channel):
         body = {"ApiKey": self.api_key, "SecretKey": self.secret_key, "Phone": local_phone(recipient.phone),
                 "Content": outgoing.rendered.sms, "Brandname": self.brandname, "SmsType": "2", "IsUnicode": "0",
                 "Sandbox": "1" if self.sandbox else "0", "RequestId": outgoing.tracking_id}
-        try:
-            response = requests.post(self.api_base + PATH, json=body, timeout=self.timeout)
-        except requests.RequestException as exc:
-            return Result("error", error=f"eSMS unreachable: {type(exc).__name__}")
-        if response.status_code >= 500:
-            return Result("error", error=f"eSMS HTTP {response.status_code}")
-        try:
-            answer = response.json()
-            code = str(answer.get("CodeResult"))
-        except (ValueError, AttributeError):
-            return Result("error", error=f"eSMS answered HTTP {response.status_code} without JSON")
+        answer = post_json("eSMS", self.api_base + PATH, body, timeout=self.timeout)
+        if isinstance(answer, Result):
+            return answer
+        code = str(answer.get("CodeResult"))
         if code in ACCEPTED:
             return Result("sent", provider_message_id=answer.get("SMSID"), cost=self.cost)
         if code in ALREADY_TAKEN:

@@ -78,7 +78,7 @@ class WebPush(Channel):
                     errors.append(f"subscription gone ({status})")
                 else:
                     errors.append(f"push service HTTP {status}")
-            except Exception as exc:  # noqa: BLE001 - a network error reaching one push service
+            except Exception as exc:  # a network error reaching one push service
                 errors.append(f"push service unreachable: {type(exc).__name__}")
         if delivered:
             return Result("sent", error="; ".join(errors)[:300] or None)

@@ -21,7 +21,7 @@ import requests
 from ...core.dbtypes import utcnow
 from ...extensions import db
 from ..models import ProviderToken
-from . import TIMEOUT_SECONDS, Channel, Outgoing, Recipient, Result, zalo_phone
+from . import TIMEOUT_SECONDS, Channel, Outgoing, Recipient, Result, post_json, zalo_phone
 
 log = logging.getLogger(__name__)
 
@@ -105,18 +105,14 @@ class ZaloZns(Channel):
             token = self.access_token(renew=renew)
             if token is None:
                 return Result("error", error="no Zalo access token (refresh failed)")
+            answer = post_json("Zalo", f"{self.api_base}/message/template", body, timeout=self.timeout,
+                               headers={"access_token": token})
+            if isinstance(answer, Result):
+                return answer
             try:
-                response = requests.post(f"{self.api_base}/message/template", json=body, timeout=self.timeout,
-                                         headers={"access_token": token})
-            except requests.RequestException as exc:
-                return Result("error", error=f"Zalo unreachable: {type(exc).__name__}")
-            if response.status_code >= 500:
-                return Result("error", error=f"Zalo HTTP {response.status_code}")
-            try:
-                answer = response.json()
                 code = int(answer.get("error"))
-            except (ValueError, TypeError, AttributeError):
-                return Result("error", error=f"Zalo answered HTTP {response.status_code} without JSON")
+            except (ValueError, TypeError):
+                return Result("error", error="Zalo answered without an error code")
             if code == 0:
                 data = answer.get("data") or {}
                 return Result("sent", provider_message_id=str(data.get("msg_id") or "") or None, cost=self.cost)

@@ -1,13 +1,21 @@
 """Ordering forms: checkout (receiver, address, note, payment method) and the shipping rule."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...accounts.forms import AddressMixin
+from ...accounts.models import Organisation
 from ...core.money import parse_vnd
+from ..payments.stripe_gateway import gateway_from_config
+
+PAYMENT_LABELS = {"cod": _l("Cash on delivery (COD)"), "vietqr": _l("VietQR bank transfer"),
+                  "stripe": _l("Card (Stripe)")}
 
 
 class CheckoutForm(AddressMixin, FlaskForm):
@@ -21,6 +29,17 @@ class CheckoutForm(AddressMixin, FlaskForm):
     note = TextAreaField(_l("Note for the seller"), validators=[Optional(), Length(max=500)])
     payment_method = RadioField(_l("Payment method"), default="cod", validate_choice=False)
     idempotency_key = HiddenField()
+
+    def offer_payment_methods(self, sellers: Iterable[Organisation]) -> None:
+        """Cash on delivery always; a VietQR transfer when every seller in this checkout has a bank account; a card
+        when Stripe is configured (the shop's checkout and the live cart offer the same)."""
+        sellers = list(sellers)
+        methods = ["cod"]
+        if sellers and all(org.has_bank_account for org in sellers):
+            methods.append("vietqr")
+        if gateway_from_config(current_app.config) is not None:
+            methods.append("stripe")
+        self.payment_method.choices = [(method, PAYMENT_LABELS[method]) for method in methods]
 
 
 class ShippingRuleForm(FlaskForm):

@@ -3,13 +3,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, false)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import Organisation, User
 from ...core.dbtypes import TZDateTime, sql_in, utcnow
-from ...extensions import db
+from ...extensions import Model
 from ..models import Variant
 
 ORDER_STATUSES = ("pending_payment", "placed", "confirmed", "packed", "shipped", "delivered", "cancelled",
@@ -21,7 +31,7 @@ DEFAULT_FLAT_FEE = 30_000
 DEFAULT_FREE_ABOVE = 500_000
 
 
-class Cart(db.Model):
+class Cart(Model):
     """A buyer's cart; anonymous carts are found by a random guest token kept in the session cookie."""
 
     __tablename__ = "carts"
@@ -36,7 +46,7 @@ class Cart(db.Model):
                                                  cascade="all, delete-orphan")
 
 
-class CartLine(db.Model):
+class CartLine(Model):
     __tablename__ = "cart_lines"
     __table_args__ = (
         UniqueConstraint("cart_id", "variant_id"),
@@ -52,7 +62,7 @@ class CartLine(db.Model):
     variant: Mapped[Variant] = relationship()
 
 
-class ShippingRule(db.Model):
+class ShippingRule(Model):
     """An organisation's delivery fee: flat, free from a subtotal (no row = the platform default)."""
 
     __tablename__ = "shipping_rules"
@@ -67,7 +77,7 @@ class ShippingRule(db.Model):
     free_above: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class Order(db.Model):
+class Order(Model):
     """One organisation's part of a checkout; money in whole dong, status moves by services.transition."""
 
     __tablename__ = "orders"
@@ -141,7 +151,7 @@ class Order(db.Model):
         return f"<Order {self.number} {self.status} {self.total}>"
 
 
-class OrderLine(db.Model):
+class OrderLine(Model):
     __tablename__ = "order_lines"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -168,7 +178,7 @@ class OrderLine(db.Model):
         return f"{self.product_name} · {self.variant_label}" if self.variant_label else self.product_name
 
 
-class OrderEvent(db.Model):
+class OrderEvent(Model):
     """The order's history: each status change, who made it and when."""
 
     __tablename__ = "order_events"
@@ -185,7 +195,7 @@ class OrderEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class PaymentEvent(db.Model):
+class PaymentEvent(Model):
     """Each webhook event or transfer seen once: the unique key makes a replay a no-op."""
 
     __tablename__ = "payment_events"
@@ -203,7 +213,7 @@ class PaymentEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
-class BankReview(db.Model):
+class BankReview(Model):
     """A bank transfer that did not confirm an order by itself; the seller decides what it was."""
 
     __tablename__ = "bank_reviews"
@@ -226,7 +236,7 @@ class BankReview(db.Model):
     order: Mapped[Order | None] = relationship()
 
 
-class DeliveryAddress(db.Model):
+class DeliveryAddress(Model):
     """An address a buyer had an order delivered to (their address book); the newest fills the next checkout."""
 
     __tablename__ = "delivery_addresses"

@@ -4,7 +4,18 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from flask import Response, abort, after_this_request, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -89,15 +100,6 @@ def cart_update():
     return redirect(url_for("shop.cart_view"))
 
 
-def _payment_choices(groups) -> list[tuple[str, str]]:
-    choices = [("cod", _("Cash on delivery (COD)"))]
-    if groups and all(g["organisation"].has_bank_account for g in groups):
-        choices.append(("vietqr", _("VietQR bank transfer")))
-    if gateway_from_config(current_app.config) is not None:
-        choices.append(("stripe", _("Card (Stripe)")))
-    return choices
-
-
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 @checkout_limit
@@ -108,7 +110,7 @@ def checkout():
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("shop.cart_view"))
     form = CheckoutForm()
-    form.payment_method.choices = _payment_choices(groups)
+    form.offer_payment_methods(group["organisation"] for group in groups)
     if request.method == "GET":
         address_book.prefill(form, current_user)
         form.idempotency_key.data = uuid.uuid4().hex

@@ -5,7 +5,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -160,7 +160,7 @@ def _transaction_date(value: Any) -> datetime:
     except ValueError:
         raise _invalid("transactionDate") from None
     # SePay sends bank-local wall-clock time without an offset.
-    return local.replace(tzinfo=VIETNAM).astimezone(timezone.utc)
+    return local.replace(tzinfo=VIETNAM).astimezone(UTC)
 
 
 def parse_sepay(body: Any) -> BankNotification:

@@ -66,8 +66,8 @@ def walk(carrier: str, old: OldArea, steps: list[tuple[Callable[[dict | None], l
 
     found: list[dict | None] = []
     parent = None
-    for (load, key), name, level in zip(steps, (old.province, old.district, old.ward), ("province", "district",
-                                                                                         "ward")):
+    levels = ("province", "district", "ward")
+    for (load, key), name, level in zip(steps, (old.province, old.district, old.ward), levels, strict=False):
         parent = match(name, load(parent) or [], key)
         if parent is None and (level != "ward" or ward_required):
             raise refused(carrier, f"{level} {name} not in its list")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import Organisation, User
 from ...core.dbtypes import TZDateTime, sql_in, utcnow
-from ...extensions import db
+from ...extensions import Model
 from ..ordering.models import Order
 from .carriers import CARRIER_NAMES, SHIPMENT_STATES
 
@@ -16,7 +16,7 @@ CARRIERS = tuple(CARRIER_NAMES)
 ACTIVE_STATES = ("booked", "picked", "in_transit", "delivered", "returning", "returned")
 
 
-class ShippingSettings(db.Model):
+class ShippingSettings(Model):
     """Which carriers an organisation books (in order: the first quotes at checkout) and its pickup details."""
 
     __tablename__ = "shipping_settings"
@@ -39,7 +39,7 @@ class ShippingSettings(db.Model):
         return [c for c in (self.carriers or "").split(",") if c in CARRIERS]
 
 
-class Shipment(db.Model):
+class Shipment(Model):
     """One parcel booked with a carrier for one order; its state moves with the carrier's webhooks."""
 
     __tablename__ = "shipments"
@@ -78,7 +78,7 @@ class Shipment(db.Model):
         return CARRIER_NAMES.get(self.carrier, self.carrier)
 
 
-class ShipmentEvent(db.Model):
+class ShipmentEvent(Model):
     """A carrier's status update, seen once: (carrier, event_key) is unique, so a replayed webhook is a no-op."""
 
     __tablename__ = "shipment_events"
@@ -98,7 +98,7 @@ class ShipmentEvent(db.Model):
     shipment: Mapped[Shipment] = relationship(back_populates="events")
 
 
-class CodPayout(db.Model):
+class CodPayout(Model):
     """A carrier's payout of the cash it collected on delivery, minus its fees (imported from its statement)."""
 
     __tablename__ = "cod_payouts"
@@ -125,7 +125,7 @@ class CodPayout(db.Model):
         return CARRIER_NAMES.get(self.carrier, self.carrier)
 
 
-class CodPayoutLine(db.Model):
+class CodPayoutLine(Model):
     """One parcel of a payout: the cash the carrier collected for it and the fee it kept."""
 
     __tablename__ = "cod_payout_lines"

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ...accounts.models import Organisation
+from ...core.dbtypes import row_by_key
 from ...extensions import db
 from .models import CodPayout, CodPayoutLine, Shipment
 
@@ -46,11 +47,7 @@ def payouts(org: Organisation) -> list[CodPayout]:
 
 
 def payout_of(org: Organisation, payout_id: Any) -> CodPayout | None:
-    try:
-        pid = int(payout_id)
-    except (TypeError, ValueError):
-        return None
-    payout = db.session.get(CodPayout, pid) if 0 < pid < 2**31 else None
+    payout = row_by_key(CodPayout, payout_id)
     return payout if payout is not None and payout.organisation_id == org.id else None
 
 

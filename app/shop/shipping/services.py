@@ -20,22 +20,22 @@ from sqlalchemy import func, select
 
 from ...accounts.models import Organisation, User
 from ...accounts.services import require_org_role
-from ...core.dbtypes import utcnow
+from ...core.dbtypes import row_by_key, utcnow
 from ...core.phone import normalize_vn_phone
 from ...errors import Conflict, InvalidInput, NotFound
 from ...extensions import db
 from ..ordering import services as ordering
 from ..ordering.models import Order
 from .carriers import CARRIER_NAMES, Address, Carrier, Label, Parcel, TrackEvent, carrier_from_config
-from .queries import active_shipment
 from .models import CARRIERS, CodPayout, CodPayoutLine, Shipment, ShipmentEvent, ShippingSettings
+from .queries import active_shipment
 
 BOOKABLE = ("confirmed", "packed")
 # How far along a shipment is: a late or replayed event never moves it back.
 RANK = {"booked": 0, "picked": 1, "in_transit": 2, "returning": 3, "delivered": 4, "returned": 4, "cancelled": 5,
         "failed": 5}
 QUOTE_CACHE_SECONDS = 600
-_quote_cache: dict[tuple, tuple[float, int]] = {}
+_quote_cache: dict[tuple[Any, ...], tuple[float, int]] = {}
 MAX_PAYOUT_LINES = 5000
 
 
@@ -140,7 +140,7 @@ def quote_fee(config: Mapping[str, Any], org: Organisation, subtotal: int, units
                         value=subtotal, cod_amount=subtotal, shop_id=_shop_id(carrier.code, org_settings))
         try:
             fee = carrier.quote(parcel).fee
-        except Exception:  # noqa: BLE001 - a carrier down or refusing: the next one, then the flat rule
+        except Exception:  # a carrier down or refusing: the next one, then the flat rule
             continue
         _quote_cache[key] = (time.monotonic() + QUOTE_CACHE_SECONDS, fee)
         return fee, carrier.code
@@ -206,11 +206,7 @@ def book(actor: User, org: Organisation, number: str, carrier_code: str, config:
 
 def shipment_of(actor: User, org: Organisation, shipment_id: Any) -> Shipment:
     require_org_role(actor, org, "staff")
-    try:
-        sid = int(shipment_id)
-    except (TypeError, ValueError):
-        sid = 0
-    shipment = db.session.get(Shipment, sid) if 0 < sid < 2**31 else None
+    shipment = row_by_key(Shipment, shipment_id)
     if shipment is None or shipment.organisation_id != org.id:
         raise NotFound(_l("We could not find that shipment."), code="no_such_shipment")
     return shipment

@@ -140,14 +140,14 @@ class _Writer:
                 self.lesson(module, lesson, f"{where} › {_l('Lesson %(n)s', n=n)}")
             for n, quiz_plan in enumerate(module_plan.quizzes, 1):
                 here = f"{where} › {_l('Quiz %(n)s', n=n)}"
-                quiz = self.attempt(here, lambda q=quiz_plan: authoring.add_quiz(self.actor, module, q.title,
-                                                                                   q.pass_mark))
+                quiz = self.attempt(here, lambda q=quiz_plan, m=module: authoring.add_quiz(self.actor, m, q.title,
+                                                                                             q.pass_mark))
                 if quiz is not None:
                     for q_number, question in enumerate(quiz_plan.questions, 1):
                         self.question(quiz, question, f"{here} › {_l('Question %(n)s', n=q_number)}")
             for n, task in enumerate(module_plan.tasks, 1):
-                self.attempt(f"{where} › {_l('Task %(n)s', n=n)}", lambda t=task: authoring.add_task(
-                    self.actor, module, title=t.title, kind=t.kind, instructions=t.instructions, params=t.params))
+                self.attempt(f"{where} › {_l('Task %(n)s', n=n)}", lambda t=task, m=module: authoring.add_task(
+                    self.actor, m, title=t.title, kind=t.kind, instructions=t.instructions, params=t.params))
         return course
 
     def lesson(self, module: Module, plan: LessonPlan, where: str) -> None:

@@ -183,7 +183,7 @@ def generate_script(products: list[ProductSpec], pace: str, seed: int, buyers: i
     by_code = {p.code: p for p in products}
     count = settings["count"]
     race_at = sorted(rng.sample(range(count // 3, count - 2), settings["races"]))
-    kinds, weights = zip(*settings["mix"].items())
+    kinds, weights = zip(*settings["mix"].items(), strict=True)
     script: list[ScriptedComment] = []
     clock = rng.uniform(1.0, 3.0)
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import Organisation, User
 from ...core.dbtypes import TZDateTime, sql_in, utcnow
-from ...extensions import db
+from ...extensions import Model
 from ...livestream.models import ChatMessage, LiveSession
 
 PACES = ("calm", "busy", "flash")
@@ -17,7 +17,7 @@ RUN_STATUSES = ("running", "finished")
 INTENTS = ("order", "cancel", "soft_cancel", "question", "race_loser", "chat")
 
 
-class PracticeSandbox(db.Model):
+class PracticeSandbox(Model):
     """A trainee's hidden practice organisation: its draft product copies hold the sandbox stock."""
 
     __tablename__ = "practice_sandboxes"
@@ -31,7 +31,7 @@ class PracticeSandbox(db.Model):
     organisation: Mapped[Organisation] = relationship()
 
 
-class PracticeBuyer(db.Model):
+class PracticeBuyer(Model):
     """A simulated buyer: a user who can never sign in, shared by every practice live."""
 
     __tablename__ = "practice_buyers"
@@ -43,7 +43,7 @@ class PracticeBuyer(db.Model):
     user: Mapped[User] = relationship()
 
 
-class PracticeRun(db.Model):
+class PracticeRun(Model):
     """One practice live of a trainee: its pace and seed (the script), progress, and the score card at the end."""
 
     __tablename__ = "practice_runs"
@@ -74,7 +74,7 @@ class PracticeRun(db.Model):
                                                            cascade="all, delete-orphan")
 
 
-class PracticeComment(db.Model):
+class PracticeComment(Model):
     """One scripted comment of a run: who says what and when, what it expects, and the chat line it became."""
 
     __tablename__ = "practice_comments"

@@ -1,10 +1,10 @@
-"""Write-side practice live: the trainee's sandbox, starting a run, delivering simulated comments, the score card."""
+"""Write-side practice live: the trainee's sandbox, starting a run, delivering simulated comments, finishing with
+the score card (scorecard.py)."""
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from datetime import datetime
-from statistics import median
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,11 +17,12 @@ from ...core.dbtypes import utcnow
 from ...errors import DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ...extensions import db
 from ...livestream import services as live_services
-from ...livestream.models import ChatMessage, LiveProduct, LiveReservation
+from ...livestream.models import LiveReservation
 from ...shop import inventory
 from ...shop import services as shop_services
 from ...shop.models import Product
-from .generator import ProductSpec, expected_lines, generate_script, race_code
+from . import scorecard
+from .generator import ProductSpec, generate_script, race_code
 from .models import PACES, PracticeBuyer, PracticeComment, PracticeRun, PracticeSandbox
 
 MAX_PRODUCTS = 6
@@ -29,7 +30,6 @@ MIN_PRODUCTS = 3
 SANDBOX_STOCK = {"calm": 10, "busy": 12, "flash": 8}  # units per product on the practice live, at least
 RACE_STOCK = 6  # units of the product two buyers end up racing for
 PRACTICE_UNITS = 36  # ... and about this many in all when the trainee brings few products
-KEPT_STATUSES = ("held", "confirmed", "checked_out")
 
 # Simulated buyers: data, not interface text (they speak Vietnamese whatever the trainee's language).
 PERSONAS = (
@@ -93,10 +93,6 @@ def _leave_sandbox(user: User, sandbox: PracticeSandbox) -> None:
     db.session.flush()
 
 
-def practice_organisation_ids() -> set[int]:
-    return set(db.session.scalars(select(PracticeSandbox.organisation_id)))
-
-
 def own_products(user: User) -> list[Product]:
     """The trainee's real products (any organisation they belong to, never a sandbox), newest first."""
     sandboxes = select(PracticeSandbox.organisation_id)
@@ -123,7 +119,7 @@ def ensure_buyers() -> list[User]:
     return users
 
 
-def _copy_into_sandbox(user: User, sandbox: PracticeSandbox, source: Product | tuple, stock: int) -> Product:
+def _copy_into_sandbox(user: User, sandbox: PracticeSandbox, source: Product | tuple[Any, ...], stock: int) -> Product:
     """A draft copy (same code, name, options, prices) in the sandbox, topped up to `stock` per option.
 
     Draft products never show in the shop or go into a cart; stock moves only through the inventory service."""
@@ -187,7 +183,7 @@ def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | Non
     by_code: dict[str, Product] = {}
     for product in [mine[i] for i in wanted] or list(mine.values()):
         by_code.setdefault(product.code, product)  # two organisations may use the same code: one copy each
-    sources: list[Product | tuple] = list(by_code.values())[:MAX_PRODUCTS]
+    sources: list[Product | tuple[Any, ...]] = [*list(by_code.values())[:MAX_PRODUCTS]]
     # With fewer than three products a live is thin: sample goods fill in (codes that do not clash).
     demo = [d for d in DEMO_PRODUCTS if d[0] not in by_code]
     sources += demo[:max(0, MIN_PRODUCTS - len(sources))] if sources else demo
@@ -224,7 +220,7 @@ def start_practice(user: User | None, *, pace: Any, product_ids: list[int] | Non
 
 
 def pace_label(pace: str) -> str:
-    return {"calm": _("calm"), "busy": _("busy"), "flash": _("flash sale")}.get(pace, pace)
+    return str({"calm": _("calm"), "busy": _("busy"), "flash": _("flash sale")}.get(pace, pace))
 
 
 def get_run(viewer: User | None, run_id: Any, *, manage: bool = False) -> PracticeRun:
@@ -298,107 +294,6 @@ def is_done(run: PracticeRun) -> bool:
     return run.status != "running" or run.session.state != "live" or all(c.delivered_at for c in run.comments)
 
 
-# Score card ---------------------------------------------------------------------------------------------
-
-def score(run: PracticeRun) -> dict[str, Any]:
-    """Compare what the chat ended up holding with what the simulated buyers meant.
-
-    Orders: each (buyer, code, option) the script expects, against the lines still held (or confirmed) at the
-    end. Wrong lines: lines kept that nobody should hold (a buyer who backed out, a cancel left standing) or
-    more than was asked. Questions: the trainee's first chat reply after each one; unanswered ones are missed.
-
-    It agrees with the claims log: a comment that got an order line there (a buyer who lost a race, served once
-    stock came back) counts as that order, never as a question waiting for an answer."""
-    delivered = [c for c in run.comments if c.delivered_at is not None and c.message_id is not None]
-    every = db.session.execute(
-        select(LiveReservation.message_id, LiveReservation.user_id, LiveProduct.live_code, LiveReservation.variant_id,
-               LiveReservation.quantity, LiveReservation.status)
-        .join(LiveProduct, LiveProduct.id == LiveReservation.live_product_id)
-        .where(LiveReservation.session_id == run.session_id)).all()
-    ordered = {row.message_id for row in every if row.message_id is not None}
-
-    def meant(c: PracticeComment) -> str:
-        return "order" if c.intent == "race_loser" and c.message_id in ordered else c.intent
-
-    expected = expected_lines([(c.buyer_user_id, meant(c), c.expected) for c in delivered])
-    from ...shop.models import Variant
-
-    labels = dict(db.session.execute(select(Variant.id, Variant.label).where(
-        Variant.id.in_({r.variant_id for r in every} or {0}))).all())
-    kept: dict[tuple[int, str, str | None], int] = {}
-    cancelled: set[tuple[int, str, str | None]] = set()
-    for row in every:
-        key = (row.user_id, row.live_code, labels.get(row.variant_id))
-        if row.status in KEPT_STATUSES:
-            kept[key] = kept.get(key, 0) + row.quantity
-        elif row.status == "cancelled":
-            cancelled.add(key)
-
-    names = dict(db.session.execute(select(User.id, User.name).where(
-        User.id.in_({k[0] for k in expected} | {k[0] for k in kept} or {0}))).all())
-    correct = [k for k, q in expected.items() if kept.get(k) == q]
-    missed = [k for k, q in expected.items() if kept.get(k, 0) < q]
-    wrong = [k for k, q in kept.items() if q > expected.get(k, 0)]
-
-    def line(key, qty):
-        return {"buyer": names.get(key[0], "?"), "code": key[1], "variant": key[2], "quantity": qty}
-
-    # Questions (and the buyer who lost the race, who deserves a "sorry, sold out") need a reply in the chat.
-    replies = list(db.session.scalars(
-        select(ChatMessage.created_at).where(ChatMessage.session_id == run.session_id,
-                                             ChatMessage.user_id == run.user_id).order_by(ChatMessage.id)))
-    waits: list[float] = []
-    unanswered = []
-    asking = [c for c in delivered if meant(c) in ("question", "race_loser") and c.message_id not in ordered]
-    for c in asking:
-        asked = c.message.created_at
-        answer = next((t for t in replies if t >= asked), None)
-        if answer is None:
-            unanswered.append({"buyer": names.get(c.buyer_user_id) or c.buyer.name, "text": c.text})
-        else:
-            waits.append((answer - asked).total_seconds())
-    undelivered = sum(1 for c in run.comments if c.delivered_at is None)
-    questions = len(asking)
-    # Buyers who backed out in words the parser cannot read ("thôi em không lấy nữa"): only their lines call
-    # for the trainee to cancel by hand.
-    retracted = {c.buyer_user_id for c in delivered if c.intent == "soft_cancel"}
-    result = {
-        "comments": len(delivered), "undelivered": undelivered,
-        "orders_expected": len(expected), "orders_correct": len(correct),
-        "missed_orders": [line(k, expected[k]) for k in missed],
-        "wrong_lines": [line(k, kept[k]) for k in wrong],
-        "questions": questions, "answered": len(waits), "unanswered": unanswered,
-        "median_answer_seconds": round(median(waits), 1) if waits else None,
-        "missed_comments": len(missed) + len(unanswered),
-        "retracted_lines_kept": sum(1 for k in wrong if k[0] in retracted),
-        "missed_after_a_cancel": sum(1 for k in missed if k in cancelled),
-    }
-    result["tips"] = tip_keys(result)
-    return result
-
-
-def tip_keys(result: dict[str, Any]) -> list[str]:
-    """Which tips the score card shows; the texts are drawn at display time, in the reader's language."""
-    tips = []
-    if result.get("retracted_lines_kept"):
-        tips.append("wrong_lines")  # a buyer took it back in the chat: cancel by hand
-    elif result["wrong_lines"]:
-        tips.append("extra_lines")
-    if result.get("missed_after_a_cancel"):
-        tips.append("missed_orders")  # a line the buyer never took back was cancelled
-    elif result["missed_orders"]:
-        tips.append("missed_lines")
-    if result["unanswered"]:
-        tips.append("unanswered")
-    if result["median_answer_seconds"] is not None and result["median_answer_seconds"] > 30:
-        tips.append("slow_answers")
-    if result["undelivered"]:
-        tips.append("ended_early")
-    if not tips:
-        tips.append("well_done")
-    return tips
-
-
 def finish_practice(user: User | None, run: PracticeRun, now: datetime | None = None) -> PracticeRun:
     """End the practice live if it is still on air and store the score card; finishing twice changes nothing."""
     user = _require_user(user)
@@ -409,7 +304,7 @@ def finish_practice(user: User | None, run: PracticeRun, now: datetime | None = 
     live = run.session
     if live.state != "ended":
         live_services.end_live(user, live, now=now)
-    result = score(run)
+    result = scorecard.score(run)
     # The lines simulated buyers still hold go back to the sandbox shelf: nobody will ever check them out.
     for reservation in db.session.scalars(select(LiveReservation).where(LiveReservation.session_id == run.session_id,
                                                                         LiveReservation.status == "held")):
@@ -420,10 +315,3 @@ def finish_practice(user: User | None, run: PracticeRun, now: datetime | None = 
     _leave_sandbox(user, run.sandbox)
     db.session.flush()
     return run
-
-
-def best_run(user_id: int, min_orders: int) -> PracticeRun | None:
-    return db.session.scalar(
-        select(PracticeRun).where(PracticeRun.user_id == user_id, PracticeRun.status == "finished",
-                                  PracticeRun.orders_correct >= min_orders)
-        .order_by(PracticeRun.orders_correct.desc(), PracticeRun.id).limit(1))

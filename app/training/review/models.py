@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import User
 from ...core.dbtypes import TZDateTime, utcnow
-from ...extensions import db
+from ...extensions import Model
 from ...livestream.models import LiveSession
 from ..models import Cohort, Course
 
@@ -16,7 +16,7 @@ MAX_NOTE = 1000
 MAX_NOTE_SECONDS = 24 * 3600  # a note sits somewhere in a live of at most a day
 
 
-class RubricCriterion(db.Model):
+class RubricCriterion(Model):
     """One line of a course's rubric for live reviews, scored 1..max_score; a timed one ("answer questions within
     N seconds") carries its N. Archived instead of deleted once a review scored it."""
 
@@ -45,7 +45,7 @@ class RubricCriterion(db.Model):
         return (self.title_en or self.title) if locale == "en" else self.title
 
 
-class LiveReview(db.Model):
+class LiveReview(Model):
     """A trainer's review of one ended live a trainee sold in, for one class (the trainee sees it too)."""
 
     __tablename__ = "training_live_reviews"
@@ -70,7 +70,7 @@ class LiveReview(db.Model):
     scores: Mapped[list[ReviewScore]] = relationship(back_populates="review", cascade="all, delete-orphan")
 
 
-class ReviewNote(db.Model):
+class ReviewNote(Model):
     """A coaching note anchored to a moment of the replay ("00:12:40 — answer the price question first")."""
 
     __tablename__ = "training_review_notes"
@@ -90,7 +90,7 @@ class ReviewNote(db.Model):
     review: Mapped[LiveReview] = relationship(back_populates="notes")
 
 
-class ReviewScore(db.Model):
+class ReviewScore(Model):
     """The score one review gave one rubric criterion; the criterion cannot be deleted while scored (RESTRICT)."""
 
     __tablename__ = "training_review_scores"

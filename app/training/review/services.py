@@ -102,6 +102,7 @@ def _live_of(trainee_id: int, live_id: Any) -> LiveSession:
 
 def open_review(actor: User | None, cohort_id: Any, trainee_id: Any, live_id: Any) -> LiveReview:
     """The class's review of this live: made on first opening (the course's rubric with it), the same one after."""
+    actor = _signed_in(actor)
     member = reviewable_member(actor, cohort_id, trainee_id)
     live = _live_of(member.user_id, live_id)
     cohort = member.cohort
@@ -129,6 +130,12 @@ def _get_review(review_id: Any) -> LiveReview:
     return review
 
 
+def _cohort_of(review: LiveReview) -> Cohort:
+    if review.cohort is None:  # the class is gone: its reviews are nobody's to read or write
+        raise NotFound(_l("We could not find that review."))
+    return review.cohort
+
+
 def is_reviewer(actor: User | None, review: LiveReview) -> bool:
     return bool(actor is not None and review.cohort is not None and review.cohort.trainer_id == actor.id)
 
@@ -141,7 +148,7 @@ def readable_review(actor: User | None, review_id: Any) -> LiveReview:
         return review
     if not is_reviewer(actor, review):
         raise NotFound(_l("We could not find that review."))
-    _consenting_member(review.cohort, review.trainee_id)
+    _consenting_member(_cohort_of(review), review.trainee_id)
     return review
 
 
@@ -153,7 +160,7 @@ def writable_review(actor: User | None, review_id: Any) -> LiveReview:
         if review.trainee_id == actor.id:
             raise Forbidden(_l("Only your trainer writes in a review."), code="not_reviewer")
         raise NotFound(_l("We could not find that review."))
-    _consenting_member(review.cohort, review.trainee_id)
+    _consenting_member(_cohort_of(review), review.trainee_id)
     return review
 
 
@@ -187,15 +194,16 @@ def format_moment(seconds: float) -> str:
 
 
 def _note_text(text: Any) -> str:
-    text = str(text or "").strip() if isinstance(text, (str, int, float)) else ""
-    if not text:
+    note = str(text or "").strip() if isinstance(text, (str, int, float)) else ""
+    if not note:
         raise InvalidInput(_l("Write the note first."), code="empty_note")
-    if len(text) > MAX_NOTE:
+    if len(note) > MAX_NOTE:
         raise InvalidInput(_l("The note is too long (at most %(n)s characters).", n=MAX_NOTE), code="note_too_long")
-    return text
+    return note
 
 
 def add_note(actor: User | None, review: LiveReview, at: Any, text: Any) -> ReviewNote:
+    actor = _signed_in(actor)
     writable_review(actor, review.id)
     note = ReviewNote(review_id=review.id, at_seconds=parse_moment(at), text=_note_text(text), author_id=actor.id)
     db.session.add(note)
@@ -260,15 +268,15 @@ def score_review(actor: User | None, review: LiveReview, scores: dict[Any, Any],
             raise InvalidInput(_l("A score for “%(title)s” goes from 1 to %(n)s.", title=criterion.title,
                                   n=criterion.max_score), code="bad_score")
         wanted[criterion_id] = value
-    for criterion_id, value in wanted.items():
+    for criterion_id, score in wanted.items():
         row = existing.get(criterion_id)
-        if value is None:
+        if score is None:
             if row is not None:
                 review.scores.remove(row)
         elif row is None:
-            review.scores.append(ReviewScore(criterion_id=criterion_id, score=value))
+            review.scores.append(ReviewScore(criterion_id=criterion_id, score=score))
         else:
-            row.score = value
+            row.score = score
     if summary is not None:
         text = str(summary).strip()
         if len(text) > 4000:

@@ -1,4 +1,5 @@
-"""Live review pages (thin): the member's consent, the trainer's list of a member's lives, the review itself."""
+"""Live review pages (thin): the member's consent, the trainer's list of a member's lives, the review itself, and
+a course's rubric (start from the default lines, add and edit lines; arranging them is authoring's)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,8 +12,10 @@ from ...errors import NotFound
 from ...extensions import db
 from .. import bp
 from ..forms import check_form, int_or_none
-from ..models import CohortMember
-from . import queries, services
+from ..models import CohortMember, Course
+from ..services import require_staff
+from . import queries, rubric, services
+from .models import RubricCriterion
 
 
 @bp.app_template_filter("moment")
@@ -130,3 +133,41 @@ def review_scores(review_id: int):
         flash(_("Saved. The trainee sees it on their review."), "success")
     return redirect(url_for("training.review", review_id=review_id) + "#rubric")
 
+
+# The rubric of a course ----------------------------------------------------------------------------------------
+
+def _data() -> rubric.CriterionData:
+    return rubric.CriterionData(title=request.form.get("title"), title_en=request.form.get("title_en"),
+                                guidance=request.form.get("guidance"), max_score=request.form.get("max_score"),
+                                target_seconds=request.form.get("target_seconds"))
+
+
+@bp.route("/author/<int:course_id>/rubric", methods=["GET", "POST"])
+@login_required
+def author_rubric(course_id: int):
+    require_staff(current_user)
+    course = db.get_or_404(Course, course_id)
+    if request.method == "POST":
+        check_form()
+        with unit_of_work() as done:
+            if request.form.get("action") == "defaults":
+                rubric.ensure_rubric(current_user, course)
+            else:
+                rubric.add_criterion(current_user, course, _data())
+        if done.ok:
+            flash(_("Saved."), "success")
+        return redirect(url_for("training.author_rubric", course_id=course.id))
+    return render_template("training/author/rubric.html", course=course, criteria=rubric.criteria_of(course),
+                           archived=rubric.criteria_of(course, archived=True), form=EmptyForm())
+
+
+@bp.post("/author/rubric/<int:criterion_id>")
+@login_required
+def author_criterion(criterion_id: int):
+    check_form()
+    criterion = db.get_or_404(RubricCriterion, criterion_id)
+    with unit_of_work() as done:
+        rubric.update_criterion(current_user, criterion, _data())
+    if done.ok:
+        flash(_("Saved."), "success")
+    return redirect(url_for("training.author_rubric", course_id=criterion.course_id) + f"#criterion-{criterion.id}")

@@ -225,7 +225,7 @@ def test_lazy_expiry_and_the_job_at_once_release_the_stock_once(app, db, buyer, 
                 else:
                     services.order_for_buyer(buyer, order.number, now=later)
                 db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+            except Exception as exc:  # collected for the assertion below
                 db.session.rollback()
                 errors.append(exc)
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.dbtypes import utcnow
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput
 from app.extensions import socketio
 from app.livestream import queries as live_queries
 from app.livestream import services as live_services
@@ -16,7 +16,7 @@ from app.shop import services as shop_services
 from app.shop.models import Product, StockMovement, Variant
 from app.shop.ordering.models import Order
 from app.training.checks import check_practice_orders
-from app.training.practice import driver, services
+from app.training.practice import driver, scorecard, services
 from app.training.practice.models import PracticeComment, PracticeRun
 
 
@@ -164,9 +164,9 @@ def test_cancelling_a_good_line_is_a_missed_order(db, trainee):
     run = services.start_practice(trainee, pace="calm", seed=4)
     db.session.commit()
     end = _play_all(run, run.started_at)
-    services.score(run)  # no side effect
+    scorecard.score(run)  # no side effect
     kept = live_queries.held_queue(run.session_id)
-    expected_before = services.score(run)["orders_correct"]
+    expected_before = scorecard.score(run)["orders_correct"]
     victim = kept[0]
     live_services.cancel_reservation(trainee, victim)
     result = services.finish_practice(trainee, run, now=end).result
@@ -577,8 +577,8 @@ def test_a_race_loser_served_after_all_is_an_order_on_the_score_card_as_in_the_c
 def test_cancel_advice_only_when_a_buyer_took_an_order_back_in_the_chat():
     base = {"wrong_lines": [{"buyer": "A", "code": "A12", "variant": None, "quantity": 1}], "missed_orders": [],
             "unanswered": [], "median_answer_seconds": 3, "undelivered": 0}
-    assert services.tip_keys({**base, "retracted_lines_kept": 1}) == ["wrong_lines"]
-    assert services.tip_keys({**base, "retracted_lines_kept": 0}) == ["extra_lines"]
+    assert scorecard.tip_keys({**base, "retracted_lines_kept": 1}) == ["wrong_lines"]
+    assert scorecard.tip_keys({**base, "retracted_lines_kept": 0}) == ["extra_lines"]
     missed = {**base, "wrong_lines": [], "missed_orders": base["wrong_lines"]}
-    assert services.tip_keys({**missed, "missed_after_a_cancel": 1}) == ["missed_orders"]
-    assert services.tip_keys({**missed, "missed_after_a_cancel": 0}) == ["missed_lines"]
+    assert scorecard.tip_keys({**missed, "missed_after_a_cancel": 1}) == ["missed_orders"]
+    assert scorecard.tip_keys({**missed, "missed_after_a_cancel": 0}) == ["missed_lines"]

@@ -20,7 +20,9 @@ from flask_babel import lazy_gettext as _l
 from ....errors import InvalidInput
 from ..areas import OldArea, old_area, walk
 from . import Booking, Carrier, Label, Parcel, Quote, TrackEvent, refused
-from ._http import call, to_int as _int, to_time as _time
+from ._http import call
+from ._http import to_int as _int
+from ._http import to_time as _time
 
 NAME = "GHN"
 STATES = {

@@ -21,7 +21,9 @@ from flask_babel import lazy_gettext as _l
 from ....errors import InvalidInput
 from ..areas import old_area
 from . import Booking, Carrier, Label, Parcel, Quote, TrackEvent, refused
-from ._http import call, merge_pdfs, to_int as _int, to_time as _time
+from ._http import call, merge_pdfs
+from ._http import to_int as _int
+from ._http import to_time as _time
 
 NAME = "GHTK"
 STATES = {

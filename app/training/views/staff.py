@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..accounts.forms import EmptyForm
-from ..core import addresses
-from ..core.csvfile import csv_response
-from ..core.web import unit_of_work
-from ..extensions import db
-from . import bp, class_funnel, cohorts, reports, services
-from .models import Course
-from .review import queries as review_queries
+from ...accounts.forms import EmptyForm
+from ...core import addresses
+from ...core.csvfile import csv_response
+from ...core.web import unit_of_work
+from ...extensions import db
+from .. import bp, class_funnel, cohorts, reports, services
+from ..models import Course
+from ..review import queries as review_queries
 
 
 def _user():

@@ -6,12 +6,12 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.services import get_organisation, membership, require_org_role
-from ..core.web import unit_of_work
-from ..extensions import db
-from . import bp, dashboard
-from .ordering import services as ordering
-from .ordering.forms import ShippingRuleForm
+from ...accounts.services import get_organisation, membership, require_org_role
+from ...core.web import unit_of_work
+from ...extensions import db
+from .. import bp, dashboard
+from ..ordering import services as ordering
+from ..ordering.forms import ShippingRuleForm
 
 
 def _org(org_slug: str):

@@ -1,16 +1,27 @@
-"""Courses, modules, lessons, quizzes, practical tasks, enrolments, progress, certificates and cohorts."""
+"""What a course teaches: courses and their prerequisites, modules, lessons and attachments, quizzes with questions
+and choices, practical tasks."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer,
-                        String, Table, Text, UniqueConstraint, false)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
-from ..core.dbtypes import TZDateTime, sql_in, utcnow
-from ..extensions import db
+from ...core.dbtypes import TZDateTime, sql_in, utcnow
+from ...extensions import Model, db
 
 COURSE_STATUSES = ("draft", "published")
 QUESTION_KINDS = ("single", "multiple", "picture", "short")
@@ -25,7 +36,23 @@ course_prerequisites = Table(
 )
 
 
-class Course(db.Model):
+class InModule:
+    """A lesson, quiz or practical task: taught in its module's course, and archived with its module."""
+
+    if TYPE_CHECKING:
+        module: Module
+        archived_at: datetime | None
+
+    @property
+    def course(self) -> Course:
+        return self.module.course
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None or self.module.archived_at is not None
+
+
+class Course(Model):
     """A course in Vietnamese with English title and summary; only published courses are open to trainees."""
 
     __tablename__ = "training_courses"
@@ -88,7 +115,7 @@ class Course(db.Model):
         return f"<Course {self.id} {self.slug}>"
 
 
-class Module(db.Model):
+class Module(Model):
     """A chapter of a course; it holds lessons, then quizzes, then practical tasks."""
 
     __tablename__ = "training_modules"
@@ -112,7 +139,7 @@ class Module(db.Model):
         primaryjoin="and_(Module.id == PracticalTask.module_id, PracticalTask.archived_at.is_(None))")
 
 
-class Lesson(db.Model):
+class Lesson(InModule, Model):
     """A lesson: Markdown text (cleaned with nh3 when shown), an optional video and attachments."""
 
     __tablename__ = "training_lessons"
@@ -139,16 +166,8 @@ class Lesson(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="lesson", order_by="Attachment.id",
                                                          cascade="all, delete-orphan")
 
-    @property
-    def course(self) -> Course:
-        return self.module.course
 
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None or self.module.archived_at is not None
-
-
-class Attachment(db.Model):
+class Attachment(Model):
     """A file offered for download under a lesson (a checklist, a price sheet...)."""
 
     __tablename__ = "training_attachments"
@@ -163,7 +182,7 @@ class Attachment(db.Model):
     lesson: Mapped[Lesson] = relationship(back_populates="attachments")
 
 
-class Quiz(db.Model):
+class Quiz(InModule, Model):
     """A quiz at the end of a module; passed when the score (percent) reaches the pass mark."""
 
     __tablename__ = "training_quizzes"
@@ -183,16 +202,8 @@ class Quiz(db.Model):
     questions: Mapped[list[Question]] = relationship(back_populates="quiz", order_by="Question.position",
                                                      cascade="all, delete-orphan")
 
-    @property
-    def course(self) -> Course:
-        return self.module.course
 
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None or self.module.archived_at is not None
-
-
-class Question(db.Model):
+class Question(Model):
     """One question; short answers list their accepted answers one per line, compared folded."""
 
     __tablename__ = "training_questions"
@@ -219,7 +230,7 @@ class Question(db.Model):
         return [line.strip() for line in (self.accepted_answers or "").splitlines() if line.strip()]
 
 
-class Choice(db.Model):
+class Choice(Model):
     """A possible answer, with why it is right or wrong; picture choices carry an image."""
 
     __tablename__ = "training_choices"
@@ -235,31 +246,7 @@ class Choice(db.Model):
     question: Mapped[Question] = relationship(back_populates="choices")
 
 
-class QuizAttempt(db.Model):
-    """Every submitted attempt is kept; the token makes a re-posted form a no-op."""
-
-    __tablename__ = "training_quiz_attempts"
-    __table_args__ = (
-        UniqueConstraint("user_id", "token"),
-        CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
-        Index("ix_training_quiz_attempts_quiz_user", "quiz_id", "user_id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("training_quizzes.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    token: Mapped[str] = mapped_column(String(64))
-    score: Mapped[int] = mapped_column(Integer)
-    passed: Mapped[bool] = mapped_column(Boolean)
-    # [{"question_id", "choice_ids", "text", "correct"}] as answered, so feedback survives later edits.
-    answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-
-    quiz: Mapped[Quiz] = relationship()
-    user: Mapped[User] = relationship()
-
-
-class PracticalTask(db.Model):
+class PracticalTask(InModule, Model):
     """A real action checked from the platform's data by the checker registered for its kind."""
 
     __tablename__ = "training_tasks"
@@ -275,155 +262,3 @@ class PracticalTask(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     module: Mapped[Module] = relationship(back_populates="tasks")
-
-    @property
-    def course(self) -> Course:
-        return self.module.course
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None or self.module.archived_at is not None
-
-
-class TaskCompletion(db.Model):
-    """A practical task the data showed done, with the evidence link the checker gave."""
-
-    __tablename__ = "training_task_completions"
-    __table_args__ = (UniqueConstraint("task_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("training_tasks.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    evidence_url: Mapped[str | None] = mapped_column(String(300))
-    detail: Mapped[str | None] = mapped_column(String(300))
-    completed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-
-    task: Mapped[PracticalTask] = relationship()
-
-
-class Enrolment(db.Model):
-    """A trainee in a course, by themselves or by a trainer; remembers the last lesson opened."""
-
-    __tablename__ = "training_enrolments"
-    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    last_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("training_lessons.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
-    last_activity_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    completed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
-
-    course: Mapped[Course] = relationship()
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
-    last_lesson: Mapped[Lesson | None] = relationship()
-
-
-class LessonProgress(db.Model):
-    """When a trainee first opened and when they finished a lesson."""
-
-    __tablename__ = "training_lesson_progress"
-    __table_args__ = (UniqueConstraint("lesson_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("training_lessons.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    visited_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    completed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
-
-
-class Certificate(db.Model):
-    """Issued once every lesson, quiz and task of a course is done; the code is public and unguessable."""
-
-    __tablename__ = "training_certificates"
-    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    holder_name: Mapped[str] = mapped_column(String(120))
-    issued_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
-    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    revoke_reason: Mapped[str | None] = mapped_column(String(300))
-
-    course: Mapped[Course] = relationship()
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
-
-    @property
-    def is_valid(self) -> bool:
-        return self.revoked_at is None
-
-
-class Cohort(db.Model):
-    """A class (lớp học) a trainer runs in one commune, usually around one course."""
-
-    __tablename__ = "training_cohorts"
-    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(160))
-    province_code: Mapped[int | None] = mapped_column(Integer)
-    commune_code: Mapped[int] = mapped_column(Integer, index=True)
-    course_id: Mapped[int | None] = mapped_column(ForeignKey("training_courses.id", ondelete="SET NULL"))
-    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    starts_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-
-    course: Mapped[Course | None] = relationship()
-    trainer: Mapped[User | None] = relationship()
-    members: Mapped[list[CohortMember]] = relationship(back_populates="cohort", order_by="CohortMember.id",
-                                                       cascade="all, delete-orphan")
-    sessions: Mapped[list[CohortSession]] = relationship(back_populates="cohort",
-                                                         order_by="CohortSession.starts_at",
-                                                         cascade="all, delete-orphan")
-
-
-class CohortMember(db.Model):
-    """A household member in a class; review_consent is their answer to "may the trainer review my lives?"
-    (None until they answer, asked on their next visit)."""
-
-    __tablename__ = "training_cohort_members"
-    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("training_cohorts.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    review_consent: Mapped[bool | None] = mapped_column(Boolean)
-    review_consent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
-
-    cohort: Mapped[Cohort] = relationship(back_populates="members")
-    user: Mapped[User] = relationship()
-
-
-class CohortSession(db.Model):
-    """An in-person class meeting on the schedule, with its attendance."""
-
-    __tablename__ = "training_cohort_sessions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("training_cohorts.id", ondelete="CASCADE"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(TZDateTime)
-    place: Mapped[str | None] = mapped_column(String(200))
-    topic: Mapped[str | None] = mapped_column(String(200))
-
-    cohort: Mapped[Cohort] = relationship(back_populates="sessions")
-    attendance: Mapped[list[Attendance]] = relationship(back_populates="session", cascade="all, delete-orphan")
-
-
-class Attendance(db.Model):
-    __tablename__ = "training_attendance"
-    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("training_cohort_sessions.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    present: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    recorded_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-
-    session: Mapped[CohortSession] = relationship(back_populates="attendance")

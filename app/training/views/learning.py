@@ -3,22 +3,21 @@ from __future__ import annotations
 
 import os
 
-from flask import (Response, abort, flash, redirect, render_template, request, send_from_directory,
-                   url_for)
+from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.forms import EmptyForm
-from ..core.storage import get_storage
-from ..core.web import unit_of_work
-from ..errors import NotFound
-from ..extensions import db
-from . import bp, certificates, queries, services
-from .models import PracticalTask, Quiz
-from .pack import course_pack as build_pack
+from ...accounts.forms import EmptyForm
+from ...core.storage import get_storage
+from ...core.web import unit_of_work
+from ...errors import NotFound
+from ...extensions import db
+from .. import bp, certificates, queries, services
+from ..models import PracticalTask, Quiz
+from ..pack import course_pack as build_pack
 
-STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
 
 
 def _user():

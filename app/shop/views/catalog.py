@@ -11,12 +11,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from ..accounts.services import get_organisation
-from ..core import addresses, pagecache
-from ..core.money import parse_vnd
-from ..errors import NotFound
-from . import bp, caching, queries
-from .models import CATEGORIES, CATEGORY_EMOJI
+from ...accounts.services import get_organisation
+from ...core import addresses, pagecache
+from ...core.money import parse_vnd
+from ...errors import NotFound
+from .. import bp, caching, queries
+from ..models import CATEGORIES, CATEGORY_EMOJI
 
 
 def _int_arg(name: str) -> int | None:

@@ -5,17 +5,17 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.forms import EmptyForm
-from ..core.storage import get_storage
-from ..core.text import slugify
-from ..core.uploads import PRIVATE_PREFIX
-from ..core.web import unit_of_work
-from ..errors import DomainError
-from ..extensions import db
-from . import bp, services
-from .course_source import ZipFiles, export_course, import_course, preview_course
-from .forms import check_form
-from .models import Course
+from ...accounts.forms import EmptyForm
+from ...core.storage import get_storage
+from ...core.text import slugify
+from ...core.uploads import PRIVATE_PREFIX
+from ...core.web import unit_of_work
+from ...errors import DomainError
+from ...extensions import db
+from .. import bp, services
+from ..course_source import ZipFiles, export_course, import_course, preview_course
+from ..forms import check_form
+from ..models import Course
 
 # The uploaded pack waits in storage between the preview and the confirmation; only its key is in the session.
 PENDING = "course_import"

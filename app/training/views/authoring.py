@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..accounts.forms import EmptyForm
-from ..core.storage import get_storage
-from ..core.web import unit_of_work
-from ..errors import NotFound
-from ..extensions import db
-from . import arrange, authoring, bp, services
-from .models import QUESTION_KINDS, Course, Lesson, Question, Quiz
-from .review.models import RubricCriterion
+from ...accounts.forms import EmptyForm
+from ...core.storage import get_storage
+from ...core.web import unit_of_work
+from ...errors import NotFound
+from ...extensions import db
+from .. import arrange, authoring, bp, services
+from ..models import QUESTION_KINDS, Course, Lesson, Question, Quiz
+from ..review.models import RubricCriterion
 
 
 def _staff():

@@ -5,14 +5,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.forms import EmptyForm
-from ..accounts.services import get_organisation, require_org_role
-from ..core.money import parse_vnd
-from ..core.storage import get_storage
-from ..core.web import unit_of_work
-from ..errors import InvalidInput
-from . import bp, queries, services
-from .forms import PhotoForm, ProductForm, StockForm
+from ...accounts.forms import EmptyForm
+from ...accounts.services import get_organisation, require_org_role
+from ...core.money import parse_vnd
+from ...core.storage import get_storage
+from ...core.web import unit_of_work, uploaded_file
+from .. import bp, photos, queries, services
+from ..forms import PhotoForm, ProductForm, StockForm
 
 BASE = "/manage/<org_slug>/products"
 
@@ -92,11 +91,8 @@ def manage_photo_add(org_slug: str, product_id: int):
     org, product = _product(org_slug, product_id)
     form = PhotoForm()
     if form.validate_on_submit():
-        upload = request.files.get("photo")
         with unit_of_work() as done:
-            if upload is None or not upload.filename:
-                raise InvalidInput(_("Please choose a photo."))
-            services.add_photo(current_user, product, upload.read(), get_storage())
+            photos.add_photo(current_user, product, uploaded_file("photo", _("Please choose a photo.")), get_storage())
         if done.ok:
             flash(_("Photo added."), "success")
     return redirect(_edit_url(product, "#photos"))
@@ -114,7 +110,7 @@ def manage_photo_move(org_slug: str, product_id: int, photo_id: int):
     org, product = _product(org_slug, product_id)
     if EmptyForm().validate_on_submit():
         with unit_of_work():
-            services.move_photo(current_user, product, photo_id, -1 if request.form.get("direction") == "up" else 1)
+            photos.move_photo(current_user, product, photo_id, -1 if request.form.get("direction") == "up" else 1)
     return _photos_response(product)
 
 
@@ -126,7 +122,7 @@ def manage_photo_order(org_slug: str, product_id: int):
     if EmptyForm().validate_on_submit():
         ids = [int(v) for v in request.form.getlist("photo_id") if v.isdigit()]
         with unit_of_work():
-            services.reorder_photos(current_user, product, ids)
+            photos.reorder_photos(current_user, product, ids)
     return _photos_response(product)
 
 
@@ -137,7 +133,7 @@ def manage_photo_delete(org_slug: str, product_id: int, photo_id: int):
     if EmptyForm().validate_on_submit():
         keys: list[str] = []
         with unit_of_work() as done:
-            keys = services.delete_photo(current_user, product, photo_id)
+            keys = photos.delete_photo(current_user, product, photo_id)
         if done.ok:
             storage = get_storage()
             for key in keys:  # files go only after the row is gone for good (DESIGN invariant 3)
@@ -155,7 +151,7 @@ def manage_variants(org_slug: str, product_id: int):
     if form.validate_on_submit():
         ids, labels, prices = (request.form.getlist(k) for k in ("variant_id", "label", "price"))
         rows = [services.VariantRow(id=int(i) if i.isdigit() else None, label=label, price=parse_vnd(price))
-                for i, label, price in zip(ids, labels, prices)]
+                for i, label, price in zip(ids, labels, prices, strict=False)]
         with unit_of_work() as done:
             services.set_variants(current_user, product, rows)
         if done.ok:
