@@ -28,7 +28,7 @@ MAX_PER_BUYER = 999
 class LiveNotOnAir(DomainError):
     status = 409
     code = "live_not_on_air"
-    default_message = _l("This live is not on air, so orders cannot be taken now.")
+    default_message = _l("This live has not started yet, so orders cannot be taken now.")
 
 
 def get_session(session_id: Any) -> LiveSession:
