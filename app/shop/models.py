@@ -40,7 +40,7 @@ CATEGORY_CODES = tuple(code for code, _, _ in CATEGORIES)
 CATEGORY_LABELS = {code: label for code, label, _ in CATEGORIES}
 CATEGORY_EMOJI = {code: emoji for code, _, emoji in CATEGORIES}
 
-# Units are stored as stable English codes; Vietnamese buyers see "cái", "kg", "bó"...
+# Units are stored as stable English codes; Vietnamese buyers see "cái", "kg", "bó", "nải", "con", "vỉ", "thùng"...
 UNITS = (
     ("piece", _l("piece")),
     ("kg", _l("kg")),
@@ -53,6 +53,10 @@ UNITS = (
     ("litre", _l("litre")),
     ("jar", _l("jar")),
     ("set", _l("set")),
+    ("hand", _l("hand (of bananas)")),
+    ("head", _l("head (animal)")),
+    ("tray", _l("tray")),
+    ("carton", _l("carton")),
 )
 UNIT_CODES = tuple(code for code, _ in UNITS)
 UNIT_LABELS = dict(UNITS)
