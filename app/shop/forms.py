@@ -28,7 +28,7 @@ class ProductForm(FlaskForm):
     code = StringField(_l("Code for live orders"), validators=[Optional(), Length(max=12)],
                        render_kw={"placeholder": "A12", "autocapitalize": "characters"})
     category = SelectField(_l("Category"), choices=[(c, label) for c, label, _ in CATEGORIES], validate_choice=False)
-    unit = SelectField(_l("Sold by"), choices=UNITS, validate_choice=False)
+    unit = SelectField(_l("Unit"), choices=UNITS, validate_choice=False)
     price = StringField(_l("Price (₫)"), validators=[DataRequired()],
                         render_kw={"inputmode": "numeric", "placeholder": "60.000"})
     compare_at_price = StringField(_l("Price before discount (₫, optional)"), validators=[Optional()],
