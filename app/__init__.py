@@ -235,10 +235,11 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .core import addresses
     from .core.markup import render_markdown
-    from .core.money import format_vnd
+    from .core.money import format_num, format_vnd
     from .core.phone import display_phone
 
     app.jinja_env.filters["vnd"] = lambda amount: format_vnd(amount, str(get_locale() or "vi"))
+    app.jinja_env.filters["num"] = lambda value, digits=1: format_num(value, str(get_locale() or "vi"), digits)
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["commune"] = addresses.commune_name

@@ -30,6 +30,10 @@ BANNED: list[tuple[str, str]] = [
     (r"\btrung vị\b", "số ở giữa"),
     (r"\bThẻ \(Stripe\)", "Thẻ ngân hàng"),
     (r"\bchưa phát sóng\b", "chưa bắt đầu / đã kết thúc"),
+    # Vietnamese numbers: 1.440 (thousands with a dot), 0,1 (decimals with a comma). Years, phone numbers and tax
+    # codes (a leading 0) and screen sizes (1280×720) are not amounts.
+    (r"(?<![\d×.,/\-])(?!(?:19|20)\d\d\b)[1-9]\d{3,}(?![\d×/\-])", "1.440 (a dot between thousands)"),
+    (r"(?<![\d.,])\d+\.\d{1,2}(?![\d.])", "0,1 (a decimal comma)"),
 ]
 _COMPILED = [(re.compile(p, re.IGNORECASE), instead) for p, instead in BANNED]
 
@@ -53,6 +57,8 @@ def test_the_checker_catches_each_kind_of_variant():
     assert banned_in("Sản phẩm này thuộc đơn vị khác.") and banned_in("Xã, huyện")
     assert not banned_in("đơn vị tính: kg") and not banned_in("Không gọi được đơn vị vận chuyển")
     assert not banned_in("Xóa, khóa, hủy, hóa đơn. Ví dụ: 1.440") and not banned_in("cơ sở dữ liệu")
+    assert banned_in("từ 1 đến 1440 phút") and banned_in("0.1 bình luận mỗi phút")
+    assert not banned_in("năm 2025, 0912 345 678, 1280×720, 10.000.000 ₫, 0,5 giây, Nghị định 117/2025/NĐ-CP")
 
 
 def test_the_vietnamese_catalogue_uses_the_glossary():

@@ -1,11 +1,11 @@
-"""Money is integer VND; this module parses and formats it."""
+"""Money is integer VND; this module parses and formats it, and formats plain numbers the same local way."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 MAX_VND = 10_000_000_000  # ten billion dong: far above anything a household sells in one line
 
@@ -21,6 +21,15 @@ def format_vnd(amount: int | None, locale: str = "vi") -> str:
     if amount is None:
         return ""
     return format_currency(int(amount), "VND", locale=_locale(locale), format_type="standard").replace("\xa0", " ")
+
+
+def format_num(value: float | int | None, locale: str = "vi", digits: int = 1) -> str:
+    """A count or measure written the local way, at most `digits` decimals: 1.440 and 0,1 in Vietnamese, 1,440 and
+    0.1 in English. None is an empty string (the template shows its own dash)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=_locale(locale))
 
 
 def parse_vnd(raw: str | int | None) -> int | None:
