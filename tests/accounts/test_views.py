@@ -209,7 +209,7 @@ def test_staff_sees_but_cannot_change(client, factory, auth, db):
     auth.login_as(staff)
     page = client.get(f"/orgs/{org.slug}/manage")
     assert page.status_code == 200
-    assert "Chỉ chủ sở hữu mới sửa được" in page.get_data(as_text=True)
+    assert "Chỉ chủ gian hàng mới sửa được" in page.get_data(as_text=True)
     response = client.post(f"/orgs/{org.slug}/members/{owner.id}/remove", follow_redirects=True)
     assert "Bạn không có quyền" in response.get_data(as_text=True)
 
