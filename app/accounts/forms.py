@@ -61,7 +61,7 @@ ORG_KIND_CHOICES = [("cooperative", _l("Cooperative (hợp tác xã)")), ("house
 
 
 class OrganisationForm(AddressMixin, FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    name = StringField(_l("Shop name"), validators=[DataRequired(), Length(max=160)])
     kind = SelectField(_l("Kind"), choices=ORG_KIND_CHOICES, validate_choice=False)
     province_code = SelectField(_l("Province / city"), validators=[Optional()], validate_choice=False)
     commune_code = SelectField(_l("Commune / ward"), validators=[Optional()], validate_choice=False)

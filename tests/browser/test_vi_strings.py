@@ -41,6 +41,7 @@ def test_buyer_screens_in_vietnamese(phone, district, db, vi, shot):
     page.goto(f"/shop/p/{bananas.id}")
     expect(page.locator("main")).to_contain_text("/ nải")
     expect(page.locator("main")).to_contain_text("Gian hàng:")
+    page.get_by_text("Gian hàng:").evaluate("el => el.scrollIntoView({block: 'center'})")
     shot(page, "vi-product-per-hand")
 
     page.goto("/live/cart")
@@ -55,7 +56,7 @@ def test_buyer_screens_in_vietnamese(phone, district, db, vi, shot):
     expect(street).to_be_visible()
     expect(page.locator("main")).to_contain_text("Ví dụ: số 12 ngõ 5 Lê Lợi, tổ dân phố 3")
     expect(page.locator("main")).to_contain_text("Trả tiền mặt khi nhận hàng (COD)")
-    street.scroll_into_view_if_needed()
+    page.get_by_text("Ví dụ: số 12 ngõ 5 Lê Lợi").evaluate("el => el.scrollIntoView({block: 'center'})")
     shot(page, "vi-checkout-address")
 
     page.goto(f"/training/c/{district['course']}")
@@ -101,4 +102,5 @@ def test_seller_screens_in_vietnamese(phone, district, vi, shot):
 
     page.goto("/orgs/new")
     expect(page.locator("h1")).to_have_text("Mở gian hàng")
+    expect(page.get_by_label("Tên gian hàng")).to_be_visible()
     shot(page, "vi-open-shop")
