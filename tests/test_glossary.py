@@ -28,7 +28,7 @@ BANNED: list[tuple[str, str]] = [
     (r"\blive thử\b|\bbuổi (luyện )?tập\b", "phiên live luyện tập"),
     (r"\bđơn live\b", "giỏ live (held items) or đơn hàng (placed order)"),
     (r"\bđang được giữ \d|\bđang được giữ %", "Đang giữ cho bạn N món"),
-    (r"\btrung vị\b", "số ở giữa"),
+    (r"\btrung vị\b", "thường (Thường trả lời sau …)"),
     (r"\bThẻ \(Stripe\)", "Thẻ ngân hàng"),
     (r"\bchưa phát sóng\b", "chưa bắt đầu / đã kết thúc"),
     # Vietnamese numbers: 1.440 (thousands with a dot), 0,1 (decimals with a comma). Years, phone numbers and tax
