@@ -82,7 +82,7 @@ def test_the_report_page_and_its_csv(client, auth, db, factory, journeys):
     period = "from=2026-10-01&to=2026-12-31"
     html = client.get(f"/training/report?{period}").get_data(as_text=True)
     assert 'data-testid="class-funnel"' in html and "Lớp livestream Ô Diên" in html
-    assert "7.5" in html and "/training/report/classes.csv?" in html
+    assert "7,5" in html and "/training/report/classes.csv?" in html  # Vietnamese decimal comma
     response = client.get(f"/training/report/classes.csv?{period}")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))

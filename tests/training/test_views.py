@@ -260,7 +260,7 @@ def test_video_size_is_shown_before_anything_downloads(client, auth, db, small_c
     db.session.commit()
     _enrol(client, auth, trainee, small_course)
     html = client.get(f"/training/lesson/{lesson.id}").get_data(as_text=True)
-    assert "Xem video (3.2 MB)" in html and 'preload="none"' in html
+    assert "Xem video (3,2 MB)" in html and 'preload="none"' in html
     assert "Bản nhẹ hơn (391 KB)" in html
 
 
