@@ -13,7 +13,6 @@ before the narrower CHECK comes back.
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0020_vi_strings'
 down_revision = '0019_notify_ship'

@@ -3,9 +3,9 @@ the shop named as a gian hàng, a street hint with ngõ/ngách and tổ dân ph�
 import pytest
 
 from app.core import addresses
+from app.errors import InvalidInput
 from app.shop import services
 from app.shop.models import UNIT_CODES
-from app.errors import InvalidInput
 
 
 def html(response):
