@@ -59,3 +59,13 @@ def test_the_checkout_street_hint_names_lanes_and_hamlets(db, client, auth, fact
     page = html(client.get("/account"))
     assert "ngõ/ngách" in page and "tổ dân phố/thôn/xóm" in page and "xã/phường/đặc khu" in page.lower()
     assert "Ví dụ: số 12 ngõ 5 Lê Lợi, tổ dân phố 3" in page
+
+
+def test_stock_counts_are_written_the_vietnamese_way(db, client, seller, make_product):
+    owner, org = seller
+    product = make_product(owner, org, name="Gạo nếp cái hoa vàng", category="other", unit="kg", price=40000,
+                           stock=1440)
+    page = html(client.get(f"/shop/p/{product.id}/{product.slug}"))
+    assert "1.440" in page and "1440 kg" not in page
+    stock = client.get(f"/shop/p/{product.id}/stock").get_json()
+    assert "1.440" in stock["line"]

@@ -6,7 +6,7 @@ import time
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, make_response, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import format_number, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -137,11 +137,11 @@ def _stock_answer(stock: queries.ProductStock) -> dict:
         line = gettext("Pre-order: harvest on %(date)s",
                        date=stock.harvest_date.strftime("%d/%m/%Y") if stock.harvest_date else "")
     elif stock.available > 0:
-        line = gettext("%(n)s %(unit)s left", n=stock.available, unit=stock.unit_label)
+        line = gettext("%(n)s %(unit)s left", n=format_number(stock.available), unit=stock.unit_label)
     else:
         line = gettext("Sold out")
     return {"product_id": stock.product_id, "available": stock.available, "buyable": stock.available > 0,
             "line": line,
             "variants": {str(row.variant_id): {"available": row.available,
-                                               "text": gettext("%(n)s left", n=row.available) if row.available > 0
+                                               "text": gettext("%(n)s left", n=format_number(row.available)) if row.available > 0
                                                else gettext("Sold out")} for row in stock.variants}}
