@@ -142,8 +142,6 @@ def test_seller_guide_screens(page: Page, browser_app, real_socketio, district, 
     shot(page, "guide-15-console-chat")
     _top(page, page.locator("#console-held"))
     shot(page, "guide-15b-console-held")
-    _top(page, page.locator("#console-products"))
-    shot(page, "guide-16-console-products")
     page.locator("#console-flash-box summary").click()
     page.locator("#console-flash input[name=price]").fill("55000")
     _top(page, page.locator("#console-flash-box"))
