@@ -233,3 +233,6 @@ def test_trainer_guide_screens(page: Page, browser_app, real_socketio, district,
     sign_in_demo(page, TRAINER)
     page.goto("/training/report")
     shot(page, "guide-trainer-09-report")
+    page.goto("/training/author")
+    expect(page.locator("h1")).to_contain_text(vi("Write courses"))
+    shot(page, "guide-trainer-10-write-courses")
