@@ -12,7 +12,7 @@ DEMO_PASSWORD = "cholive123"
 
 # (phone, name, platform role)
 PEOPLE = [
-    ("0900000001", "Quản trị Huyện", "admin"),
+    ("0900000001", "Quản trị viên Chợ Live", "admin"),
     ("0900000002", "Cô Hạnh (tổ công nghệ số)", "trainer"),
     ("0911000001", "Nguyễn Văn Bình", None),   # owner, HTX Bưởi Diễn Hát Môn
     ("0911000002", "Trần Thị Lan", None),      # staff there

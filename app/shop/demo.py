@@ -26,7 +26,8 @@ OWNERS = {BUOI: "0911000001", RAU: "0911000003", GAO: "0911000004", MAY: "091100
 # preorder days until harvest, compare-at price, description, origin commune name.
 PRODUCTS: list[tuple] = [
     (BUOI, "A12", "Bưởi Diễn", "fruit", "fruit", 65000, 120,
-     {"ocop": 4, "desc": "Bưởi Diễn trồng bên bãi sông Hồng, **ngọt thanh**, tép vàng, vỏ mỏng. Hái tay, giao tận nhà.",
+     {"ocop": 4, "desc": "Bưởi Diễn trồng bên bãi sông Hồng, quả 1–1,2 kg, **ngọt thanh**, tép vàng. Hái tay trong ngày, "
+             "để nơi thoáng mát ăn ngon trong 2–3 tuần.",
       "compare": 75000}),
     (BUOI, "A13", "Bưởi Diễn hộp quà Tết", "fruit", "box", 390000, 0,
      {"ocop": 4, "variants": [("Hộp 4 quả", 390000, 15), ("Hộp 6 quả", 560000, 10)],
@@ -75,7 +76,8 @@ PRODUCTS: list[tuple] = [
     (GAO, "C11", "Trà atiso", "tea", "pack", 90000, 20, {}),
     (MAY, "D1", "Rổ mây tre đan", "handicraft", "piece", 85000, 0,
      {"variants": [("S", 65000, 12), ("M", 85000, 10), ("L", 120000, 6)],
-      "desc": "Rổ đan tay từ tre già ngâm bùn, bền cả chục năm."}),
+      "desc": "Rổ đan tay từ tre già ngâm bùn, cạp mây nẹp hai lớp. Cỡ S miệng 25 cm, M 30 cm, L 35 cm. "
+              "Rửa bằng nước, phơi khô chỗ thoáng để rổ không mốc."}),
     (MAY, "D2", "Khay mây chữ nhật", "handicraft", "piece", 150000, 15, {"ocop": 3}),
     (MAY, "D3", "Giỏ mây đi chợ", "handicraft", "piece", 180000, 10, {}),
     (MAY, "D4", "Làn mây có quai", "handicraft", "piece", 220000, 8, {"compare": 260000}),

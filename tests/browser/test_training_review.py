@@ -171,7 +171,7 @@ def test_the_class_funnel_on_a_phone(phone_as, db, factory, reviewed, vi, shot):
     world.cohort.members[0].review_consent = True
     reviews.open_review(world.trainer, world.cohort.id, world.trainee.id, world.live.id)
     db.session.commit()
-    page = phone_as(factory.user("Quản trị huyện", is_admin=True))
+    page = phone_as(factory.user("Quản trị viên", is_admin=True))
     page.goto("/training/report#classes")
     table = page.get_by_test_id("class-funnel")
     expect(table.get_by_test_id("class-row")).to_contain_text(world.cohort.name)

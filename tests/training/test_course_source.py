@@ -81,7 +81,7 @@ def test_preview_lists_the_course_and_writes_nothing(db, trainer, checks):
     files = DirectoryFiles(DEMO_COURSES / "ban-hang-livestream-chot-don")
     result = preview_course(trainer, files)
     assert result.ok, [p.to_dict() for p in result.problems]
-    assert result.plan.counts == {"modules": 2, "lessons": 5, "quizzes": 1, "questions": 4, "tasks": 1, "rubric": 6}
+    assert result.plan.counts == {"modules": 2, "lessons": 6, "quizzes": 1, "questions": 4, "tasks": 1, "rubric": 6}
     assert db.session.scalar(select(func.count(Course.id))) == 0
     assert db.session.scalar(select(func.count(Choice.id))) == 0
 
