@@ -22,6 +22,7 @@ from . import broadcast, buyer_news, moderation, queries, services, viewers
 from . import flash as flash_sales
 from .broadcast import NAMESPACE, broadcast_comment, room, seller_room
 from .models import LiveSession
+from .trust import overlays
 
 request: Any = _request  # Flask-SocketIO adds request.sid, which Flask's own types do not know
 
@@ -251,6 +252,22 @@ class LiveNamespace(Namespace):
         live, user = _console(data if isinstance(data, dict) else {})
         services.start_live(user, live)
         broadcast.to_live(live.id, "live_started", {"session_id": live.id})
+        return {"ok": True}
+
+    @socket_unit_of_work
+    def on_show_warning(self, data: Any = None):
+        """The host shows a warning over the video (a preset or their own words, optionally on a product code)."""
+        live, user = _console(data)
+        warning = overlays.show_warning(user, live, preset=data.get("preset"), text=data.get("text"),
+                                        code=data.get("code"))
+        broadcast.to_live(live.id, "warning", overlays.payload(warning))
+        return {"ok": True, "id": warning.id}
+
+    @socket_unit_of_work
+    def on_clear_warning(self, data: Any = None):
+        live, user = _console(data if isinstance(data, dict) else {})
+        overlays.clear_warning(user, live)
+        broadcast.to_live(live.id, "warning", None)
         return {"ok": True}
 
     @socket_unit_of_work
