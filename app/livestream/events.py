@@ -267,7 +267,7 @@ class LiveNamespace(Namespace):
     def on_clear_warning(self, data: Any = None):
         live, user = _console(data if isinstance(data, dict) else {})
         overlays.clear_warning(user, live)
-        broadcast.to_live(live.id, "warning", None)
+        broadcast.to_live(live.id, "warning", {"id": None, "text": None})  # removed
         return {"ok": True}
 
     @socket_unit_of_work

@@ -276,14 +276,16 @@ def test_the_host_shows_a_warning_viewers_see_it_and_the_replay_keeps_it(db, mak
     shown = events(viewer, "warning")
     assert shown[-1]["text"] == "Không dùng cho trẻ dưới 3 tuổi" and shown[-1]["code"] == "A12"
     assert seller_event(console, "clear_warning")["ok"] is True
-    assert events(viewer, "warning") == [None]
+    assert events(viewer, "warning") == [{"id": None, "text": None}]
 
     db.session.rollback()
     live = db.session.get(LiveSession, live.id)
     warning = db.session.scalar(select(LiveWarning))
     assert warning.cleared_at is not None
+    services.end_live(seller[0], live)
     timeline = replay_timeline(live, live_clock=True)
     assert timeline["warnings"] and timeline["warnings"][0]["text"] == "Không dùng cho trẻ dưới 3 tuổi"
+    assert timeline["warnings"][0]["until"] >= timeline["warnings"][0]["at"] >= 0
 
 
 def test_warnings_only_on_air(db, make_live, seller):

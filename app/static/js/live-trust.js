@@ -71,6 +71,7 @@
   var overlay = document.getElementById("live-warning");
   socket.on("warning", function (w) {
     if (!overlay) { return; }
+    if (w && !w.text) { w = null; }  // {"text": null}: the host removed the warning
     overlay.hidden = !w;
     overlay.querySelector(".live-warning-text").textContent = w ? w.text + (w.code ? " · " + w.code + " " + (w.name || "") : "") : "";
   });
@@ -100,5 +101,5 @@
   document.getElementById("warning-clear").addEventListener("click", function () {
     socket.timeout(10000).emit("clear_warning", {}, answer);
   });
-  socket.on("warning", function (w) { if (w) { status.textContent = "⚠️ " + w.text; } else { status.textContent = ""; } });
+  socket.on("warning", function (w) { if (w && w.text) { status.textContent = "⚠️ " + w.text; } else { status.textContent = ""; } });
 })();
