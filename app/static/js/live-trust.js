@@ -91,7 +91,7 @@
   var status = document.getElementById("warning-status");
   function answer(err, ack) {
     if (err || !ack) { status.textContent = "✗"; return; }
-    status.textContent = ack.ok ? "✓" : (ack.error && ack.error.message) || "✗";
+    if (!ack.ok) { status.textContent = (ack.error && ack.error.message) || "✗"; }  // shown: the `warning` event says so
   }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
