@@ -15,8 +15,11 @@ from app.livestream.models import LiveSession
 from app.livestream.recordings import replay_timeline
 from app.livestream.trust import checklist, overlays, reports, rules
 from app.livestream.trust.models import LiveReport, LiveWarning
-from tests.livestream.live_sockets import NS, connect, events, seller_event  # noqa: F401
+from tests.livestream import live_sockets
+from tests.livestream.live_sockets import NS, events, seller_event
 from tests.livestream.test_video import key_for, publish
+
+connect = live_sockets.connect  # the /live test clients' fixture
 
 
 def report_count(db) -> int:

@@ -83,7 +83,7 @@ def submit_report(actor: User | None, live: LiveSession, *, reason: Any, details
     replay_at = _int_or_none(replay_seconds, upper=MAX_REPLAY_SECONDS, field="replay_seconds")
     recent = db.session.scalar(select(func.count(LiveReport.id)).where(
         LiveReport.reporter_id == actor.id, LiveReport.created_at > now - WINDOW))
-    if recent >= REPORTS_PER_WINDOW:
+    if (recent or 0) >= REPORTS_PER_WINDOW:
         raise RateLimited(_l("You have sent several reports just now. Please wait a few minutes."),
                           code="too_many_reports")
     same = select(LiveReport.id).where(LiveReport.session_id == live.id, LiveReport.reporter_id == actor.id,
