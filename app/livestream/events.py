@@ -16,7 +16,7 @@ from ..accounts.models import User
 from ..accounts.services import user_for_api_token, user_for_login_session
 from ..core.sockets import socket_unit_of_work
 from ..core.uow import after_commit
-from ..errors import InvalidInput, NotFound, NotSignedIn
+from ..errors import Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db, socketio
 from . import broadcast, buyer_news, moderation, queries, services, viewers
 from . import flash as flash_sales
@@ -92,6 +92,9 @@ class LiveNamespace(Namespace):
         services.require_viewer(user, live)
         live_id, peak = live.id, live.peak_viewers or 0
         member = user is not None and services.is_seller(user, live)
+        if live.is_withheld and not (member or getattr(user, "is_admin", False)):
+            # Stopped by the platform and not reviewed yet: no chat replay, no room (trust/stop.py).
+            raise Forbidden(_l("The platform stopped this live. Contact the platform's admin."), code="live_stopped")
         # "member": this connection's comments show as the shop (looked up once here, not on every comment).
         socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None, "member": member}
         join_room(room(live_id))

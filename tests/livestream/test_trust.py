@@ -173,6 +173,9 @@ def test_stop_the_live_refuses_the_publisher_hides_the_page_and_tells_the_viewer
     assert 'id="live-messages"' not in page and 'id="live-products"' not in page and "live-stage" not in page
     assert "Quảng cáo sai công dụng" not in page  # the reason is for the seller and the admin
     assert client.get(f"/live/{live.id}/replay.json").status_code == 404
+    assert client.get(f"/api/v1/live/sessions/{live.id}").get_json()["products"] == []
+    late = connect(live.id, buyer, last_id=0)
+    assert not late.is_connected(NS)  # no room and no chat replay for a stopped live
 
     auth.login_as(admin)
     assert client.post(f"/live/{live.id}/stop/review").status_code == 302

@@ -85,6 +85,8 @@ def save_quick_replies(session_id: int):
 @login_required
 def claims(session_id: int):
     live = services.require_viewer(current_user, services.get_session(session_id))
+    if live.is_withheld and not (services.is_seller(current_user, live) or current_user.is_admin):
+        return redirect(url_for("livestream.live_page", session_id=live.id))  # the page says why
     return render_template("livestream/claims.html", live=live, lines=queries.claim_log(live.id),
                            full_names=services.is_seller(current_user, live), mask_name=queries.mask_name,
                            me=current_user.id)
