@@ -106,3 +106,37 @@ def test_report_warning_and_stop(browser, browser_context_args, browser_app, on_
         seller_ctx.close()
         buyer_ctx.close()
         admin_ctx.close()
+
+
+def test_the_pre_live_checklist(browser, browser_context_args, browser_app, real_socketio, db, factory, vi, shot):
+    from app.core.dbtypes import utcnow
+    from app.livestream import services
+    from app.shop import services as shop
+
+    owner = factory.user("Nguyễn Văn Bình")
+    org = factory.org(owner, name="HTX Bưởi Diễn Phú Diễn")
+    live = services.schedule_live(owner, org, title="Phiên bưởi Tết", scheduled_at=utcnow() + timedelta(hours=2))
+    product = shop.create_product(owner, org, shop.ProductData(name="Bưởi Diễn loại 1", category="fruit", unit="fruit",
+                                                               price=60000, code="A12", status="active"), stock=20)
+    services.add_live_product(owner, live, product)
+    db.session.commit()
+    context = browser.new_context(**browser_context_args)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, owner)
+        page.goto(f"/live/{live.id}/console")
+        checks = page.get_by_test_id("prelive")
+        expect(checks.get_by_test_id("check-host_chosen")).to_have_attribute("data-ok", "no")
+        page.get_by_test_id("host-select").select_option(str(owner.id))
+        page.get_by_test_id("host-save").click()
+        expect(checks.get_by_test_id("check-host_verified")).to_have_attribute("data-ok", "yes")
+        expect(checks.get_by_test_id("check-rules_acknowledged")).to_have_attribute("data-ok", "no")
+        checks.evaluate("el => el.scrollIntoView({block: 'start'})")
+        shot(page, "live-prelive-checklist")
+        page.get_by_test_id("rules-ack").check()
+        page.get_by_test_id("rules-ack-save").click()
+        expect(checks.get_by_test_id("check-rules_acknowledged")).to_have_attribute("data-ok", "yes")
+        expect(page.get_by_text(vi("Thank you: the rules are acknowledged for this live."))).to_be_visible()
+    finally:
+        context.close()

@@ -235,6 +235,23 @@ def test_the_pre_live_checklist_host_and_rules(app, client, auth, db, make_live,
     assert live.state == "live"
 
 
+def test_on_a_marketplace_only_members_of_a_verified_organisation_may_host(db, make_live, seller):
+    from datetime import date
+
+    from app.compliance import settings
+
+    owner, org = seller
+    live = make_live(state="scheduled")
+    settings.choose_mode(None, "marketplace", date(2025, 7, 1))
+    db.session.commit()
+    assert checklist.host_candidates(live) == [(owner, False)]
+    with pytest.raises(Forbidden) as refused:
+        checklist.choose_host(owner, live, owner.id)
+    assert refused.value.code == "host_not_verified"
+    db.session.rollback()
+    assert db.session.get(LiveSession, live.id).host_user_id is None
+
+
 def test_a_check_registered_by_another_feature_appears(app, make_live):
     live = make_live(state="scheduled")
 
