@@ -55,6 +55,7 @@ def test_report_warning_and_stop(browser, browser_context_args, browser_app, on_
         expect(shopper.get_by_test_id("rules-link")).to_be_visible()
 
         # The host shows a warning on the wine: it appears over the buyer's video.
+        seller.get_by_test_id("console-warning").locator("summary").click()
         seller.locator("#warning-preset").select_option("adults_only")
         seller.locator("#warning-code").fill("R1")
         seller.get_by_test_id("warning-show").click()
