@@ -319,10 +319,20 @@ def test_warnings_only_on_air(db, make_live, seller):
 
 # Archive ----------------------------------------------------------------------------------------------------------
 
-def test_the_archive_holds_chat_claims_and_reports_for_the_seller(client, auth, db, said, seller, buyer):
+def test_the_archive_holds_chat_claims_orders_and_reports_for_the_seller(client, auth, db, said, seller, buyer):
+    from app.core.addresses import commune_province, find_commune
+    from app.livestream import afterlive
+
     live, ids = said
     services.post_comment(live.id, buyer, "chốt A12 x2", "order-1", min_interval=0)
     reports.submit_report(buyer, live, reason="other")
+    db.session.commit()
+    commune = find_commune("Xã Ô Diên")
+    held = [r.id for r in afterlive.held_lines(buyer)]
+    [order] = afterlive.checkout_live_cart(buyer, held, idempotency_key="archive", name="Trần Thị Lan",
+                                           phone="0912345678", province_code=commune_province(commune),
+                                           commune_code=commune, street="Thôn Đông", note=None,
+                                           payment_method="cod")
     db.session.commit()
     auth.login_as(seller[0])
     data = client.get(f"/live/{live.id}/archive.json").get_json()
@@ -330,3 +340,14 @@ def test_the_archive_holds_chat_claims_and_reports_for_the_seller(client, auth, 
     assert [m["id"] for m in data["chat"]][:3] == ids
     assert data["claims"][0]["code"] == "A12" and data["claims"][0]["quantity"] == 2
     assert data["reports"][0]["reporter"] != buyer.name
+    assert [o["number"] for o in data["orders"]] == [order.number] and data["orders"][0]["total"] == order.total
+    assert data["claims"][0]["status"] == "checked_out"
+
+
+def test_a_report_from_the_replay_returns_to_the_replay(client, auth, db, said, factory):
+    live, ids = said
+    auth.login_as(factory.user())
+    response = client.post(f"/live/{live.id}/reports", data={"reason": "other", "from": "replay",
+                                                             "replay_seconds": "12"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/live/{live.id}/replay")
+    assert db.session.scalar(select(LiveReport.replay_seconds)) == 12
