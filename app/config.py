@@ -88,6 +88,8 @@ class Config:
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None  # Redis pub/sub channel shared by one cluster
     # Live chat safety: comma-separated hidden words (matched folded, as whole words); unset = the built-in list.
     LIVE_HIDDEN_WORDS = os.environ.get("LIVE_HIDDEN_WORDS") or None
+    # On: "Go live" (console, RTMP, API) is refused until the pre-live checklist passes (livestream/trust/checklist.py).
+    LIVE_CHECKLIST_ENFORCED = os.environ.get("LIVE_CHECKLIST_ENFORCED", "").lower() in {"1", "true", "yes", "on"}
     LIVE_STATS_INTERVAL = float(os.environ.get("LIVE_STATS_INTERVAL") or 2)  # console stats events, seconds
 
     API_TITLE = "Chợ Live API"

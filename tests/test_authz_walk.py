@@ -30,6 +30,7 @@ PUBLIC = {
     "training.lesson", "training.lesson_done", "training.quiz", "training.quiz_submit", "training.task_check",
     "api_training.course", "api_training.enrol", "api_training.lesson", "api_training.lesson_complete",
     "api_training.certificate",
+    "livestream.report_live",  # any viewer of a live may report it (tests/livestream/test_trust.py)
 }
 # Routes walked by tests/training (their objects need a course, cohort or practice run of their own).
 ELSEWHERE = {
@@ -45,6 +46,8 @@ ELSEWHERE = {
     "compliance.document_download",  # tests/compliance/test_verification.py (owner and admins only)
     # notifications and shipping (#19): tests/shop/shipping/test_access.py walks these
     "shop.shipping_cancel", "shop.shipping_label", "shop.shipping_payout", "shipping_webhooks.carrier_webhook",
+    # trust in the live (#17): tests/livestream/test_trust.py walks the report queue's actions
+    "livestream.handle_report",
 }
 
 
@@ -241,6 +244,8 @@ SELLER_EVENTS = {
     "unmute_user": (lambda w: {"user_id": w["y_id"]}, None),
     "ban_user": (lambda w: {"user_id": w["y_id"]}, None),
     "unban_user": (lambda w: {"user_id": w["z_id"]}, None),
+    "show_warning": (lambda w: {"preset": "under_3", "code": "B1"}, lambda w: {"preset": "under_3", "code": "B1"}),
+    "clear_warning": (lambda w: {}, None),
 }
 BUYER_EVENTS = {"comment"}  # walked in test_a_buyers_comment_reaches_only_their_own_lines
 

@@ -95,7 +95,8 @@ def session_detail(session_id: int):
     return {"id": live.id, "title": live.title, "state": live.state, "scheduled_at": live.scheduled_at,
             "started_at": live.started_at, "ended_at": live.ended_at, "organisation": live.organisation,
             "external_stream_url": live.external_stream_url, "description": live.description, "live": live,
-            "products": [line.to_dict() for line in queries.catalog(live)]}
+            # A live the platform stopped shows none of its content until an admin has reviewed it (trust/stop.py).
+            "products": [] if live.is_withheld else [line.to_dict() for line in queries.catalog(live)]}
 
 
 @blp.post("/sessions/<int:session_id>/start")

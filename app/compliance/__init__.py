@@ -20,6 +20,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(tax_cli)
     app.cli.add_command(compliance_cli)
+    from ..core.jobs import register_job
+    from . import retention
+
+    register_job("compliance.retention-purge", retention.purge_job, every_seconds=24 * 3600)
     selling.register_check(app, verification.check_may_sell)
     signals.connect_in_transaction(signals.order_paid, ledger.on_order_paid, app)
     signals.connect_in_transaction(signals.order_delivered, ledger.on_order_delivered, app)

@@ -49,3 +49,14 @@ def mode_command(mode: str) -> None:
     settings.choose_mode(None, mode, source="flask compliance mode")
     db.session.commit()
     click.echo(f"Platform mode: {mode}")
+
+
+@compliance_cli.command("purge")
+def purge_command() -> None:
+    """Delete the lives and removed listings past their retention period (docs/compliance.md §8); each is logged."""
+    from . import retention
+
+    run = retention.purge_expired()
+    db.session.commit()
+    click.echo(f"Purged {len(run.lives)} live(s), {len(run.listings)} listing(s); "
+               f"{len(run.kept_listings)} listing(s) kept because orders name them.")

@@ -26,6 +26,7 @@ class RateDefault(NamedTuple):
 
 
 DECREE_117 = "Nghị định 117/2025/NĐ-CP, Điều 8–9 (hiệu lực 01/07/2025)"
+LAW_122 = "Luật Thương mại điện tử 122/2025/QH15 (hiệu lực 01/07/2026)"
 RESOLUTION_198 = "Nghị quyết 198/2025/QH15; Luật Thuế GTGT 48/2024/QH15 và Luật Thuế TNCN sửa đổi (nguồn thứ cấp)"
 
 RATES = (
@@ -48,6 +49,14 @@ SETTINGS = (
     SettingDefault("warning_percent", "80", date(2025, 1, 1), "Cài đặt của nền tảng (cảnh báo sớm)"),
     # The platform declares the tax it withheld in a month by this day of the next month.
     SettingDefault("declaration_due_day", "20", date(2025, 7, 1), DECREE_117 + "; Luật Quản lý thuế 38/2019/QH14, Điều 44"),
+    # Retention (#17; docs/compliance.md §8). Lives 3 years after they end: in the drafts of the E-commerce Law's
+    # implementing texts, not confirmed in the final text. Removed listings 1 year. Orders 10 years (accounting
+    # documents), never purged by the retention job.
+    SettingDefault("retention_live_days", "1095", date(2026, 7, 1), LAW_122 + "; 3 năm theo dự thảo (chưa chắc)"),
+    SettingDefault("retention_listing_days", "365", date(2026, 7, 1),
+                   LAW_122 + "; 1 năm sau khi gỡ sản phẩm (theo đề xuất, chưa chắc)"),
+    SettingDefault("retention_order_years", "10", date(2016, 1, 1),
+                   "Luật Kế toán 88/2015/QH13, Điều 41; Nghị định 174/2016/NĐ-CP, Điều 12 (chứng từ ghi sổ: 10 năm)"),
     # Every product category the shop knows is a physical good; a category without a row is taxed at the highest
     # rate in force (Decree 117: an unidentified type is withheld at the highest rate).
     *(SettingDefault(f"tax_kind.{category}", "goods", date(2025, 7, 1), DECREE_117)

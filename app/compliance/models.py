@@ -218,3 +218,29 @@ class DeclarationFiling(Model):
     period: Mapped[str] = mapped_column(String(7), unique=True)
     filed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+PURGE_KINDS = ("live", "listing")
+
+
+class RetentionPurge(Model):
+    """One thing the retention job removed because its period had run out: what, which, and by which rule.
+
+    The log keeps no personal data: a live's title and an id, never a chat line or a buyer."""
+
+    __tablename__ = "retention_purges"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", PURGE_KINDS), name="kind"),
+        Index("ix_retention_purges_purged_at", "purged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    object_id: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    # The rule applied: the setting's key, its value in days and the cut-off moment it gave.
+    rule_key: Mapped[str] = mapped_column(String(60))
+    period_days: Mapped[int] = mapped_column(Integer)
+    cutoff: Mapped[datetime] = mapped_column(TZDateTime)
+    details: Mapped[str | None] = mapped_column(String(500))
+    purged_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

@@ -21,7 +21,8 @@ from .models import BASIS, MODES, TAX_KINDS, ComplianceSetting, WithholdingRate
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 INT_KEYS = ("exempt_threshold", "einvoice_threshold", "einvoice_register_days", "warning_percent",
-            "declaration_due_day")
+            "declaration_due_day", "retention_live_days", "retention_listing_days", "retention_order_years")
+RETENTION_KEYS = ("retention_live_days", "retention_listing_days", "retention_order_years")
 # What an admin may type for a tax group, in either language (folded: no accents, lower case).
 TAX_KIND_WORDS = {"goods": "goods", "hang hoa": "goods", "services": "services", "dich vu": "services",
                   "transport": "transport", "van tai": "transport"}
@@ -235,6 +236,8 @@ def set_value(actor: User | None, key: str, raw, effective_from, source: str | N
             raise InvalidInput(_l("The due day must be between 1 and 28."), code="invalid_value")
         if key == "warning_percent" and not 1 <= number <= 100:
             raise InvalidInput(_l("The warning level must be between 1 and 100 percent."), code="invalid_value")
+        if key in RETENTION_KEYS and not 1 <= number <= 36500:
+            raise InvalidInput(_l("A retention period must be between 1 and 36500."), code="invalid_value")
         if key in ("exempt_threshold", "einvoice_threshold") and number <= 0:
             raise InvalidInput(_l("The threshold must be above zero."), code="invalid_value")
         text = str(number)

@@ -224,7 +224,10 @@ def _setting_keys() -> list[tuple[str, str]]:
               "einvoice_threshold": _("E-invoice threshold (VND a year)"),
               "einvoice_register_days": _("Days to register for e-invoices after crossing"),
               "warning_percent": _("Warning level (percent of a threshold)"),
-              "declaration_due_day": _("Declaration due day of the next month")}
+              "declaration_due_day": _("Declaration due day of the next month"),
+              "retention_live_days": _("Keep lives (days after they end)"),
+              "retention_listing_days": _("Keep removed product listings (days)"),
+              "retention_order_years": _("Keep orders (years, accounting)")}
     keys = list(labels.items())
     keys += [(f"tax_kind.{code}", _("Tax group of %(category)s", category=CATEGORY_LABELS[code]))
              for code in CATEGORY_CODES]
@@ -255,3 +258,14 @@ def admin_settings():
                            rates={kind: settings.rate_history(kind) for kind in TAX_KINDS},
                            setting_form=setting_form, rate_form=rate_form, bp_to_percent=settings.bp_to_percent,
                            today=settings.local_day())
+
+
+@bp.get(ADMIN + "/purges")
+@admin_required
+def admin_purges():
+    """What the retention job removed, newest first, and the periods in force."""
+    from . import retention
+
+    periods = [(key, settings.in_force(key)) for key in settings.RETENTION_KEYS]
+    return render_template("compliance/admin_purges.html", purges=retention.purge_log(), periods=periods,
+                           labels=dict(_setting_keys()))

@@ -4,6 +4,7 @@ from flask import Blueprint
 bp = Blueprint("livestream", __name__, template_folder="templates")
 
 from . import models  # noqa: E402,F401
+from .trust import models as trust_models  # noqa: E402,F401
 from . import buyer_news, cli, events, views  # noqa: E402,F401
 
 bp.record(events.register_namespace)

@@ -16,12 +16,13 @@ from ..accounts.models import User
 from ..accounts.services import user_for_api_token, user_for_login_session
 from ..core.sockets import socket_unit_of_work
 from ..core.uow import after_commit
-from ..errors import InvalidInput, NotFound, NotSignedIn
+from ..errors import Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db, socketio
 from . import broadcast, buyer_news, moderation, queries, services, viewers
 from . import flash as flash_sales
 from .broadcast import NAMESPACE, broadcast_comment, room, seller_room
 from .models import LiveSession
+from .trust import overlays
 
 request: Any = _request  # Flask-SocketIO adds request.sid, which Flask's own types do not know
 
@@ -91,6 +92,9 @@ class LiveNamespace(Namespace):
         services.require_viewer(user, live)
         live_id, peak = live.id, live.peak_viewers or 0
         member = user is not None and services.is_seller(user, live)
+        if live.is_withheld and not (member or getattr(user, "is_admin", False)):
+            # Stopped by the platform and not reviewed yet: no chat replay, no room (trust/stop.py).
+            raise Forbidden(_l("The platform stopped this live. Contact the platform's admin."), code="live_stopped")
         # "member": this connection's comments show as the shop (looked up once here, not on every comment).
         socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None, "member": member}
         join_room(room(live_id))
@@ -251,6 +255,22 @@ class LiveNamespace(Namespace):
         live, user = _console(data if isinstance(data, dict) else {})
         services.start_live(user, live)
         broadcast.to_live(live.id, "live_started", {"session_id": live.id})
+        return {"ok": True}
+
+    @socket_unit_of_work
+    def on_show_warning(self, data: Any = None):
+        """The host shows a warning over the video (a preset or their own words, optionally on a product code)."""
+        live, user = _console(data)
+        warning = overlays.show_warning(user, live, preset=data.get("preset"), text=data.get("text"),
+                                        code=data.get("code"))
+        broadcast.to_live(live.id, "warning", overlays.payload(warning))
+        return {"ok": True, "id": warning.id}
+
+    @socket_unit_of_work
+    def on_clear_warning(self, data: Any = None):
+        live, user = _console(data if isinstance(data, dict) else {})
+        overlays.clear_warning(user, live)
+        broadcast.to_live(live.id, "warning", {"id": None, "text": None})  # removed
         return {"ok": True}
 
     @socket_unit_of_work

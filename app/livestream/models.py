@@ -67,15 +67,32 @@ class LiveSession(Model):
     # A private rehearsal (training's practice live): never listed, only its organisation's members (and
     # trainers) may open it, and comments reach it only from the server-side driver of simulated buyers.
     is_practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Before the live (trust.py, checklist.py): the member who hosts it on camera, and the version of the platform's
+    # livestream rules the organisation acknowledged for it (Law 122/2025/QH15: rules published, host verified).
+    host_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rules_version_ack: Mapped[int | None] = mapped_column(Integer)
+    rules_ack_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # An admin stopped the live (a violation, or an authority asked): it ended, the publisher is refused, and its
+    # page shows a notice instead of the video, chat and products until an admin marks it reviewed.
+    stopped_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    stopped_reason: Mapped[str | None] = mapped_column(String(500))
+    stopped_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    stop_reviewed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     organisation: Mapped[Organisation] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    host: Mapped[User | None] = relationship(foreign_keys=[host_user_id])
     products: Mapped[list[LiveProduct]] = relationship(back_populates="session", order_by="LiveProduct.position",
                                                        cascade="all, delete-orphan")
 
     @property
     def is_live(self) -> bool:
         return self.state == "live"
+
+    @property
+    def is_withheld(self) -> bool:
+        """Stopped by an admin and not reviewed yet: the page shows a notice instead of its content."""
+        return self.stopped_at is not None and self.stop_reviewed_at is None
 
     def __repr__(self) -> str:
         return f"<LiveSession {self.id} {self.state} {self.title!r}>"

@@ -18,6 +18,7 @@ from ..core.dbtypes import utcnow
 from ..extensions import db
 from . import queries
 from .models import ChatMessage, LiveProduct, LiveRecording, LiveReservation, LiveSession, LiveStream
+from .trust.models import LiveWarning
 from .video import PUBLIC_NAME, setting, stream_of, video_dir
 
 log = logging.getLogger(__name__)
@@ -185,8 +186,17 @@ def replay_timeline(live: LiveSession, *, live_clock: bool = False) -> dict[str,
                            "user": live.organisation.name if by_shop else queries.mask_name(r.user.name if r.user else None),
                            "code": r.live_product.live_code, "name": r.live_product.product.name,
                            "quantity": r.quantity})
+    warnings = []
+    for w in db.session.scalars(select(LiveWarning).where(LiveWarning.session_id == live.id)
+                                .order_by(LiveWarning.shown_at, LiveWarning.id)):
+        # The host's warning over the video, from when it was shown until it was removed (or the end of the video).
+        at = _video_offset(pieces, w.shown_at)
+        if at is not None:
+            until = _video_offset(pieces, w.cleared_at) if w.cleared_at is not None else None
+            warnings.append({"at": round(at, 2), "until": round(until, 2) if until is not None else None,
+                             "text": w.text})
     duration = sum((p.duration_ms or 0) for p in pieces) / 1000
-    return {"duration": round(duration, 2), "chat": chat, "ticker": ticker}
+    return {"duration": round(duration, 2), "chat": chat, "ticker": ticker, "warnings": warnings}
 
 
 def build_pending_replays(limit: int = 3) -> int:

@@ -161,6 +161,8 @@ def authorize_publish(key: Any, now: datetime | None = None, grace_seconds: int 
                             code="unknown_key")
     live = stream.session
     settle(stream, now, grace_seconds)
+    if live.stopped_at is not None:  # the admin stopped it (trust/stop.py): refused from then on, whatever its state
+        raise StreamRefused(_l("The platform stopped this live. Contact the platform's admin."), code="live_stopped")
     if live.state == "ended":
         raise StreamRefused(_l("This live has ended. Schedule a new live to go on air again."), code="live_ended")
     if stream.key_created_by is None:
@@ -207,6 +209,8 @@ def check_publishing(key: Any) -> LiveStream:
     stream = _stream_by_key(key)
     if stream is None:
         raise StreamRefused(code="unknown_key")
+    if stream.session.stopped_at is not None:
+        raise StreamRefused(code="live_stopped")
     if stream.session.state == "ended":
         raise StreamRefused(code="live_ended")
     return stream

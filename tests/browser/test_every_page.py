@@ -21,7 +21,7 @@ def pages_of(role: str, d: dict) -> list[str]:
     if role == "buyer":
         return common + ["/shop/orders", f"/shop/orders/{d['buyer_order']}", "/live/cart",
                          f"/training/quiz/{d['quiz']}", "/training/certificates", "/account/password",
-                         f"/live/{lives['ended']}/replay", f"/live/{lives['live']}"]
+                         f"/live/{lives['ended']}/replay", f"/live/{lives['live']}", "/live/rules"]
     if role == "seller":
         base = f"/shop/manage/{org}"
         return common + [f"{base}/dashboard", f"{base}/products", f"{base}/products/new",
@@ -31,12 +31,13 @@ def pages_of(role: str, d: dict) -> list[str]:
                          f"{base}/orders/pick-list", f"{base}/bank-reviews", f"{base}/shipping",
                          f"/orgs/{org}/manage", f"/live/manage/{org}/new", f"/live/{lives['ended']}/claims",
                          f"/live/{lives['ended']}/report", f"/live/{lives['scheduled']}/stream-key",
-                         f"/live/{lives['live']}/products", f"/live/{lives['live']}/console", "/training/practice/"]
+                         f"/live/{lives['live']}/products", f"/live/{lives['live']}/console", "/training/practice/",
+                         f"/live/{lives['scheduled']}/console", "/live/reports"]
     if role == "trainer":
         return common + ["/training/classes", f"/training/classes/{d['cohort']}", "/training/report",
                          "/training/author"]
     return common + ["/admin/users", "/training/report", "/training/classes", f"/training/classes/{d['cohort']}",
-                     "/training/author"]
+                     "/training/author", "/live/reports", "/live/rules/edit", "/admin/compliance/purges"]
 
 
 @pytest.mark.parametrize("role,login", [("buyer", BUYER), ("seller", SELLER), ("trainer", TRAINER), ("admin", ADMIN)])

@@ -30,6 +30,17 @@ def test_the_lessons_are_dated_general_guidance_on_the_rules():
         assert word in topics
 
 
+def test_a_trainer_lesson_teaches_the_livestream_duties_on_the_screens_sellers_use():
+    """#17 item 6: the trainer-facing lesson walks through the pre-live checklist, the warning overlay, reports, the
+    platform's stop and retention, naming the buttons as the pages name them."""
+    lessons = [lesson for module in _outline()["modules"] for lesson in module["lessons"]]
+    [trainer] = [lesson for lesson in lessons if "người hướng dẫn" in lesson["title"]]
+    text = Path(COURSE / trainer["body"]).read_text(encoding="utf-8")
+    for words in ("Trước buổi live", "Sản phẩm dành cho người lớn", "Không dùng cho trẻ dưới 3 tuổi", "Báo cáo",
+                  "dừng buổi live", "Quy định livestream", "chưa chắc chắn", "122/2025/QH15"):
+        assert words in text, words
+
+
 def test_the_quiz_has_eight_questions_each_with_one_answer_and_an_explanation():
     [quiz] = [quiz for module in _outline()["modules"] for quiz in module.get("quizzes", [])]
     assert len(quiz["questions"]) == 8
@@ -45,4 +56,4 @@ def test_it_imports_with_the_trainers_importer(app, db, factory):
     trainer = factory.user("Tổ công nghệ số", is_trainer=True)
     course = import_course(trainer, DirectoryFiles(COURSE), get_storage())
     db.session.commit()
-    assert course.slug == SLUG and len(course.lessons) == 5 and course.status == "draft"
+    assert course.slug == SLUG and len(course.lessons) == 6 and course.status == "draft"

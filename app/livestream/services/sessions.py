@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -110,6 +111,10 @@ def start_live(actor: User | None, live: LiveSession, now: datetime | None = Non
     if live.state != "scheduled":
         raise Conflict(_l("Only a scheduled live can go on air."), code="invalid_state")
     require_may_sell(live.organisation, "go_live", actor)  # every way on air passes here: console, RTMP, API
+    if current_app.config.get("LIVE_CHECKLIST_ENFORCED") and not live.is_practice:
+        from ..trust.checklist import require_ready
+
+        require_ready(live)
     live.state, live.started_at = "live", now or utcnow()
     db.session.flush()
     live_signals.live_state(live, actor)

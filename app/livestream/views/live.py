@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ...accounts.forms import EmptyForm
 from ...core.web import allow_media_origin, unit_of_work
 from .. import bp, queries, quick_replies, services
+from ..trust import checklist, overlays, reports, rules
 
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
@@ -47,7 +48,9 @@ def live_page(session_id: int):
         allow_media_origin(src)
     return render_template("livestream/live.html", live=live, catalog=queries.catalog(live),
                            messages=[queries.message_payload(m) for m in queries.recent_messages(live.id)],
-                           stream_kind=kind, stream_src=src, signed_in=current_user.is_authenticated)
+                           stream_kind=kind, stream_src=src, signed_in=current_user.is_authenticated,
+                           warning=overlays.payload(overlays.current_warning(live.id)),
+                           report_reasons=reports.reason_labels(), form=EmptyForm())
 
 
 @bp.get("/<int:session_id>/console")
@@ -58,7 +61,10 @@ def console(session_id: int):
                            messages=[queries.console_message_payload(m) for m in queries.console_messages(live.id)],
                            queue=[queries.queue_line(r) for r in queries.held_queue(live.id)],
                            stats=queries.live_stats(live.id), replies=quick_replies.replies_for(live.organisation),
-                           form=EmptyForm())
+                           form=EmptyForm(), checks=checklist.run_checks(live),
+                           hosts=checklist.host_candidates(live), rules_version=rules.current_rules().version,
+                           warning=overlays.payload(overlays.current_warning(live.id)),
+                           warning_presets=overlays.preset_texts())
 
 
 @bp.post("/<int:session_id>/quick-replies")
@@ -79,6 +85,8 @@ def save_quick_replies(session_id: int):
 @login_required
 def claims(session_id: int):
     live = services.require_viewer(current_user, services.get_session(session_id))
+    if live.is_withheld and not (services.is_seller(current_user, live) or current_user.is_admin):
+        return redirect(url_for("livestream.live_page", session_id=live.id))  # the page says why
     return render_template("livestream/claims.html", live=live, lines=queries.claim_log(live.id),
                            full_names=services.is_seller(current_user, live), mask_name=queries.mask_name,
                            me=current_user.id)

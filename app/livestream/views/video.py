@@ -22,6 +22,7 @@ from ...errors import DomainError
 from ...extensions import csrf, db, talisman
 from .. import bp, broadcast, queries, recordings, services, video
 from ..models import LiveSession
+from ..trust import reports
 
 log = logging.getLogger(__name__)
 
@@ -187,15 +188,18 @@ def _replay_products(live):
 def replay(session_id: int):
     live = services.require_viewer(current_user, services.get_session(session_id))
     stream = video.stream_of(live)
-    ready = live.state == "ended" and stream is not None and stream.replay_file is not None
-    return render_template("livestream/replay.html", live=live, ready=ready, products=_replay_products(live))
+    ready = live.state == "ended" and stream is not None and stream.replay_file is not None and not live.is_withheld
+    return render_template("livestream/replay.html", live=live, ready=ready,
+                           products=[] if live.is_withheld else _replay_products(live),
+                           report_reasons=reports.reason_labels(), signed_in=current_user.is_authenticated,
+                           from_page="replay")
 
 
 @bp.get("/<int:session_id>/replay.json")
 def replay_data(session_id: int):
     live = services.require_viewer(current_user, services.get_session(session_id))
     stream = video.stream_of(live)
-    if live.state != "ended" or stream is None or stream.replay_file is None:
+    if live.state != "ended" or stream is None or stream.replay_file is None or live.is_withheld:
         return jsonify({"ready": False}), 404
     timeline = recordings.replay_timeline(live)
     return jsonify({"ready": True, "video": url_for("livestream.replay_video", session_id=live.id), **timeline})
@@ -205,7 +209,7 @@ def replay_data(session_id: int):
 def replay_video(session_id: int):
     live = services.require_viewer(current_user, services.get_session(session_id))
     stream = video.stream_of(live)
-    if live.state != "ended" or stream is None or stream.replay_file is None:
+    if live.state != "ended" or stream is None or stream.replay_file is None or live.is_withheld:
         abort(404)
     # conditional=True: Range requests, so phones can seek without downloading the whole live.
     return send_from_directory(video.video_dir("replay"), stream.replay_file, mimetype="video/mp4",

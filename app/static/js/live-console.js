@@ -24,6 +24,8 @@
     auth: function (cb) { cb({ session_id: sessionId, last_id: lastId }); },
     transports: ["websocket", "polling"]
   });
+  window.cholive = window.cholive || {};
+  window.cholive.consoleSocket = socket;  // the warning overlay's controls (live-trust.js) send on it
 
   function send(event, payload, done) {
     socket.timeout(10000).emit(event, payload, function (err, ack) {

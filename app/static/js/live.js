@@ -67,6 +67,7 @@
     if (m.seller) { li.classList.add("by-shop"); li.appendChild(shopBadge(d.msgSeller)); }
     li.appendChild(document.createTextNode(": " + m.text));
     list.appendChild(li);
+    document.dispatchEvent(new CustomEvent("live:message", { detail: li }));  // e.g. its "report" button
     while (list.children.length > 200) { list.removeChild(list.firstChild); }
     scrollChat();
   }

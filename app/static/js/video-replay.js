@@ -6,6 +6,7 @@
   if (!video) { return; }
   var chat = document.getElementById("replay-chat");
   var ticker = document.getElementById("replay-ticker");
+  var warning = document.getElementById("replay-warning");
   var timeline = { chat: [], ticker: [] };
   var shownChat = 0;
   var shownTicker = 0;
@@ -45,6 +46,13 @@
       ticker.textContent = "🛒 " + t.user + ": " + t.quantity + " × " + t.name;
       shownTicker += 1;
     }
+    // The host's warning over the video, shown from its moment until it was removed.
+    var on = null;
+    (timeline.warnings || []).forEach(function (w) { if (w.at <= now && (w.until === null || w.until > now)) { on = w; } });
+    if (warning) {
+      warning.hidden = !on;
+      warning.querySelector(".live-warning-text").textContent = on ? on.text : "";
+    }
     while (chat.children.length > 200) { chat.removeChild(chat.firstChild); }
     chat.scrollTop = chat.scrollHeight;
     chat.dataset.shown = String(shownChat);
@@ -53,7 +61,7 @@
   fetch(video.dataset.timeline, { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : { chat: [], ticker: [] }; })
     .then(function (data) {
-      timeline = { chat: data.chat || [], ticker: data.ticker || [] };
+      timeline = { chat: data.chat || [], ticker: data.ticker || [], warnings: data.warnings || [] };
       video.addEventListener("timeupdate", render);
       video.addEventListener("seeked", render);
       render();
