@@ -45,6 +45,8 @@ ELSEWHERE = {
     "compliance.document_download",  # tests/compliance/test_verification.py (owner and admins only)
     # notifications and shipping (#19): tests/shop/shipping/test_access.py walks these
     "shop.shipping_cancel", "shop.shipping_label", "shop.shipping_payout", "shipping_webhooks.carrier_webhook",
+    # buyers' data rights (#17): tests/compliance/test_breaches.py (admins only)
+    "compliance.admin_breach", "compliance.admin_breach_notified",
 }
 
 
@@ -330,7 +332,7 @@ def test_a_checkout_naming_another_buyers_held_line_is_refused(app, db, live_wor
         response = page.post("/live/cart", data={
             "line": [str(i) for i in lines], "name": "Người X", "phone": "0912345679",
             "province_code": str(commune_province(commune)), "commune_code": str(commune), "street": "Thôn Tây",
-            "payment_method": "cod", "idempotency_key": uuid.uuid4().hex})
+            "payment_method": "cod", "idempotency_key": uuid.uuid4().hex, "consent": "y"})
         assert response.status_code == 422, response.status_code
         response = page.post("/api/v1/live/cart/checkout", json={
             "lines": lines, "name": "Người X", "phone": "0912345679", "province_code": commune_province(commune),
@@ -424,7 +426,7 @@ def test_identity_numbers_are_in_no_page_or_api_answer_of_anyone_but_the_owner(a
             continue  # the download of a paper: walked in tests/compliance (owner and admins only)
         for own_org in {w["org_b"], w["org_a"]}:
             path = adapter.build(rule.endpoint, _values(rule, w, own_org))
-            body = who.get(path).get_data(as_text=True)
+            body = who.get(path).get_data().decode("utf-8", "replace")  # the "my data" zip too
             seen += 1
             if ID_NUMBER in body or TAX_CODE in body or ID_NUMBER[-6:] in body:
                 leaks.append(path)

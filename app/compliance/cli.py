@@ -49,3 +49,16 @@ def mode_command(mode: str) -> None:
     settings.choose_mode(None, mode, source="flask compliance mode")
     db.session.commit()
     click.echo(f"Platform mode: {mode}")
+
+
+@compliance_cli.command("deidentify-addresses")
+def deidentify_addresses_command() -> None:
+    """Erase the receiver's name, phone, street and commune from delivered orders older than the setting
+    address_retention_days (docs/compliance.md); safe to run every day."""
+    from ..shop.ordering.privacy import deidentify_delivered_addresses
+    from . import settings
+
+    days = settings.int_value("address_retention_days")
+    changed = deidentify_delivered_addresses(days)
+    db.session.commit()
+    click.echo(f"De-identified the delivery address of {changed} order(s) delivered over {days} days ago.")

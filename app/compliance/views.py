@@ -224,7 +224,12 @@ def _setting_keys() -> list[tuple[str, str]]:
               "einvoice_threshold": _("E-invoice threshold (VND a year)"),
               "einvoice_register_days": _("Days to register for e-invoices after crossing"),
               "warning_percent": _("Warning level (percent of a threshold)"),
-              "declaration_due_day": _("Declaration due day of the next month")}
+              "declaration_due_day": _("Declaration due day of the next month"),
+              "privacy_policy_version": _("Privacy notice version buyers agree to"),
+              "address_retention_days": _("Days a delivered order keeps the receiver's name, phone and address"),
+              "breach_notice_hours": _("Hours to notify a personal data breach"),
+              "ocop_validity_months": _("Months an OCOP certificate is valid"),
+              "certificate_warning_days": _("Days before a certificate's expiry the seller is warned")}
     keys = list(labels.items())
     keys += [(f"tax_kind.{code}", _("Tax group of %(category)s", category=CATEGORY_LABELS[code]))
              for code in CATEGORY_CODES]

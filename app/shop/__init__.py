@@ -15,3 +15,6 @@ from . import cli  # noqa: E402,F401
 from .caching import register_page_cache  # noqa: E402
 
 bp.record_once(lambda state: register_page_cache(state.app))
+from .ordering import privacy as ordering_privacy  # noqa: E402
+
+bp.record_once(lambda state: ordering_privacy.register(state.app))

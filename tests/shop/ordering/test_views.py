@@ -17,7 +17,7 @@ def give_bank(db, org):
 
 def checkout_form(address, method="cod", key="key-1"):
     return {"name": "Trần Văn Mua", "phone": "0912 345 678", "street": "Số 5 thôn Đông", "note": "Gọi trước",
-            "payment_method": method, "idempotency_key": key,
+            "payment_method": method, "idempotency_key": key, "consent": "y",
             "province_code": str(address["province_code"]), "commune_code": str(address["commune_code"])}
 
 
