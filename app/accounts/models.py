@@ -185,7 +185,7 @@ class Membership(Model):
 # ended, their order from a live cart was confirmed (livestream.buyer_news writes these); "message" is a
 # notification the outbox (app/notify) delivers to the bell.
 NOTIFICATION_KINDS = ("live_started", "waitlist_served", "hold_expiring", "order_expired", "hold_cancelled",
-                      "lines_confirmed", "flash_sale_ended", "order_confirmed", "message")
+                      "lines_confirmed", "flash_sale_ended", "order_confirmed", "message", "certificate_expiring")
 
 
 class Notification(Model):

@@ -62,3 +62,18 @@ def deidentify_addresses_command() -> None:
     changed = deidentify_delivered_addresses(days)
     db.session.commit()
     click.echo(f"De-identified the delivery address of {changed} order(s) delivered over {days} days ago.")
+
+
+@compliance_cli.command("expire-certificates")
+def expire_certificates_command() -> None:
+    """Warn sellers of OCOP certificates expiring within certificate_warning_days and take the rating off products
+    whose certificate has expired (docs/compliance.md); safe to run every day."""
+    from ..shop.documents import run_expiry
+    from . import settings
+
+    today = settings.local_day()
+    days = settings.int_value("certificate_warning_days", today)
+    counts = run_expiry(today, days)
+    db.session.commit()
+    click.echo(f"Warned {counts['warned']} certificate(s) expiring within {days} days; "
+               f"{counts['expired']} expired certificate(s) taken off.")

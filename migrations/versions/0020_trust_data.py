@@ -1,4 +1,4 @@
-"""buyers' data rights (#17 item 4): consents with the policy version, deleted accounts, the breach register
+"""trust data (#17 items 4-5): consents with the policy version, deleted accounts, the breach register
 
 Revision ID: 0020_trust_data
 Revises: 0019_notify_ship
@@ -11,6 +11,10 @@ erased, so the phone-or-email check allows neither once deleted_at is set.
 orders.consent_version (the notice agreed to at checkout) and orders.address_erased_at (the receiver's name,
 phone, street and commune erased: the retention job or a deleted account).
 data_breaches: the admin's register of personal data breaches (discovery time starts the notice clock).
+Item 5 (OCOP and traceability): product_documents (OCOP certificate with stars, number, issuing level and dates;
+food-safety certificate; advertising confirmation; the file's private storage key), product_lots (lot code per
+product, harvest/production date, farm, plot, certifications), products.gtin (14 digits, for GS1 Digital Link
+labels); notifications.kind gains 'certificate_expiring' (the seller's warning before an OCOP certificate lapses).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -19,6 +23,10 @@ import app.core.dbtypes
 
 PHONE_OR_EMAIL_BEFORE = "phone IS NOT NULL OR email IS NOT NULL"
 PHONE_OR_EMAIL_AFTER = "phone IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL"
+KINDS_BEFORE = ("kind IN ('live_started', 'waitlist_served', 'hold_expiring', 'order_expired', 'hold_cancelled', "
+                "'lines_confirmed', 'flash_sale_ended', 'order_confirmed', 'message')")
+KINDS_AFTER = ("kind IN ('live_started', 'waitlist_served', 'hold_expiring', 'order_expired', 'hold_cancelled', "
+               "'lines_confirmed', 'flash_sale_ended', 'order_confirmed', 'message', 'certificate_expiring')")
 
 
 # revision identifiers, used by Alembic.
@@ -73,11 +81,76 @@ def upgrade():
         batch_op.drop_constraint(batch_op.f('ck_users_phone_or_email'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_users_phone_or_email'), PHONE_OR_EMAIL_AFTER)
 
+    # Item 5: products' quality papers and lots, the GTIN, the seller's certificate_expiring notification.
+    op.create_table('product_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('number', sa.String(length=60), nullable=True),
+    sa.Column('ocop_stars', sa.Integer(), nullable=True),
+    sa.Column('issuing_level', sa.String(length=10), nullable=True),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('file_key', sa.String(length=200), nullable=False),
+    sa.Column('file_ext', sa.String(length=8), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.core.dbtypes.TZDateTime(timezone=True), nullable=False),
+    sa.Column('warned_at', app.core.dbtypes.TZDateTime(timezone=True), nullable=True),
+    sa.Column('expired_at', app.core.dbtypes.TZDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("issuing_level IS NULL OR issuing_level IN ('province', 'ministry')", name=op.f('ck_product_documents_issuing_level')),
+    sa.CheckConstraint("kind <> 'ocop' OR (ocop_stars BETWEEN 3 AND 5 AND issuing_level IS NOT NULL AND expires_on IS NOT NULL)", name=op.f('ck_product_documents_ocop_fields')),
+    sa.CheckConstraint("kind IN ('ocop', 'food_safety', 'advertising')", name=op.f('ck_product_documents_kind')),
+    sa.CheckConstraint('expires_on IS NULL OR issued_on IS NULL OR expires_on > issued_on', name=op.f('ck_product_documents_dates_order')),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_product_documents_product_id_products'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_product_documents_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_product_documents'))
+    )
+    with op.batch_alter_table('product_documents', schema=None) as batch_op:
+        batch_op.create_index('ix_product_documents_product_kind', ['product_id', 'kind'], unique=False)
+
+    op.create_table('product_lots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('produced_on', sa.Date(), nullable=False),
+    sa.Column('farm', sa.String(length=160), nullable=True),
+    sa.Column('plot', sa.String(length=80), nullable=True),
+    sa.Column('certifications', sa.String(length=300), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('created_at', app.core.dbtypes.TZDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('length(code) > 0', name=op.f('ck_product_lots_code_not_empty')),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_product_lots_product_id_products'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_product_lots')),
+    sa.UniqueConstraint('product_id', 'code', name=op.f('uq_product_lots_product_id_code'))
+    )
+    with op.batch_alter_table('product_lots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_product_lots_product_id'), ['product_id'], unique=False)
+
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('gtin', sa.String(length=14), nullable=True))
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_notifications_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_notifications_kind'), KINDS_AFTER)
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.execute("DELETE FROM notifications WHERE kind = 'certificate_expiring'")
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_notifications_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_notifications_kind'), KINDS_BEFORE)
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_column('gtin')
+
+    with op.batch_alter_table('product_lots', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_product_lots_product_id'))
+
+    op.drop_table('product_lots')
+    with op.batch_alter_table('product_documents', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_documents_product_kind')
+
+    op.drop_table('product_documents')
     # A deleted account has neither phone nor email: give it a unique placeholder email the old check accepts.
     op.execute("UPDATE users SET email = 'deleted-' || id || '@invalid' WHERE deleted_at IS NOT NULL "
                "AND phone IS NULL AND email IS NULL")
