@@ -126,8 +126,8 @@ def upgrade():
     with op.batch_alter_table('product_lots', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_lots_product_id'), ['product_id'], unique=False)
 
-    with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('gtin', sa.String(length=14), nullable=True))
+    # Plain ALTER TABLE, not a batch: recreating `products` on SQLite would drop the FTS5 triggers of 0002_shop.
+    op.add_column('products', sa.Column('gtin', sa.String(length=14), nullable=True))
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_notifications_kind'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_notifications_kind'), KINDS_AFTER)
@@ -140,8 +140,7 @@ def downgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_notifications_kind'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_notifications_kind'), KINDS_BEFORE)
-    with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.drop_column('gtin')
+    op.execute("ALTER TABLE products DROP COLUMN gtin")  # not a batch (the FTS5 triggers, as in 0014)
 
     with op.batch_alter_table('product_lots', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_lots_product_id'))
