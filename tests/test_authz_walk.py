@@ -30,6 +30,7 @@ PUBLIC = {
     "training.lesson", "training.lesson_done", "training.quiz", "training.quiz_submit", "training.task_check",
     "api_training.course", "api_training.enrol", "api_training.lesson", "api_training.lesson_complete",
     "api_training.certificate",
+    "shop_trace.lot_page", "shop_trace.digital_link",  # a lot's public page (a draft product's lot is a 404)
 }
 # Routes walked by tests/training (their objects need a course, cohort or practice run of their own).
 ELSEWHERE = {
@@ -47,6 +48,8 @@ ELSEWHERE = {
     "shop.shipping_cancel", "shop.shipping_label", "shop.shipping_payout", "shipping_webhooks.carrier_webhook",
     # buyers' data rights (#17): tests/compliance/test_breaches.py (admins only)
     "compliance.admin_breach", "compliance.admin_breach_notified",
+    # tests/shop/test_documents_lots.py (members of the product's organisation only)
+    "shop.manage_document_delete", "shop.manage_document_download", "shop.manage_lot_label",
 }
 
 

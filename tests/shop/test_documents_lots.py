@@ -170,3 +170,20 @@ def test_bad_lots_and_gtins_are_refused(db, seller, product, make_product):
     with pytest.raises(NotFound):
         lots.public_lot(hidden.id)
     assert db.session.scalar(select(func.count(ProductLot.id))) == 2
+
+
+def test_papers_and_labels_are_for_the_organisation_only(db, client, auth, seller, product, factory):
+    doc = documents.add_document(seller[0], product, ocop(), PDF, get_storage(), today=date.today())
+    lot = lots.add_lot(product, lots.LotData(code="L9", produced_on=date.today()))
+    db.session.commit()
+    base = f"/shop/manage/{seller[1].slug}/products/{product.id}"
+    other = factory.org(factory.user("Chủ Khác"), name="HTX Khác")
+    auth.login_as(factory.user("Người Lạ"))
+    for method, path in [("get", f"{base}/documents/{doc.id}"), ("post", f"{base}/documents/{doc.id}/delete"),
+                         ("get", f"{base}/lots/{lot.id}/label")]:
+        assert getattr(client, method)(path).status_code == 403, path
+    auth.logout()
+    auth.login_as(other.memberships[0].user)
+    assert client.get(f"{base}/documents/{doc.id}").status_code == 403
+    assert client.get(f"/shop/manage/{other.slug}/products/{product.id}/documents/{doc.id}").status_code == 404
+    assert db.session.scalar(select(func.count(ProductDocument.id))) == 1
