@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,7 +32,7 @@ def parse_local_time(raw: str | None) -> datetime:
     except ValueError:
         raise InvalidInput(_l("Please write the time of discovery as dd/mm/yyyy hh:mm, for example 06/12/2026 "
                               "09:30."), code="invalid_time", field="discovered_at") from None
-    return local.replace(tzinfo=settings.VIETNAM).astimezone(timezone.utc)
+    return local.replace(tzinfo=settings.VIETNAM).astimezone(UTC)
 
 
 def record_breach(actor: User | None, *, title: str | None, description: str | None, data_kinds: str | None,

@@ -172,7 +172,7 @@ def run_expiry(today: date, warning_days: int, now: datetime | None = None) -> d
                                      .where(Membership.organisation_id == product.organisation_id)).all()
         for user_id in members:
             notifications.notify(user_id, "certificate_expiring",
-                                 {"product": product.name, "expires_on": document.expires_on.isoformat(),
+                                 {"product": product.name, "expires_on": str(document.expires_on),
                                   "product_id": product.id},
                                  link=f"/shop/manage/{product.organisation.slug}/products/{product.id}#documents")
         document.warned_at = now

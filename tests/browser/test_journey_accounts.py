@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
+
 from tests.support.skips import skip_or_fail
 
 pytestmark = pytest.mark.browser

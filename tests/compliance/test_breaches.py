@@ -2,7 +2,7 @@
 setting), the notice texts, admins only, bad input refused with nothing written."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -23,7 +23,7 @@ def test_an_admin_records_a_breach_and_sees_the_72_hour_clock_and_notices(db, cl
     breach = db.session.scalar(select(DataBreach))
     clock = breaches.clock(breach)
     assert clock.hours == 72 and 61 < clock.hours_left <= 62 and not clock.late
-    assert breach.discovered_at.replace(second=0, microsecond=0) == discovered.astimezone(timezone.utc).replace(
+    assert breach.discovered_at.replace(second=0, microsecond=0) == discovered.astimezone(UTC).replace(
         second=0, microsecond=0)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "72 giờ" in page and "Cục An ninh mạng" in page and "42" in page and "Lộ danh sách đơn hàng" in page
@@ -52,7 +52,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_written(db, client, aut
 
 def test_only_admins_see_the_register(db, client, auth, factory, admin):
     breach = breaches.record_breach(admin, title="x", description="y", data_kinds="tên", people_affected=None,
-                                    discovered_at=datetime(2026, 12, 1, tzinfo=timezone.utc))
+                                    discovered_at=datetime(2026, 12, 1, tzinfo=UTC))
     db.session.commit()
     auth.login_as(factory.user("Người Thường"))
     for path in ("/admin/compliance/breaches", f"/admin/compliance/breaches/{breach.id}"):

@@ -32,7 +32,7 @@ def leaks(text: str) -> list[str]:
 
 
 @pytest.fixture
-def seeded(db, factory, make_live, seller, connect, no_rate_limit):
+def seeded(db, factory, make_live, seller, connect, no_rate_limit):  # noqa: F811 (the imported fixture)
     """A buyer with a profile address, a live comment (with their phone), a live order delivered, an address-book
     entry, a notification, consents and outbox messages."""
     buyer = factory.user(NAME, login=PHONE, street=STREET)
@@ -95,7 +95,7 @@ def _walk(app, who, values) -> dict[str, str]:
     return bodies
 
 
-def test_deleting_the_account_leaves_no_name_phone_or_address_anywhere(seeded, app, db, connect, factory):
+def test_deleting_the_account_leaves_no_name_phone_or_address_anywhere(seeded, app, db, connect, factory):  # noqa: F811
     buyer, live, order, org = seeded["buyer"], seeded["live"], seeded["order"], seeded["org"]
     me = app.test_client()
     AuthActions(me, None).login_as(buyer)
@@ -138,7 +138,7 @@ def test_deleting_the_account_leaves_no_name_phone_or_address_anywhere(seeded, a
 
 
 def test_a_delivery_under_way_blocks_deletion_and_changes_nothing(db, factory, auth, client, seller, make_live,
-                                                                  connect, no_rate_limit):
+                                                                  connect, no_rate_limit):  # noqa: F811
     buyer = factory.user(NAME, login=PHONE)
     live = make_live([("A12", "Bưởi Diễn", 10, None)], live_price=50000)
     db.session.commit()

@@ -1,7 +1,6 @@
 """Cart, checkout and order pages through the client; seller pages and their authorisation."""
 from __future__ import annotations
 
-
 from app.shop.ordering.models import Order
 
 
