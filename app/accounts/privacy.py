@@ -109,6 +109,14 @@ def checkout_consent(user: User | None, given: Any) -> str:
     return version
 
 
+def optional_checkout_consent(user: User | None, given: bool | None) -> str | None:
+    """The API's checkout: `privacy_consent: true` records it as the pages do, `false` is refused; a client that
+    does not send the field (written before it existed) gets no consent recorded on its orders (None)."""
+    if given is None:
+        return None
+    return checkout_consent(user, given)
+
+
 def consent_state(user: User) -> dict[str, Consent | None]:
     """Per purpose, the choice in force (None: never asked)."""
     rows = db.session.scalars(select(Consent).where(Consent.user_id == user.id).order_by(Consent.id)).all()

@@ -96,3 +96,20 @@ def cart_line_add(db, cart, variant):
 
     add_to_cart(cart, variant.id, 1)
     db.session.commit()
+
+
+def test_the_api_checkout_records_consent_when_sent_and_refuses_a_no(db, client, buyer, stocked, address):
+    from app.accounts.services import issue_api_token
+
+    raw, _ = issue_api_token(buyer, 30)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {raw}"}
+    client.post("/api/v1/cart", json={"variant_id": stocked.id, "quantity": 1}, headers=headers)
+    body = {"name": "Người Mua", "phone": "0912 345 678", "street": "Số 5", "payment_method": "cod",
+            **address, "idempotency_key": "api-1"}
+    refused = client.post("/api/v1/checkout", json={**body, "privacy_consent": False}, headers=headers)
+    assert refused.status_code == 400 and refused.json["code"] == "consent_required"
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+    done = client.post("/api/v1/checkout", json={**body, "privacy_consent": True}, headers=headers)
+    assert done.status_code == 201, done.json
+    assert db.session.scalar(select(Order.consent_version)) == "2026-01-01"
