@@ -47,6 +47,9 @@ class Config:
     FORCE_HTTPS = False
     WTF_CSRF_TIME_LIMIT = None
 
+    # The version of the privacy notice when no dated compliance setting names one (docs/compliance.md).
+    PRIVACY_POLICY_VERSION = os.environ.get("PRIVACY_POLICY_VERSION") or "2026-01-01"
+
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB") or 8) * 1024 * 1024
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"

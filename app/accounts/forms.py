@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core import addresses
@@ -35,6 +35,10 @@ class RegisterForm(FlaskForm):
                         render_kw={"autocomplete": "username", "inputmode": "tel", "placeholder": "0912 345 678"})
     password = PasswordField(_l("Password (at least 8 characters)"), validators=[DataRequired()],
                              render_kw={"autocomplete": "new-password"})
+    # Never pre-ticked: the service refuses an unticked box with a clear message (accounts.privacy).
+    consent = BooleanField(_l("I agree that Chợ Live keeps my name, phone number or email and the addresses I give, "
+                              "to run my account and deliver my orders."))
+    marketing = BooleanField(_l("Send me news and offers (optional; I can withdraw this at any time)."))
 
 
 class LoginForm(FlaskForm):
@@ -90,3 +94,12 @@ class AddStaffForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Just the CSRF token, for buttons that post."""
+
+
+class MarketingForm(FlaskForm):
+    marketing = BooleanField(_l("Send me news and offers"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})

@@ -19,7 +19,8 @@ ADDRESS_FORMS = frozenset({"cô", "chú", "bác", "anh", "chị", "em", "ông", 
 class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="phone_or_email"),
+        # A deleted account keeps its row (orders and chat lines point at it) with every personal field erased.
+        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL", name="phone_or_email"),
         CheckConstraint("locale IS NULL OR locale IN ('vi', 'en')", name="locale"),
     )
 
@@ -35,8 +36,14 @@ class User(UserMixin, Model):
     commune_code: Mapped[int | None] = mapped_column(Integer)
     street: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Set when the person deleted their account (accounts.privacy.delete_account): the row is de-identified.
+    deleted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     # Flask-Login keeps the login-session token in the cookie, not the user id (see login_sessions).
     login_token = cast("str | None", None)  # not a column: no annotation, which the ORM would try to map
@@ -92,6 +99,33 @@ class ApiToken(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     user: Mapped[User] = relationship()
+
+
+# What a person agrees to, each separately: the account's own data (registration), giving name, phone and address
+# to the seller and carrier for an order (checkout), and news and offers (optional, withdrawable at any time).
+CONSENT_PURPOSES = ("account", "order_delivery", "marketing")
+CONSENT_SOURCES = ("register", "checkout", "account", "api")
+
+
+class Consent(Model):
+    """One express yes or no of a person to one purpose, with the privacy policy version they were shown and the
+    time: the newest row of a purpose is in force, older ones are the record (Law 91/2025/QH15: consent must be
+    express and can be withdrawn)."""
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        CheckConstraint(sql_in("purpose", CONSENT_PURPOSES), name="purpose"),
+        CheckConstraint(sql_in("source", CONSENT_SOURCES), name="source"),
+        Index("ix_consents_user_purpose", "user_id", "purpose", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    policy_version: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
 ORG_KINDS = ("cooperative", "household")
@@ -151,7 +185,7 @@ class Membership(Model):
 # ended, their order from a live cart was confirmed (livestream.buyer_news writes these); "message" is a
 # notification the outbox (app/notify) delivers to the bell.
 NOTIFICATION_KINDS = ("live_started", "waitlist_served", "hold_expiring", "order_expired", "hold_cancelled",
-                      "lines_confirmed", "flash_sale_ended", "order_confirmed", "message")
+                      "lines_confirmed", "flash_sale_ended", "order_confirmed", "message", "certificate_expiring")
 
 
 class Notification(Model):

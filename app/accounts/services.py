@@ -21,6 +21,7 @@ from ..core.text import slugify
 from ..core.uploads import save_image
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
+from . import privacy
 from .models import ORG_KINDS, ApiToken, LoginSession, Membership, Organisation, User
 
 MIN_PASSWORD = 8
@@ -83,6 +84,18 @@ def register_user(name: str | None, login: str | None, password: str | None, loc
     setattr(user, kind, value)
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+def register_with_consent(name: str | None, login: str | None, password: str | None, *, consent: bool,
+                          marketing: bool = False, locale: str | None = None, source: str = "register") -> User:
+    """Registration with the express consent the privacy notice asks for (never pre-ticked): refused, with nothing
+    written, when it is not given; the optional marketing consent is recorded only when ticked."""
+    user = register_user(name, login, password, locale=locale)  # the form's own mistakes first
+    privacy.require_consent(consent)  # raised after the flush: the caller rolls the new row back
+    privacy.record_consent(user, "account", True, source)
+    if marketing:
+        privacy.record_consent(user, "marketing", True, source)
     return user
 
 

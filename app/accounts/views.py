@@ -10,7 +10,7 @@ from ..core.storage import get_storage
 from ..core.web import error_under_field, safe_redirect_target, unit_of_work, uploaded_file
 from ..errors import InvalidInput, NotFound
 from ..extensions import db, limiter
-from . import bp, queries, services
+from . import bp, privacy, queries, services
 from .auth import admin_required
 from .forms import (
     AddStaffForm,
@@ -50,14 +50,15 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         with unit_of_work() as done:
-            user = services.register_user(form.name.data, form.login.data, form.password.data,
-                                          locale=request.cookies.get("lang"))
+            user = services.register_with_consent(form.name.data, form.login.data, form.password.data,
+                                                  consent=form.consent.data, marketing=form.marketing.data,
+                                                  locale=request.cookies.get("lang"))
         if done.ok:
             _sign_in(user)
             flash(_("Welcome to Chợ Live, %(name)s!", name=user.name), "success")
             return redirect(_safe_next(url_for("accounts.profile")))
         error_under_field(form, done, LOGIN_ERRORS)
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form, policy_version=privacy.policy_version())
 
 
 def _login_account_key() -> str:

@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from ..accounts import queries, services
+from ..accounts import privacy, queries, services
 from ..accounts.auth import bearer_token
 from ..errors import NotSignedIn
 from ..extensions import db, limiter
@@ -21,6 +21,10 @@ class RegisterSchema(Schema):
     phone = fields.String(load_default=None)
     email = fields.String(load_default=None)
     password = fields.String(required=True, load_only=True)
+    privacy_consent = fields.Boolean(load_default=False, metadata={
+        "description": "Express consent to the privacy notice (name, phone or email, addresses kept to run the "
+                       "account and deliver orders); must be true, never assumed"})
+    marketing_consent = fields.Boolean(load_default=False, metadata={"description": "Optional news and offers"})
 
 
 class TokenRequestSchema(Schema):
@@ -69,7 +73,9 @@ def _user_payload(user) -> dict:
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"])
 def register(data):
     """Create an account with a Vietnamese mobile number or an email."""
-    user = services.register_user(data["name"], data.get("phone") or data.get("email"), data["password"])
+    user = services.register_with_consent(data["name"], data.get("phone") or data.get("email"), data["password"],
+                                          consent=data["privacy_consent"], marketing=data["marketing_consent"],
+                                          source="api")
     db.session.commit()
     return _user_payload(user)
 
@@ -111,6 +117,51 @@ def me():
     """The signed-in user and the organisations they belong to."""
     signed_in()
     return _user_payload(current_user)
+
+
+class DeleteAccountSchema(Schema):
+    password = fields.String(required=True, load_only=True, metadata={"description": "The account's password"})
+
+
+class MyDataSchema(Schema):
+    """Each kind of record held about the caller, as rows of plain values."""
+
+    profile = fields.List(fields.Dict())
+    consents = fields.List(fields.Dict())
+    addresses = fields.List(fields.Dict())
+    orders = fields.List(fields.Dict())
+    cart = fields.List(fields.Dict())
+    comments = fields.List(fields.Dict())
+    live_order_lines = fields.List(fields.Dict())
+    follows = fields.List(fields.Dict())
+    waitlist = fields.List(fields.Dict())
+    notifications = fields.List(fields.Dict())
+    messages = fields.List(fields.Dict())
+    channel_choices = fields.List(fields.Dict())
+
+
+@blp.get("/me/data")
+@blp.response(200, MyDataSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def my_data():
+    """Everything held about the caller, by kind of record (profile, consents, addresses, orders, comments,
+    notifications, ...), as the "My data" page downloads it."""
+    return privacy.export_user_data(signed_in())
+
+
+@blp.delete("/me")
+@blp.arguments(DeleteAccountSchema)
+@blp.response(204)
+@blp.alt_response(400, schema=ErrorSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def delete_me(data):
+    """Delete the caller's account: personal fields erased everywhere, orders kept only with what accounting
+    requires, every token and browser signed out. 409 `deletion_blocked` while an order is under way."""
+    privacy.delete_account(signed_in(), data["password"])
+    db.session.commit()
 
 
 def _login_key() -> str:

@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from ..accounts import privacy
 from ..accounts.services import get_organisation
 from ..core.storage import get_storage
 from ..extensions import db
@@ -227,6 +228,9 @@ class LiveCheckoutSchema(Schema):
     note = fields.String(load_default=None, allow_none=True)
     payment_method = fields.String(required=True, metadata={"description": "cod, vietqr or stripe"})
     idempotency_key = fields.String(required=True, metadata={"description": "Unique per checkout, at most 100 characters"})
+    privacy_consent = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "The buyer's express consent to giving name, phone and address to the seller and carrier: "
+                       "true records it (with the privacy notice version) on the orders, false refuses the checkout"})
 
 
 @blp.post("/cart/checkout")
@@ -246,7 +250,10 @@ def live_checkout(data: dict):
         current_user if current_user.is_authenticated else None, data["lines"],
         idempotency_key=data["idempotency_key"], name=data["name"], phone=data["phone"],
         province_code=data["province_code"], commune_code=data["commune_code"], street=data["street"],
-        note=data.get("note"), payment_method=data["payment_method"], **checkout_options(current_app.config))
+        note=data.get("note"), payment_method=data["payment_method"],
+        consent_version=privacy.optional_checkout_consent(current_user if current_user.is_authenticated else None,
+                                                          data.get("privacy_consent")),
+        **checkout_options(current_app.config))
     db.session.commit()
     start_card_payments(orders)
     return [order_body(o) for o in orders]

@@ -5,6 +5,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
+from ..accounts import privacy
 from ..accounts.services import get_organisation, require_org_role
 from ..errors import NotFound, PaymentError
 from ..extensions import db
@@ -170,6 +171,7 @@ def checkout(data):
         cart, user, name=data["name"], phone=data["phone"], province_code=data["province_code"],
         commune_code=data["commune_code"], street=data["street"], note=data.get("note"),
         payment_method=data["payment_method"], idempotency_key=data["idempotency_key"],
+        consent_version=privacy.optional_checkout_consent(user, data.get("privacy_consent")),
         **ordering.checkout_options(current_app.config))
     db.session.commit()
     start_card_payments(orders)

@@ -102,6 +102,9 @@ class CheckoutSchema(Schema):
     note = fields.String(load_default=None, allow_none=True)
     payment_method = fields.String(required=True, validate=validate.OneOf(["cod", "vietqr", "stripe"]))
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    privacy_consent = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "The buyer's express consent to giving name, phone and address to the seller and carrier: "
+                       "true records it (with the privacy notice version) on the orders, false refuses the checkout"})
 
 
 class PaymentSchema(Schema):

@@ -7,14 +7,14 @@ from flask import Blueprint, Flask
 bp = Blueprint("compliance", __name__, template_folder="templates", static_folder="static",
                static_url_path="/compliance/static")
 
-from . import views  # noqa: E402,F401
+from . import breach_views, views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
     """Register the pages and CLI, the selling check, and the ledger's receivers inside the order's transaction."""
     from ..accounts import selling
-    from ..core import signals
-    from . import ledger, verification
+    from ..core import rules, signals
+    from . import ledger, settings, verification
     from .cli import compliance_cli, tax_cli
 
     app.register_blueprint(bp)
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
 
     register_job("compliance.retention-purge", retention.purge_job, every_seconds=24 * 3600)
     selling.register_check(app, verification.check_may_sell)
+    rules.register_reader(app, settings.value)
     signals.connect_in_transaction(signals.order_paid, ledger.on_order_paid, app)
     signals.connect_in_transaction(signals.order_delivered, ledger.on_order_delivered, app)
     signals.connect_in_transaction(signals.order_cancelled, ledger.on_order_closed, app)

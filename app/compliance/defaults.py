@@ -36,6 +36,10 @@ RATES = (
                 DECREE_117 + ": vận tải, dịch vụ gắn với hàng hóa 3% GTGT + 1,5% TNCN"),
 )
 
+PDP_LAW = "Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15 (hiệu lực 01/01/2026)"
+DECREE_356 = "Nghị định 356/2025/NĐ-CP (hiệu lực 01/01/2026)"
+OCOP = "Quyết định 148/QĐ-TTg (2023) về Bộ tiêu chí OCOP: giấy chứng nhận có hiệu lực 36 tháng (nguồn thứ cấp)"
+
 SETTINGS = (
     # Until the admin chooses, the platform runs as one cooperative's own shop: nothing is withheld or enforced.
     SettingDefault("platform_mode", "own_shop", date(2025, 1, 1), "Chọn khi cài đặt (docs/compliance.md)"),
@@ -59,6 +63,15 @@ SETTINGS = (
                    "Luật Kế toán 88/2015/QH13, Điều 41; Nghị định 174/2016/NĐ-CP, Điều 12 (chứng từ ghi sổ: 10 năm)"),
     # Every product category the shop knows is a physical good; a category without a row is taxed at the highest
     # rate in force (Decree 117: an unidentified type is withheld at the highest rate).
+    # Personal data (docs/compliance.md "Buyers' data"): the privacy notice buyers agree to, how long the receiver's
+    # name, phone and address stay on a delivered order, and the hours to notify the authority of a breach.
+    SettingDefault("privacy_policy_version", "2026-01-01", date(2026, 1, 1), PDP_LAW + "; " + DECREE_356),
+    SettingDefault("address_retention_days", "365", date(2026, 1, 1),
+                   PDP_LAW + ": lưu trữ không quá thời gian cần cho mục đích (đổi trả, khiếu nại); cài đặt của nền tảng"),
+    SettingDefault("breach_notice_hours", "72", date(2026, 1, 1), DECREE_356 + ": thông báo vi phạm trong 72 giờ"),
+    # OCOP certificates: valid 36 months from issue; the seller is warned this many days before expiry.
+    SettingDefault("ocop_validity_months", "36", date(2023, 1, 1), OCOP),
+    SettingDefault("certificate_warning_days", "60", date(2026, 1, 1), "Cài đặt của nền tảng (cảnh báo sớm)"),
     *(SettingDefault(f"tax_kind.{category}", "goods", date(2025, 7, 1), DECREE_117)
       for category in ("vegetables", "fruit", "rice", "tea", "processed", "handicraft", "other")),
 )

@@ -56,3 +56,16 @@ class RateForm(FlaskForm):
     pit = StringField(_l("PIT (%)"), validators=[Optional(), Length(max=8)], render_kw={"inputmode": "decimal"})
     effective_from = DateField(_l("From"), validators=[Optional()])
     source = StringField(_l("Source (law, decree, article)"), validators=[Optional(), Length(max=500)])
+
+
+class BreachForm(FlaskForm):
+    title = StringField(_l("What happened (short)"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Description: how it happened, what is known"),
+                                validators=[Optional(), Length(max=5000)])
+    data_kinds = StringField(_l("Kinds of personal data involved (names, phones, addresses, ...)"),
+                             validators=[Optional(), Length(max=300)])
+    people_affected = StringField(_l("Number of people affected (if known)"), validators=[Optional(), Length(max=9)],
+                                  render_kw={"inputmode": "numeric"})
+    discovered_at = StringField(_l("Discovered at (dd/mm/yyyy hh:mm, Vietnam time)"),
+                                validators=[Optional(), Length(max=20)], render_kw={"placeholder": "06/12/2026 09:30"})
+    measures = TextAreaField(_l("Measures taken"), validators=[Optional(), Length(max=5000)])

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -244,3 +245,26 @@ class RetentionPurge(Model):
     cutoff: Mapped[datetime] = mapped_column(TZDateTime)
     details: Mapped[str | None] = mapped_column(String(500))
     purged_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class DataBreach(Model):
+    """A personal data breach the platform found: what, when it was discovered (the notice clock starts there),
+    what was done, and when the authority and the people affected were told (Decree 356/2025: 72 hours)."""
+
+    __tablename__ = "data_breaches"
+    __table_args__ = (
+        CheckConstraint("people_affected IS NULL OR people_affected >= 0", name="people_affected_not_negative"),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    data_kinds: Mapped[str] = mapped_column(String(300))
+    people_affected: Mapped[int | None] = mapped_column(Integer)
+    measures: Mapped[str | None] = mapped_column(Text)
+    discovered_at: Mapped[datetime] = mapped_column(TZDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    authority_notified_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    people_notified_at: Mapped[datetime | None] = mapped_column(TZDateTime)

@@ -21,8 +21,10 @@ from .models import BASIS, MODES, TAX_KINDS, ComplianceSetting, WithholdingRate
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 INT_KEYS = ("exempt_threshold", "einvoice_threshold", "einvoice_register_days", "warning_percent",
-            "declaration_due_day", "retention_live_days", "retention_listing_days", "retention_order_years")
+            "declaration_due_day", "retention_live_days", "retention_listing_days", "retention_order_years",
+            "address_retention_days", "breach_notice_hours", "ocop_validity_months", "certificate_warning_days")
 RETENTION_KEYS = ("retention_live_days", "retention_listing_days", "retention_order_years")
+TEXT_KEYS = ("privacy_policy_version",)
 # What an admin may type for a tax group, in either language (folded: no accents, lower case).
 TAX_KIND_WORDS = {"goods": "goods", "hang hoa": "goods", "services": "services", "dich vu": "services",
                   "transport": "transport", "van tai": "transport"}
@@ -240,7 +242,13 @@ def set_value(actor: User | None, key: str, raw, effective_from, source: str | N
             raise InvalidInput(_l("A retention period must be between 1 and 36500."), code="invalid_value")
         if key in ("exempt_threshold", "einvoice_threshold") and number <= 0:
             raise InvalidInput(_l("The threshold must be above zero."), code="invalid_value")
+        if key in ("address_retention_days", "breach_notice_hours", "ocop_validity_months",
+                   "certificate_warning_days") and not 1 <= number <= 10_000:
+            raise InvalidInput(_l("Please enter a number between 1 and 10000."), code="invalid_value")
         text = str(number)
+    elif key in TEXT_KEYS:
+        if not text or len(text) > 20:
+            raise InvalidInput(_l("Please enter a version of up to 20 characters."), code="invalid_value")
     else:
         raise InvalidInput(_l("Unknown setting."), code="invalid_key")
     seed_defaults(actor)

@@ -227,7 +227,12 @@ def _setting_keys() -> list[tuple[str, str]]:
               "declaration_due_day": _("Declaration due day of the next month"),
               "retention_live_days": _("Keep lives (days after they end)"),
               "retention_listing_days": _("Keep removed product listings (days)"),
-              "retention_order_years": _("Keep orders (years, accounting)")}
+              "retention_order_years": _("Keep orders (years, accounting)"),
+              "privacy_policy_version": _("Privacy notice version buyers agree to"),
+              "address_retention_days": _("Days a delivered order keeps the receiver's name, phone and address"),
+              "breach_notice_hours": _("Hours to notify a personal data breach"),
+              "ocop_validity_months": _("Months an OCOP certificate is valid"),
+              "certificate_warning_days": _("Days before a certificate's expiry the seller is warned")}
     keys = list(labels.items())
     keys += [(f"tax_kind.{code}", _("Tax group of %(category)s", category=CATEGORY_LABELS[code]))
              for code in CATEGORY_CODES]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts import privacy
 from ..accounts.models import User
 from ..core.dbtypes import utcnow
 from ..extensions import db
@@ -22,6 +23,15 @@ def mask_name(name: str | None) -> str:
     """'Nguyễn Thị Lan' → 'Lan ***': Vietnamese people are called by the last word of their name."""
     words = (name or "").split()
     return f"{words[-1][:20]} ***" if words else "***"
+
+
+def author_name(user: User | None, full: bool = False) -> str:
+    """Who wrote a chat line: the masked name (everyone), the full name (the organisation's members), or, for an
+    account its owner deleted, "Buyer deleted their account" for both."""
+    if user is not None and user.deleted_at is not None:
+        return privacy.deleted_label()
+    name = user.name if user is not None else None
+    return (name or "") if full else mask_name(name)
 
 
 def current_and_upcoming(limit: int = 20) -> list[LiveSession]:
@@ -89,7 +99,7 @@ def message_payload(message: ChatMessage) -> dict[str, Any]:
     a line written by a member (a console reply or a member's comment) carries the organisation's name and
     seller: true, so the shop always speaks as the shop."""
     payload: dict[str, Any] = {"id": message.id, "session_id": message.session_id,
-                               "user": mask_name(message.user.name if message.user else None),
+                               "user": author_name(message.user),
                                "text": message.public_text, "kind": message.kind,
                                "created_at": message.created_at.isoformat()}
     if message.by_shop:
@@ -225,7 +235,7 @@ def console_message_payload(message: ChatMessage) -> dict[str, Any]:
     of an order (members only: the organisation needs the phone and address to deliver)."""
     payload = message_payload(message)
     reason = hide_reason_label(message.hidden_reason) if message.hidden else None
-    buyer = payload["user"] if payload.get("seller") else message.user.name if message.user else None
+    buyer = payload["user"] if payload.get("seller") else author_name(message.user, full=True) if message.user else None
     payload.update({"text": message.text, "buyer": buyer, "hidden": message.hidden,
                     "parse": order_parse(message), "user_id": message.user_id,
                     "hidden_reason": message.hidden_reason if message.hidden else None,

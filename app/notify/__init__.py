@@ -14,8 +14,10 @@ def init_app(app: Flask) -> None:
     from . import models  # noqa: F401
     from . import views  # noqa: F401
     from .outbox import send_due
+    from .privacy import register as register_privacy
     from .subscribers import connect
 
     connect(app)
+    register_privacy(app)
     register_job("notify.send-outbox", send_due, int(app.config.get("NOTIFY_SEND_EVERY_SECONDS") or 15))
     app.register_blueprint(bp)

@@ -25,7 +25,7 @@ ORDER_EVENTS = {
 # live_started is not among them: a live start writes one row per follower in one INSERT, and a ZNS or SMS to
 # every follower is not what buyers agreed to. Adding a kind here is all it takes to send it through the outbox
 # (to the bell only, as before); a template of the same key in templates.py adds web push, SMS or Zalo.
-ROUTED_KINDS = {"hold_expiring", "waitlist_served", "order_expired"}
+ROUTED_KINDS = {"hold_expiring", "waitlist_served", "order_expired", "certificate_expiring"}
 
 
 def _order_params(order: Order) -> dict[str, Any]:

@@ -35,6 +35,13 @@ def _time(value: Any) -> str:
         return ""
 
 
+def _day(value: Any) -> str:
+    try:
+        return datetime.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return ""
+
+
 @dataclass(frozen=True)
 class Template:
     key: str
@@ -101,6 +108,10 @@ TEMPLATES: dict[str, Template] = {t.key: t for t in (
              lambda p, loc: _("Good news: %(quantity)s × %(name)s freed up and is now held for you. Check out from "
                               "your live cart.", quantity=p.get("quantity", 1), name=p.get("name", "")),
              channels=NO_PAID_CHANNELS, sample={"quantity": 2, "name": "Bưởi Diễn loại 1"}),
+    Template("certificate_expiring", lambda p: _("An OCOP certificate expires soon"),
+             lambda p, loc: _("The OCOP certificate of %(product)s expires on %(date)s: renew it, or the OCOP badge "
+                              "comes off.", product=p.get("product", ""), date=_day(p.get("expires_on"))),
+             channels=NO_PAID_CHANNELS, sample={"product": "Bưởi Diễn", "expires_on": "2027-02-01", "product_id": 1}),
     Template("live_started", lambda p: _("%(org)s is live", org=p.get("org", "")),
              lambda p, loc: _("%(org)s is live now: %(title)s", org=p.get("org", ""), title=p.get("title", "")),
              channels=NO_PAID_CHANNELS, sample={"org": "HTX Bưởi Diễn", "title": "Bưởi Diễn đầu mùa"}),

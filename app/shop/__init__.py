@@ -15,3 +15,6 @@ from . import cli  # noqa: E402,F401
 from .caching import register_page_cache  # noqa: E402
 
 bp.record_once(lambda state: register_page_cache(state.app))
+from . import traceability  # noqa: E402
+
+bp.record_once(lambda state: traceability.init_app(state.app))

@@ -84,3 +84,33 @@ class StockForm(FlaskForm):
 
 class PhotoForm(FlaskForm):
     photo = FileField(_l("Add a photo (JPEG, PNG or WebP)"))
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(_l("Kind of paper"), choices=[("ocop", _l("OCOP certificate")),
+                                                     ("food_safety", _l("Food safety certificate")),
+                                                     ("advertising", _l("Advertising confirmation"))],
+                       validate_choice=False)
+    number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=60)])
+    ocop_stars = SelectField(_l("OCOP stars"), choices=[("", "—"), ("3", "3★"), ("4", "4★"), ("5", "5★")],
+                             validate_choice=False)
+    issuing_level = SelectField(_l("Issued by"), choices=[("", "—"), ("province", _l("Province (3★, 4★)")),
+                                                          ("ministry", _l("Ministry (5★)"))], validate_choice=False)
+    issued_on = DateField(_l("Date of issue"), validators=[Optional()])
+    expires_on = DateField(_l("Valid until (empty: 36 months from issue for OCOP)"), validators=[Optional()])
+    file = FileField(_l("The paper (PDF or photo)"))
+
+
+class GtinForm(FlaskForm):
+    gtin = StringField(_l("GTIN (barcode number, optional)"), validators=[Optional(), Length(max=20)],
+                       render_kw={"inputmode": "numeric"})
+
+
+class LotForm(FlaskForm):
+    code = StringField(_l("Lot code"), validators=[Optional(), Length(max=20)],
+                       render_kw={"placeholder": "LO-2026-12"})
+    produced_on = DateField(_l("Harvest or production date"), validators=[Optional()])
+    farm = StringField(_l("Farm or producer"), validators=[Optional(), Length(max=160)])
+    plot = StringField(_l("Plot"), validators=[Optional(), Length(max=80)])
+    certifications = StringField(_l("Certifications (VietGAP, organic, ...)"), validators=[Optional(), Length(max=300)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

@@ -100,6 +100,8 @@ class Product(Model):
     origin_commune_code: Mapped[int | None] = mapped_column(Integer, index=True)
     is_preorder: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     harvest_date: Mapped[date | None] = mapped_column(Date)
+    # GS1 trade item number (8, 12, 13 or 14 digits, check digit verified): lot labels use the GS1 Digital Link.
+    gtin: Mapped[str | None] = mapped_column(String(14))
     preorder_cap: Mapped[int | None] = mapped_column(BigInteger)
     # Units of this product one buyer may hold in open orders; NULL: the platform's MAX_UNITS_PER_BUYER.
     max_per_buyer: Mapped[int | None] = mapped_column(Integer)
@@ -249,3 +251,70 @@ class StockMovement(Model):
 
     variant: Mapped[Variant] = relationship()
     actor: Mapped[User | None] = relationship()
+
+
+DOCUMENT_KINDS = ("ocop", "food_safety", "advertising")
+ISSUING_LEVELS = ("province", "ministry")
+
+
+class ProductDocument(Model):
+    """A quality paper of a product the seller uploaded: an OCOP certificate (stars, number, issuing level, dates),
+    a food-safety certificate, or the advertising confirmation; the file went through core.uploads.
+
+    An OCOP certificate sets the product's badge (ocop_stars, ocop_expires_on) while it is valid; the expiry job
+    (shop.documents.run_expiry) warns the seller before it lapses and removes the rating when it does."""
+
+    __tablename__ = "product_documents"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint("issuing_level IS NULL OR " + sql_in("issuing_level", ISSUING_LEVELS), name="issuing_level"),
+        CheckConstraint("kind <> 'ocop' OR (ocop_stars BETWEEN 3 AND 5 AND issuing_level IS NOT NULL "
+                        "AND expires_on IS NOT NULL)", name="ocop_fields"),
+        CheckConstraint("expires_on IS NULL OR issued_on IS NULL OR expires_on > issued_on", name="dates_order"),
+        Index("ix_product_documents_product_kind", "product_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))
+    number: Mapped[str | None] = mapped_column(String(60))
+    ocop_stars: Mapped[int | None] = mapped_column(Integer)
+    issuing_level: Mapped[str | None] = mapped_column(String(10))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    file_key: Mapped[str] = mapped_column(String(200))
+    file_ext: Mapped[str] = mapped_column(String(8))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # When the seller was warned of the coming expiry, and when the job found it expired (each done once).
+    warned_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    expired_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    product: Mapped[Product] = relationship()
+
+    def valid_on(self, day: date) -> bool:
+        return self.expires_on is None or self.expires_on >= day
+
+
+class ProductLot(Model):
+    """A lot (batch) of a product: when and where it was harvested or made, with its certifications; public on
+    its traceability page, reached from the QR label."""
+
+    __tablename__ = "product_lots"
+    __table_args__ = (
+        UniqueConstraint("product_id", "code"),
+        CheckConstraint("length(code) > 0", name="code_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    # GS1 AI (10) batch/lot: up to 20 characters of the GS1 set; we keep to letters, digits and - . _ /
+    code: Mapped[str] = mapped_column(String(20))
+    produced_on: Mapped[date] = mapped_column(Date)
+    farm: Mapped[str | None] = mapped_column(String(160))
+    plot: Mapped[str | None] = mapped_column(String(80))
+    certifications: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship()

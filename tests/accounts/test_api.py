@@ -16,7 +16,7 @@ def test_docs_page_uses_vendored_assets(client):
 
 
 def test_register_then_token_then_me(client):
-    created = client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "0912 345 678", "password": "matkhau123"})
+    created = client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "0912 345 678", "password": "matkhau123", "privacy_consent": True})
     assert created.status_code == 201
     assert created.json["phone"] == "+84912345678"
     token = client.post("/api/v1/auth/token", json={"login": "84912345678", "password": "matkhau123"})
@@ -32,18 +32,18 @@ def test_register_then_token_then_me(client):
 
 
 def test_register_errors_are_json_with_codes(client):
-    bad = client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "123", "password": "matkhau123"})
+    bad = client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "123", "password": "matkhau123", "privacy_consent": True})
     assert bad.status_code == 400 and bad.json["code"] == "invalid_phone" and bad.json["message"]
     missing = client.post("/api/v1/auth/register", json={"phone": "0912345678"})
     assert missing.status_code == 422 and missing.json["code"] == "invalid_input" and "errors" in missing.json
-    client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "0912345678", "password": "matkhau123"})
-    dup = client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "0912345678", "password": "matkhau123"})
+    client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "0912345678", "password": "matkhau123", "privacy_consent": True})
+    dup = client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "0912345678", "password": "matkhau123", "privacy_consent": True})
     assert dup.status_code == 409 and dup.json["code"] == "phone_taken"
 
 
 def test_messages_follow_the_language(client):
     client.get("/lang/en")
-    bad = client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "123", "password": "matkhau123"})
+    bad = client.post("/api/v1/auth/register", json={"name": "Lan", "phone": "123", "password": "matkhau123", "privacy_consent": True})
     assert "not a valid Vietnamese mobile number" in bad.json["message"]
 
 

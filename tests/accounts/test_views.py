@@ -17,7 +17,7 @@ def png_bytes(size=(300, 300), color="orange") -> bytes:
 
 def test_register_by_phone_signs_in(client, db):
     response = client.post("/register", data={"name": "Trần Thị Lan", "login": "0912 345 678",
-                                              "password": "matkhau123"})
+                                              "password": "matkhau123", "consent": "y"})
     assert response.status_code == 302
     user = db.session.scalar(select(User))
     assert user.phone == "+84912345678"
@@ -35,7 +35,8 @@ def test_register_bad_phone_shows_vietnamese_message_and_creates_nothing(client,
 def test_register_duplicate_in_english(client, factory):
     factory.user(login="0912345678")
     client.get("/lang/en")
-    response = client.post("/register", data={"name": "Lan", "login": "+84912345678", "password": "matkhau123"})
+    response = client.post("/register", data={"name": "Lan", "login": "+84912345678", "password": "matkhau123",
+                                              "consent": "y"})
     assert "already exists" in response.get_data(as_text=True)
 
 

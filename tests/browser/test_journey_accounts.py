@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
+
 from tests.support.skips import skip_or_fail
 
 pytestmark = pytest.mark.browser
@@ -72,6 +73,7 @@ def test_journey_register_sign_in_create_cooperative_switch_to_english(page: Pag
     page.locator("#name").fill(NAME)
     page.locator("#login").fill(PHONE_TYPED)
     page.locator("#password").fill(PASSWORD)
+    page.locator("#consent").check()  # never pre-ticked (accounts.privacy)
     shot(page, "register")
     page.get_by_test_id("register-submit").click()
 

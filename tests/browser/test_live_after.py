@@ -108,6 +108,7 @@ def test_follow_notify_order_checkout_and_report(browser, browser_context_args, 
         form = shopper.get_by_test_id("live-checkout")
         form.locator("#phone").fill("0912 345 678")
         expect(form.locator("#payment_method-0")).to_be_checked()
+        form.locator("#consent").check()  # never pre-ticked (accounts.privacy)
         form.get_by_role("button", name=vi("Place live order")).click()
         expect(shopper).to_have_url(re.compile(r"/shop/orders/"))
         expect(shopper.get_by_test_id("flash")).to_contain_text(vi("Thank you! Your live order has been placed."))

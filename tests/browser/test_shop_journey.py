@@ -54,6 +54,7 @@ def checkout(page: Page, vi, method_value: str, street: str) -> None:
     page.locator("#commune_code").select_option(commune)
     page.locator("#street").fill(street)
     page.locator(f'input[name="payment_method"][value="{method_value}"]').check()
+    page.locator("#consent").check()  # never pre-ticked (accounts.privacy)
 
 
 def add_pomelos(page: Page, vi, quantity: str) -> None:

@@ -311,7 +311,8 @@ def test_live_cart_page_checkout_with_cod(client, auth, db, make_live, buyer, de
     line_ids = [r.id for r in afterlive.held_lines(buyer)]
     form = {"line": line_ids, "name": details["name"], "phone": details["phone"],
             "province_code": details["province_code"], "commune_code": details["commune_code"],
-            "street": details["street"], "payment_method": "cod", "idempotency_key": "page-1"}
+            "street": details["street"], "payment_method": "cod", "idempotency_key": "page-1",
+            "consent": "y"}
     bad = client.post("/live/cart", data={**form, "phone": "123"})
     assert bad.status_code == 422
     assert db.session.scalar(select(LiveReservation.status)) == "held"
@@ -623,7 +624,7 @@ def test_the_live_cart_page_shares_the_checkout_rate_limit(client, auth, db, app
     post(live, buyer, "chốt A12", "c1")
     db.session.commit()
     auth.login_as(buyer)
-    form = {k: v for k, v in details.items() if v is not None}
+    form = {**{k: v for k, v in details.items() if v is not None}, "consent": "y"}
     first = client.post("/live/cart", data={**form, "line": ids(buyer), "idempotency_key": "r1"})
     assert first.status_code == 302
     post(live, buyer, "chốt A12", "c2", at=5)
@@ -636,6 +637,7 @@ def test_the_live_cart_page_shares_the_checkout_rate_limit(client, auth, db, app
 
     raw, _ = issue_api_token(buyer, 30)
     db.session.commit()
-    api = client.post("/api/v1/live/cart/checkout", json={**form, "lines": ids(buyer), "idempotency_key": "r4"},
+    body = {k: v for k, v in form.items() if k != "consent"}
+    api = client.post("/api/v1/live/cart/checkout", json={**body, "lines": ids(buyer), "idempotency_key": "r4"},
                       headers={"Authorization": f"Bearer {raw}"})
     assert api.status_code == 429 and api.json["code"] == "rate_limited"

@@ -74,7 +74,7 @@ def test_the_reported_payload_lands_home(client, factory):
 
 def test_register_next_is_checked_too(client):
     response = client.post("/register?next=/%09/evil.example", data={
-        "name": "Người Mới", "login": "0912999888", "password": "matkhau-dai-123"})
+        "name": "Người Mới", "login": "0912999888", "password": "matkhau-dai-123", "consent": "y"})
     assert response.status_code == 302 and response.headers["Location"] == "/account"
 
 

@@ -25,7 +25,7 @@ DETAILS = {"name": "Trần Thị Lan", "phone": "0912 345 678", "province_code":
 
 
 def web_form(key: str, method: str = "cod") -> dict:
-    return {**DETAILS, "payment_method": method, "idempotency_key": key,
+    return {**DETAILS, "payment_method": method, "idempotency_key": key, "consent": "y",
             "province_code": str(DETAILS["province_code"]), "commune_code": str(DETAILS["commune_code"])}
 
 

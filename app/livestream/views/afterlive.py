@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ...accounts import privacy
 from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
 from ...core.storage import get_storage
@@ -41,11 +42,13 @@ def live_cart():
     form.fill_address_choices()
     if request.method == "POST" and form.validate_on_submit():
         with unit_of_work() as done:
+            consent = privacy.checkout_consent(current_user, form.consent.data)
             orders = afterlive.checkout_live_cart(
                 current_user, request.form.getlist("line"), idempotency_key=form.idempotency_key.data,
                 name=form.name.data, phone=form.phone.data, province_code=form.province_code.data,
                 commune_code=form.commune_code.data, street=form.street.data, note=form.note.data,
-                payment_method=form.payment_method.data, **ordering.checkout_options(current_app.config))
+                payment_method=form.payment_method.data, consent_version=consent,
+                **ordering.checkout_options(current_app.config))
             if orders:
                 address_book.remember(current_user, orders[0])
         if done.ok:

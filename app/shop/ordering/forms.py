@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...accounts.forms import AddressMixin
@@ -29,6 +29,9 @@ class CheckoutForm(AddressMixin, FlaskForm):
     note = TextAreaField(_l("Note for the seller"), validators=[Optional(), Length(max=500)])
     payment_method = RadioField(_l("Payment method"), default="cod", validate_choice=False)
     idempotency_key = HiddenField()
+    # Never pre-ticked; refused with a clear message when left empty (accounts.privacy.require_consent).
+    consent = BooleanField(_l("I agree that my name, phone number and address are given to the seller and the "
+                              "carrier to deliver this order."))
 
     def offer_payment_methods(self, sellers: Iterable[Organisation]) -> None:
         """Cash on delivery always; a VietQR transfer when every seller in this checkout has a bank account; a card

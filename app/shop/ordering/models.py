@@ -126,6 +126,10 @@ class Order(Model):
     # its orders; the same key from anyone else, or a longer key sharing its start, never does.
     checkout_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
+    # The privacy notice the buyer agreed to at checkout (name, phone, address to the seller and carrier).
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    # When the delivery address was de-identified (the retention job, or the buyer deleting the account).
+    address_erased_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     organisation: Mapped[Organisation] = relationship()
     buyer: Mapped[User | None] = relationship()

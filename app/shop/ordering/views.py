@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from ...accounts import privacy
 from ...accounts.forms import EmptyForm
 from ...accounts.services import get_organisation, require_org_role
 from ...core.csvfile import csv_response
@@ -121,12 +122,13 @@ def checkout():
         # Carriers are asked before the transaction: a slow carrier never holds the database.
         fees = fees_for_groups(current_app.config, groups, form.province_code.data, form.commune_code.data)
         with unit_of_work() as done:
+            consent = privacy.checkout_consent(current_user, form.consent.data)
             orders = services.checkout(
                 cart, current_user, name=form.name.data, phone=form.phone.data,
                 province_code=form.province_code.data, commune_code=form.commune_code.data, street=form.street.data,
                 note=form.note.data, payment_method=form.payment_method.data,
                 idempotency_key=form.idempotency_key.data or uuid.uuid4().hex, shipping_fees=fees,
-                **services.checkout_options(current_app.config))
+                consent_version=consent, **services.checkout_options(current_app.config))
             address_book.remember(current_user, orders[0])
         if done.ok:
             flash(_("Thank you! Your order has been placed."), "success")

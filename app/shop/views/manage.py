@@ -11,7 +11,7 @@ from ...core.money import parse_vnd
 from ...core.storage import get_storage
 from ...core.web import unit_of_work, uploaded_file
 from .. import bp, photos, queries, services
-from ..forms import PhotoForm, ProductForm, StockForm
+from ..forms import DocumentForm, GtinForm, LotForm, PhotoForm, ProductForm, StockForm
 
 BASE = "/manage/<org_slug>/products"
 
@@ -68,7 +68,8 @@ def manage_edit(org_slug: str, product_id: int):
             flash(_("Saved."), "success")
             return redirect(_edit_url(product))
     return render_template("shop/manage/form.html", org=org, form=form, product=product, photo_form=PhotoForm(),
-                           empty_form=EmptyForm())
+                           empty_form=EmptyForm(), document_form=DocumentForm(prefix="doc"),
+                           gtin_form=GtinForm(gtin=product.gtin), lot_form=LotForm(prefix="lot"))
 
 
 @bp.post(BASE + "/<int:product_id>/status")

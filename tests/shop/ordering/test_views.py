@@ -1,7 +1,6 @@
 """Cart, checkout and order pages through the client; seller pages and their authorisation."""
 from __future__ import annotations
 
-
 from app.shop.ordering.models import Order
 
 
@@ -17,7 +16,7 @@ def give_bank(db, org):
 
 def checkout_form(address, method="cod", key="key-1"):
     return {"name": "Trần Văn Mua", "phone": "0912 345 678", "street": "Số 5 thôn Đông", "note": "Gọi trước",
-            "payment_method": method, "idempotency_key": key,
+            "payment_method": method, "idempotency_key": key, "consent": "y",
             "province_code": str(address["province_code"]), "commune_code": str(address["commune_code"])}
 
 

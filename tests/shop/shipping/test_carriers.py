@@ -89,7 +89,8 @@ def test_checkout_charges_the_carriers_fee_and_falls_back_to_the_flat_rule(app, 
     assert "22.000" in page.get_data(as_text=True)
     response = client.post("/shop/checkout", data={
         "name": "Người mua mới", "phone": "0987000111", "province_code": commune_province(commune),
-        "commune_code": commune, "street": "3 Hàng Trống", "payment_method": "cod", "idempotency_key": "q1"})
+        "commune_code": commune, "street": "3 Hàng Trống", "payment_method": "cod", "idempotency_key": "q1",
+        "consent": "y"})
     assert response.status_code == 302
     order = db.session.scalars(select(Order).where(Order.buyer_id == buyer.id)).one()
     assert order.shipping_fee == 22_000 and order.total == order.subtotal + 22_000

@@ -119,7 +119,7 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
              idempotency_key: str, payment_minutes: int = 60, stripe_enabled: bool = False,
              cod_confirm_hours: float | None = None, max_units_per_buyer: int | None = None,
              now: datetime | None = None, held: list[HeldLine] | None = None,
-             shipping_fees: Mapping[int, int] | None = None) -> list[Order]:
+             shipping_fees: Mapping[int, int] | None = None, consent_version: str | None = None) -> list[Order]:
     """Turn the cart into one order per organisation, reserving every line's stock (all or nothing).
 
     The same idempotency key returns the orders it already created. OutOfStock or InvalidInput leave
@@ -129,6 +129,8 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
     limit); a COD order the seller has not confirmed within `cod_confirm_hours` is cancelled (expire_unpaid).
     checkout_options(config) gives every caller the same settings. `shipping_fees` ({organisation id: fee}) are
     carriers' quotes for this address (shipping.services.fees_for_groups); other organisations keep the flat rule.
+    `consent_version` is the privacy notice the buyer agreed to (the pages refuse a checkout without it,
+    accounts.privacy.require_consent); each order keeps it.
     """
     key = checkout_key(buyer, idempotency_key, cart)
     existing = _orders_with_key(key)
@@ -190,7 +192,7 @@ def checkout(cart: Cart | None, buyer: User | None, *, name: str | None, phone: 
                       note=note, subtotal=group["subtotal"], shipping_fee=group["shipping_fee"], total=group["total"],
                       payment_method=payment_method, status="pending_payment" if online else "placed",
                       expires_at=expires_at,
-                      checkout_key=key, created_at=now)
+                      checkout_key=key, created_at=now, consent_version=(consent_version or None) and consent_version[:20])
         db.session.add(order)
         for line in group["lines"]:
             variant = line.variant
