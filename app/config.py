@@ -89,6 +89,12 @@ class Config:
     # Live chat safety: comma-separated hidden words (matched folded, as whole words); unset = the built-in list.
     LIVE_HIDDEN_WORDS = os.environ.get("LIVE_HIDDEN_WORDS") or None
     LIVE_STATS_INTERVAL = float(os.environ.get("LIVE_STATS_INTERVAL") or 2)  # console stats events, seconds
+    # Group commit of live comments (livestream/batch.py): one writer per process takes up to LIVE_BATCH_MAX comments,
+    # or what arrives within LIVE_BATCH_MS milliseconds of the first, decides them in one transaction and commits once.
+    LIVE_GROUP_COMMIT = _bool("LIVE_GROUP_COMMIT", True)
+    LIVE_BATCH_MAX = int(os.environ.get("LIVE_BATCH_MAX") or 200)
+    LIVE_BATCH_MS = float(os.environ.get("LIVE_BATCH_MS") or 5)
+    LIVE_BATCH_WAIT_SECONDS = float(os.environ.get("LIVE_BATCH_WAIT_SECONDS") or 30)  # a comment's wait for its batch
 
     API_TITLE = "Chợ Live API"
     API_VERSION = "v1"

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask import request as _request
 from flask import session as socket_session
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, join_room
 
@@ -18,7 +19,7 @@ from ..core.sockets import socket_unit_of_work
 from ..core.uow import after_commit
 from ..errors import InvalidInput, NotFound, NotSignedIn
 from ..extensions import db, socketio
-from . import broadcast, buyer_news, moderation, queries, services, viewers
+from . import batch, broadcast, buyer_news, moderation, queries, services, viewers
 from . import flash as flash_sales
 from .broadcast import NAMESPACE, broadcast_comment, room, seller_room
 from .models import LiveSession
@@ -129,6 +130,17 @@ class LiveNamespace(Namespace):
     @socket_unit_of_work
     def on_comment(self, data: Any = None):
         text = _comment_text(data)
+        if current_app.config.get("LIVE_GROUP_COMMIT", True):
+            # Group commit (batch.py): the process's writer decides this comment with the others of its batch,
+            # commits once, runs the broadcasts, and only then answers here. This handler reads and writes nothing.
+            state = socket_session.get("live")
+            if not isinstance(state, dict):
+                raise NotFound(_l("Join a live first."), code="unknown_live")
+            if not state.get("user_id"):
+                raise NotSignedIn(_l("Please sign in to comment and order."))
+            return batch.submit(batch.PendingComment(
+                session_id=state["session_id"], user_id=state["user_id"], text=text, client_id=data.get("client_id"),
+                by_shop=bool(state.get("member")), sender_sid=request.sid, locale=str(get_locale() or "vi")))
         session_id, user = _buyer()
         client_id = data.get("client_id")
         try:
