@@ -94,6 +94,10 @@ class Config:
     LIVE_GROUP_COMMIT = _bool("LIVE_GROUP_COMMIT", True)
     LIVE_BATCH_MAX = int(os.environ.get("LIVE_BATCH_MAX") or 200)
     LIVE_BATCH_MS = float(os.environ.get("LIVE_BATCH_MS") or 5)
+    # Coalesced chat (livestream/broadcast.py): clients that join with frames=true get one `frame` per live every
+    # LIVE_FRAME_MS milliseconds, with at most LIVE_FRAME_CHAT plain chat lines (order and shop lines always).
+    LIVE_FRAME_MS = float(os.environ.get("LIVE_FRAME_MS") or 200)
+    LIVE_FRAME_CHAT = int(os.environ.get("LIVE_FRAME_CHAT") or 30)
     LIVE_BATCH_WAIT_SECONDS = float(os.environ.get("LIVE_BATCH_WAIT_SECONDS") or 30)  # a comment's wait for its batch
 
     API_TITLE = "Chợ Live API"

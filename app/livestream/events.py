@@ -95,6 +95,9 @@ class LiveNamespace(Namespace):
         # "member": this connection's comments show as the shop (looked up once here, not on every comment).
         socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None, "member": member}
         join_room(room(live_id))
+        # The chat one event per line (older clients, the console), or coalesced into one `frame` per interval.
+        join_room(broadcast.frame_room(live_id) if auth.get("frames") is True
+                  else broadcast.chat_room(live_id))
         if user is not None:
             # The buyer's own connections: news about their order (buyer_news) reaches every live page they have open.
             join_room(buyer_news.buyer_room(user.id))
@@ -177,7 +180,7 @@ class LiveNamespace(Namespace):
             raise NotSignedIn()
         message = services.post_seller_reply(user, services.get_session(session_id), text, data.get("client_id"))
         payload = queries.message_payload(message)
-        broadcast.to_live(session_id, "message", payload)
+        after_commit(broadcast.chat_line, session_id, payload)
         return {"ok": True, "message_id": payload["id"]}
 
     @socket_unit_of_work
