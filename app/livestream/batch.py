@@ -149,7 +149,7 @@ def writer(app: Flask | None = None) -> CommentWriter:
     found = app.extensions.get(EXTENSION_KEY)
     if found is None:
         found = app.extensions[EXTENSION_KEY] = CommentWriter(app)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def submit(item: PendingComment) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def _error_body(exc: DomainError) -> dict[str, Any]:
     return socket_error(exc)  # the message is rendered here, in the comment's own language
 
 
-def _decide(item: PendingComment, user: User | None) -> dict[str, Any]:
+def _decide(item: PendingComment, user: User | None, memo: dict[Any, Any]) -> dict[str, Any]:
     """One comment inside its SAVEPOINT: its ack, or its error body (and nothing of it kept)."""
     config = current_app.config
     if user is None:
@@ -190,7 +190,7 @@ def _decide(item: PendingComment, user: User | None) -> dict[str, Any]:
                 hold_hours=config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS),
                 min_interval=config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0),
                 hidden_words=moderation.hidden_word_list(config.get("LIVE_HIDDEN_WORDS")),
-                by_shop=item.by_shop)
+                by_shop=item.by_shop, memo=memo)
             message = outcome.message
             if message is not None:
                 console = None
@@ -224,9 +224,10 @@ def write_batch(batch: list[PendingComment]) -> None:
         _begin(item.session_id for item in batch)
         ids = {item.user_id for item in batch}
         users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+        memo: dict[Any, Any] = {}  # the lives and their catalogs, read once for the whole batch
         for item in batch:
             with force_locale(item.locale):
-                acks.append(_decide(item, users.get(item.user_id)))
+                acks.append(_decide(item, users.get(item.user_id), memo))
         lives = {item.session_id for item, ack in zip(batch, acks, strict=True) if ack.get("message_id")}
         for live_id in sorted(lives):
             after_commit(broadcast.announce_ended_flash_sales_now_and_then, live_id)
