@@ -47,7 +47,9 @@ async def _disconnect(clients: list) -> None:
 # Order storm --------------------------------------------------------------------------------------------
 
 async def _storm(url, live_id, tokens, texts, rate, duration, tag, ready, go) -> dict:
-    clients, failed = await _connect(url, [{"session_id": live_id, "token": t} for t in tokens])
+    # Buyers watch the live too: they take the chat as the live page does (frames, unless BENCH_FRAMES=0).
+    clients, failed = await _connect(url, [{"session_id": live_id, "token": t, "frames": VIEWER_FRAMES}
+                                           for t in tokens])
     ready.put(("ready", len(clients), failed))
     await asyncio.get_running_loop().run_in_executor(None, go.wait)
     outcomes: dict[str, int] = {}
