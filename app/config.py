@@ -94,6 +94,16 @@ class Config:
     # On: "Go live" (console, RTMP, API) is refused until the pre-live checklist passes (livestream/trust/checklist.py).
     LIVE_CHECKLIST_ENFORCED = os.environ.get("LIVE_CHECKLIST_ENFORCED", "").lower() in {"1", "true", "yes", "on"}
     LIVE_STATS_INTERVAL = float(os.environ.get("LIVE_STATS_INTERVAL") or 2)  # console stats events, seconds
+    # Group commit of live comments (livestream/batch.py): one writer per process takes up to LIVE_BATCH_MAX comments,
+    # or what arrives within LIVE_BATCH_MS milliseconds of the first, decides them in one transaction and commits once.
+    LIVE_GROUP_COMMIT = _bool("LIVE_GROUP_COMMIT", True)
+    LIVE_BATCH_MAX = int(os.environ.get("LIVE_BATCH_MAX") or 200)
+    LIVE_BATCH_MS = float(os.environ.get("LIVE_BATCH_MS") or 5)
+    # Coalesced chat (livestream/broadcast.py): clients that join with frames=true get one `frame` per live every
+    # LIVE_FRAME_MS milliseconds, with at most LIVE_FRAME_CHAT plain chat lines (order and shop lines always).
+    LIVE_FRAME_MS = float(os.environ.get("LIVE_FRAME_MS") or 200)
+    LIVE_FRAME_CHAT = int(os.environ.get("LIVE_FRAME_CHAT") or 30)
+    LIVE_BATCH_WAIT_SECONDS = float(os.environ.get("LIVE_BATCH_WAIT_SECONDS") or 30)  # a comment's wait for its batch
 
     API_TITLE = "Chợ Live API"
     API_VERSION = "v1"

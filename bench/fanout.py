@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 from . import common, loadgen
@@ -52,7 +53,17 @@ def run_baseline(settings: dict, workdir) -> dict:
         return {"runs": [_measure([server.url], server.cpu, 0, None, n, settings) for n in settings["viewers"]]}
 
 
+def _settings(quick: bool) -> dict:
+    """QUICK or FULL; BENCH_FANOUT_VIEWERS (e.g. "2000,5000") and BENCH_FANOUT_RATE offer other loads."""
+    settings = dict(QUICK if quick else FULL)
+    if os.environ.get("BENCH_FANOUT_VIEWERS"):
+        settings["viewers"] = [int(v) for v in os.environ["BENCH_FANOUT_VIEWERS"].split(",") if v.strip()]
+    if os.environ.get("BENCH_FANOUT_RATE"):
+        settings["rate"] = int(os.environ["BENCH_FANOUT_RATE"])
+    return settings
+
+
 def run(quick: bool, workdir) -> dict:
-    settings = QUICK if quick else FULL
+    settings = _settings(quick)
     return {"settings": settings, "baseline": run_baseline(settings, workdir),
             "app": [run_app("postgresql", settings, workdir)]}

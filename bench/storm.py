@@ -5,6 +5,7 @@ acknowledged unit must be a held reservation (nothing acknowledged is lost).
 """
 from __future__ import annotations
 
+import os
 import time
 
 from sqlalchemy import create_engine, text
@@ -107,8 +108,18 @@ def run_baseline(settings: dict, workdir) -> dict:
     return {"phases": phases}
 
 
+def _settings(quick: bool) -> dict:
+    """QUICK or FULL; BENCH_STORM_RATES (e.g. "40,80,160") and BENCH_STORM_HOT_RATE offer other rates."""
+    settings = dict(QUICK if quick else FULL)
+    if os.environ.get("BENCH_STORM_RATES"):
+        settings["rates"] = [int(r) for r in os.environ["BENCH_STORM_RATES"].split(",") if r.strip()]
+    if os.environ.get("BENCH_STORM_HOT_RATE"):
+        settings["hot_rate"] = int(os.environ["BENCH_STORM_HOT_RATE"])
+    return settings
+
+
 def run(quick: bool, workdir) -> dict:
-    settings = QUICK if quick else FULL
+    settings = _settings(quick)
     baseline = run_baseline(settings, workdir)
     apps = [run_app(kind, settings, workdir) for kind in ("sqlite", "postgresql")]
     return {"settings": settings, "baseline": baseline, "app": apps}

@@ -6,6 +6,9 @@ are what a handler queues (`after_commit(broadcast_comment, ...)`), or what a ca
 """
 from __future__ import annotations
 
+import logging
+import os
+import threading
 import time
 from typing import Any
 
@@ -21,10 +24,21 @@ from . import queries, viewers
 from .models import ChatMessage
 
 NAMESPACE = "/live"
+log = logging.getLogger(__name__)
 
 
 def room(session_id: int) -> str:
     return f"live:{session_id}"
+
+
+def chat_room(session_id: int) -> str:
+    """Viewers that take the chat one event per line (`message`, `ticker`, `stock`): older clients, the console."""
+    return f"live:{session_id}:chat"
+
+
+def frame_room(session_id: int) -> str:
+    """Viewers that joined with `frames: true`: the chat and the stock coalesced into one `frame` per interval."""
+    return f"live:{session_id}:frames"
 
 
 def seller_room(session_id: int) -> str:
@@ -103,16 +117,17 @@ def broadcast_comment(session_id: int, payload: dict, ack: dict, sender_sid: str
         hidden = console["message"]["hidden"] if console is not None else \
             db.session.scalar(select(ChatMessage.hidden).where(ChatMessage.id == payload["id"]))
     if not hidden:
-        emit_now("message", payload, room(session_id))
+        if not chat_line(session_id, payload) and sender_sid is not None:
+            emit_now("message", payload, sender_sid)  # left out of the busy frame: its sender still sees it
     elif sender_sid is not None:
         emit_now("message", payload, sender_sid)
     if ack.get("reserved") or ack.get("cancelled"):
         if stock is None:
             stock = queries.remaining_by_code(session_id)
         if ack.get("reserved"):
-            emit_now("ticker", ticker_payload(payload["user"], ack["reserved"], stock), room(session_id))
+            chat_ticker(session_id, ticker_payload(payload["user"], ack["reserved"], stock), stock)
         else:
-            emit_now("stock", stock, room(session_id))
+            chat_stock(session_id, stock)
     if console is not None:
         _emit_order_detail(session_id, console, ack)
 
@@ -133,7 +148,120 @@ def _emit_order_detail(session_id: int, console: dict, ack: dict) -> None:
 
 def send_stock(session_id: int) -> None:
     """After the commit: what is left of every code, for everyone on the live."""
-    emit_now("stock", queries.remaining_by_code(session_id), room(session_id))
+    chat_stock(session_id, queries.remaining_by_code(session_id))
+
+
+# The chat, per event or coalesced ----------------------------------------------------------------------------------
+#
+# Each chat line, order ticker and stock change goes out at once to the per-event room (`message`, `ticker`, `stock`:
+# older clients and the console; an emit to an empty room costs a dict look-up) and into this process's frame of the
+# live. Every LIVE_FRAME_MS milliseconds one background task sends each live's frame, if anything happened, to its
+# frame room: one `frame` {"messages": [...], "ticker": the last order's ticker or null, "stock": the latest stock per
+# code or null, "skipped": plain chat lines left out}, encoded once for the whole room. When more than LIVE_FRAME_CHAT
+# plain chat lines arrive in one interval, the rest are left out of the frame (counted in `skipped`); order lines and
+# the shop's lines always go. With several processes (Redis) each sends the frames of the comments it wrote.
+
+class _Frame:
+    __slots__ = ("messages", "ticker", "stock", "skipped", "plain")
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self.ticker: dict | None = None
+        self.stock: dict[str, int] | None = None
+        self.skipped = 0
+        self.plain = 0
+
+    def payload(self) -> dict:
+        return {"messages": self.messages, "ticker": self.ticker, "stock": self.stock, "skipped": self.skipped}
+
+
+class _Frames:
+    """This process's frames waiting for the next interval, and the task that sends them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: dict[int, _Frame] = {}
+        self.pid: int | None = None
+
+    def frame(self, session_id: int) -> _Frame:
+        if self.pid != os.getpid():
+            self._start()
+        found = self.pending.get(session_id)
+        if found is None:
+            found = self.pending[session_id] = _Frame()
+        return found
+
+    def _start(self) -> None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self.pid = os.getpid()
+        self.pending = {}
+        socketio.start_background_task(self._run_forever, app)
+
+    def _run_forever(self, app: Any) -> None:
+        sent = time.monotonic()
+        while True:
+            interval = max(0.01, float(app.config.get("LIVE_FRAME_MS", 200)) / 1000)
+            socketio.sleep(min(interval, 0.25))  # a changed interval is picked up within a quarter of a second
+            if time.monotonic() - sent < interval:
+                continue
+            sent = time.monotonic()
+            try:
+                with app.app_context():
+                    self.flush()
+            except Exception:  # never let the sender die
+                log.exception("live frames: a flush failed")
+
+    def take(self) -> dict[int, _Frame]:
+        with self.lock:
+            taken, self.pending = self.pending, {}
+        return taken
+
+    def flush(self) -> int:
+        taken = self.take()
+        for session_id, frame in taken.items():
+            socketio.emit("frame", frame.payload(), to=frame_room(session_id), namespace=NAMESPACE)
+        return len(taken)
+
+
+_frames = _Frames()
+
+
+def flush_frames() -> int:
+    """Send every live's pending frame now (the background task does it each interval); how many were sent."""
+    return _frames.flush()
+
+
+def _plain(payload: dict) -> bool:
+    return payload.get("kind") != "order" and not payload.get("seller")
+
+
+def chat_line(session_id: int, payload: dict) -> bool:
+    """A chat line for everyone on the live: now to the per-event room, in the next frame to the frame room.
+    False when the frame left it out (a busy interval's plain chat)."""
+    emit_now("message", payload, chat_room(session_id))
+    most = int(current_app.config.get("LIVE_FRAME_CHAT", 30))
+    with _frames.lock:
+        frame = _frames.frame(session_id)
+        if _plain(payload):
+            frame.plain += 1
+            if most >= 0 and frame.plain > most:
+                frame.skipped += 1
+                return False
+        frame.messages.append(payload)
+    return True
+
+
+def chat_ticker(session_id: int, ticker: dict, stock: dict[str, int]) -> None:
+    emit_now("ticker", ticker, chat_room(session_id))
+    with _frames.lock:
+        frame = _frames.frame(session_id)
+        frame.ticker, frame.stock = ticker, stock
+
+
+def chat_stock(session_id: int, stock: dict[str, int]) -> None:
+    emit_now("stock", stock, chat_room(session_id))
+    with _frames.lock:
+        _frames.frame(session_id).stock = stock
 
 
 # The console's stats strip ----------------------------------------------------------------------------------------

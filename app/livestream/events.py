@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask import request as _request
 from flask import session as socket_session
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, join_room
 
@@ -18,7 +19,7 @@ from ..core.sockets import socket_unit_of_work
 from ..core.uow import after_commit
 from ..errors import Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db, socketio
-from . import broadcast, buyer_news, moderation, queries, services, viewers
+from . import batch, broadcast, buyer_news, moderation, queries, services, viewers
 from . import flash as flash_sales
 from .broadcast import NAMESPACE, broadcast_comment, room, seller_room
 from .models import LiveSession
@@ -98,6 +99,9 @@ class LiveNamespace(Namespace):
         # "member": this connection's comments show as the shop (looked up once here, not on every comment).
         socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None, "member": member}
         join_room(room(live_id))
+        # The chat one event per line (older clients, the console), or coalesced into one `frame` per interval.
+        join_room(broadcast.frame_room(live_id) if auth.get("frames") is True
+                  else broadcast.chat_room(live_id))
         if user is not None:
             # The buyer's own connections: news about their order (buyer_news) reaches every live page they have open.
             join_room(buyer_news.buyer_room(user.id))
@@ -133,6 +137,17 @@ class LiveNamespace(Namespace):
     @socket_unit_of_work
     def on_comment(self, data: Any = None):
         text = _comment_text(data)
+        if current_app.config.get("LIVE_GROUP_COMMIT", True):
+            # Group commit (batch.py): the process's writer decides this comment with the others of its batch,
+            # commits once, runs the broadcasts, and only then answers here. This handler reads and writes nothing.
+            state = socket_session.get("live")
+            if not isinstance(state, dict):
+                raise NotFound(_l("Join a live first."), code="unknown_live")
+            if not state.get("user_id"):
+                raise NotSignedIn(_l("Please sign in to comment and order."))
+            return batch.submit(batch.PendingComment(
+                session_id=state["session_id"], user_id=state["user_id"], text=text, client_id=data.get("client_id"),
+                by_shop=bool(state.get("member")), sender_sid=request.sid, locale=str(get_locale() or "vi")))
         session_id, user = _buyer()
         client_id = data.get("client_id")
         try:
@@ -169,7 +184,7 @@ class LiveNamespace(Namespace):
             raise NotSignedIn()
         message = services.post_seller_reply(user, services.get_session(session_id), text, data.get("client_id"))
         payload = queries.message_payload(message)
-        broadcast.to_live(session_id, "message", payload)
+        after_commit(broadcast.chat_line, session_id, payload)
         return {"ok": True, "message_id": payload["id"]}
 
     @socket_unit_of_work

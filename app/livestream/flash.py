@@ -38,6 +38,12 @@ def active_flash_sales(session_id: int, now: datetime) -> dict[int, FlashSale]:
     return {f.live_product_id: f for f in rows}
 
 
+def flash_sales_from(session_id: int, now: datetime) -> list[FlashSale]:
+    """The live's flash sales not over at `now` (running, or starting later): a batch of comments reads them once."""
+    return list(db.session.scalars(select(FlashSale).where(FlashSale.session_id == session_id,
+                                                           FlashSale.ends_at > now)))
+
+
 def start_flash_sale(actor: User | None, live: LiveSession, code: Any, *, price: Any, seconds: Any, per_buyer_cap: Any,
                      now: datetime | None = None) -> FlashSale:
     """Start a flash sale now on one live product of a live that is on air."""

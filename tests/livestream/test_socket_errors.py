@@ -35,9 +35,12 @@ def test_every_seller_event_asks_to_retry_while_the_database_is_out(room, monkey
     assert names(watcher) == []
 
 
-def test_a_comment_asks_to_retry_while_the_database_is_out(room, monkeypatch):
+@pytest.mark.parametrize("group_commit", [True, False])
+def test_a_comment_asks_to_retry_while_the_database_is_out(room, app, monkeypatch, group_commit):
     live, console, shopper, watcher = room
-    monkeypatch.setattr(events, "_joined", _down)
+    monkeypatch.setitem(app.config, "LIVE_GROUP_COMMIT", group_commit)
+    monkeypatch.setattr(events, "_joined", _down)  # the handler's own look-up (one comment at a time)
+    monkeypatch.setattr(services.comments, "get_session", _down)  # the batch writer's (group commit)
     ack = comment(shopper, "chốt A12", "down-1")
     assert ack["error"]["code"] == "unavailable" and ack["error"]["details"]["retry"] is True
     assert names(watcher) == []

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -27,6 +28,7 @@ from .reservations import cancel_held_lines, reserve_line
 from .sessions import LiveNotOnAir, get_session, is_seller
 
 DEFAULT_HOLD_HOURS = 24
+T = TypeVar("T")
 MAX_CLIENT_ID = 64
 
 
@@ -140,6 +142,17 @@ def _live_products(live: LiveSession) -> list[LiveProduct]:
         .options(joinedload(LiveProduct.product).joinedload(Product.variants))).unique())
 
 
+def _remembered(memo: dict[Any, Any] | None, key: Any, load: Callable[[], T]) -> T:
+    """load(), or what it gave for `key` earlier in the same batch. The memo also holds the objects themselves, so
+    the session's (weak) identity map keeps them between the batch's comments."""
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    found: T = memo[key]
+    return found
+
+
 def live_catalog(products: list[LiveProduct]) -> dict[str, dict[str, Any]]:
     """The parser's catalog: {live code: {"variants": [labels], "name": product name}}, so buyers can order by name."""
     return {lp.live_code: {"variants": [v.label for v in lp.product.active_variants if v.label],
@@ -213,16 +226,19 @@ class CommentOutcome:
 def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, *,
                  hold_hours: float = DEFAULT_HOLD_HOURS, min_interval: float = 1.0,
                  now: datetime | None = None, allow_practice: bool = False,
-                 hidden_words: tuple[str, ...] | None = None, by_shop: bool | None = None) -> CommentOutcome:
+                 hidden_words: tuple[str, ...] | None = None, by_shop: bool | None = None,
+                 memo: dict[Any, Any] | None = None) -> CommentOutcome:
     """submit_comment with everything the live's broadcast needs, so the handler reads nothing back after its commit.
 
     by_shop: whether the commenter is a member of the live's organisation (their line shows as the shop); the socket
-    handler knows it from the connection, other callers leave it None and it is looked up."""
+    handler knows it from the connection, other callers leave it None and it is looked up.
+    memo: shared by the comments of one batch (livestream/batch.py, one transaction): the live and its catalog are
+    read once per batch, not once per comment."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotSignedIn(_l("Please sign in to comment and order."))
     client_id = clean_client_id(client_id)
     text = moderation.reject_flood(clean_text(moderation.reject_binary(text)))
-    live = get_session(session_id)
+    live = _remembered(memo, ("live", session_id), lambda: get_session(session_id))
     if live.is_practice and not allow_practice:
         raise Forbidden(_l("This is a private practice live: only its simulated buyers can comment."),
                         code="practice_live")
@@ -235,7 +251,7 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
     moderation.check_may_comment(live, user, now)
     _check_rate(live, last, now, min_interval)
 
-    products = _live_products(live)
+    products = _remembered(memo, ("products", live.id), lambda: _live_products(live))
     by_code = {lp.live_code: lp for lp in products}
     parsed = parse_comment(text, live_catalog(products))
     ordering = bool(parsed.items or parsed.cancels or parsed.cancel_all)
@@ -274,7 +290,14 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
     reserved: list[dict[str, Any]] = []
     reservations: list[LiveReservation] = []
     hold_until = now + timedelta(hours=float(hold_hours))
-    flashes = flash_sales.active_flash_sales(live.id, now) if parsed.items else {}
+    flashes: dict[int, Any] = {}
+    if parsed.items and memo is None:
+        flashes = flash_sales.active_flash_sales(live.id, now)
+    elif parsed.items:
+        # Once per batch: the live's flash sales not over when first asked, each comment keeping those running at its
+        # own `now` (a flash sale started or stopped while the batch runs counts from the next batch, milliseconds on).
+        sales = _remembered(memo, ("flash", live.id), lambda: flash_sales.flash_sales_from(live.id, now))
+        flashes = {f.live_product_id: f for f in sales if f.starts_at <= now < f.ends_at}
     for item in parsed.items:
         lp = by_code[item.code]
         try:

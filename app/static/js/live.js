@@ -59,8 +59,10 @@
 
   function scrollChat() { list.scrollTop = list.scrollHeight; }
   function addMessage(m) {
-    if (m.id <= lastId) { return; }  // replay after a reconnect may overlap what is shown: each id once
-    lastId = m.id;
+    // A replay after a reconnect may overlap what is shown, and the sender's own line may come before its frame:
+    // each id once.
+    if (list.querySelector('li[data-id="' + Number(m.id) + '"]')) { return; }
+    lastId = Math.max(lastId, m.id);
     var li = el("li", "kind-" + m.kind + (m.seller ? " is-seller" : ""));
     li.dataset.id = m.id;
     li.appendChild(el("strong", null, m.user));
@@ -122,7 +124,8 @@
   }
 
   var socket = io("/live", {
-    auth: function (cb) { cb({ session_id: sessionId, last_id: lastId }); },  // reconnects replay from lastId
+    // Reconnects replay from lastId; frames: the chat and the stock come coalesced, one `frame` per interval.
+    auth: function (cb) { cb({ session_id: sessionId, last_id: lastId, frames: true }); },
     transports: ["websocket", "polling"]
   });
   // One connection per page: the video player and other widgets listen on this socket.
@@ -169,6 +172,13 @@
     if (t.stock) { showStock(t.stock); }
   });
   socket.on("stock", showStock);
+  // Every interval at most: the new chat lines (plain chat sampled when the live is very busy), the last order's
+  // ticker and the latest stock per code.
+  socket.on("frame", function (f) {
+    (f.messages || []).forEach(addMessage);
+    if (f.ticker && ticker) { ticker.textContent = "🛒 " + f.ticker.text; }
+    if (f.stock) { showStock(f.stock); }
+  });
   socket.on("pinned", function (p) {
     document.querySelectorAll(".live-product").forEach(function (card) {
       var on = card.dataset.code === p.code;
