@@ -2,8 +2,8 @@
 admin's stop on live_sessions (stopped_*, stop_reviewed_at), the host and the rules acknowledged before the live, and
 the retention job's purge log
 
-Revision ID: 0020_trust_live
-Revises: 0019_notify_ship
+Revision ID: 0021_trust_live
+Revises: 0020_vi_strings
 Create Date: 2026-12-06 09:59:13
 
 live_rules: one row per saved version (the built-in text is version 1, the first saved is 2). live_reports: the
@@ -18,8 +18,8 @@ import app.core.dbtypes
 
 
 # revision identifiers, used by Alembic.
-revision = '0020_trust_live'
-down_revision = '0019_notify_ship'
+revision = '0021_trust_live'
+down_revision = '0020_vi_strings'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """trust data (#17 items 4-5): consents with the policy version, deleted accounts, the breach register
 
-Revision ID: 0020_trust_data
-Revises: 0019_notify_ship
+Revision ID: 0022_trust_data
+Revises: 0021_trust_live
 Create Date: 2026-12-06 10:01:06.941233
 
 consents: every express yes/no of a person to a purpose (account, order_delivery, marketing) with the privacy
@@ -30,8 +30,8 @@ KINDS_AFTER = ("kind IN ('live_started', 'waitlist_served', 'hold_expiring', 'or
 
 
 # revision identifiers, used by Alembic.
-revision = '0020_trust_data'
-down_revision = '0019_notify_ship'
+revision = '0022_trust_data'
+down_revision = '0021_trust_live'
 branch_labels = None
 depends_on = None
 
