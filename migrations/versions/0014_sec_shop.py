@@ -70,5 +70,40 @@ def downgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_notifications_kind'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_notifications_kind'), KINDS_BEFORE)
-    # A column CHECK goes with its column (SQLite 3.35+ and PostgreSQL).
-    op.execute("ALTER TABLE products DROP COLUMN max_per_buyer")
+    # A column CHECK goes with its column (SQLite 3.35+ and PostgreSQL). A later SQLite rebuild of `products` (0020's
+    # CHECK on units) turns that column CHECK into a table CHECK, which SQLite's DROP COLUMN refuses: then the table is
+    # rebuilt without both, and the FTS5 triggers the rebuild drops are created again.
+    bind = op.get_bind()
+    table_sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'products'").scalar() \
+        if bind.dialect.name == "sqlite" else ""
+    if "max_per_buyer > 0)" in (table_sql or "") and not _column_check(table_sql):
+        with op.batch_alter_table('products', schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f('ck_products_max_per_buyer'), type_='check')
+            batch_op.drop_column('max_per_buyer')
+        for statement in SQLITE_TRIGGERS:
+            op.execute(statement)
+    else:
+        op.execute("ALTER TABLE products DROP COLUMN max_per_buyer")
+
+
+def _column_check(table_sql):
+    """Whether max_per_buyer's CHECK is still written inside its column definition (as upgrade() added it)."""
+    return "max_per_buyer INTEGER CONSTRAINT ck_products_max_per_buyer CHECK" in table_sql
+
+
+# As in 0002_shop (SQLITE_SEARCH_DDL without the virtual table, which a rebuild keeps).
+SQLITE_TRIGGERS = (
+    "DROP TRIGGER IF EXISTS products_fts_update",
+    "DROP TRIGGER IF EXISTS products_fts_delete",
+    "DROP TRIGGER IF EXISTS products_fts_insert",
+    "CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN "
+    "INSERT INTO product_fts(rowid, search_name, search_text) VALUES (new.id, new.search_name, new.search_text); END",
+    "CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN "
+    "INSERT INTO product_fts(product_fts, rowid, search_name, search_text) "
+    "VALUES ('delete', old.id, old.search_name, old.search_text); END",
+    "CREATE TRIGGER products_fts_update AFTER UPDATE OF search_name, search_text ON products BEGIN "
+    "INSERT INTO product_fts(product_fts, rowid, search_name, search_text) "
+    "VALUES ('delete', old.id, old.search_name, old.search_text); "
+    "INSERT INTO product_fts(rowid, search_name, search_text) VALUES (new.id, new.search_name, new.search_text); END",
+    "INSERT INTO product_fts(product_fts) VALUES ('rebuild')",
+)
