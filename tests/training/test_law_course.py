@@ -36,8 +36,8 @@ def test_a_trainer_lesson_teaches_the_livestream_duties_on_the_screens_sellers_u
     lessons = [lesson for module in _outline()["modules"] for lesson in module["lessons"]]
     [trainer] = [lesson for lesson in lessons if "người hướng dẫn" in lesson["title"]]
     text = Path(COURSE / trainer["body"]).read_text(encoding="utf-8")
-    for words in ("Trước buổi live", "Sản phẩm dành cho người lớn", "Không dùng cho trẻ dưới 3 tuổi", "Báo cáo",
-                  "dừng buổi live", "Quy định livestream", "chưa chắc chắn", "122/2025/QH15"):
+    for words in ("Trước phiên live", "Sản phẩm dành cho người lớn", "Không dùng cho trẻ dưới 3 tuổi", "Báo cáo",
+                  "dừng phiên live", "Quy định livestream", "chưa chắc chắn", "122/2025/QH15"):
         assert words in text, words
 
 

@@ -22,24 +22,24 @@ DEFAULT_VI = """\
 
 ### Người bán và người livestream
 1. Chỉ thành viên của tổ chức bán hàng (HTX, hộ kinh doanh) được chọn làm người livestream; trên sàn, tổ chức phải
-   được nền tảng xác minh trước buổi live.
-2. Trước buổi live, người bán giao cho người livestream giấy tờ chất lượng của sản phẩm (giấy chứng nhận an toàn thực
+   được nền tảng xác minh trước phiên live.
+2. Trước phiên live, người bán giao cho người livestream giấy tờ chất lượng của sản phẩm (giấy chứng nhận an toàn thực
    phẩm, chứng nhận OCOP…) và, khi pháp luật yêu cầu, giấy xác nhận nội dung quảng cáo.
 3. Giới thiệu đúng sự thật: không nói sai công dụng, nguồn gốc, chất lượng; không bán hàng giả, hàng cấm.
 4. Với sản phẩm có thể ảnh hưởng sức khỏe, an toàn (ví dụ thực phẩm chức năng, đồ cho trẻ nhỏ), người livestream
    hiện **cảnh báo** trên video bằng công cụ của nền tảng.
-5. Khi phát hiện vi phạm hoặc khi cơ quan có thẩm quyền yêu cầu, người livestream **dừng buổi live** và gỡ nội dung
+5. Khi phát hiện vi phạm hoặc khi cơ quan có thẩm quyền yêu cầu, người livestream **dừng phiên live** và gỡ nội dung
    đang hiển thị.
 
 ### Người xem
-6. Người xem có thể **báo cáo** một buổi live hoặc một bình luận bằng nút "Báo cáo"; báo cáo đến quản trị viên và
+6. Người xem có thể **báo cáo** một phiên live hoặc một bình luận bằng nút "Báo cáo"; báo cáo đến quản trị viên và
    người bán, danh tính người báo cáo được che với người bán.
 7. Không đăng số điện thoại, địa chỉ của người khác; không xúc phạm, lừa đảo, quảng cáo trong bình luận.
 
 ### Nền tảng
-8. Quản trị viên xem xét báo cáo và có thể **dừng buổi live** kèm lý do; trang buổi live bị ẩn cho đến khi được xem
+8. Quản trị viên xem xét báo cáo và có thể **dừng phiên live** kèm lý do; trang phiên live bị ẩn cho đến khi được xem
    xét lại.
-9. Dữ liệu buổi live (video, bình luận, đơn hàng) được lưu theo thời hạn lưu trữ công bố tại trang Tuân thủ.
+9. Dữ liệu phiên live (video, bình luận, đơn hàng) được lưu theo thời hạn lưu trữ công bố tại trang Tuân thủ.
 """
 
 DEFAULT_EN = """\
