@@ -136,7 +136,7 @@ def test_sold_out_comment_offers_a_waitlist_place(page, real_socketio, db, facto
     org = factory.org(owner, name="HTX Gà Mía Đường Lâm")
     first, buyer = factory.user("Người mua trước"), factory.user("Trần Thị Lan")
     live = services.schedule_live(owner, org, title="Gà Mía cuối tuần", scheduled_at=utcnow())
-    product = shop.create_product(owner, org, shop.ProductData(name="Gà Mía thả vườn", category="other", unit="piece",
+    product = shop.create_product(owner, org, shop.ProductData(name="Gà Mía thả vườn", category="other", unit="head",
                                                                price=180000, code="B3", status="active"), stock=1)
     services.add_live_product(owner, live, product)
     services.start_live(owner, live)

@@ -25,8 +25,9 @@ def on_air(real_socketio, app, db, factory, monkeypatch):
     org = factory.org(owner, name="HTX Bưởi Diễn Phú Diễn")
     buyer = factory.user("Trần Thị Lan")
     live = services.schedule_live(owner, org, title="Phiên bưởi Tết", scheduled_at=utcnow() + timedelta(minutes=5))
-    for name, code, price, stock in (("Bưởi Diễn loại 1", "A12", 60000, 20), ("Gà Mía thả vườn", "B3", 180000, 5)):
-        product = shop.create_product(owner, org, shop.ProductData(name=name, category="fruit", unit="fruit",
+    for name, code, price, stock, category, unit in (("Bưởi Diễn loại 1", "A12", 60000, 20, "fruit", "fruit"),
+                                                     ("Gà Mía thả vườn", "B3", 180000, 5, "other", "head")):
+        product = shop.create_product(owner, org, shop.ProductData(name=name, category=category, unit=unit,
                                                                    price=price, code=code, status="active"),
                                       stock=stock)
         services.add_live_product(owner, live, product)
