@@ -130,7 +130,7 @@ def test_seller_guide_screens(page: Page, browser_app, real_socketio, district, 
     from app.accounts.services import find_user_by_login
     from app.livestream import services as live_services
 
-    for login, text in (("0922000001", "chốt A12 x2"), ("0922000002", "lấy cho chị 2 quả to nhé"),
+    for login, text in (("0922000001", "chốt A12 x2"), ("0922000002", "lấy cho anh 2 quả to nhé"),
                         ("0922000003", "chốt A14 x1")):
         live_services.post_comment(lives["live"], find_user_by_login(login), text, f"guide-{login}", min_interval=0)
     db.session.commit()
