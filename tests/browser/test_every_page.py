@@ -32,7 +32,7 @@ def pages_of(role: str, d: dict) -> list[str]:
                          f"/orgs/{org}/manage", f"/live/manage/{org}/new", f"/live/{lives['ended']}/claims",
                          f"/live/{lives['ended']}/report", f"/live/{lives['scheduled']}/stream-key",
                          f"/live/{lives['live']}/products", f"/live/{lives['live']}/console", "/training/practice/",
-                         f"/live/{lives['scheduled']}/console", "/live/reports"]
+                         f"/live/{lives['scheduled']}/console", "/live/reports", f"/live/{lives['ended']}/archive"]
     if role == "trainer":
         return common + ["/training/classes", f"/training/classes/{d['cohort']}", "/training/report",
                          "/training/author"]

@@ -65,6 +65,10 @@ def test_report_warning_and_stop(browser, browser_context_args, browser_app, on_
         expect(overlay).to_contain_text("R1")
         shopper.evaluate("window.scrollTo(0, 0)")
         shot(shopper, "live-warning-overlay")
+        # A reload renders it on the server, in the viewer's language, the same way.
+        shopper.reload()
+        expect(overlay).to_contain_text(vi("Product for adults only"))
+        expect(shopper.locator("#live-comment button[type=submit]")).to_be_enabled()
         seller.get_by_test_id("console-warning").scroll_into_view_if_needed()
         shot(seller, "live-console-warning")
 

@@ -342,6 +342,8 @@ def test_the_archive_holds_chat_claims_orders_and_reports_for_the_seller(client,
     assert data["reports"][0]["reporter"] != buyer.name
     assert [o["number"] for o in data["orders"]] == [order.number] and data["orders"][0]["total"] == order.total
     assert data["claims"][0]["status"] == "checked_out"
+    page = client.get(f"/live/{live.id}/archive").get_data(as_text=True)
+    assert 'data-testid="archive-download"' in page and f"/live/{live.id}/archive.json" in page
 
 
 def test_a_report_from_the_replay_returns_to_the_replay(client, auth, db, said, factory):

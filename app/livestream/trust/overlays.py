@@ -75,7 +75,10 @@ def payload(warning: LiveWarning | None) -> dict[str, Any] | None:
     if warning is None:
         return None
     lp = warning.live_product
+    # A preset reads in the reader's language (pages render it per viewer; live-trust.js maps `preset` the same way);
+    # `text` is what the host's screen said, kept as evidence.
     return {"id": warning.id, "text": warning.text, "preset": warning.preset,
+            "label": str(preset_texts()[warning.preset]) if warning.preset != "custom" else warning.text,
             "code": lp.live_code if lp else None, "name": lp.product.name if lp else None}
 
 

@@ -151,6 +151,15 @@ def acknowledge_live_rules(session_id: int):
 
 # Archive ----------------------------------------------------------------------------------------------------------
 
+@bp.get("/<int:session_id>/archive")
+@login_required
+def live_archive_page(session_id: int):
+    """What the live's archive holds, with the JSON download (the organisation's members and admins)."""
+    live = services.get_session(session_id)
+    data = archive.build_archive(current_user, live)
+    return render_template("livestream/archive.html", live=live, data=data)
+
+
 @bp.get("/<int:session_id>/archive.json")
 @login_required
 def live_archive(session_id: int):

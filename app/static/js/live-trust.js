@@ -73,7 +73,9 @@
     if (!overlay) { return; }
     if (w && !w.text) { w = null; }  // {"text": null}: the host removed the warning
     overlay.hidden = !w;
-    overlay.querySelector(".live-warning-text").textContent = w ? w.text + (w.code ? " · " + w.code + " " + (w.name || "") : "") : "";
+    // A preset in this page's language (the server's `text` is in the host's).
+    var text = w ? ({ adults_only: overlay.dataset.adultsOnly, under_3: overlay.dataset.underThree }[w.preset] || w.text) : "";
+    overlay.querySelector(".live-warning-text").textContent = w ? text + (w.code ? " · " + w.code + " " + (w.name || "") : "") : "";
   });
   socket.on("live_stopped", function () {
     document.querySelectorAll(".live-stage, .live-chat, .live-shelf, .live-composer").forEach(function (part) {
