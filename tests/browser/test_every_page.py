@@ -20,7 +20,7 @@ def pages_of(role: str, d: dict) -> list[str]:
               "/notifications", "/verify"]
     if role == "buyer":
         return common + ["/shop/orders", f"/shop/orders/{d['buyer_order']}", "/live/cart",
-                         f"/training/quiz/{d['quiz']}", "/training/certificates", "/account/password",
+                         f"/training/quiz/{d['quiz']}", "/training/certificates", "/account/password", "/account/data",
                          f"/live/{lives['ended']}/replay", f"/live/{lives['live']}"]
     if role == "seller":
         base = f"/shop/manage/{org}"
@@ -35,7 +35,7 @@ def pages_of(role: str, d: dict) -> list[str]:
     if role == "trainer":
         return common + ["/training/classes", f"/training/classes/{d['cohort']}", "/training/report",
                          "/training/author"]
-    return common + ["/admin/users", "/training/report", "/training/classes", f"/training/classes/{d['cohort']}",
+    return common + ["/admin/users", "/admin/compliance/breaches", "/training/report", "/training/classes", f"/training/classes/{d['cohort']}",
                      "/training/author"]
 
 
