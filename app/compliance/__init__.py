@@ -14,7 +14,8 @@ def init_app(app: Flask) -> None:
     """Register the pages and CLI, the selling check, and the ledger's receivers inside the order's transaction."""
     from ..accounts import selling
     from ..core import rules, signals
-    from . import ledger, settings, verification
+    from ..core.jobs import register_job
+    from . import ledger, retention, settings, verification
     from .cli import compliance_cli, tax_cli
 
     app.register_blueprint(bp)
@@ -22,6 +23,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(compliance_cli)
     selling.register_check(app, verification.check_may_sell)
     rules.register_reader(app, settings.value)
+    register_job("compliance.deidentify-addresses", retention.deidentify_addresses, retention.EVERY_SECONDS)
+    register_job("compliance.expire-certificates", retention.expire_certificates, retention.EVERY_SECONDS)
     signals.connect_in_transaction(signals.order_paid, ledger.on_order_paid, app)
     signals.connect_in_transaction(signals.order_delivered, ledger.on_order_delivered, app)
     signals.connect_in_transaction(signals.order_cancelled, ledger.on_order_closed, app)
