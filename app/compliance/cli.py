@@ -66,11 +66,9 @@ def purge_command() -> None:
 def deidentify_addresses_command() -> None:
     """Erase the receiver's name, phone, street and commune from delivered orders older than the setting
     address_retention_days (docs/compliance.md); safe to run every day."""
-    from ..shop.ordering.privacy import deidentify_delivered_addresses
-    from . import settings
+    from .privacy_jobs import deidentify_addresses
 
-    days = settings.int_value("address_retention_days")
-    changed = deidentify_delivered_addresses(days)
+    changed, days = deidentify_addresses()
     db.session.commit()
     click.echo(f"De-identified the delivery address of {changed} order(s) delivered over {days} days ago.")
 
@@ -79,12 +77,9 @@ def deidentify_addresses_command() -> None:
 def expire_certificates_command() -> None:
     """Warn sellers of OCOP certificates expiring within certificate_warning_days and take the rating off products
     whose certificate has expired (docs/compliance.md); safe to run every day."""
-    from ..shop.documents import run_expiry
-    from . import settings
+    from .privacy_jobs import expire_certificates
 
-    today = settings.local_day()
-    days = settings.int_value("certificate_warning_days", today)
-    counts = run_expiry(today, days)
+    counts, days = expire_certificates()
     db.session.commit()
     click.echo(f"Warned {counts['warned']} certificate(s) expiring within {days} days; "
                f"{counts['expired']} expired certificate(s) taken off.")

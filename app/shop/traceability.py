@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from .views.trace import register_public_routes
 
     ordering_privacy.register(app)
-    app.add_template_global(lots.latest_lot, "latest_lot")  # the product page and the live's pinned product
+    app.add_template_global(lots.latest_lot, "latest_lot")  # the live page's pinned product
     app.add_template_global(lots.lots_of, "lots_of")
     app.add_template_global(documents.product_documents, "product_documents")
     app.jinja_env.globals["document_kinds"] = documents.KIND_LABELS

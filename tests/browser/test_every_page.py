@@ -21,7 +21,7 @@ def pages_of(role: str, d: dict) -> list[str]:
     if role == "buyer":
         return common + ["/shop/orders", f"/shop/orders/{d['buyer_order']}", "/live/cart",
                          f"/training/quiz/{d['quiz']}", "/training/certificates", "/account/password",
-                         f"/live/{lives['ended']}/replay", f"/live/{lives['live']}", "/live/rules"]
+                         "/account/data", f"/live/{lives['ended']}/replay", f"/live/{lives['live']}", "/live/rules"]
     if role == "seller":
         base = f"/shop/manage/{org}"
         return common + [f"{base}/dashboard", f"{base}/products", f"{base}/products/new",
@@ -37,7 +37,8 @@ def pages_of(role: str, d: dict) -> list[str]:
         return common + ["/training/classes", f"/training/classes/{d['cohort']}", "/training/report",
                          "/training/author"]
     return common + ["/admin/users", "/training/report", "/training/classes", f"/training/classes/{d['cohort']}",
-                     "/training/author", "/live/reports", "/live/rules/edit", "/admin/compliance/purges"]
+                     "/training/author", "/live/reports", "/live/rules/edit", "/admin/compliance/purges",
+                     "/admin/compliance/breaches"]
 
 
 @pytest.mark.parametrize("role,login", [("buyer", BUYER), ("seller", SELLER), ("trainer", TRAINER), ("admin", ADMIN)])

@@ -61,6 +61,10 @@ def test_lot_page_and_qr_label_decode_to_the_lot(page: Page, browser_app, db, fa
     shot(page, "lot-page")
 
     sign_in(page, owner)
+    page.goto(f"/shop/manage/{org.slug}/products/{product.id}#documents")
+    page.evaluate("document.getElementById('documents').scrollIntoView({block: 'start'}); window.scrollBy(0, -130)")
+    expect(page.get_by_test_id("add-document")).to_be_visible()
+    shot(page, "product-documents")
     page.goto(f"/shop/manage/{org.slug}/products/{product.id}/lots/{lot.id}/label")
     qr = page.locator(".lot-qr")
     box = qr.bounding_box()

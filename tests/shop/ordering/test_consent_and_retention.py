@@ -89,6 +89,10 @@ def test_the_retention_job_deidentifies_old_delivered_orders_only(db, runner, bu
         assert db.session.get(Order, kept.id).buyer_phone == "+84912345678"
     again = runner.invoke(args=["compliance", "deidentify-addresses"])
     assert "0 order(s)" in again.output
+    from app.core import jobs
+
+    job = jobs.get_job("compliance.deidentify-addresses")
+    assert job is not None and job.func() == (0, 365), "the scheduler runs the same job"
 
 
 def cart_line_add(db, cart, variant):
