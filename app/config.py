@@ -93,6 +93,10 @@ class Config:
     LIVE_HIDDEN_WORDS = os.environ.get("LIVE_HIDDEN_WORDS") or None
     # On: "Go live" (console, RTMP, API) is refused until the pre-live checklist passes (livestream/trust/checklist.py).
     LIVE_CHECKLIST_ENFORCED = os.environ.get("LIVE_CHECKLIST_ENFORCED", "").lower() in {"1", "true", "yes", "on"}
+    # Categories whose products need a valid food-safety certificate before a live (the pre-live checklist); a product
+    # showing an OCOP badge always needs its OCOP certificate. Comma-separated category codes (app/shop/models.py).
+    LIVE_FOOD_SAFETY_CATEGORIES = tuple(c.strip() for c in (os.environ.get("LIVE_FOOD_SAFETY_CATEGORIES")
+                                                            or "processed,tea").split(",") if c.strip())
     LIVE_STATS_INTERVAL = float(os.environ.get("LIVE_STATS_INTERVAL") or 2)  # console stats events, seconds
     # Group commit of live comments (livestream/batch.py): one writer per process takes up to LIVE_BATCH_MAX comments,
     # or what arrives within LIVE_BATCH_MS milliseconds of the first, decides them in one transaction and commits once.

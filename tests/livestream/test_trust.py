@@ -353,3 +353,35 @@ def test_a_report_from_the_replay_returns_to_the_replay(client, auth, db, said, 
                                                              "replay_seconds": "12"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/live/{live.id}/replay")
     assert db.session.scalar(select(LiveReport.replay_seconds)) == 12
+
+
+def test_the_checklist_asks_for_the_papers_of_regulated_products(app, db, make_live, seller):
+    """A processed food needs a valid food-safety certificate before the live, and a product with an OCOP badge its
+    OCOP certificate; the check names the codes still missing one and passes once the paper is uploaded."""
+    from datetime import date
+
+    from app.core.storage import get_storage
+    from app.livestream.models import LiveProduct
+    from app.shop import documents
+    from tests.core.files import pdf
+
+    owner, _org = seller
+    live = make_live(products=(("M1", "Mứt gừng", 5, None), ("B2", "Bưởi Diễn", 5, None)), state="scheduled")
+    lines = {lp.live_code: lp for lp in db.session.scalars(select(LiveProduct).where(LiveProduct.session_id == live.id))}
+    jam, pomelo = lines["M1"].product, lines["B2"].product
+    jam.category = "processed"
+    db.session.commit()
+    assert checklist.papers_missing(live) == ["M1"]
+    check = next(c for c in checklist.run_checks(live) if c.key == "papers_ready")
+    assert not check.ok and "M1" in str(check.hint)
+
+    documents.add_document(owner, jam, documents.DocumentData(kind="food_safety", number="123/ATTP",
+                                                              issued_on=date.today() - timedelta(days=10),
+                                                              expires_on=date.today() + timedelta(days=300)),
+                           pdf(), get_storage())
+    db.session.commit()
+    assert checklist.papers_missing(live) == []
+
+    pomelo.ocop_stars, pomelo.ocop_expires_on = 4, date.today() + timedelta(days=100)  # a badge typed in by hand
+    db.session.commit()
+    assert checklist.papers_missing(live) == ["B2"]  # no OCOP certificate behind the badge

@@ -3,11 +3,11 @@ the organisation's members (verified ones where the platform verifies sellers); 
 
 A feature adds a check for its own rules in its init_app, as selling checks are registered:
 
-    checklist.register_check(app, documents_check)   # documents_check(live) -> Check
+    checklist.register_check(app, my_check)   # my_check(live) -> Check
 
-TODO(trust-data, issue #17 item 5): once products carry their documents (food safety certificate, OCOP certificate,
-advertising confirmation), register a "regulated products have their documents" check here
-(`register_check(app, regulated_documents_check)`); nothing below needs to change for it to appear on the console.
+The built-in `papers_ready` asks the shop's product papers (shop/documents.py): products of the categories in
+LIVE_FOOD_SAFETY_CATEGORIES need a valid food-safety certificate, and a product showing an OCOP badge its valid OCOP
+certificate, so the host has the quality papers in hand before the live (Law 122/2025/QH15, docs/compliance.md §8).
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from ...accounts.services import membership, require_org_role
 from ...core.dbtypes import utcnow
 from ...errors import DomainError, Forbidden, InvalidInput, NotFound
 from ...extensions import db
+from ...shop.documents import documents_missing
 from ..models import LiveProduct, LiveSession
 from .rules import current_rules
 
@@ -82,12 +83,34 @@ def products_ready(live: LiveSession) -> Check:
                  _l("Add at least one product; each needs a price and a quantity for the live."))
 
 
+def papers_missing(live: LiveSession) -> list[str]:
+    """The codes of the live's products that lack a paper they need on the day of the live."""
+    food_categories = set(current_app.config.get("LIVE_FOOD_SAFETY_CATEGORIES", ())) if has_app_context() else set()
+    day = max(live.scheduled_at, utcnow()).date()
+    lines = db.session.scalars(select(LiveProduct).where(LiveProduct.session_id == live.id)
+                               .options(selectinload(LiveProduct.product)).order_by(LiveProduct.id)).all()
+    missing = []
+    for lp in lines:
+        required = (["food_safety"] if lp.product.category in food_categories else []) + \
+            (["ocop"] if lp.product.ocop_stars else [])
+        if required and documents_missing(lp.product, required, on=day):
+            missing.append(lp.live_code)
+    return missing
+
+
+def papers_ready(live: LiveSession) -> Check:
+    missing = papers_missing(live)
+    return Check("papers_ready", not missing, _l("Products that need papers have them"),
+                 _l("Upload the food-safety or OCOP certificate on the product's page for: %(codes)s.",
+                    codes=", ".join(missing)) if missing else None)
+
+
 def rules_acknowledged(live: LiveSession) -> Check:
     return Check("rules_acknowledged", live.rules_version_ack == current_rules().version,
                  _l("The livestream rules are read and acknowledged"), _l("Read the rules and tick the box."))
 
 
-BUILT_IN: tuple[CheckFn, ...] = (host_chosen, host_verified, products_ready, rules_acknowledged)
+BUILT_IN: tuple[CheckFn, ...] = (host_chosen, host_verified, products_ready, papers_ready, rules_acknowledged)
 
 
 def run_checks(live: LiveSession) -> list[Check]:
