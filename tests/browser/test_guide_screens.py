@@ -53,6 +53,7 @@ def test_seller_guide_screens(page: Page, browser_app, real_socketio, district, 
     page.locator("#name").fill(name)
     page.locator("#login").fill(phone)
     page.locator("#password").fill(password)
+    page.locator("#consent").check()  # express consent, never pre-ticked (accounts.privacy)
     shot(page, "guide-01-register")
     page.get_by_test_id("register-submit").click()
     page.get_by_test_id("account-link").click()
