@@ -63,6 +63,7 @@ class PendingComment:
     done: Any = None  # an Event of the server's async mode
     ack: dict[str, Any] | None = None
     queued_at: float = field(default_factory=time.monotonic)
+    abandoned: bool = False  # its handler stopped waiting (and answered `unavailable`): not written if not begun
 
 
 @dataclass
@@ -105,7 +106,10 @@ class CommentWriter:
         self.queue.put(item)
         wait = float(self.app.config.get("LIVE_BATCH_WAIT_SECONDS", 30))
         if not item.done.wait(timeout=wait) or item.ack is None:
-            # The batch may still commit later: the client's retry with the same client_id gets that comment's ack.
+            # Still queued: the writer skips it (an overloaded writer does not spend itself on answers nobody waits
+            # for). Already in a batch: it may still commit, and the client's retry with the same client_id gets
+            # that comment's ack.
+            item.abandoned = True
             log.warning("live comment: no answer from the batch writer within %s s", wait)
             return socket_error(unavailable_error())
         return item.ack
@@ -123,9 +127,15 @@ class CommentWriter:
                 break
         return batch
 
+    def next_batch(self) -> list[PendingComment]:
+        """The next batch, without the comments whose handlers have stopped waiting (possibly none)."""
+        return [item for item in self._take_batch() if not item.abandoned]
+
     def _run_forever(self) -> None:
         while True:
-            batch = self._take_batch()
+            batch = self.next_batch()
+            if not batch:
+                continue
             try:
                 with self.app.app_context():
                     write_batch(batch)

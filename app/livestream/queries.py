@@ -82,13 +82,15 @@ def catalog(live: LiveSession) -> list[CatalogLine]:
 
 
 def remaining_by_code(session_id: int) -> dict[str, int]:
-    """One query: {live code: units still orderable}, for the ticker after a commit."""
-    shelf = (select(Variant.product_id, func.sum(Variant.available).label("available"))
-             .where(Variant.is_active.is_(True)).group_by(Variant.product_id).subquery())
+    """One query: {live code: units still orderable}, for the ticker after a commit.
+
+    The shelf of each live product is summed by a correlated subquery on its own variants (their product_id index),
+    not by a grouped sum over every variant of the platform joined afterwards: an order storm asks this per order."""
+    shelf = (select(func.coalesce(func.sum(Variant.available), 0))
+             .where(Variant.product_id == LiveProduct.product_id, Variant.is_active.is_(True))
+             .correlate(LiveProduct).scalar_subquery())
     rows = db.session.execute(
-        select(LiveProduct.live_code, LiveProduct.allotment - LiveProduct.allotment_used,
-               func.coalesce(shelf.c.available, 0))
-        .outerjoin(shelf, shelf.c.product_id == LiveProduct.product_id)
+        select(LiveProduct.live_code, LiveProduct.allotment - LiveProduct.allotment_used, shelf)
         .where(LiveProduct.session_id == session_id)).all()
     return {code: max(0, min(int(left), int(available))) for code, left, available in rows}
 

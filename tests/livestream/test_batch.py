@@ -232,3 +232,23 @@ def test_the_socket_path_gives_the_same_ack_with_or_without_group_commit(app, db
     assert comment(sio, "chốt A12 x2", "one") == ack
     watcher = connect(live.id)
     assert comment(watcher, "chốt A12", "w")["error"]["code"] == "not_signed_in"
+
+
+def test_a_comment_whose_handler_stopped_waiting_is_not_written(app, db, make_live, buyer, factory, monkeypatch):
+    """An overloaded writer: the handler answered `unavailable` after LIVE_BATCH_WAIT_SECONDS; the comment, still
+    queued, is left out of the next batch rather than written (the client sends it again with its client_id)."""
+    import queue
+
+    monkeypatch.setitem(app.config, "LIVE_BATCH_WAIT_SECONDS", 0)
+    live = make_live([("A12", "Bưởi Diễn", 10, None)])
+    writer = batch.CommentWriter(app)  # not started: nothing takes the comments until the test asks
+    monkeypatch.setattr(writer, "_ensure_running", lambda: None)
+    writer.queue, writer.empty = queue.Queue(), queue.Empty
+    late = pending(live, buyer, "chốt A12", "late")
+    body = writer.submit(late)
+    assert body["error"]["code"] == "unavailable" and late.abandoned is True
+    waiting = pending(live, factory.user("Khách"), "chốt A12", "waiting")
+    writer.queue.put(waiting)
+    assert writer.next_batch() == [waiting]
+    write(app, [waiting])
+    assert waiting.ack["ok"] is True and counts(db, live) == (1, 1)
