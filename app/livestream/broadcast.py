@@ -182,6 +182,7 @@ class _Frames:
         self.lock = threading.Lock()
         self.pending: dict[int, _Frame] = {}
         self.pid: int | None = None
+        self.sent = time.monotonic()  # when frames last went out (the interval's, or flush_frames by hand)
 
     def frame(self, session_id: int) -> _Frame:
         if self.pid != os.getpid():
@@ -198,13 +199,13 @@ class _Frames:
         socketio.start_background_task(self._run_forever, app)
 
     def _run_forever(self, app: Any) -> None:
-        sent = time.monotonic()
+        self.sent = time.monotonic()
         while True:
             interval = max(0.01, float(app.config.get("LIVE_FRAME_MS", 200)) / 1000)
             socketio.sleep(min(interval, 0.25))  # a changed interval is picked up within a quarter of a second
-            if time.monotonic() - sent < interval:
+            interval = max(0.01, float(app.config.get("LIVE_FRAME_MS", 200)) / 1000)
+            if time.monotonic() - self.sent < interval:
                 continue
-            sent = time.monotonic()
             try:
                 with app.app_context():
                     self.flush()
@@ -217,6 +218,8 @@ class _Frames:
         return taken
 
     def flush(self) -> int:
+        """Send the pending frames; any flush (the interval's, or flush_frames by hand) starts the next interval."""
+        self.sent = time.monotonic()
         taken = self.take()
         for session_id, frame in taken.items():
             socketio.emit("frame", frame.payload(), to=frame_room(session_id), namespace=NAMESPACE)
