@@ -100,8 +100,8 @@ class Config:
     LIVE_STATS_INTERVAL = float(os.environ.get("LIVE_STATS_INTERVAL") or 2)  # console stats events, seconds
     # Group commit of live comments (livestream/batch.py): one writer per process takes up to LIVE_BATCH_MAX comments,
     # or what arrives within LIVE_BATCH_MS milliseconds of the first, decides them in one transaction and commits once.
-    # Off by default: with two gunicorn gevent processes on one PostgreSQL database, comments on the group-commit path
-    # went unanswered (tests/livestream/test_cluster.py's race, reproduced with LIVE_GROUP_COMMIT=1; docs/reliability.md).
+    # Off by default until it is drilled across processes: tests/livestream/test_cluster.py's two-process race hung with
+    # it on (and, less often, with it off: docs/reliability.md), and the cause is not found yet.
     LIVE_GROUP_COMMIT = _bool("LIVE_GROUP_COMMIT", False)
     LIVE_BATCH_MAX = int(os.environ.get("LIVE_BATCH_MAX") or 200)
     LIVE_BATCH_MS = float(os.environ.get("LIVE_BATCH_MS") or 5)
