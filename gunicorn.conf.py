@@ -21,3 +21,21 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 # Behind nginx: trust its X-Forwarded-* headers only from the local proxy.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
+
+
+def post_worker_init(worker):
+    """With GUNICORN_STACK_DUMPS=1, a worker prints its stacks to the error log on a signal (for hangs in tests).
+
+    SIGUSR2: every thread's Python stack, even while blocked in C (faulthandler); SIGPWR: every greenlet (gevent).
+    """
+    if os.environ.get("GUNICORN_STACK_DUMPS") != "1":
+        return
+    import faulthandler
+    import signal
+    import sys
+
+    faulthandler.register(signal.SIGUSR2, file=sys.stderr, all_threads=True)
+    import gevent
+    import gevent.util
+
+    gevent.signal_handler(signal.SIGPWR, lambda: gevent.util.print_run_info(file=sys.stderr))

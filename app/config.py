@@ -100,9 +100,8 @@ class Config:
     LIVE_STATS_INTERVAL = float(os.environ.get("LIVE_STATS_INTERVAL") or 2)  # console stats events, seconds
     # Group commit of live comments (livestream/batch.py): one writer per process takes up to LIVE_BATCH_MAX comments,
     # or what arrives within LIVE_BATCH_MS milliseconds of the first, decides them in one transaction and commits once.
-    # Off by default until it is drilled across processes: tests/livestream/test_cluster.py's two-process race hung with
-    # it on (and, less often, with it off: docs/reliability.md), and the cause is not found yet.
-    LIVE_GROUP_COMMIT = _bool("LIVE_GROUP_COMMIT", False)
+    # On by default; LIVE_GROUP_COMMIT=0 takes the one-comment path (one unit of work per comment, docs/benchmarks.md).
+    LIVE_GROUP_COMMIT = _bool("LIVE_GROUP_COMMIT", True)
     LIVE_BATCH_MAX = int(os.environ.get("LIVE_BATCH_MAX") or 200)
     LIVE_BATCH_MS = float(os.environ.get("LIVE_BATCH_MS") or 5)
     # Coalesced chat (livestream/broadcast.py): clients that join with frames=true get one `frame` per live every
@@ -201,9 +200,6 @@ class Testing(Config):
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, cheap enough for hundreds of test users
     JOBS_ENABLED = False  # tests run jobs themselves (app.core.jobs.run_job)
     PAGE_CACHE_TTL = 0  # tests that change rows behind the ORM's back would see stale pages; its tests turn it on
-    # The in-process suite runs the group-commit path (tests turn it off where they test the one-comment path); the
-    # servers the drills and the cluster test start use the default (off) unless LIVE_GROUP_COMMIT is set.
-    LIVE_GROUP_COMMIT = _bool("LIVE_GROUP_COMMIT", True)
 
 
 class Production(Config):

@@ -71,6 +71,8 @@ def test_follow_notify_order_checkout_and_report(browser, browser_context_args, 
         expect(shopper.get_by_test_id("unfollow-button")).to_be_visible()
         expect(shopper.get_by_test_id("follower-count")).to_contain_text("1")
         shot(shopper, "live-countdown")
+        # The countdown page listens on the live's socket: the seller's "go live" reloads it.
+        shopper.wait_for_function("window.cholive && window.cholive.liveSocket && window.cholive.liveSocket.connected")
 
         # The seller goes live from the console.
         seller = seller_ctx.new_page()
@@ -79,6 +81,9 @@ def test_follow_notify_order_checkout_and_report(browser, browser_context_args, 
         seller.goto(f"/live/{live.id}/console")
         seller.get_by_role("button", name=vi("Go live")).click()
         expect(seller.get_by_test_id("console-state")).to_contain_text(vi("On air"))
+        # The buyer's countdown turned into the live room by itself (a reload); only then leave it.
+        expect(shopper.get_by_test_id("live-state")).to_have_attribute("data-state", "live")
+        shopper.wait_for_load_state()
 
         # The buyer's bell shows it; the notification leads to the live.
         shopper.goto("/")

@@ -8,6 +8,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
+import engineio.payload
 import requests
 import socketio
 
@@ -15,8 +16,12 @@ NS = "/live"
 CALL_TIMEOUT = 4  # an ack slower than this is treated as lost: the comment is sent again with the same client_id
 PACE = 1.2  # the server takes one comment a second per buyer; a buyer comments a little slower than that
 RETRY_DEADLINE = 45  # a comment that cannot be acknowledged within this long fails the drill
-# Browsers start on long-polling too; the client's note that websocket-client is absent is not news.
+# The drills' clients stay on long-polling (the fallback a browser keeps behind a proxy that blocks WebSocket).
 logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
+# A reconnect replays every message after last_id in one polling answer; python-engineio's client drops a payload
+# of more than 16 packets ("Too many packets in payload", python-engineio#142: the maintainer's workaround is this
+# class attribute). Browsers have no such limit. Without it a replay of 17+ messages looked like a lost handshake.
+engineio.payload.Payload.max_decode_packets = 1000
 HANDSHAKE_RETRIES: list[str] = []  # handshakes that had to be made again, in every drill of this run
 
 
@@ -41,7 +46,7 @@ def _client(url: str, live_id: int, token: str | None, on_message, last_id: int 
         state["connects"] += 1
 
     try:
-        sio.connect(url, namespaces=[NS], auth=auth, wait_timeout=20)  # long-polling, as a browser starts
+        sio.connect(url, namespaces=[NS], auth=auth, transports=["polling"], wait_timeout=20)  # long-polling
     except socketio.exceptions.ConnectionError as exc:
         # Seen about once in 15 runs on a loaded 2-core machine: the handshake opened but the namespace connect
         # was never answered within 20 s (the server logged nothing). A browser reconnects by itself; so does this
@@ -49,7 +54,7 @@ def _client(url: str, live_id: int, token: str | None, on_message, last_id: int 
         HANDSHAKE_RETRIES.append(f"{url}: {exc}")
         print(f"drill client: handshake to {url} did not complete ({exc}); connecting again")
         sio.disconnect()
-        sio.connect(url, namespaces=[NS], auth=auth, wait_timeout=20)
+        sio.connect(url, namespaces=[NS], auth=auth, transports=["polling"], wait_timeout=20)
     return sio, state
 
 

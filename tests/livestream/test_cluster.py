@@ -153,10 +153,14 @@ def _client(base: str, live_id: int, token: str | None = None, inbox: queue.Queu
     if token:
         auth["token"] = token
     try:
-        sio.connect(base, namespaces=[NS], auth=auth, wait_timeout=CONNECT_SECONDS)
+        # WebSocket, as live.js connects: the production path through gunicorn's gevent worker (simple-websocket).
+        # Not long-polling: python-engineio's client refuses a polling answer of more than 16 packets ("Too many
+        # packets in payload", python-engineio#142) and drops the connection, which a racing crowd's chat
+        # easily fills; browsers have no such limit.
+        sio.connect(base, namespaces=[NS], auth=auth, transports=["websocket"], wait_timeout=CONNECT_SECONDS)
     except socketio.exceptions.ConnectionError:
-        # Seen once in ~5 CI runs: of 30 simultaneous handshakes one never completed its namespace connect.
-        # A real client reconnects (docs/realtime-api.md); so does this one, once, and says so in the log.
+        # Seen on long-polling (once in ~5 CI runs, likely a connect answer in a poll of 17+ packets, which the
+        # client refuses). A real client reconnects (docs/realtime-api.md); so does this one, once, and says so.
         print(f"cluster test: handshake to {base} did not complete; connecting again")
         sio = _client(base, live_id, token=token, inbox=inbox, retry=False) if retry else None
         if sio is None:
