@@ -25,8 +25,9 @@ PARTICLES = frozenset("a ah ak shop sop oi oy nhi vay v z ta the ne nhe nha nhen
 QUESTION = frozenset("gia bn bnhiu bnhieu gi ntn".split())
 NAO_AFTER = frozenset("mau size sz loai kieu co cai".split())  # "màu nào" asks; "chốt nào" does not
 TRANSFER = frozenset("ck bank banking stk chuyenkhoan ckhoan".split())
-UNITS = frozenset("c cai chiec hop kg ky kilo tui bo chai qua trai goi con phan bich lo hu set doi cap thung "
-                  "cuon sp".split())
+# Counting words a buyer puts after a number, folded: "2 nải", "3 vỉ", "1 khay", "2 buồng", "5 kí" (docs/glossary.md).
+UNITS = frozenset("c cai chiec hop kg ky ki kilo tui bo chai qua trai goi con phan bich lo hu set doi cap thung "
+                  "cuon sp nai vi khay buong".split())
 QTY_MARKERS = frozenset({"x", "sl", "+"})
 NO_JOIN = frozenset({"x", "sl", "sz", "size"})  # "x 2" / "sl-2" are quantities, never codes
 # Never a product name on their own ("quà" folds to "qua", a unit; "là" to "la", as in "Nón lá").
