@@ -84,9 +84,10 @@ def _allow_page_media_origins(response):
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, socket namespaces, CLI and error handlers."""
     app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
-    from .core.web import DatabaseIntConverter, refuse_nul_characters
+    from .core.web import DatabaseIntConverter, apply_large_body_limit, refuse_nul_characters
 
     app.url_map.converters["int"] = DatabaseIntConverter
+    app.before_request(apply_large_body_limit)  # first: the next hook already reads the form
     app.before_request(refuse_nul_characters)
     config_class = config if isinstance(config, type) else config_from_env()
     if issubclass(config_class, Production):

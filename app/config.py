@@ -51,6 +51,8 @@ class Config:
     PRIVACY_POLICY_VERSION = os.environ.get("PRIVACY_POLICY_VERSION") or "2026-01-01"
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB") or 8) * 1024 * 1024
+    # A lesson's video (and its low rendition) may be bigger: the lesson form takes up to this many megabytes.
+    MAX_VIDEO_MB = int(os.environ.get("MAX_VIDEO_MB") or 200)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_ENABLED = True

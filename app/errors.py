@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import Flask, current_app, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -165,8 +165,13 @@ def register_error_handlers(app: Flask) -> None:
             if errors:
                 extra["errors"] = errors
         if status == 413:
-            limit_mb = max(1, (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024))
-            message = _l("The file is too large. The limit is %(mb)s MB; please choose a smaller photo.", mb=limit_mb)
+            limit = request.max_content_length if has_request_context() else None
+            limit_mb = max(1, (limit or current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024))
+            if limit and limit > (current_app.config.get("MAX_CONTENT_LENGTH") or 0):  # a form that takes videos
+                message = _l("The file is too large. The limit is %(mb)s MB.", mb=limit_mb)
+            else:
+                message = _l("The file is too large. The limit is %(mb)s MB; please choose a smaller photo.",
+                             mb=limit_mb)
         if status == 400 and getattr(exc, "description", "") and "CSRF" in str(exc.description):
             code, message = "csrf", str(_l("The form expired. Please reload the page and try again."))
         return _render(status, code, str(message), extra)

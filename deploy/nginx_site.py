@@ -19,7 +19,7 @@ BROTLI_LINES = """    brotli on;
 def render_site(*, ports: list[int], server_name: str = "_", listen: str | None = None,
                 static_dir: str | os.PathLike = ROOT / "app" / "static",
                 hls_dir: str | os.PathLike = "/var/lib/cholive/video/hls",
-                max_body_mb: int | None = None, certificate: str | None = None, certificate_key: str | None = None,
+                max_body_mb: int | None = None, max_video_mb: int | None = None, certificate: str | None = None, certificate_key: str | None = None,
                 extra_locations: str = "", brotli: bool = False) -> str:
     """The `upstream` + `server` blocks; with `listen` (host:port) plain HTTP, else HTTPS on 443 and a redirect on 80.
 
@@ -28,6 +28,7 @@ def render_site(*, ports: list[int], server_name: str = "_", listen: str | None 
     if not ports:
         raise ValueError("at least one app port")
     max_body_mb = max_body_mb or int(os.environ.get("MAX_UPLOAD_MB") or 8)
+    max_video_mb = max_video_mb or int(os.environ.get("MAX_VIDEO_MB") or 200)
     # A dead process refuses connections: nginx passes the request to the next one at once (proxy_next_upstream)
     # and, after 3 refusals, stops trying it for 10 s. One slow answer in a burst does not move a client.
     upstream = "\n".join(f"    server 127.0.0.1:{port} max_fails=3 fail_timeout=10s;" for port in ports)
@@ -47,7 +48,7 @@ def render_site(*, ports: list[int], server_name: str = "_", listen: str | None 
     return string.Template(TEMPLATE.read_text()).substitute(
         upstream_servers=upstream, server_name=server_name, listen_lines=listen_lines, tls_lines=tls_lines,
         redirect_server=redirect, static_dir=str(Path(static_dir).resolve()), hls_dir=str(hls_dir),
-        max_body_mb=max_body_mb, extra_locations=extra_locations, brotli_lines=BROTLI_LINES if brotli else "")
+        max_body_mb=max_body_mb, max_video_mb=max_video_mb, extra_locations=extra_locations, brotli_lines=BROTLI_LINES if brotli else "")
 
 
 

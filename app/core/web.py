@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from flask import flash, g, request
+from flask import current_app, flash, g, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
@@ -36,6 +36,22 @@ def _contains_nul(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_contains_nul(v) for v in value)
     return False
+
+
+# Endpoints that take a larger body than MAX_CONTENT_LENGTH, each with the config key of its limit in megabytes.
+LARGE_BODIES: dict[str, str] = {}
+
+
+def allow_large_body(endpoint: str, config_key: str) -> None:
+    """A feature names an endpoint that takes a bigger upload (a lesson's video) and the setting of its limit."""
+    LARGE_BODIES[endpoint] = config_key
+
+
+def apply_large_body_limit() -> None:
+    """Before each request, first of all (before anything reads the form): the endpoint's own body limit, if any."""
+    key = LARGE_BODIES.get(request.endpoint or "")
+    if key:
+        request.max_content_length = int(current_app.config[key]) * 1024 * 1024
 
 
 def refuse_nul_characters() -> None:

@@ -151,12 +151,12 @@ def update_lesson(actor: User | None, lesson: Lesson, data: LessonData) -> Lesso
 
 
 def set_lesson_video(actor: User | None, lesson: Lesson, data: bytes, filename: str, storage: Storage, *,
-                     low: bool = False) -> str:
+                     low: bool = False, max_bytes: int = MAX_VIDEO_BYTES) -> str:
     """Store a video (or an audio-only/low rendition when low=True) and remember its size for the page.
 
     The type is read from the bytes (core/uploads.py); the file's name is not trusted for anything."""
     require_staff(actor)
-    if len(data) > MAX_VIDEO_BYTES:
+    if len(data) > max_bytes:
         raise InvalidInput(_l("The video is too large."), code="video_too_large")
     stored = save_upload(storage, data, prefix="training/video", accept=AUDIO_VIDEO,
                          refused_message=_l("Please upload an MP4 or WebM video, or an M4A/MP3 audio file."))

@@ -25,6 +25,8 @@ def test_the_production_site_has_tls_websockets_sticky_upstream_and_the_upload_l
     assert "proxy_set_header Upgrade $http_upgrade;" in socket_block
     assert "proxy_set_header Connection $cholive_connection;" in socket_block
     assert "client_max_body_size 8m;" in site
+    lesson = site[site.index("location ~ ^/training/author/lesson/[0-9]+$ {"):]
+    assert "client_max_body_size 200m;" in lesson[:lesson.index("}")]  # MAX_VIDEO_MB: the lesson form's video
     assert re.search(r"location /static/ \{\s+alias .+/app/static/;", site)
     assert "location /live/video/hls/" in site and "location /live/video/rtmp/ {\n        deny all;" in site
 

@@ -334,3 +334,37 @@ def test_next_goes_through_the_module_to_its_quiz_then_to_the_next_module(client
     assert f'href="/training/lesson/{three.id}" role="button" data-testid="next-module"' in passed
     end = client.post(f"/training/lesson/{three.id}/done", data={"csrf_token": token})
     assert end.headers["Location"].endswith(f"/training/c/{sc.course.slug}")  # the end of the course
+
+
+def test_the_lesson_form_takes_a_video_bigger_than_a_photo_and_names_its_own_limit(app, client, auth, db,
+                                                                                    small_course, trainer):
+    """MAX_UPLOAD_MB (8) keeps bounding every other form; the lesson form takes a video up to MAX_VIDEO_MB."""
+    import io
+
+    from app.training.models import Lesson
+
+    app.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024
+    app.config["MAX_VIDEO_MB"] = 3
+    lesson = small_course.lessons[0]
+    auth.login_as(trainer)
+    url = f"/training/author/lesson/{lesson.id}"
+    form = {"title": lesson.title, "body": "Bài có video", "minutes": "5"}
+    video = files.mp4().ljust(2 * 1024 * 1024, b"\x00")  # 2 MB: over the photo limit, under the video one
+    saved = client.post(url, data={**form, "csrf_token": csrf(client, url), "video": (io.BytesIO(video), "bai.mp4")},
+                        content_type="multipart/form-data")
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    assert db.session.get(Lesson, lesson.id).video_size == len(video)
+
+    too_big = files.mp4().ljust(4 * 1024 * 1024, b"\x00")  # over MAX_VIDEO_MB: refused before anything is read
+    refused = client.post(url, data={**form, "csrf_token": csrf(client, url),
+                                     "video": (io.BytesIO(too_big), "lon.mp4")}, content_type="multipart/form-data")
+    assert refused.status_code == 413
+    assert "Giới hạn là 3 MB" in refused.get_data(as_text=True) and "ảnh" not in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Lesson, lesson.id).video_size == len(video)  # nothing changed
+
+    # Any other form keeps the photo limit.
+    photo = client.post("/account/profile", data={"photo": (io.BytesIO(b"x" * (2 * 1024 * 1024)), "a.jpg")},
+                        content_type="multipart/form-data")
+    assert photo.status_code == 413

@@ -1,14 +1,14 @@
 """Authoring pages for trainers and admins (thin): courses, modules, lessons, quizzes, tasks, publishing."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ...accounts.forms import EmptyForm
 from ...core.storage import get_storage
-from ...core.web import unit_of_work
+from ...core.web import allow_large_body, unit_of_work
 from ...errors import NotFound
 from ...extensions import db
 from .. import arrange, authoring, bp, services
@@ -118,6 +118,10 @@ def author_module_add(module_id: int):
     return redirect(url_for("training.author_course", course_id=module.course_id))
 
 
+# The lesson form carries its video: it takes up to MAX_VIDEO_MB, not the 8 MB of a photo (deploy/nginx too).
+allow_large_body("training.author_lesson", "MAX_VIDEO_MB")
+
+
 @bp.route("/author/lesson/<int:lesson_id>", methods=["GET", "POST"])
 @login_required
 def author_lesson(lesson_id: int):
@@ -125,16 +129,19 @@ def author_lesson(lesson_id: int):
     lesson = _get(Lesson, lesson_id)
     if request.method == "POST":
         _check_form()
+        video_bytes = int(current_app.config["MAX_VIDEO_MB"]) * 1024 * 1024
         with unit_of_work() as done:
             authoring.update_lesson(current_user, lesson, authoring.LessonData(
                 title=request.form.get("title"), body=request.form.get("body"), minutes=request.form.get("minutes")))
             storage = get_storage()
             video = request.files.get("video")
             if video and video.filename:
-                authoring.set_lesson_video(current_user, lesson, video.read(), video.filename, storage)
+                authoring.set_lesson_video(current_user, lesson, video.read(), video.filename, storage,
+                                           max_bytes=video_bytes)
             low = request.files.get("video_low")
             if low and low.filename:
-                authoring.set_lesson_video(current_user, lesson, low.read(), low.filename, storage, low=True)
+                authoring.set_lesson_video(current_user, lesson, low.read(), low.filename, storage, low=True,
+                                           max_bytes=video_bytes)
             picture = request.files.get("picture")
             if picture and picture.filename:
                 authoring.add_lesson_picture(current_user, lesson, picture.read(), storage,
