@@ -223,8 +223,10 @@ def _register_blueprints(app: Flask) -> None:
         if not is_public_key(key):
             abort(404)  # private papers are served by their feature, to whom it allows, never here
         kind = served_as(key)
-        data = get_storage().read(key)
-        response = send_file(io.BytesIO(data), mimetype=kind.content_type, max_age=31536000,
+        storage = get_storage()
+        local_path = getattr(storage, "local_path", None)  # on disk: streamed, not read whole (a 200 MB video)
+        source = local_path(key) if local_path else io.BytesIO(storage.read(key))
+        response = send_file(source, mimetype=kind.content_type, max_age=31536000,
                              as_attachment=not kind.inline, download_name=key.rsplit("/", 1)[-1])
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = MEDIA_CSP  # also when Talisman is off

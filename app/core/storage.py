@@ -62,10 +62,14 @@ class LocalStorage:
         return key
 
     def read(self, key: str) -> bytes:
+        return self.local_path(key).read_bytes()
+
+    def local_path(self, key: str) -> Path:
+        """The file on disk, for /media to stream (with byte ranges: a lesson video seeks) instead of reading it."""
         path = self.root / _check_key(key)
         if not path.is_file():
             raise NotFound()
-        return path.read_bytes()
+        return path
 
     def delete(self, key: str) -> None:
         (self.root / _check_key(key)).unlink(missing_ok=True)

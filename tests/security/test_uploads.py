@@ -191,3 +191,16 @@ def test_lesson_page_offers_the_download_under_its_safe_name(client, auth, db, t
     db.session.commit()
     assert db.session.get(Lesson, lesson.id).attachments[0].filename == "bai-hoc.pdf"
     assert uploads.served_as(db.session.get(Lesson, lesson.id).attachments[0].key).content_type == "application/pdf"
+
+
+def test_a_lesson_video_is_streamed_with_byte_ranges(app, client):
+    """A phone's video player seeks with Range requests; /media answers 206 with the asked bytes, from the disk file."""
+    data = files.mp4().ljust(300_000, b"\x01")
+    key = get_storage().save(data, prefix="training/video", extension="mp4", content_type="video/mp4")
+    whole = client.get(f"/media/{key}")
+    assert whole.status_code == 200 and whole.data == data
+    part = client.get(f"/media/{key}", headers={"Range": "bytes=1000-1999"})
+    assert part.status_code == 206 and part.headers["Content-Range"] == f"bytes 1000-1999/{len(data)}"
+    assert part.data == data[1000:2000] and part.mimetype == "video/mp4"
+    _assert_sandboxed(part)
+    assert client.get(f"/media/{key}", headers={"Range": f"bytes={len(data) + 10}-"}).status_code == 416
