@@ -21,6 +21,7 @@ from ..core.dbtypes import utcnow
 from ..core.money import format_vnd
 from ..core.uow import after_commit
 from ..extensions import db, socketio
+from ..shop.ordering.models import order_path
 from . import viewers
 from .models import CANCEL_REASONS, FlashSale, LiveOrderLine, LiveReservation
 
@@ -164,9 +165,6 @@ def flash_sale_ended(sale: FlashSale) -> int:
     return len(by_buyer)
 
 
-ORDER_PATH = "/shop/orders/"  # + number; a plain path, as the signal has no request to build URLs from
-
-
 def order_confirmed(_app: Any, *, order_id: int, number: str, organisation_id: int, buyer_id: int | None,
                     **_: Any) -> None:
     """signals.order_confirmed, inside the seller's transaction: a buyer whose order came from a live cart hears it
@@ -176,7 +174,7 @@ def order_confirmed(_app: Any, *, order_id: int, number: str, organisation_id: i
             select(LiveOrderLine.id).where(LiveOrderLine.order_id == order_id).limit(1)) is None:
         return
     org = db.session.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
-    tell_buyer(buyer_id, "order_confirmed", {"number": number, "org": org}, ORDER_PATH + number, record=False)
+    tell_buyer(buyer_id, "order_confirmed", {"number": number, "org": org}, order_path(number), record=False)
 
 
 def subscribe(app: Any) -> None:

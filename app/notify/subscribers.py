@@ -10,10 +10,9 @@ from sqlalchemy import select
 from ..accounts import notifications
 from ..core import signals
 from ..extensions import db
-from ..shop.ordering.models import Order
+from ..shop.ordering.models import Order, order_path
 from . import outbox
 
-ORDER_PATH = "/shop/orders/{number}"
 # Order events the buyer hears about, and the template each uses.
 ORDER_EVENTS = {
     signals.order_placed: "order_placed", signals.order_confirmed: "order_confirmed",
@@ -48,7 +47,7 @@ def make_order_receiver(template: str):
         if order is None:
             return
         outbox.write(template, dedupe_key=f"{template}:{order.id}", template=template, params=_order_params(order),
-                     user_id=order.buyer_id, phone=order.buyer_phone, link=ORDER_PATH.format(number=order.number))
+                     user_id=order.buyer_id, phone=order.buyer_phone, link=order_path(order.number))
 
     receiver.__qualname__ = f"notify_{template}"
     return receiver

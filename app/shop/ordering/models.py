@@ -77,6 +77,11 @@ class ShippingRule(Model):
     free_above: Mapped[int | None] = mapped_column(BigInteger)
 
 
+def order_path(number: str) -> str:
+    """The buyer's order page, as a plain path: for notifications written outside a request (signals, jobs)."""
+    return f"/shop/orders/{number}"
+
+
 class Order(Model):
     """One organisation's part of a checkout; money in whole dong, status moves by services.transition."""
 

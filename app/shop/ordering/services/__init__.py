@@ -27,11 +27,11 @@ from .cart import (
 )
 from .checkout import OPEN_STATUSES, checkout, checkout_held, checkout_key, checkout_options, orders_for_key
 from .fees import MAX_SHIPPING_FEE, set_shipping_rule, shipping_fee, shipping_rule
-from .payments import ORDER_PATH, expire_unpaid, mark_paid
+from .payments import expire_unpaid, mark_paid
 from .transitions import SELLER_TARGETS, TRANSITIONS, allowed_targets, seller_targets, transition
 
 __all__ = [
-    "MAX_LINE_QTY", "MAX_SHIPPING_FEE", "OPEN_STATUSES", "ORDER_PATH", "SELLER_TARGETS", "TRANSITIONS", "HeldLine",
+    "MAX_LINE_QTY", "MAX_SHIPPING_FEE", "OPEN_STATUSES", "SELLER_TARGETS", "TRANSITIONS", "HeldLine",
     "add_to_cart", "allowed_targets", "bulk_confirm", "cart_groups", "checkout", "checkout_held", "checkout_key",
     "checkout_options", "expire_unpaid", "find_order", "get_cart", "held_groups", "mark_paid", "merge_guest_cart",
     "order_for_buyer", "order_for_seller", "orders_for_key", "remove_from_cart", "resolve_review", "seller_mark_paid",

@@ -13,10 +13,8 @@ from ....core.dbtypes import utcnow
 from ....errors import Conflict, InvalidInput
 from ....extensions import db
 from .. import signals as order_signals
-from ..models import Order
+from ..models import Order, order_path
 from .transitions import claim, sell, transition
-
-ORDER_PATH = "/shop/orders/{number}"  # the buyer's order page, for notifications written outside a request
 
 
 def expire_unpaid(now: datetime | None = None, order: Order | None = None, *, buyer_id: int | None = None) -> int:
@@ -41,7 +39,7 @@ def expire_unpaid(now: datetime | None = None, order: Order | None = None, *, bu
             continue  # paid, confirmed or cancelled a moment ago by someone else: nothing to do
         if cod and item.buyer_id is not None:
             notifications.notify(item.buyer_id, "order_expired", {"number": item.number, "org": item.organisation.name},
-                                 ORDER_PATH.format(number=item.number))
+                                 order_path(item.number))
         done += 1
     return done
 
