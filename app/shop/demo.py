@@ -14,10 +14,13 @@ from ..core.banks import BANKS_BY_BIN
 from ..core.storage import get_storage
 from ..core.text import fold
 from ..extensions import db
-from . import photos, services
+from . import documents, photos, services
 from .models import Product
 from .services import ProductData, VariantRow
 
+# A stand-in for a scanned certificate (a one-page PDF); the demo's OCOP badges come from it, as a seller's do.
+DEMO_CERTIFICATE = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+                    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 BUOI, RAU, GAO, MAY = ("HTX Bưởi Diễn Hát Môn", "HTX Rau sạch Ô Diên", "Hộ kinh doanh Gạo nếp Liên Minh",
                        "Hộ kinh doanh Mây tre Đan Phượng")
 OWNERS = {BUOI: "0911000001", RAU: "0911000003", GAO: "0911000004", MAY: "0911000005"}
@@ -145,12 +148,17 @@ def seed_products() -> int:
         data = ProductData(
             name=name, category=category, unit=unit, price=price, code=code, status="active",
             description=extra.get("desc"), compare_at_price=extra.get("compare"),
-            ocop_stars=extra.get("ocop"), ocop_expires_on=today + timedelta(days=540) if extra.get("ocop") else None,
             origin_commune_code=org.commune_code or addresses.find_commune("Xã Ô Diên"),
             is_preorder=bool(preorder_days), harvest_date=today + timedelta(days=preorder_days) if preorder_days else None,
             preorder_cap=extra.get("cap"),
         )
         product = services.create_product(owner, org, data, stock=stock)
+        if extra.get("ocop"):  # the badge comes from a certificate, as for any seller: issued 18 months ago
+            stars = extra["ocop"]
+            documents.add_document(owner, product, documents.DocumentData(
+                kind="ocop", number=f"OCOP-HN-{code}-DEMO", ocop_stars=stars,
+                issuing_level="ministry" if stars == 5 else "province", issued_on=documents.add_months(today, -18)),
+                DEMO_CERTIFICATE, storage, today=today)
         variants = extra.get("variants")
         if variants:
             default = product.variants[0]

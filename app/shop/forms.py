@@ -36,9 +36,6 @@ class ProductForm(FlaskForm):
     stock = IntegerField(_l("Stock now"), validators=[Optional()], default=0, render_kw={"inputmode": "numeric"})
     description = TextAreaField(_l("Description (Markdown allowed)"), validators=[Optional(), Length(max=10000)])
     origin_commune_code = SelectField(_l("Grown or made in"), validators=[Optional()], validate_choice=False)
-    ocop_stars = SelectField(_l("OCOP rating"), validate_choice=False,
-                             choices=[("", _l("None"))] + [(str(n), "★" * n) for n in range(1, 6)])
-    ocop_expires_on = DateField(_l("OCOP certificate valid until"), validators=[Optional()])
     is_preorder = BooleanField(_l("Pre-order (not harvested yet)"))
     harvest_date = DateField(_l("Expected harvest date"), validators=[Optional()])
     preorder_cap = IntegerField(_l("Pre-order limit (optional)"), validators=[Optional()])
@@ -56,7 +53,6 @@ class ProductForm(FlaskForm):
             name=self.name.data, category=self.category.data, unit=self.unit.data,
             price=parse_vnd(self.price.data), compare_at_price=parse_vnd(self.compare_at_price.data),
             description=self.description.data, code=self.code.data,
-            ocop_stars=_int_or_none(self.ocop_stars.data), ocop_expires_on=self.ocop_expires_on.data,
             origin_commune_code=_int_or_none(self.origin_commune_code.data), is_preorder=bool(self.is_preorder.data),
             harvest_date=self.harvest_date.data, preorder_cap=self.preorder_cap.data, status=self.status.data,
             max_per_buyer=self.max_per_buyer.data,
@@ -68,7 +64,6 @@ class ProductForm(FlaskForm):
             "name": product.name, "code": product.code, "category": product.category, "unit": product.unit,
             "price": str(product.price), "compare_at_price": str(product.compare_at_price or ""),
             "description": product.description or "", "origin_commune_code": str(product.origin_commune_code or ""),
-            "ocop_stars": str(product.ocop_stars or ""), "ocop_expires_on": product.ocop_expires_on,
             "is_preorder": product.is_preorder, "harvest_date": product.harvest_date,
             "preorder_cap": product.preorder_cap, "status": product.status, "max_per_buyer": product.max_per_buyer,
         })

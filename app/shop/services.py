@@ -212,8 +212,10 @@ def create_product(actor: User | None, org: Organisation, data: ProductData, *, 
 
 
 def update_product(actor: User | None, product: Product, data: ProductData) -> Product:
+    """The seller's edit; the OCOP badge is not among what it changes: only a certificate sets it (documents.py)."""
     require_org_role(actor, product.organisation, "staff")
     fields = _clean(product.organisation, data, except_id=product.id)
+    del fields["ocop_stars"], fields["ocop_expires_on"]
     if fields["name"] != product.name:
         product.slug = _unique_slug(product.organisation_id, fields["name"], except_id=product.id)
     for key, value in fields.items():

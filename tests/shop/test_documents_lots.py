@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Notification
 from app.core.storage import get_storage
 from app.shop import documents, lots
-from app.shop.models import ProductDocument, ProductLot
+from app.shop.models import Product, ProductDocument, ProductLot
 from tests.core.files import pdf
 
 PDF = pdf()
@@ -187,3 +187,27 @@ def test_papers_and_labels_are_for_the_organisation_only(db, client, auth, selle
     assert client.get(f"{base}/documents/{doc.id}").status_code == 403
     assert client.get(f"/shop/manage/{other.slug}/products/{product.id}/documents/{doc.id}").status_code == 404
     assert db.session.scalar(select(func.count(ProductDocument.id))) == 1
+
+
+def test_the_product_form_cannot_claim_ocop_stars_and_keeps_the_certificates_badge(db, client, auth, seller,
+                                                                                   make_product):
+    """A badge typed in by hand was a claim nobody had checked: only a certificate sets it now."""
+    owner, org = seller
+    auth.login_as(owner)
+    base = {"code": "", "category": "fruit", "unit": "fruit", "price": "60.000", "status": "active",
+            "origin_commune_code": "", "ocop_stars": "5", "ocop_expires_on": "2030-01-01"}
+    assert client.post(f"/shop/manage/{org.slug}/products/new", data=dict(base, name="Bưởi tự khai", stock="3"),
+                       ).status_code == 302
+    claimed = db.session.scalar(select(Product).where(Product.name == "Bưởi tự khai"))
+    assert claimed.ocop_stars is None and not claimed.ocop_valid()
+    certified = make_product(owner, org, "Bưởi có giấy")
+    documents.add_document(owner, certified, ocop(stars=4, issued=date.today() - timedelta(days=30)), PDF,
+                           get_storage())
+    db.session.commit()
+    page = client.get(f"/shop/manage/{org.slug}/products/{certified.id}").get_data(as_text=True)
+    assert 'data-testid="ocop-hint"' in page and 'name="ocop_stars"' not in page.split('id="documents"')[0]
+    assert client.post(f"/shop/manage/{org.slug}/products/{certified.id}",
+                       data=dict(base, name="Bưởi có giấy loại 1", ocop_stars="")).status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(Product, certified.id)
+    assert kept.name == "Bưởi có giấy loại 1" and kept.ocop_stars == 4 and kept.ocop_valid()
