@@ -53,6 +53,8 @@ def test_seller_console_and_buyer_order_by_comment(browser, browser_context_args
         sign_in(shopper, buyer)
         shopper.goto(f"/live/{live.id}")
         expect(shopper.locator("#live-comment")).to_be_visible()
+        # Send is enabled once the socket has joined the live's room: only then does the pin below reach this page.
+        expect(shopper.locator("#live-comment button[type=submit]")).to_be_enabled()
 
         card = seller.locator(f'.console-product[data-code="{code}"]')
         card.get_by_role("button", name=vi("Pin product")).click()
