@@ -246,6 +246,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["province"] = addresses.province_name
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "vi")
     app.jinja_env.add_extension("jinja2.ext.do")
+    from .core import urls
+
+    urls.init_app(app)  # templates' url_for remembers what it built
 
     @app.context_processor
     def inject_user_orgs():
