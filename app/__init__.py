@@ -131,6 +131,12 @@ def _init_extensions(app: Flask) -> None:
     from .core.storage import init_storage
 
     db.init_app(app)
+    if app.config.get("DB_PING_AFTER_IDLE_SECONDS") is not None:
+        from .core import dbping
+
+        with app.app_context():
+            for engine in db.engines.values():
+                dbping.install(engine, float(app.config["DB_PING_AFTER_IDLE_SECONDS"]))
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
                      render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
