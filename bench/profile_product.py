@@ -20,6 +20,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--database", default="postgresql", choices=["sqlite", "postgresql"])
     parser.add_argument("--cprofile", action="store_true", help="cProfile instead of pyinstrument")
+    parser.add_argument("--plain", action="store_true", help="only the unprofiled CPU per request, no report")
     parser.add_argument("--cookie", action="store_true", help="a returning visitor (keeps its session cookie)")
     args = parser.parse_args()
     workdir = common.workdir()
@@ -40,7 +41,9 @@ def main() -> None:
         for _ in range(50):  # warm: compiled templates and statements
             assert client.get(path).status_code == 200
         started, cpu = time.perf_counter(), time.process_time()
-        if args.cprofile:
+        if args.plain:
+            report, line = "", "plain run"
+        elif args.cprofile:
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(args.requests):
@@ -61,7 +64,8 @@ def main() -> None:
             profiler.stop()
             report = profiler.output_text(unicode=True, show_all=False)
         elapsed, used = time.perf_counter() - started, time.process_time() - cpu
-        line = f"{args.requests} requests: {elapsed / args.requests * 1000:.2f} ms wall, {used / args.requests * 1000:.2f} ms CPU each (profiled)"
+        if not args.plain:
+            line = f"{args.requests} requests: {elapsed / args.requests * 1000:.2f} ms wall, {used / args.requests * 1000:.2f} ms CPU each (profiled)"
         # The same loop without a profiler, for the plain cost: the best of five rounds (the machine is shared).
         rounds = []
         for _ in range(5):
@@ -70,10 +74,11 @@ def main() -> None:
                 client.get(path)
             rounds.append((time.process_time() - cpu) / args.requests * 1000)
         line += f"; unprofiled {min(rounds):.2f} ms CPU each (best of 5, median {sorted(rounds)[2]:.2f})"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(line + "\n\n" + report)
         print(line, flush=True)
-        print(f"report in {out}", flush=True)
+        if not args.plain:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(line + "\n\n" + report)
+            print(f"report in {out}", flush=True)
 
 
 if __name__ == "__main__":
