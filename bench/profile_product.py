@@ -21,6 +21,8 @@ def main() -> None:
     parser.add_argument("--database", default="postgresql", choices=["sqlite", "postgresql"])
     parser.add_argument("--cprofile", action="store_true", help="cProfile instead of pyinstrument")
     parser.add_argument("--plain", action="store_true", help="only the unprofiled CPU per request, no report")
+    parser.add_argument("--revalidate", action="store_true",
+                        help="the page cache on, a returning visitor's If-None-Match answered 304 from the cache")
     parser.add_argument("--cookie", action="store_true", help="a returning visitor (keeps its session cookie)")
     args = parser.parse_args()
     workdir = common.workdir()
@@ -28,7 +30,7 @@ def main() -> None:
     with common.database(args.database, workdir) as url:
         env = common.app_env(url, workdir)
         seed = common.migrate_and_seed(env, "--buyers", "0", "--codes", "20")
-        os.environ.update({**env, "PAGE_CACHE_TTL": "0"})
+        os.environ.update({**env, "PAGE_CACHE_TTL": "30" if args.revalidate else "0"})
         from app import create_app
 
         if os.environ.get("BENCH_NO_PING"):  # an experiment: the pool without its pre-ping
@@ -37,9 +39,14 @@ def main() -> None:
 
         app = create_app()
         path = f"/shop/p/{seed['product']['id']}/{seed['product']['slug']}"
-        client = app.test_client(use_cookies=args.cookie)
+        client = app.test_client(use_cookies=args.cookie or args.revalidate)
         for _ in range(50):  # warm: compiled templates and statements
             assert client.get(path).status_code == 200
+        if args.revalidate:
+            etag = client.get(path).headers["ETag"]
+            assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+            get = client.get
+            client.get = lambda url: get(url, headers={"If-None-Match": etag})  # type: ignore[method-assign]
         started, cpu = time.perf_counter(), time.process_time()
         if args.plain:
             report, line = "", "plain run"
