@@ -132,6 +132,12 @@ def _init_extensions(app: Flask) -> None:
     from .core.storage import init_storage
 
     db.init_app(app)
+    if app.config.get("DB_PING_AFTER_IDLE_SECONDS") is not None:
+        from .core import dbping
+
+        with app.app_context():
+            for engine in db.engines.values():
+                dbping.install(engine, float(app.config["DB_PING_AFTER_IDLE_SECONDS"]))
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
                      render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -249,6 +255,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["province"] = addresses.province_name
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "vi")
     app.jinja_env.add_extension("jinja2.ext.do")
+    from .core import urls
+
+    urls.init_app(app)  # templates' url_for remembers what it built
 
     @app.context_processor
     def inject_user_orgs():

@@ -31,7 +31,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
     INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR") or BASE_DIR / "instance")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'cholive.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Pooled connections idle longer than this are pinged before use (core/dbping.py; None: never).
+    DB_PING_AFTER_IDLE_SECONDS: float | None = float(os.environ.get("DB_PING_AFTER_IDLE_SECONDS") or 1)
     REDIS_URL = os.environ.get("REDIS_URL") or None
     PORT = int(os.environ.get("PORT") or 5000)
 
@@ -199,6 +201,7 @@ class Testing(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DB_PING_AFTER_IDLE_SECONDS = None  # as before: tests that break connections on purpose see them break
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, cheap enough for hundreds of test users
     JOBS_ENABLED = False  # tests run jobs themselves (app.core.jobs.run_job)
     PAGE_CACHE_TTL = 0  # tests that change rows behind the ORM's back would see stale pages; its tests turn it on

@@ -181,7 +181,7 @@ def register_error_handlers(app: Flask) -> None:
         """The database is unreachable (a restart, a failover): nothing was committed, so the client may retry."""
         from .extensions import db
 
-        with contextlib.suppress(Exception):  # the connection is already gone; the pool replaces it (pool_pre_ping)
+        with contextlib.suppress(Exception):  # the connection is already gone; the pool replaces it (core/dbping.py)
             db.session.rollback()
         current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
                                    type(getattr(exc, "orig", exc)).__name__)

@@ -18,9 +18,11 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request, url_for
+from flask import Flask, Response, current_app, g, request
 from flask_compress import Compress
 from werkzeug.wsgi import ClosingIterator
+
+from .urls import memo_url_for
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
@@ -60,7 +62,7 @@ def static_url(filename: str, blueprint: str | None = None) -> str:
     """URL of a static file of the app (or of `blueprint`'s static folder), versioned by its content."""
     endpoint = f"{blueprint}.static" if blueprint else "static"
     digest = file_hash(blueprint, filename)
-    return url_for(endpoint, filename=filename, v=digest) if digest else url_for(endpoint, filename=filename)
+    return memo_url_for(endpoint, filename=filename, v=digest) if digest else memo_url_for(endpoint, filename=filename)
 
 
 def use_htmx() -> str:

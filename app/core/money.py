@@ -20,7 +20,13 @@ def format_vnd(amount: int | None, locale: str = "vi") -> str:
     """Format whole dong the local way: 1.234.000 ₫ in Vietnamese, ₫1,234,000 in English."""
     if amount is None:
         return ""
-    return format_currency(int(amount), "VND", locale=_locale(locale), format_type="standard").replace("\xa0", " ")
+    return _vnd(int(amount), locale)
+
+
+@lru_cache(maxsize=4096)
+def _vnd(amount: int, locale: str) -> str:
+    """Remembered: a page prints the same few prices again and again, and CLDR formatting is slow."""
+    return format_currency(amount, "VND", locale=_locale(locale), format_type="standard").replace("\xa0", " ")
 
 
 def format_num(value: float | int | None, locale: str = "vi", digits: int = 1) -> str:
@@ -28,6 +34,11 @@ def format_num(value: float | int | None, locale: str = "vi", digits: int = 1) -
     0.1 in English. None is an empty string (the template shows its own dash)."""
     if value is None:
         return ""
+    return _num(value, locale, digits)
+
+
+@lru_cache(maxsize=4096)
+def _num(value: float | int, locale: str, digits: int) -> str:
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=_locale(locale))
 

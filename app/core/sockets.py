@@ -50,7 +50,7 @@ def server_error() -> DomainError:
 def _rollback() -> None:
     try:
         db.session.rollback()
-    except Exception:  # the connection is already gone; the pool replaces it (pool_pre_ping)
+    except Exception:  # the connection is already gone; the pool replaces it (core/dbping.py)
         log.warning("socket handler: rollback failed", exc_info=True)
 
 

@@ -8,8 +8,8 @@ from typing import Generic, TypeVar
 
 from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..accounts.models import Organisation
 from ..accounts.services import membership
@@ -165,14 +165,20 @@ def communes_with_products() -> list[int]:
     return sorted(code for code in rows if code)
 
 
+# Built once: the statement for a product page (its cache key is still computed per execution, not its options).
+# The two search columns (the folded name and the whole searchable text) are the only ones the page never shows.
+_PRODUCT_PAGE = select(Product).where(Product.id == bindparam("product_id")).options(
+    joinedload(Product.organisation), joinedload(Product.photos), joinedload(Product.variants),
+    defer(Product.search_name), defer(Product.search_text))
+
+
 def product_for_viewer(product_id: int, viewer=None) -> Product:
     """A product page: active products for everyone, drafts and archived ones only for their organisation.
 
     One statement for everything the page shows: the product joined to its organisation, photos and variants
     (photos × variants rows, a handful for a real product, at most 10 × its options), cheaper than a round trip
     for each collection on an uncached page."""
-    product = db.session.scalars(select(Product).where(Product.id == product_id).options(
-        joinedload(Product.organisation), joinedload(Product.photos), joinedload(Product.variants))).unique().first()
+    product = db.session.scalars(_PRODUCT_PAGE, {"product_id": product_id}).unique().first()
     if product is None:
         raise NotFound(_l("We could not find that product."))
     if product.status != "active" and membership(viewer, product.organisation) is None:

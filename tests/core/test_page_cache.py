@@ -357,6 +357,25 @@ def test_anonymous_hits_are_served_without_the_pipeline_each_with_their_own_toke
     assert len(pipeline_runs) == runs and not_modified.status_code == 304 and not not_modified.get_data()
     for name in SECURITY_HEADERS:
         assert not_modified.headers[name] == filled.headers[name], name
+    # The same validators and caching headers as the page, no entity headers (no body follows).
+    assert not_modified.headers["ETag"] == answered.headers["ETag"] and not_modified.headers["X-Page-Cache"] == "hit"
+    assert not_modified.headers["Cache-Control"] == "private, no-cache" and "Cookie" in not_modified.headers["Vary"]
+    assert "Content-Type" not in not_modified.headers and "Content-Length" not in not_modified.headers
+
+
+def test_the_fast_path_304_keeps_the_stored_headers_but_the_entity_ones():
+    from app.core.pagecache.fastpath import _not_modified
+
+    made = _not_modified([["Content-Type", "text/html; charset=utf-8"], ["Content-Language", "vi"],
+                          ["Expires", "0"], ["Vary", "Accept-Language"], ["X-Frame-Options", "DENY"]], "abc")
+    environ: dict = {}
+    seen = {}
+    assert made(environ, lambda status, headers: seen.update(status=status, headers=headers)) == []
+    assert seen["status"].startswith("304 ")
+    assert seen["headers"] == [("Expires", "0"), ("Vary", "Accept-Language, Cookie"), ("X-Frame-Options", "DENY"),
+                               ("ETag", '"abc"'), ("Cache-Control", "private, no-cache"), ("X-Page-Cache", "hit")]
+    assert _not_modified([["vary", "cookie"]], "x").headers[0] == ("vary", "cookie")  # already there: kept as is
+    assert _not_modified([], "x").headers[0] == ("Vary", "Cookie")
 
 
 def test_the_fast_path_leaves_everyone_else_to_the_pipeline(app, cache, auth, client, seller, make_product,

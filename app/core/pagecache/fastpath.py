@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from werkzeug.http import is_entity_header, quote_etag
 
 from .hooks import EXTENSION_KEY, PLACEHOLDER, anonymous_cookies, etag_of, jobs_ready, key_of
 from .registry import registry
@@ -24,6 +25,53 @@ def _csrf_token(app: Flask, secret: str) -> str | None:
     """What flask_wtf.csrf.generate_csrf makes from a session's CSRF secret, without a request context."""
     key = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
     return URLSafeTimedSerializer(key, salt="wtf-csrf-token").dumps(secret) if key else None
+
+
+class _KeyOnceSigner(TimestampSigner):
+    """Flask's session signer, deriving its HMAC key once per secret key rather than on every cookie it checks (the
+    derivation is an HMAC of its own, a third of a revalidation's cost). Same keys, same signatures."""
+
+    _derived: dict[tuple[Any, ...], bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = (secret_key if secret_key is not None else self.secret_keys[-1], self.salt, self.key_derivation,
+               self.digest_method)
+        found = self._derived.get(key)
+        if found is None:
+            if len(self._derived) > 64:  # key rotations in a long-lived process
+                self._derived.clear()
+            found = self._derived[key] = super().derive_key(secret_key)
+        return found
+
+
+class _NotModified:
+    """A 304 as a bare WSGI answer: the stored headers minus the entity ones, plus this visitor's ETag. Building a
+    werkzeug Response for an empty answer (header validation, entity header removal) cost as much as the rest."""
+
+    def __init__(self, headers: list[tuple[str, str]]) -> None:
+        self.headers = headers
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("304 NOT MODIFIED", self.headers)
+        return []
+
+
+def _not_modified(stored: list[list[str]], etag: str) -> _NotModified:
+    headers: list[tuple[str, str]] = []
+    vary = False
+    for name, value in stored:
+        lower = name.lower()
+        if is_entity_header(lower) and lower not in ("expires", "content-location"):
+            continue  # as werkzeug's remove_entity_headers does for a 304
+        if lower == "vary":
+            vary = True
+            if "cookie" not in [part.strip().lower() for part in value.split(",")]:
+                value = f"{value}, Cookie"
+        headers.append((name, value))
+    if not vary:
+        headers.append(("Vary", "Cookie"))
+    headers += [("ETag", quote_etag(etag)), ("Cache-Control", "private, no-cache"), ("X-Page-Cache", "hit")]
+    return _NotModified(headers)
 
 
 class _PlainJSON:
@@ -77,7 +125,7 @@ class FastHits:
             return None
         keys = (*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key)
         if self._serializer is None or self._serializer[0] != keys:
-            made = URLSafeTimedSerializer(list(keys), salt=interface.salt, serializer=_PlainJSON,
+            made = URLSafeTimedSerializer(list(keys), salt=interface.salt, serializer=_PlainJSON, signer=_KeyOnceSigner,
                                           signer_kwargs={"key_derivation": interface.key_derivation,
                                                          "digest_method": interface.digest_method})
             self._serializer = (keys, made)
@@ -95,7 +143,7 @@ class FastHits:
                 return response(environ, start_response)
         return self.wsgi_app(environ, start_response)
 
-    def hit(self, environ: dict[str, Any]) -> Response | None:
+    def hit(self, environ: dict[str, Any]) -> Response | _NotModified | None:
         from itsdangerous import BadSignature
 
         app, config = self.app, self.app.config
@@ -134,7 +182,7 @@ class FastHits:
         # would set (its save_session, for a new non-permanent session: same name, flags and signature).
         secret = hashlib.sha1(os.urandom(64)).hexdigest()
         response = self.respond(req, entry, secret)
-        if response is not None:
+        if isinstance(response, Response):  # (a new session's ETag is new: never a 304)
             response.set_cookie(interface.get_cookie_name(app), serializer.dumps({field: secret}), expires=None,
                                 httponly=interface.get_cookie_httponly(app), domain=interface.get_cookie_domain(app),
                                 path=interface.get_cookie_path(app), secure=interface.get_cookie_secure(app),
@@ -142,20 +190,17 @@ class FastHits:
                                 samesite=interface.get_cookie_samesite(app))
         return response
 
-    def respond(self, req: Request, entry: Entry, secret: str) -> Response | None:
+    def respond(self, req: Request, entry: Entry, secret: str) -> Response | _NotModified | None:
         etag = etag_of(entry["hash"], secret)
         if req.if_none_match.contains(etag):
-            response = self.app.response_class(status=304)
-            response.headers.clear()
-            response.headers.extend((k, v) for k, v in entry["headers"] if k.lower() not in ("content-type",))
-        else:
-            body = entry["body"]
-            if PLACEHOLDER in body:
-                token = _csrf_token(self.app, secret)
-                if token is None:
-                    return None
-                body = body.replace(PLACEHOLDER, token)
-            response = self.app.response_class(body, status=200, headers=entry["headers"])
+            return _not_modified(entry["headers"], etag)
+        body = entry["body"]
+        if PLACEHOLDER in body:
+            token = _csrf_token(self.app, secret)
+            if token is None:
+                return None
+            body = body.replace(PLACEHOLDER, token)
+        response = self.app.response_class(body, status=200, headers=entry["headers"])
         response.vary.add("Cookie")
         response.set_etag(etag)
         response.headers["Cache-Control"] = "private, no-cache"

@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ...accounts.services import get_organisation
-from ...core import addresses, pagecache
+from ...core import addresses, pagecache, reads
 from ...core.money import parse_vnd
 from ...errors import NotFound
 from .. import bp, caching, queries
@@ -81,6 +81,12 @@ def storefront(slug: str):
 @bp.get("/p/<int:product_id>")
 @bp.get("/p/<int:product_id>/<slug>")
 def product(product_id: int, slug: str | None = None):
+    # It only reads, in one statement: no BEGIN/ROLLBACK round trips around it (core.reads).
+    with reads.outside_a_transaction():
+        return _product_page(product_id, slug)
+
+
+def _product_page(product_id: int, slug: str | None):
     item = queries.product_for_viewer(product_id, current_user if current_user.is_authenticated else None)
     if slug != item.slug:
         return redirect(url_for("shop.product", product_id=item.id, slug=item.slug), 301)
