@@ -41,7 +41,7 @@ from ..core.uow import after_commit
 from ..errors import DomainError, NotSignedIn, socket_error
 from ..extensions import db, socketio
 from ..shop.models import Variant
-from . import broadcast, moderation, queries, services
+from . import batch_fast, broadcast, moderation, queries, services
 from .models import LiveProduct
 
 log = logging.getLogger(__name__)
@@ -235,9 +235,21 @@ def write_batch(batch: list[PendingComment]) -> None:
         ids = {item.user_id for item in batch}
         users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
         memo: dict[Any, Any] = {}  # the lives and their catalogs, read once for the whole batch
-        for item in batch:
-            with force_locale(item.locale):
-                acks.append(_decide(item, users.get(item.user_id), memo))
+        fast = bool(current_app.config.get("LIVE_BATCH_FAST", True))
+        position, slow_until = 0, 0
+        while position < len(batch):
+            # A run of plain comments decided in memory and written set-based (batch_fast.py), then the next
+            # comment it would not take through the per-comment path, and so on: arrival order throughout. A run
+            # that failed (rolled back alone) goes through the per-comment path, where a failing comment is alone.
+            taken = batch_fast.run(batch, position, users, memo, acks) if fast and position >= slow_until else 0
+            if taken < 0:
+                slow_until, taken = position - taken, 0
+            position += taken
+            if taken == 0:
+                item = batch[position]
+                with force_locale(item.locale):
+                    acks.append(_decide(item, users.get(item.user_id), memo))
+                position += 1
         lives = {item.session_id for item, ack in zip(batch, acks, strict=True) if ack.get("message_id")}
         for live_id in sorted(lives):
             after_commit(broadcast.announce_ended_flash_sales_now_and_then, live_id)

@@ -146,7 +146,15 @@ def test_a_refused_or_failing_comment_rolls_back_alone(app, db, make_live, facto
             raise RuntimeError("injected")
         return outcome
 
+    real_write = batch.batch_fast._write
+
+    def fast_run_breaks_for_hung(run, *args, **kwargs):
+        real_write(run, *args, **kwargs)  # the run's rows all written, then the failure: the run goes one by one
+        if any(d.cand.user.id == hung.id for d in run):
+            raise RuntimeError("injected")
+
     monkeypatch.setattr(batch.services, "take_comment", breaks_for_hung)
+    monkeypatch.setattr(batch.batch_fast, "_write", fast_run_breaks_for_hung)
     acks = write(app, [pending(live, lan, "chốt A12 x2", "l1"), pending(live, lan, "chốt A12", "l2"),
                        pending(live, hung, "chốt A12 x3", "h1"), pending(live, mai, "chốt A12", "m1"),
                        pending(live, mai, "  ", "m2")])

@@ -1,0 +1,380 @@
+"""The batch's fast lane: a run of plain comments decided in memory, in arrival order, and written set-based.
+
+batch.write_batch hands over the batch from a position; `run` takes the longest run of comments from there that it
+can decide exactly as services.take_comment would, and returns how many it took (0: the next comment goes through
+take_comment in its SAVEPOINT, then the fast lane is asked again from the one after it). A comment is taken when:
+
+- its buyer is signed in, its text and client_id are valid, the live is on air and not a practice live, and it is
+  not written by a member of the shop (those lines speak as the shop);
+- it is a chat line or question, or an order of codes of the live whose products have exactly one active option,
+  with nothing cancelled, no name fitting several products, no unknown code, no hidden word, no flash sale running
+  on a product it orders;
+- its buyer appears once in the run, has no stored comment with this client_id, is neither banned nor muted, and
+  passes the rate gate (the last comment and the gate row, read once for the run).
+
+For the run, a few statements read what take_comment reads per comment (stored acks, last comments, gates, bans
+and mutes, the counters of the lives' products and options, what each buyer holds of each capped product); every
+comment is then decided in memory in arrival order (allotment, per-buyer limit, shelf, the stock left for its ack
+and the ticker), and the run is written with one statement per table: the chat lines (INSERT ... RETURNING), the
+gates (one upsert), the ledger lines, the reservations (INSERT ... RETURNING), the options' and live products'
+counters (one UPDATE each, CASE by id), the acks (one UPDATE). The acks, payloads, signals and broadcasts are built
+by the same functions as on the per-comment path, in the same order. The rows locked by batch._begin (PostgreSQL) or
+the write lock (SQLite) keep what was read true until the commit.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import Table, case, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..accounts.models import User
+from ..core.dbtypes import utcnow
+from ..core.pagecache.invalidation import note_rows
+from ..core.sockets import database_unavailable
+from ..core.uow import after_commit
+from ..errors import DomainError, OutOfStock
+from ..extensions import db
+from ..shop import inventory
+from ..shop.models import StockMovement, Variant
+from . import broadcast, moderation, queries, services
+from . import flash as flash_sales
+from . import signals as live_signals
+from .models import ChatMessage, LiveBan, LiveCommentGate, LiveMute, LiveProduct, LiveReservation, LiveSession
+from .parser import ParsedComment, parse_comment
+from .services import comments as comment_service
+from .services.comments import _error, _interval, _live_products, _remembered, comment_ack, reserved_line
+from .services.reservations import limit_exceeded
+
+log = logging.getLogger(__name__)
+
+HELD = ("held", "checked_out")
+MESSAGES = cast(Table, ChatMessage.__table__)
+GATES = cast(Table, LiveCommentGate.__table__)
+MOVEMENTS = cast(Table, StockMovement.__table__)
+RESERVATIONS = cast(Table, LiveReservation.__table__)
+VARIANTS = cast(Table, Variant.__table__)
+LIVE_PRODUCTS = cast(Table, LiveProduct.__table__)
+
+
+@dataclass
+class Candidate:
+    """One comment that passed the checks needing no database: what it is, for the run's reads and decision."""
+
+    index: int
+    item: Any
+    user: User
+    live: LiveSession
+    text: str
+    client_id: str
+    now: datetime
+    parsed: ParsedComment
+    kind: str
+    by_code: dict[str, LiveProduct]
+    lines: list[tuple[LiveProduct, Variant, int]] = field(default_factory=list)
+
+
+@dataclass
+class Decided:
+    """A candidate decided: its lines taken, its refusals, the stock left after it."""
+
+    cand: Candidate
+    taken: list[tuple[LiveProduct, Variant, int, int]]  # lp, variant, quantity, unit price
+    reserved: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    stock: dict[str, int] | None
+    interval: float
+    message: ChatMessage | None = None
+    ack: dict[str, Any] | None = None
+
+
+def _candidate(index: int, item: Any, user: User | None, memo: dict[Any, Any],
+               hidden_words: tuple[str, ...]) -> Candidate | None:
+    """The comment, if nothing but the database can still send it to the per-comment path."""
+    if user is None or not getattr(user, "is_authenticated", False) or item.by_shop:
+        return None
+    try:
+        client_id = services.clean_client_id(item.client_id)
+        text = moderation.reject_flood(services.clean_text(moderation.reject_binary(item.text)))
+        find = comment_service.get_session  # type: ignore[attr-defined]  # as take_comment finds it
+        live = _remembered(memo, ("live", item.session_id), lambda: find(item.session_id))
+    except DomainError:
+        return None
+    if live.is_practice or live.state != "live":
+        return None
+    products = _remembered(memo, ("products", live.id), lambda: _live_products(live))
+    by_code = {lp.live_code: lp for lp in products}
+    catalog = _remembered(memo, ("fast-catalog", live.id), lambda: services.live_catalog(products))
+    parsed = parse_comment(text, catalog)
+    if parsed.cancels or parsed.cancel_all or parsed.ambiguous or parsed.order_hint or parsed.unknown_codes:
+        return None
+    if moderation.hidden_word(text, hidden_words):
+        return None
+    now = utcnow()
+    kind = "order" if parsed.items else "question" if parsed.is_question else "chat"
+    cand = Candidate(index, item, user, live, text, client_id, now, parsed, kind, by_code)
+    if parsed.items:
+        sales = _remembered(memo, ("flash", live.id), lambda: flash_sales.flash_sales_from(live.id, now))
+        running = {f.live_product_id for f in sales if f.starts_at <= now < f.ends_at}
+        for line in parsed.items:
+            lp = by_code.get(line.code)
+            if lp is None or lp.id in running:
+                return None
+            variants = lp.product.active_variants
+            qty = line.quantity
+            if len(variants) != 1 or isinstance(qty, bool) or not isinstance(qty, int) \
+                    or not 0 < qty <= inventory.MAX_QTY:
+                return None
+            cand.lines.append((lp, variants[0], qty))
+    return cand
+
+
+def _aware(value: datetime | None, now: datetime) -> datetime | None:
+    return value.replace(tzinfo=now.tzinfo) if value is not None and value.tzinfo is None else value
+
+
+class _State:
+    """What the run read: per buyer and live, and the counters, changed in memory as comments are decided."""
+
+    def __init__(self, cands: list[Candidate]) -> None:
+        session = db.session
+        lives = {c.live.id for c in cands}
+        users = {c.user.id for c in cands}
+        orgs = {c.live.organisation_id for c in cands}
+        keys = [(c.live.id, c.user.id, c.client_id) for c in cands]
+        self.stored = {tuple(row) for row in session.execute(
+            select(ChatMessage.session_id, ChatMessage.user_id, ChatMessage.client_id)
+            .where(tuple_(ChatMessage.session_id, ChatMessage.user_id, ChatMessage.client_id).in_(keys)))}
+        self.last = {(s, u): t for s, u, t in session.execute(
+            select(ChatMessage.session_id, ChatMessage.user_id, func.max(ChatMessage.created_at))
+            .where(ChatMessage.session_id.in_(lives), ChatMessage.user_id.in_(users))
+            .group_by(ChatMessage.session_id, ChatMessage.user_id))}
+        self.gates = {(s, u): t for s, u, t in session.execute(
+            select(LiveCommentGate.session_id, LiveCommentGate.user_id, LiveCommentGate.last_comment_at)
+            .where(LiveCommentGate.session_id.in_(lives), LiveCommentGate.user_id.in_(users)))}
+        self.banned = {tuple(row) for row in session.execute(
+            select(LiveBan.organisation_id, LiveBan.user_id)
+            .where(LiveBan.organisation_id.in_(orgs), LiveBan.user_id.in_(users)))}
+        self.muted = {(s, u): t for s, u, t in session.execute(
+            select(LiveMute.session_id, LiveMute.user_id, LiveMute.until)
+            .where(LiveMute.session_id.in_(lives), LiveMute.user_id.in_(users)))}
+        self.lp_of_live: dict[int, list[tuple[int, str, int]]] = {}
+        self.allotment: dict[int, int] = {}
+        self.used: dict[int, int] = {}
+        self.available: dict[int, int] = {}
+        self.shelf_of: dict[int, list[int]] = {}  # product id → its active variants' ids
+        self.held: dict[tuple[int, int], int] = {}
+        if any(c.lines for c in cands):
+            for lp_id, live_id, code, product_id, allotment, used in session.execute(
+                    select(LiveProduct.id, LiveProduct.session_id, LiveProduct.live_code, LiveProduct.product_id,
+                           LiveProduct.allotment, LiveProduct.allotment_used)
+                    .where(LiveProduct.session_id.in_(lives)).order_by(LiveProduct.id)):
+                self.lp_of_live.setdefault(live_id, []).append((lp_id, code, product_id))
+                self.allotment[lp_id], self.used[lp_id] = int(allotment), int(used)
+            products = {p for rows in self.lp_of_live.values() for _, _, p in rows}
+            for vid, product_id, available, active in session.execute(
+                    select(Variant.id, Variant.product_id, Variant.available, Variant.is_active)
+                    .where(Variant.product_id.in_(products))):
+                self.available[vid] = int(available)
+                if active:
+                    self.shelf_of.setdefault(product_id, []).append(vid)
+            capped = {lp.id for c in cands for lp, _, _ in c.lines if lp.per_buyer_limit is not None}
+            if capped:
+                self.held = {(lp_id, u): int(q) for lp_id, u, q in session.execute(
+                    select(LiveReservation.live_product_id, LiveReservation.user_id,
+                           func.sum(LiveReservation.quantity))
+                    .where(LiveReservation.live_product_id.in_(capped), LiveReservation.user_id.in_(users),
+                           LiveReservation.status.in_(HELD))
+                    .group_by(LiveReservation.live_product_id, LiveReservation.user_id))}
+
+    def left(self, lp_id: int, product_id: int, variant_id: int | None = None) -> int:
+        """allotment.remaining / queries.remaining_by_code, from the counters in memory."""
+        shelf = self.shelf_of.get(product_id, [])
+        on_shelf = sum(self.available[v] for v in shelf if variant_id is None or v == variant_id)
+        return max(0, min(self.allotment[lp_id] - self.used[lp_id], on_shelf))
+
+    def stock(self, live_id: int) -> dict[str, int]:
+        return {code: self.left(lp_id, product_id) for lp_id, code, product_id in self.lp_of_live.get(live_id, [])}
+
+
+def _passes(cand: Candidate, state: _State, min_interval: float) -> bool:
+    """Stored, banned, muted or too fast: left to the per-comment path, which answers it as always."""
+    live, user, now = cand.live, cand.user, cand.now
+    if (live.id, user.id, cand.client_id) in state.stored or (live.organisation_id, user.id) in state.banned:
+        return False
+    until = _aware(state.muted.get((live.id, user.id)), now)
+    if until is not None and until > now:
+        return False
+    interval = _interval(live, min_interval)
+    if interval > 0:
+        last = _aware(state.last.get((live.id, user.id)), now)
+        if last is not None and (now - last).total_seconds() < interval:
+            return False
+        gate = _aware(state.gates.get((live.id, user.id)), now)
+        if gate is not None and gate > now - timedelta(seconds=interval):
+            return False
+    return True
+
+
+def _decide(cand: Candidate, state: _State, hold_until: datetime, min_interval: float) -> Decided:
+    """reserve_line for each line, in memory: allotment, per-buyer limit, shelf; a refused line takes nothing."""
+    taken: list[tuple[LiveProduct, Variant, int, int]] = []
+    reserved: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for lp, variant, qty in cand.lines:
+        if state.used[lp.id] + qty > state.allotment[lp.id] or state.available[variant.id] < qty:
+            exc: DomainError = OutOfStock.left(
+                lp.product.name, state.left(lp.id, lp.product_id, variant.id))
+            errors.append(_error(exc, lp.live_code))
+            continue
+        if lp.per_buyer_limit is not None:
+            held = state.held.get((lp.id, cand.user.id), 0)
+            if held + qty > lp.per_buyer_limit:
+                errors.append(_error(limit_exceeded(lp, held), lp.live_code))
+                continue
+            state.held[(lp.id, cand.user.id)] = held + qty
+        state.used[lp.id] += qty
+        state.available[variant.id] -= qty
+        price = lp.price_of(variant)
+        taken.append((lp, variant, qty, price))
+        reserved.append(reserved_line(lp, qty, variant.label, price, hold_until, False))
+    stock = state.stock(cand.live.id) if reserved else None
+    for line in reserved:
+        line["remaining"] = stock.get(line["code"], 0) if stock is not None else 0
+    return Decided(cand, taken, reserved, errors, stock, _interval(cand.live, min_interval))
+
+
+def _case(column: Any, by_id: dict[int, Any], key: Any) -> Any:
+    return case({k: v for k, v in by_id.items()}, value=key, else_=column)
+
+
+def _write(run: list[Decided], hold_hours: float) -> None:
+    """The run's rows, one statement per table, in the order the per-comment path writes them."""
+    conn = db.session.connection()
+    session = db.session()
+    messages = [ChatMessage(session_id=d.cand.live.id, user_id=d.cand.user.id, text=d.cand.text, kind=d.cand.kind,
+                            client_id=d.cand.client_id, created_at=d.cand.now, by_shop=False, hidden=False)
+                for d in run]
+    ids = conn.execute(insert(MESSAGES).returning(ChatMessage.id, sort_by_parameter_order=True), [
+        {"session_id": m.session_id, "user_id": m.user_id, "text": m.text, "public_text": m.public_text,
+         "by_shop": False, "kind": m.kind, "hidden": False, "hidden_reason": None, "client_id": m.client_id,
+         "ack_json": None, "created_at": m.created_at} for m in messages]).scalars().all()
+    for d, message, mid in zip(run, messages, ids, strict=True):
+        message.id, message.user = mid, d.cand.user
+        d.message = message
+    gates = [{"session_id": d.cand.live.id, "user_id": d.cand.user.id, "last_comment_at": d.cand.now}
+             for d in run if d.interval > 0]
+    if gates:
+        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(GATES)
+        conn.execute(upsert.values(gates).on_conflict_do_update(
+            index_elements=["session_id", "user_id"], set_={"last_comment_at": upsert.excluded.last_comment_at}))
+    lines = [(d, lp, variant, qty, price) for d in run for lp, variant, qty, price in d.taken]
+    reservations: list[LiveReservation] = []
+    if lines:
+        assert all(d.message is not None for d in run)
+        conn.execute(insert(MOVEMENTS), [
+            {"variant_id": variant.id, "kind": "reserve", "delta": qty,
+             "reason": inventory._reason(f"live {d.cand.live.id} message {d.message.id}"),  # type: ignore[union-attr]
+             "actor_id": d.cand.user.id, "created_at": utcnow()} for d, _, variant, qty, _ in lines])
+        rows = [{"session_id": d.cand.live.id, "user_id": d.cand.user.id, "live_product_id": lp.id,
+                 "variant_id": variant.id, "quantity": qty, "unit_price": price, "status": "held",
+                 "hold_until": d.cand.now + timedelta(hours=float(hold_hours)),
+                 "message_id": d.message.id, "created_at": utcnow(), "flash_sale_id": None,  # type: ignore[union-attr]
+                 "cancel_reason": None, "confirmed_at": None} for d, lp, variant, qty, price in lines]
+        res_ids = conn.execute(insert(RESERVATIONS).returning(
+            LiveReservation.id, sort_by_parameter_order=True), rows).scalars().all()
+        for row, rid, (d, lp, variant, _, _) in zip(rows, res_ids, lines, strict=True):
+            # Transient (never added to the session: no relationship here has a backref that could cascade it).
+            res = LiveReservation(**row)
+            res.id, res.user, res.live_product, res.variant = rid, d.cand.user, lp, variant
+            reservations.append(res)
+        by_variant: dict[int, int] = {}
+        by_lp: dict[int, int] = {}
+        for _, lp, variant, qty, _ in lines:
+            by_variant[variant.id] = by_variant.get(variant.id, 0) + qty
+            by_lp[lp.id] = by_lp.get(lp.id, 0) + qty
+        variants = VARIANTS
+        conn.execute(update(variants).where(variants.c.id.in_(by_variant)).values(
+            available=variants.c.available - _case(0, by_variant, variants.c.id),
+            reserved=variants.c.reserved + _case(0, by_variant, variants.c.id)))
+        note_rows(session, Variant, sorted(by_variant), frozenset({"available", "reserved"}))
+        lps = LIVE_PRODUCTS
+        conn.execute(update(lps).where(lps.c.id.in_(by_lp)).values(
+            allotment_used=lps.c.allotment_used + _case(0, by_lp, lps.c.id)))
+        for model, ident, attrs in [*((Variant, v, ("available", "reserved")) for v in by_variant),
+                                    *((LiveProduct, p, ("allotment_used",)) for p in by_lp)]:
+            loaded = session.identity_map.get(session.identity_key(model, ident))
+            if loaded is not None:
+                session.expire(loaded, list(attrs))
+    # The acks now that the ids are known, and the after-commit work, comment by comment as take_comment leaves it.
+    taken_res = iter(reservations)
+    ack_json: dict[int, str] = {}
+    for d in run:
+        cand, stored = d.cand, d.message
+        assert stored is not None
+        message = stored
+        with force_locale(cand.item.locale):
+            d.ack = comment_ack(message.id, cand.kind, d.reserved, d.errors, [], cand.parsed, cand.by_code)
+            message.ack_json = ack_json[message.id] = json.dumps(d.ack, ensure_ascii=False)
+            mine = [next(taken_res) for _ in d.taken]
+            for res in mine:
+                live_signals.hold_placed(res, "comment")
+            console = None
+            if broadcast.sellers_listening(cand.live.id):
+                console = {"message": queries.console_message_payload(message),
+                           "lines": [queries.queue_line(res) for res in mine],
+                           "user_id": message.user_id}
+            after_commit(broadcast.broadcast_comment, cand.live.id, queries.message_payload(message), d.ack,
+                         sender_sid=cand.item.sender_sid, hidden=False, stock=d.stock, console=console)
+    table = MESSAGES
+    conn.execute(update(table).where(table.c.id.in_(ack_json)).values(
+        ack_json=case(ack_json, value=table.c.id)))
+
+
+def run(batch: list[Any], start: int, users: dict[int, User], memo: dict[Any, Any],
+        acks: list[dict[str, Any]]) -> int:
+    """Decide and write the longest run of fast-lane comments from batch[start]; their acks appended; how many
+    (0: batch[start] is not for the fast lane; -n: the run of n failed, nothing of it kept)."""
+    config = current_app.config
+    hidden_words = moderation.hidden_word_list(config.get("LIVE_HIDDEN_WORDS"))
+    min_interval = config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0)
+    hold_hours = config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS)
+    cands: list[Candidate] = []
+    seen: set[tuple[int, int]] = set()
+    for index in range(start, len(batch)):
+        item = batch[index]
+        with force_locale(item.locale):
+            cand = _candidate(index, item, users.get(item.user_id), memo, hidden_words)
+        if cand is None or (cand.live.id, cand.user.id) in seen:
+            break
+        seen.add((cand.live.id, cand.user.id))
+        cands.append(cand)
+    if not cands:
+        return 0
+    state = _State(cands)
+    decided: list[Decided] = []
+    for cand in cands:
+        if not _passes(cand, state, min_interval):
+            break
+        with force_locale(cand.item.locale):
+            hold_until = cand.now + timedelta(hours=float(hold_hours))
+            decided.append(_decide(cand, state, hold_until, min_interval))
+    if not decided:
+        return 0
+    try:
+        with db.session.begin_nested():  # a run failing is rolled back alone; its comments go one by one
+            _write(decided, hold_hours)
+    except Exception as exc:
+        if database_unavailable(exc):
+            raise
+        log.exception("live comment fast lane: a run of %d failed; its comments go one by one", len(decided))
+        return -len(decided)
+    acks.extend(d.ack for d in decided if d.ack is not None)
+    return len(decided)
