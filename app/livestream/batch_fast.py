@@ -9,8 +9,9 @@ take_comment in its SAVEPOINT, then the fast lane is asked again from the one af
 - it is a chat line or question, or an order of codes of the live whose products have exactly one active option,
   with nothing cancelled, no name fitting several products, no unknown code, no hidden word, no flash sale running
   on a product it orders;
-- its buyer appears once in the run, has no stored comment with this client_id, is neither banned nor muted, and
-  passes the rate gate (the last comment and the gate row, read once for the run).
+- its buyer has no stored comment with this client_id (nor an earlier one in the run), is neither banned nor
+  muted, and passes the rate gate (the last comment and the gate row, read once for the run, moved on in memory by
+  the buyer's earlier comments in the run).
 
 For the run, a few statements read what take_comment reads per comment (stored acks, last comments, gates, bans
 and mutes, the counters of the lives' products and options, what each buyer holds of each capped product); every
@@ -220,6 +221,11 @@ def _passes(cand: Candidate, state: _State, min_interval: float) -> bool:
         gate = _aware(state.gates.get((live.id, user.id)), now)
         if gate is not None and gate > now - timedelta(seconds=interval):
             return False
+    # Taken: what the comments after it in the run must see of it (a re-sent client_id, a second comment too soon).
+    state.stored.add((live.id, user.id, cand.client_id))
+    state.last[(live.id, user.id)] = now
+    if interval > 0:
+        state.gates[(live.id, user.id)] = now
     return True
 
 
@@ -262,10 +268,15 @@ def _write(run: list[Decided], hold_hours: float) -> None:
     messages = [ChatMessage(session_id=d.cand.live.id, user_id=d.cand.user.id, text=d.cand.text, kind=d.cand.kind,
                             client_id=d.cand.client_id, created_at=d.cand.now, by_shop=False, hidden=False)
                 for d in run]
-    ids = conn.execute(insert(MESSAGES).returning(ChatMessage.id, sort_by_parameter_order=True), [
+    # One multi-row INSERT ... RETURNING (sort_by_parameter_order would send one row at a time on SQLite, which
+    # has no sentinel for it): each id found by the row's unique key instead.
+    returned = conn.execute(insert(MESSAGES).returning(MESSAGES.c.id, MESSAGES.c.session_id, MESSAGES.c.user_id,
+                                                       MESSAGES.c.client_id), [
         {"session_id": m.session_id, "user_id": m.user_id, "text": m.text, "public_text": m.public_text,
          "by_shop": False, "kind": m.kind, "hidden": False, "hidden_reason": None, "client_id": m.client_id,
-         "ack_json": None, "created_at": m.created_at} for m in messages]).scalars().all()
+         "ack_json": None, "created_at": m.created_at} for m in messages]).all()
+    by_key = {(sid, uid, cid): mid for mid, sid, uid, cid in returned}
+    ids = [by_key[(m.session_id, m.user_id, m.client_id)] for m in messages]
     for d, message, mid in zip(run, messages, ids, strict=True):
         message.id, message.user = mid, d.cand.user
         d.message = message
@@ -288,8 +299,14 @@ def _write(run: list[Decided], hold_hours: float) -> None:
                  "hold_until": d.cand.now + timedelta(hours=float(hold_hours)),
                  "message_id": d.message.id, "created_at": utcnow(), "flash_sale_id": None,  # type: ignore[union-attr]
                  "cancel_reason": None, "confirmed_at": None} for d, lp, variant, qty, price in lines]
-        res_ids = conn.execute(insert(RESERVATIONS).returning(
-            LiveReservation.id, sort_by_parameter_order=True), rows).scalars().all()
+        # Per message, its lines' ids in ascending order are its lines in order (one INSERT numbers its rows in
+        # the order of its VALUES, on SQLite and PostgreSQL alike).
+        per_message: dict[int, list[int]] = {}
+        for rid, mid in conn.execute(insert(RESERVATIONS).returning(RESERVATIONS.c.id, RESERVATIONS.c.message_id),
+                                     rows):
+            per_message.setdefault(mid, []).append(rid)
+        pools = {mid: iter(sorted(found)) for mid, found in per_message.items()}
+        res_ids = [next(pools[int(row["message_id"])]) for row in rows]  # type: ignore[arg-type]
         for row, rid, (d, lp, variant, _, _) in zip(rows, res_ids, lines, strict=True):
             # Transient (never added to the session: no relationship here has a backref that could cascade it).
             res = LiveReservation(**row)
@@ -347,14 +364,12 @@ def run(batch: list[Any], start: int, users: dict[int, User], memo: dict[Any, An
     min_interval = config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0)
     hold_hours = config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS)
     cands: list[Candidate] = []
-    seen: set[tuple[int, int]] = set()
     for index in range(start, len(batch)):
         item = batch[index]
         with force_locale(item.locale):
             cand = _candidate(index, item, users.get(item.user_id), memo, hidden_words)
-        if cand is None or (cand.live.id, cand.user.id) in seen:
+        if cand is None:
             break
-        seen.add((cand.live.id, cand.user.id))
         cands.append(cand)
     if not cands:
         return 0
