@@ -38,14 +38,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..accounts.models import User
 from ..core.dbtypes import utcnow
-from ..core.pagecache.invalidation import note_rows
 from ..core.sockets import database_unavailable
 from ..core.uow import after_commit
 from ..errors import DomainError, OutOfStock
 from ..extensions import db
 from ..shop import inventory
-from ..shop.models import StockMovement, Variant
-from . import broadcast, moderation, queries, services
+from ..shop.models import Variant
+from . import allotment, broadcast, moderation, queries, services
 from . import flash as flash_sales
 from . import signals as live_signals
 from .models import ChatMessage, LiveBan, LiveCommentGate, LiveMute, LiveProduct, LiveReservation, LiveSession
@@ -59,10 +58,7 @@ log = logging.getLogger(__name__)
 HELD = ("held", "checked_out")
 MESSAGES = cast(Table, ChatMessage.__table__)
 GATES = cast(Table, LiveCommentGate.__table__)
-MOVEMENTS = cast(Table, StockMovement.__table__)
 RESERVATIONS = cast(Table, LiveReservation.__table__)
-VARIANTS = cast(Table, Variant.__table__)
-LIVE_PRODUCTS = cast(Table, LiveProduct.__table__)
 
 
 @dataclass
@@ -167,9 +163,9 @@ class _State:
             select(LiveMute.session_id, LiveMute.user_id, LiveMute.until)
             .where(LiveMute.session_id.in_(lives), LiveMute.user_id.in_(users)))}
         self.lp_of_live: dict[int, list[tuple[int, str, int]]] = {}
-        self.allotment: dict[int, int] = {}
+        self.granted: dict[int, int] = {}
         self.used: dict[int, int] = {}
-        self.available: dict[int, int] = {}
+        self.on_shelf: dict[int, int] = {}
         self.shelf_of: dict[int, list[int]] = {}  # product id → its active variants' ids
         self.held: dict[tuple[int, int], int] = {}
         if any(c.lines for c in cands):
@@ -178,12 +174,12 @@ class _State:
                            LiveProduct.allotment, LiveProduct.allotment_used)
                     .where(LiveProduct.session_id.in_(lives)).order_by(LiveProduct.id)):
                 self.lp_of_live.setdefault(live_id, []).append((lp_id, code, product_id))
-                self.allotment[lp_id], self.used[lp_id] = int(allotment), int(used)
+                self.granted[lp_id], self.used[lp_id] = int(allotment), int(used)
             products = {p for rows in self.lp_of_live.values() for _, _, p in rows}
             for vid, product_id, available, active in session.execute(
                     select(Variant.id, Variant.product_id, Variant.available, Variant.is_active)
                     .where(Variant.product_id.in_(products))):
-                self.available[vid] = int(available)
+                self.on_shelf[vid] = int(available)
                 if active:
                     self.shelf_of.setdefault(product_id, []).append(vid)
             capped = {lp.id for c in cands for lp, _, _ in c.lines if lp.per_buyer_limit is not None}
@@ -198,8 +194,8 @@ class _State:
     def left(self, lp_id: int, product_id: int, variant_id: int | None = None) -> int:
         """allotment.remaining / queries.remaining_by_code, from the counters in memory."""
         shelf = self.shelf_of.get(product_id, [])
-        on_shelf = sum(self.available[v] for v in shelf if variant_id is None or v == variant_id)
-        return max(0, min(self.allotment[lp_id] - self.used[lp_id], on_shelf))
+        on_shelf = sum(self.on_shelf[v] for v in shelf if variant_id is None or v == variant_id)
+        return max(0, min(self.granted[lp_id] - self.used[lp_id], on_shelf))
 
     def stock(self, live_id: int) -> dict[str, int]:
         return {code: self.left(lp_id, product_id) for lp_id, code, product_id in self.lp_of_live.get(live_id, [])}
@@ -235,7 +231,7 @@ def _decide(cand: Candidate, state: _State, hold_until: datetime, min_interval: 
     reserved: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for lp, variant, qty in cand.lines:
-        if state.used[lp.id] + qty > state.allotment[lp.id] or state.available[variant.id] < qty:
+        if state.used[lp.id] + qty > state.granted[lp.id] or state.on_shelf[variant.id] < qty:
             exc: DomainError = OutOfStock.left(
                 lp.product.name, state.left(lp.id, lp.product_id, variant.id))
             errors.append(_error(exc, lp.live_code))
@@ -247,7 +243,7 @@ def _decide(cand: Candidate, state: _State, hold_until: datetime, min_interval: 
                 continue
             state.held[(lp.id, cand.user.id)] = held + qty
         state.used[lp.id] += qty
-        state.available[variant.id] -= qty
+        state.on_shelf[variant.id] -= qty
         price = lp.price_of(variant)
         taken.append((lp, variant, qty, price))
         reserved.append(reserved_line(lp, qty, variant.label, price, hold_until, False))
@@ -257,14 +253,14 @@ def _decide(cand: Candidate, state: _State, hold_until: datetime, min_interval: 
     return Decided(cand, taken, reserved, errors, stock, _interval(cand.live, min_interval))
 
 
-def _case(column: Any, by_id: dict[int, Any], key: Any) -> Any:
-    return case({k: v for k, v in by_id.items()}, value=key, else_=column)
+def _id(decided: Decided) -> int:
+    assert decided.message is not None
+    return decided.message.id
 
 
 def _write(run: list[Decided], hold_hours: float) -> None:
     """The run's rows, one statement per table, in the order the per-comment path writes them."""
     conn = db.session.connection()
-    session = db.session()
     messages = [ChatMessage(session_id=d.cand.live.id, user_id=d.cand.user.id, text=d.cand.text, kind=d.cand.kind,
                             client_id=d.cand.client_id, created_at=d.cand.now, by_shop=False, hidden=False)
                 for d in run]
@@ -289,16 +285,20 @@ def _write(run: list[Decided], hold_hours: float) -> None:
     lines = [(d, lp, variant, qty, price) for d in run for lp, variant, qty, price in d.taken]
     reservations: list[LiveReservation] = []
     if lines:
-        assert all(d.message is not None for d in run)
-        conn.execute(insert(MOVEMENTS), [
-            {"variant_id": variant.id, "kind": "reserve", "delta": qty,
-             "reason": inventory._reason(f"live {d.cand.live.id} message {d.message.id}"),  # type: ignore[union-attr]
-             "actor_id": d.cand.user.id, "created_at": utcnow()} for d, _, variant, qty, _ in lines])
+        # The counters through their ledger modules, as reserve_line does per line: the live allotment, then the
+        # shelf and its ledger lines (one statement each for the run), then the reservations.
+        by_lp: dict[int, int] = {}
+        for _, lp, _, qty, _ in lines:
+            by_lp[lp.id] = by_lp.get(lp.id, 0) + qty
+        if not allotment.take_many(by_lp):
+            raise OutOfStock()  # the memory disagreed with the locked rows: the run goes one by one
+        inventory.reserve_many([(variant.id, qty, f"live {d.cand.live.id} message {_id(d)}", d.cand.user.id)
+                                for d, _, variant, qty, _ in lines])
         rows = [{"session_id": d.cand.live.id, "user_id": d.cand.user.id, "live_product_id": lp.id,
                  "variant_id": variant.id, "quantity": qty, "unit_price": price, "status": "held",
-                 "hold_until": d.cand.now + timedelta(hours=float(hold_hours)),
-                 "message_id": d.message.id, "created_at": utcnow(), "flash_sale_id": None,  # type: ignore[union-attr]
-                 "cancel_reason": None, "confirmed_at": None} for d, lp, variant, qty, price in lines]
+                 "hold_until": d.cand.now + timedelta(hours=float(hold_hours)), "message_id": _id(d),
+                 "created_at": utcnow(), "flash_sale_id": None, "cancel_reason": None, "confirmed_at": None}
+                for d, lp, variant, qty, price in lines]
         # Per message, its lines' ids in ascending order are its lines in order (one INSERT numbers its rows in
         # the order of its VALUES, on SQLite and PostgreSQL alike).
         per_message: dict[int, list[int]] = {}
@@ -306,30 +306,12 @@ def _write(run: list[Decided], hold_hours: float) -> None:
                                      rows):
             per_message.setdefault(mid, []).append(rid)
         pools = {mid: iter(sorted(found)) for mid, found in per_message.items()}
-        res_ids = [next(pools[int(row["message_id"])]) for row in rows]  # type: ignore[arg-type]
-        for row, rid, (d, lp, variant, _, _) in zip(rows, res_ids, lines, strict=True):
+        for row, (d, lp, variant, _, _) in zip(rows, lines, strict=True):
             # Transient (never added to the session: no relationship here has a backref that could cascade it).
             res = LiveReservation(**row)
-            res.id, res.user, res.live_product, res.variant = rid, d.cand.user, lp, variant
+            res.id = next(pools[_id(d)])
+            res.user, res.live_product, res.variant = d.cand.user, lp, variant
             reservations.append(res)
-        by_variant: dict[int, int] = {}
-        by_lp: dict[int, int] = {}
-        for _, lp, variant, qty, _ in lines:
-            by_variant[variant.id] = by_variant.get(variant.id, 0) + qty
-            by_lp[lp.id] = by_lp.get(lp.id, 0) + qty
-        variants = VARIANTS
-        conn.execute(update(variants).where(variants.c.id.in_(by_variant)).values(
-            available=variants.c.available - _case(0, by_variant, variants.c.id),
-            reserved=variants.c.reserved + _case(0, by_variant, variants.c.id)))
-        note_rows(session, Variant, sorted(by_variant), frozenset({"available", "reserved"}))
-        lps = LIVE_PRODUCTS
-        conn.execute(update(lps).where(lps.c.id.in_(by_lp)).values(
-            allotment_used=lps.c.allotment_used + _case(0, by_lp, lps.c.id)))
-        for model, ident, attrs in [*((Variant, v, ("available", "reserved")) for v in by_variant),
-                                    *((LiveProduct, p, ("allotment_used",)) for p in by_lp)]:
-            loaded = session.identity_map.get(session.identity_key(model, ident))
-            if loaded is not None:
-                session.expire(loaded, list(attrs))
     # The acks now that the ids are known, and the after-commit work, comment by comment as take_comment leaves it.
     taken_res = iter(reservations)
     ack_json: dict[int, str] = {}
