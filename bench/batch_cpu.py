@@ -1,6 +1,8 @@
 """CPU per order comment, in process: one unit of work per comment (on_comment without group commit) against
-batch.write_batch in batches; `python -m bench.batch_cpu [--rounds 3]` (SQLite, or PostgreSQL when DATABASE_URL is
-set). Both paths take the same comments on the same seeded live, alternated round by round in one process."""
+batch.write_batch in batches, with its fast lane (batch_fast.py) off and on.
+
+`python -m bench.batch_cpu [--rounds 3]`: SQLite, or PostgreSQL when DATABASE_URL is set. The three paths take the
+same kind of comments on the same seeded live, alternated round by round in one process."""
 from __future__ import annotations
 
 import argparse
@@ -81,29 +83,31 @@ def measure(url: str, workdir: Any, rounds: int, batch_size: int, codes: int, bu
 
     app = create_app()
     app.config.update(LIVE_COMMENT_MIN_INTERVAL=interval, JOBS_ENABLED=False)
-    cpu: dict[str, float] = {"per_comment": 0.0, "batch": 0.0}
-    count: dict[str, int] = {"per_comment": 0, "batch": 0}
-    oks: dict[str, int] = {"per_comment": 0, "batch": 0}
+    modes = ("per_comment", "batch_slow", "batch")
+    cpu: dict[str, float] = dict.fromkeys(modes, 0.0)
+    count: dict[str, int] = dict.fromkeys(modes, 0)
+    oks: dict[str, int] = dict.fromkeys(modes, 0)
     with app.app_context():
         seed = seed_live(buyers, codes, 100000, 100000)
         buyer_ids = list(db.session.scalars(select(User.id).where(User.phone.like("0912%")).order_by(User.id)))
         db.session.commit()
         for round_no in range(rounds):
-            for mode in ("per_comment", "batch"):
+            for mode in modes:
                 items = _comments(seed, round_no, mode, buyer_ids)
+                app.config["LIVE_BATCH_FAST"] = mode == "batch"  # batch_slow: every comment through take_comment
                 start = time.process_time()
-                if mode == "batch":
+                if mode != "per_comment":
                     _batched(items, batch_size)
                 else:
                     _per_comment(app, items)
                 cpu[mode] += time.process_time() - start
                 count[mode] += len(items)
-                if mode == "batch":
+                if mode != "per_comment":
                     oks[mode] += sum(1 for item in items if item.ack and item.ack.get("reserved"))
                 db.session.remove()
         reserved = db.session.scalar(select(func.count(LiveReservation.id)))
         messages = db.session.scalar(select(func.count(ChatMessage.id)))
-    oks["per_comment"] = reserved - oks["batch"]
+    oks["per_comment"] = reserved - oks["batch"] - oks["batch_slow"]
     return {"cpu_ms": {k: 1000 * cpu[k] / count[k] for k in cpu}, "orders": count, "reserved": oks,
             "messages": messages}
 
@@ -125,13 +129,15 @@ def main() -> None:
             result = measure(url, workdir, args.rounds, args.batch, args.codes, args.buyers, args.interval)
     finally:
         common.drop_templates()
-    per, bat = result["cpu_ms"]["per_comment"], result["cpu_ms"]["batch"]
+    per, slow, bat = (result["cpu_ms"][k] for k in ("per_comment", "batch_slow", "batch"))
     print(f"bench.batch_cpu on {kind}: {args.codes} codes, {args.buyers} buyers, {args.rounds} rounds of "
           f"{ORDERS} orders per path, batches of {args.batch}")
-    print(f"{'path':<14}{'orders':>8}{'reserved':>10}{'CPU ms/order':>14}")
-    for key, label in (("per_comment", "per comment"), ("batch", "write_batch")):
-        print(f"{label:<14}{result['orders'][key]:>8}{result['reserved'][key]:>10}{result['cpu_ms'][key]:>14.2f}")
-    print(f"ratio write_batch / per comment: {bat / per:.2f}")
+    print(f"{'path':<20}{'orders':>8}{'reserved':>10}{'CPU ms/order':>14}")
+    for key, label in (("per_comment", "per comment"), ("batch_slow", "batch, no fast lane"),
+                       ("batch", "batch, fast lane")):
+        print(f"{label:<20}{result['orders'][key]:>8}{result['reserved'][key]:>10}{result['cpu_ms'][key]:>14.2f}")
+    print(f"ratio batch (fast lane) / per comment: {bat / per:.2f}; batch without the fast lane / per comment: "
+          f"{slow / per:.2f}")
 
 
 if __name__ == "__main__":
