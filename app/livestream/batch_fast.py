@@ -61,6 +61,10 @@ GATES = cast(Table, LiveCommentGate.__table__)
 RESERVATIONS = cast(Table, LiveReservation.__table__)
 
 
+class RateGateMoved(Exception):
+    """A buyer's gate row moved between the run's read and its write: the run goes through the per-comment path."""
+
+
 @dataclass
 class Candidate:
     """One comment that passed the checks needing no database: what it is, for the run's reads and decision."""
@@ -276,12 +280,24 @@ def _write(run: list[Decided], hold_hours: float) -> None:
     for d, message, mid in zip(run, messages, ids, strict=True):
         message.id, message.user = mid, d.cand.user
         d.message = message
-    gates = [{"session_id": d.cand.live.id, "user_id": d.cand.user.id, "last_comment_at": d.cand.now}
-             for d in run if d.interval > 0]
-    if gates:
+    # The rate gates, one upsert per interval (one, as a rule): moved to each comment's time only where at least the
+    # interval old, as _pass_gate does, with the run's earliest time for the cutoff (stricter by milliseconds). A row
+    # that did not move (another process's comment of the same buyer got there first) sends the run one by one.
+    by_interval: dict[float, list[Decided]] = {}
+    for d in run:
+        if d.interval > 0:
+            by_interval.setdefault(d.interval, []).append(d)
+    for interval, group in by_interval.items():
         upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(GATES)
-        conn.execute(upsert.values(gates).on_conflict_do_update(
-            index_elements=["session_id", "user_id"], set_={"last_comment_at": upsert.excluded.last_comment_at}))
+        cutoff = min(d.cand.now for d in group) - timedelta(seconds=interval)
+        moved = conn.execute(upsert.values([
+            {"session_id": d.cand.live.id, "user_id": d.cand.user.id, "last_comment_at": d.cand.now} for d in group])
+            .on_conflict_do_update(index_elements=["session_id", "user_id"],
+                                   set_={"last_comment_at": upsert.excluded.last_comment_at},
+                                   where=GATES.c.last_comment_at <= cutoff)
+            .returning(GATES.c.user_id)).all()
+        if len(moved) != len(group):
+            raise RateGateMoved()
     lines = [(d, lp, variant, qty, price) for d in run for lp, variant, qty, price in d.taken]
     reservations: list[LiveReservation] = []
     if lines:
@@ -368,6 +384,10 @@ def run(batch: list[Any], start: int, users: dict[int, User], memo: dict[Any, An
     try:
         with db.session.begin_nested():  # a run failing is rolled back alone; its comments go one by one
             _write(decided, hold_hours)
+    except RateGateMoved:
+        log.info("live comment fast lane: a rate gate moved under a run of %d; its comments go one by one",
+                 len(decided))
+        return -len(decided)
     except Exception as exc:
         if database_unavailable(exc):
             raise

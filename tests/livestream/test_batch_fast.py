@@ -203,3 +203,26 @@ def test_a_muted_or_banned_buyer_is_refused_as_before(app, db, make_live, factor
     db.session.execute(update(LiveProduct).values(allotment=2))
     db.session.commit()
     assert write(app, [pending(live, fine, "chốt A12", "late")])[0]["error"]["code"] == "out_of_stock"
+
+
+def test_a_gate_moved_by_another_process_sends_the_run_one_by_one(app, db, make_live, factory, monkeypatch):
+    """Another process's comment of the same buyer moved the gate after the run read it: the upsert leaves that row
+    alone, the run is rolled back, and take_comment refuses the comment as it always did."""
+    monkeypatch.setitem(app.config, "LIVE_COMMENT_MIN_INTERVAL", 5.0)
+    live = make_live([("A12", "Bưởi Diễn", 10, None)])
+    quick, other = factory.user("Nhanh"), factory.user("Khác")
+    db.session.add(LiveCommentGate(session_id=live.id, user_id=quick.id, last_comment_at=utcnow()))
+    db.session.commit()
+    real_init = batch_fast._State.__init__
+
+    def blind(self, cands):
+        real_init(self, cands)
+        self.gates.clear()  # as if read before the other process's commit
+
+    monkeypatch.setattr(batch_fast._State, "__init__", blind)
+    acks = write(app, [pending(live, other, "chốt A12", "o"), pending(live, quick, "chốt A12", "q")])
+    assert acks[0]["ok"] is True
+    assert acks[1]["error"]["code"] == "rate_limited"
+    fresh(db)
+    assert db.session.scalar(select(Variant.reserved)) == 1
+    assert [m.client_id for m in db.session.scalars(select(ChatMessage))] == ["o"]
