@@ -195,11 +195,12 @@ class _State:
                            LiveReservation.status.in_(HELD))
                     .group_by(LiveReservation.live_product_id, LiveReservation.user_id))}
 
-    def left(self, lp_id: int, product_id: int, variant_id: int | None = None) -> int:
-        """allotment.remaining / queries.remaining_by_code, from the counters in memory."""
+    def left(self, lp_id: int, product_id: int, variant_id: int | None = None, taking: int = 0) -> int:
+        """allotment.remaining / queries.remaining_by_code, from the counters in memory (`taking`: units of the
+        allotment held by the line being refused)."""
         shelf = self.shelf_of.get(product_id, [])
         on_shelf = sum(self.on_shelf[v] for v in shelf if variant_id is None or v == variant_id)
-        return max(0, min(self.granted[lp_id] - self.used[lp_id], on_shelf))
+        return max(0, min(self.granted[lp_id] - self.used[lp_id] - taking, on_shelf))
 
     def stock(self, live_id: int) -> dict[str, int]:
         return {code: self.left(lp_id, product_id) for lp_id, code, product_id in self.lp_of_live.get(live_id, [])}
@@ -235,16 +236,21 @@ def _decide(cand: Candidate, state: _State, hold_until: datetime, min_interval: 
     reserved: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for lp, variant, qty in cand.lines:
-        if state.used[lp.id] + qty > state.granted[lp.id] or state.on_shelf[variant.id] < qty:
-            exc: DomainError = OutOfStock.left(
-                lp.product.name, state.left(lp.id, lp.product_id, variant.id))
-            errors.append(_error(exc, lp.live_code))
+        # In reserve_line's order: the allotment, the per-buyer limit, the shelf. When the shelf refuses, the
+        # allotment was already taken inside the line's SAVEPOINT as the refusal counts what is left: so here too.
+        if state.used[lp.id] + qty > state.granted[lp.id]:
+            errors.append(_error(OutOfStock.left(lp.product.name, state.left(lp.id, lp.product_id, variant.id)),
+                                 lp.live_code))
+            continue
+        held = state.held.get((lp.id, cand.user.id), 0)
+        if lp.per_buyer_limit is not None and held + qty > lp.per_buyer_limit:
+            errors.append(_error(limit_exceeded(lp, held), lp.live_code))
+            continue
+        if state.on_shelf[variant.id] < qty:
+            errors.append(_error(OutOfStock.left(lp.product.name, state.left(lp.id, lp.product_id, variant.id, qty)),
+                                 lp.live_code))
             continue
         if lp.per_buyer_limit is not None:
-            held = state.held.get((lp.id, cand.user.id), 0)
-            if held + qty > lp.per_buyer_limit:
-                errors.append(_error(limit_exceeded(lp, held), lp.live_code))
-                continue
             state.held[(lp.id, cand.user.id)] = held + qty
         state.used[lp.id] += qty
         state.on_shelf[variant.id] -= qty

@@ -21,16 +21,17 @@ from tests.livestream.test_batch import counted, fresh, pending, write
 
 REAL_SEND = live_signals.signals.send_after_commit
 
-# (live code, name, stock, options, per-buyer limit)
-PRODUCTS = (("A12", "Bưởi Diễn", 5, None, 2), ("B3", "Cam Vinh", 100, None, None),
-            ("C7", "Áo bà ba", 4, ("đỏ", "xanh"), None), ("D1", "Mật ong", 3, None, None))
+# (live code, name, stock, options, per-buyer limit, allotment when not the stock)
+PRODUCTS = (("A12", "Bưởi Diễn", 5, None, 2, None), ("B3", "Cam Vinh", 100, None, None, None),
+            ("C7", "Áo bà ba", 4, ("đỏ", "xanh"), None, None), ("D1", "Mật ong", 3, None, None, None),
+            ("E9", "Chè Thái", 2, None, None, 3), ("F2", "Nước mắm", 1, None, 1, 5))
 
 
 def _live(db, seller, prefix):
     """A live on air with PRODUCTS under their live codes (the shop's product codes differ per live)."""
     owner, org = seller
     live = live_services.schedule_live(owner, org, title="Phiên so sánh", scheduled_at=utcnow() + timedelta(hours=1))
-    for code, name, stock, options, limit in PRODUCTS:
+    for code, name, stock, options, limit, allotment in PRODUCTS:
         product = shop_services.create_product(owner, org, shop_services.ProductData(
             name=name, category="fruit", unit="fruit", price=50000, code=f"{prefix}{code}", status="active"),
             stock=0 if options else stock)
@@ -42,7 +43,8 @@ def _live(db, seller, prefix):
                     inventory.receive_stock(v, stock, owner, "harvest")
         db.session.flush()
         db.session.refresh(product)
-        live_services.add_live_product(owner, live, product, live_code=code, per_buyer_limit=limit)
+        live_services.add_live_product(owner, live, product, live_code=code, per_buyer_limit=limit,
+                                       allotment=allotment)
     live_services.start_live(owner, live)
     db.session.commit()
     return live
@@ -58,7 +60,8 @@ FIRST = [(0, "chốt A12 x2", "a"), (1, "chốt A12 x3", "b"), (2, "chốt B3, D
          (10, "   ", "l"), (11, "chốt A12 B3", "m"), (12, "chốt A12 x2", "n"), (13, "chốt A12", "o")]
 SECOND = [(0, "chốt A12", "p"), (2, "hủy D1", "q"), (6, "chốt D1", "r"), (11, "chốt A12", "s"), (7, "chốt D1", "t"),
           (14, "chốt B3 x5", "u"), (3, "chốt C7 xanh 2", "v"), (15, "ok", "w"), (14, "chốt B3", "x"),
-          (15, "ok", "w"), (15, "chốt A12 x2", "y")]
+          (15, "ok", "w"), (15, "chốt A12 x2", "y"), (16, "chốt E9 x3", "z1"), (17, "chốt F2 x2", "z2"),
+          (18, "chốt F2, E9 x2", "z3"), (19, "chốt E9", "z4")]
 
 
 def _scrub(value, ids):
@@ -122,7 +125,7 @@ def _run(app, db, monkeypatch, live, buyers, fast):
 
 
 def test_the_fast_lane_answers_writes_and_announces_as_the_per_comment_path(app, db, seller, factory, monkeypatch):
-    buyers = [factory.user(f"Khách {n}") for n in range(16)]
+    buyers = [factory.user(f"Khách {n}") for n in range(20)]
     lives = [_live(db, seller, prefix) for prefix in ("S", "F")]
     taken = []
     real_run = batch_fast.run
