@@ -13,26 +13,27 @@ take_comment in its SAVEPOINT, then the fast lane is asked again from the one af
   muted, and passes the rate gate (the last comment and the gate row, read once for the run, moved on in memory by
   the buyer's earlier comments in the run).
 
-For the run, a few statements read what take_comment reads per comment (stored acks, last comments, gates, bans
-and mutes, the counters of the lives' products and options, what each buyer holds of each capped product); every
-comment is then decided in memory in arrival order (allotment, per-buyer limit, shelf, the stock left for its ack
-and the ticker), and the run is written with one statement per table: the chat lines (INSERT ... RETURNING), the
-gates (one upsert), the ledger lines, the reservations (INSERT ... RETURNING), the options' and live products'
-counters (one UPDATE each, CASE by id), the acks (one UPDATE). The acks, payloads, signals and broadcasts are built
-by the same functions as on the per-comment path, in the same order. The rows locked by batch._begin (PostgreSQL) or
-the write lock (SQLite) keep what was read true until the commit.
+For the run, a few statements (batch_reads.py) read what take_comment reads per comment (stored acks, last
+comments, gates, bans and mutes, the counters of the lives' products and options, what each buyer holds of each
+capped product); every comment is then decided in memory in arrival order (allotment, per-buyer limit, shelf, the
+stock left for its ack and the ticker), and the run is written inside one SAVEPOINT with one statement per table:
+the chat lines (INSERT ... RETURNING), the gates (one conditional upsert), the live products' allotments and the
+options' counters with their ledger lines (allotment.take_many, inventory.reserve_many), the reservations (INSERT
+... RETURNING), the acks (one UPDATE). The acks, payloads, signals and broadcasts are built by the same functions as
+on the per-comment path, in the same order. The rows locked by batch._begin (PostgreSQL) or the write lock (SQLite)
+keep what was read true until the commit.
 """
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import Table, case, func, insert, select, tuple_, update
+from sqlalchemy import Table, case, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -47,15 +48,16 @@ from ..shop.models import Variant
 from . import allotment, broadcast, moderation, queries, services
 from . import flash as flash_sales
 from . import signals as live_signals
-from .models import ChatMessage, LiveBan, LiveCommentGate, LiveMute, LiveProduct, LiveReservation, LiveSession
-from .parser import ParsedComment, parse_comment
+from .batch_reads import Candidate, RunState, passes
+from .models import ChatMessage, LiveCommentGate, LiveProduct, LiveReservation
+from .parser import parse_comment
 from .services import comments as comment_service
 from .services.comments import _error, _interval, _live_products, _remembered, comment_ack, reserved_line
 from .services.reservations import limit_exceeded
 
 log = logging.getLogger(__name__)
+_State = RunState  # the run's reads (batch_reads.py); a module name tests replace
 
-HELD = ("held", "checked_out")
 MESSAGES = cast(Table, ChatMessage.__table__)
 GATES = cast(Table, LiveCommentGate.__table__)
 RESERVATIONS = cast(Table, LiveReservation.__table__)
@@ -63,23 +65,6 @@ RESERVATIONS = cast(Table, LiveReservation.__table__)
 
 class RateGateMoved(Exception):
     """A buyer's gate row moved between the run's read and its write: the run goes through the per-comment path."""
-
-
-@dataclass
-class Candidate:
-    """One comment that passed the checks needing no database: what it is, for the run's reads and decision."""
-
-    index: int
-    item: Any
-    user: User
-    live: LiveSession
-    text: str
-    client_id: str
-    now: datetime
-    parsed: ParsedComment
-    kind: str
-    by_code: dict[str, LiveProduct]
-    lines: list[tuple[LiveProduct, Variant, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -137,100 +122,7 @@ def _candidate(index: int, item: Any, user: User | None, memo: dict[Any, Any],
     return cand
 
 
-def _aware(value: datetime | None, now: datetime) -> datetime | None:
-    return value.replace(tzinfo=now.tzinfo) if value is not None and value.tzinfo is None else value
-
-
-class _State:
-    """What the run read: per buyer and live, and the counters, changed in memory as comments are decided."""
-
-    def __init__(self, cands: list[Candidate]) -> None:
-        session = db.session
-        lives = {c.live.id for c in cands}
-        users = {c.user.id for c in cands}
-        orgs = {c.live.organisation_id for c in cands}
-        keys = [(c.live.id, c.user.id, c.client_id) for c in cands]
-        self.stored = {tuple(row) for row in session.execute(
-            select(ChatMessage.session_id, ChatMessage.user_id, ChatMessage.client_id)
-            .where(tuple_(ChatMessage.session_id, ChatMessage.user_id, ChatMessage.client_id).in_(keys)))}
-        self.last = {(s, u): t for s, u, t in session.execute(
-            select(ChatMessage.session_id, ChatMessage.user_id, func.max(ChatMessage.created_at))
-            .where(ChatMessage.session_id.in_(lives), ChatMessage.user_id.in_(users))
-            .group_by(ChatMessage.session_id, ChatMessage.user_id))}
-        self.gates = {(s, u): t for s, u, t in session.execute(
-            select(LiveCommentGate.session_id, LiveCommentGate.user_id, LiveCommentGate.last_comment_at)
-            .where(LiveCommentGate.session_id.in_(lives), LiveCommentGate.user_id.in_(users)))}
-        self.banned = {tuple(row) for row in session.execute(
-            select(LiveBan.organisation_id, LiveBan.user_id)
-            .where(LiveBan.organisation_id.in_(orgs), LiveBan.user_id.in_(users)))}
-        self.muted = {(s, u): t for s, u, t in session.execute(
-            select(LiveMute.session_id, LiveMute.user_id, LiveMute.until)
-            .where(LiveMute.session_id.in_(lives), LiveMute.user_id.in_(users)))}
-        self.lp_of_live: dict[int, list[tuple[int, str, int]]] = {}
-        self.granted: dict[int, int] = {}
-        self.used: dict[int, int] = {}
-        self.on_shelf: dict[int, int] = {}
-        self.shelf_of: dict[int, list[int]] = {}  # product id → its active variants' ids
-        self.held: dict[tuple[int, int], int] = {}
-        if any(c.lines for c in cands):
-            for lp_id, live_id, code, product_id, allotment, used in session.execute(
-                    select(LiveProduct.id, LiveProduct.session_id, LiveProduct.live_code, LiveProduct.product_id,
-                           LiveProduct.allotment, LiveProduct.allotment_used)
-                    .where(LiveProduct.session_id.in_(lives)).order_by(LiveProduct.id)):
-                self.lp_of_live.setdefault(live_id, []).append((lp_id, code, product_id))
-                self.granted[lp_id], self.used[lp_id] = int(allotment), int(used)
-            products = {p for rows in self.lp_of_live.values() for _, _, p in rows}
-            for vid, product_id, available, active in session.execute(
-                    select(Variant.id, Variant.product_id, Variant.available, Variant.is_active)
-                    .where(Variant.product_id.in_(products))):
-                self.on_shelf[vid] = int(available)
-                if active:
-                    self.shelf_of.setdefault(product_id, []).append(vid)
-            capped = {lp.id for c in cands for lp, _, _ in c.lines if lp.per_buyer_limit is not None}
-            if capped:
-                self.held = {(lp_id, u): int(q) for lp_id, u, q in session.execute(
-                    select(LiveReservation.live_product_id, LiveReservation.user_id,
-                           func.sum(LiveReservation.quantity))
-                    .where(LiveReservation.live_product_id.in_(capped), LiveReservation.user_id.in_(users),
-                           LiveReservation.status.in_(HELD))
-                    .group_by(LiveReservation.live_product_id, LiveReservation.user_id))}
-
-    def left(self, lp_id: int, product_id: int, variant_id: int | None = None, taking: int = 0) -> int:
-        """allotment.remaining / queries.remaining_by_code, from the counters in memory (`taking`: units of the
-        allotment held by the line being refused)."""
-        shelf = self.shelf_of.get(product_id, [])
-        on_shelf = sum(self.on_shelf[v] for v in shelf if variant_id is None or v == variant_id)
-        return max(0, min(self.granted[lp_id] - self.used[lp_id] - taking, on_shelf))
-
-    def stock(self, live_id: int) -> dict[str, int]:
-        return {code: self.left(lp_id, product_id) for lp_id, code, product_id in self.lp_of_live.get(live_id, [])}
-
-
-def _passes(cand: Candidate, state: _State, min_interval: float) -> bool:
-    """Stored, banned, muted or too fast: left to the per-comment path, which answers it as always."""
-    live, user, now = cand.live, cand.user, cand.now
-    if (live.id, user.id, cand.client_id) in state.stored or (live.organisation_id, user.id) in state.banned:
-        return False
-    until = _aware(state.muted.get((live.id, user.id)), now)
-    if until is not None and until > now:
-        return False
-    interval = _interval(live, min_interval)
-    if interval > 0:
-        last = _aware(state.last.get((live.id, user.id)), now)
-        if last is not None and (now - last).total_seconds() < interval:
-            return False
-        gate = _aware(state.gates.get((live.id, user.id)), now)
-        if gate is not None and gate > now - timedelta(seconds=interval):
-            return False
-    # Taken: what the comments after it in the run must see of it (a re-sent client_id, a second comment too soon).
-    state.stored.add((live.id, user.id, cand.client_id))
-    state.last[(live.id, user.id)] = now
-    if interval > 0:
-        state.gates[(live.id, user.id)] = now
-    return True
-
-
-def _decide(cand: Candidate, state: _State, hold_until: datetime, min_interval: float) -> Decided:
+def _decide(cand: Candidate, state: RunState, hold_until: datetime, min_interval: float) -> Decided:
     """reserve_line for each line, in memory: allotment, per-buyer limit, shelf; a refused line takes nothing."""
     taken: list[tuple[LiveProduct, Variant, int, int]] = []
     reserved: list[dict[str, Any]] = []
@@ -380,7 +272,7 @@ def run(batch: list[Any], start: int, users: dict[int, User], memo: dict[Any, An
     state = _State(cands)
     decided: list[Decided] = []
     for cand in cands:
-        if not _passes(cand, state, min_interval):
+        if not passes(cand, state, min_interval):
             break
         with force_locale(cand.item.locale):
             hold_until = cand.now + timedelta(hours=float(hold_hours))
