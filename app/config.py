@@ -108,6 +108,9 @@ class Config:
     LIVE_GROUP_COMMIT = _bool("LIVE_GROUP_COMMIT", True)
     LIVE_BATCH_MAX = int(os.environ.get("LIVE_BATCH_MAX") or 200)
     LIVE_BATCH_MS = float(os.environ.get("LIVE_BATCH_MS") or 5)
+    # The batch's fast lane (livestream/batch_fast.py): runs of plain comments decided in memory and written with one
+    # statement per table; LIVE_BATCH_FAST=0 sends every comment through take_comment (the same acks and rows).
+    LIVE_BATCH_FAST = _bool("LIVE_BATCH_FAST", True)
     # Coalesced chat (livestream/broadcast.py): clients that join with frames=true get one `frame` per live every
     # LIVE_FRAME_MS milliseconds, with at most LIVE_FRAME_CHAT plain chat lines (order and shop lines always).
     LIVE_FRAME_MS = float(os.environ.get("LIVE_FRAME_MS") or 200)

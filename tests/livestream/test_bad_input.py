@@ -183,13 +183,14 @@ def test_a_burst_from_one_user_is_rate_limited(room, connect, factory, db):
 def test_a_database_outage_asks_the_buyer_to_resend_and_keeps_nothing(room, db, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from app.livestream import services
+    from app.livestream import batch_fast, services
 
     def unreachable(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
 
     live, console, buyer_socket, watcher = room
     monkeypatch.setattr(services, "take_comment", unreachable)
+    monkeypatch.setattr(batch_fast, "_State", unreachable)  # the batch's fast lane reads the run's state first
     ack = buyer_socket.emit("comment", {"text": "chốt A12", "client_id": "pg-down-1"}, namespace=NS, callback=True)
     assert ack["ok"] is False and ack["error"]["code"] == "unavailable"
     assert ack["error"]["details"]["retry"] is True and "thử lại" in ack["error"]["message"]

@@ -60,6 +60,22 @@ def _note(session: Session, app: Flask, tags: set[str]) -> None:
     after_commit(publish, app, pending[1], session=session)
 
 
+def note_rows(session: Session, model: type, keys: Any, changed: frozenset[str]) -> None:
+    """What `do_orm_execute` notes for one conditional UPDATE per key, for a set-based UPDATE of many rows sent
+    on the session's connection (livestream/batch_fast.py): the same tags, once."""
+    found = _registry()
+    if found is None:
+        return
+    app, reg = found
+    watch = reg.watch_for(model)
+    if watch is None:
+        return
+    tags: set[str] = set()
+    for key in keys:
+        tags.update(watch.by_key(key, changed) if watch.by_key is not None else {EVERYTHING})
+    _note(session, app, tags)
+
+
 def _changed_columns(obj: Any) -> frozenset[str]:
     state = inspect(obj)
     return frozenset(attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes())

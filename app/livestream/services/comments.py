@@ -211,6 +211,28 @@ def submit_comment(session_id: Any, user: User | None, text: Any, client_id: Any
     return outcome.ack, outcome.message
 
 
+def comment_ack(message_id: int, kind: str, reserved: list[dict[str, Any]], errors: list[dict[str, Any]],
+                cancelled: list[dict[str, Any]], parsed: ParsedComment,
+                by_code: dict[str, LiveProduct]) -> dict[str, Any]:
+    """The ack of a stored comment: ok=false only when it ordered or cancelled and nothing worked."""
+    ack: dict[str, Any] = {"ok": True, "message_id": message_id, "kind": kind, "reserved": reserved,
+                           "errors": errors, **_name_help(parsed, by_code)}
+    if cancelled:
+        ack["cancelled"] = cancelled
+    if errors and not reserved and not cancelled:
+        first = {k: v for k, v in errors[0].items() if k in ("code", "message", "details")}
+        ack = {"ok": False, "message_id": message_id, "kind": kind, "error": first, "errors": errors}
+    return ack
+
+
+def reserved_line(lp: LiveProduct, quantity: int, variant_label: str | None, price: int, hold_until: datetime,
+                  flash: bool) -> dict[str, Any]:
+    """One reserved line as the ack lists it (its `remaining` is added once the comment's lines are all taken)."""
+    return {"code": lp.live_code, "name": lp.product.name, "quantity": quantity, "variant": variant_label,
+            "price": price, "hold_until": hold_until.isoformat(), "hold_until_text": buyer_news.local_time(hold_until),
+            "flash": flash}
+
+
 @dataclass
 class CommentOutcome:
     """What one comment did, for the socket handler: the ack, the new message (None for a replayed ack), the lines
@@ -306,10 +328,8 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
             errors.append(_error(exc, lp.live_code))
             continue
         reservations.append(res)
-        reserved.append({"code": lp.live_code, "name": lp.product.name, "quantity": res.quantity,
-                         "variant": res.variant.label, "price": res.unit_price,
-                         "hold_until": hold_until.isoformat(), "hold_until_text": buyer_news.local_time(hold_until),
-                         "flash": res.flash_sale_id is not None})
+        reserved.append(reserved_line(lp, res.quantity, res.variant.label, res.unit_price, hold_until,
+                                      res.flash_sale_id is not None))
     # What is left of every code once this comment's lines are taken: one statement for the ack and the ticker.
     stock = queries.remaining_by_code(live.id) if reserved or cancelled else None
     for line in reserved:
@@ -321,13 +341,7 @@ def take_comment(session_id: Any, user: User | None, text: Any, client_id: Any, 
                                              code=unknown, codes=codes),
                                           code="unknown_code", live_codes=list(by_code)), unknown))
 
-    ack: dict[str, Any] = {"ok": True, "message_id": message.id, "kind": kind, "reserved": reserved,
-                           "errors": errors, **_name_help(parsed, by_code)}
-    if cancelled:
-        ack["cancelled"] = cancelled
-    if errors and not reserved and not cancelled:
-        first = {k: v for k, v in errors[0].items() if k in ("code", "message", "details")}
-        ack = {"ok": False, "message_id": message.id, "kind": kind, "error": first, "errors": errors}
+    ack = comment_ack(message.id, kind, reserved, errors, cancelled, parsed, by_code)
     message.ack_json = json.dumps(ack, ensure_ascii=False)
     db.session.flush()
     return CommentOutcome(ack, message, reservations, stock)

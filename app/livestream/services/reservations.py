@@ -26,6 +26,14 @@ class LimitExceeded(DomainError):
     default_message = _l("You have reached the limit for this product in this live.")
 
 
+def limit_exceeded(lp: LiveProduct, held: int) -> LimitExceeded:
+    """The refusal when a buyer already holds `held` of the live product and asks more than its per-buyer limit."""
+    return LimitExceeded(
+        _l("You can order at most %(limit)s of %(code)s in this live (you already have %(held)s).",
+           limit=lp.per_buyer_limit, code=lp.live_code, held=held),
+        limit=lp.per_buyer_limit, held=held)
+
+
 def _pick_variant(lp: LiveProduct, label: str | None) -> Variant:
     variants = lp.product.active_variants
     if label is not None:
@@ -57,10 +65,7 @@ def reserve_line(live: LiveSession, lp: LiveProduct, item: ParsedItem, user: Use
                 LiveReservation.status.in_(("held", "checked_out"))))
             held = int(held or 0)
             if held + qty > lp.per_buyer_limit:
-                raise LimitExceeded(
-                    _l("You can order at most %(limit)s of %(code)s in this live (you already have %(held)s).",
-                       limit=lp.per_buyer_limit, code=lp.live_code, held=held),
-                    limit=lp.per_buyer_limit, held=held)
+                raise limit_exceeded(lp, held)
         if flash is not None:
             flash_held = flash_sales.flash_taken(flash, user.id)
             if flash_held + qty > flash.per_buyer_cap:
