@@ -50,7 +50,7 @@ test: dev-deps translations
 # ruff (pyflakes, isort, pyupgrade, bugbear, simplify) and mypy (strict on app/core and every services module) on
 # app/, as configured in pyproject.toml; CI runs it before the tests.
 lint: dev-deps
-	$(BIN)/ruff check app
+	$(BIN)/ruff check app tests bench deploy
 	$(BIN)/mypy
 
 bench: dev-deps translations

@@ -2,12 +2,12 @@
 each through the whole pipeline (page cache off) and again from the page cache ("_cached")."""
 from __future__ import annotations
 
+import http.client
 import re
 import shutil
 import subprocess
 import threading
 import time
-import http.client
 from urllib.parse import urlsplit
 
 import requests

@@ -103,7 +103,7 @@ class Server:
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
         self.worker = None
 
-    def wait_ready(self, path: str = "/healthz", timeout: float = 90) -> "Server":
+    def wait_ready(self, path: str = "/healthz", timeout: float = 90) -> Server:
         import requests
 
         deadline = time.monotonic() + timeout

@@ -49,7 +49,7 @@ def main() -> None:
             cpu_before = [s.cpu() for s in started]
             result = loadgen.run_storm([s.url for s in started], seed["live_id"], seed["buyers"],
                                        [f"chốt {c}" for c in seed["codes"]], args.rate, args.seconds, 2)
-            cpu = [round(s.cpu() - b, 2) for s, b in zip(started, cpu_before)]
+            cpu = [round(s.cpu() - b, 2) for s, b in zip(started, cpu_before, strict=False)]
         finally:
             for server in started:
                 server.stop()

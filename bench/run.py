@@ -7,7 +7,7 @@ import logging
 import shutil
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import capacity, catalog, cluster, common, fanout, mixed, report, search, storm
 
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> dict:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     mode = "quick" if args.quick else "full"
     started = time.monotonic()
-    result = {"mode": mode, "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    result = {"mode": mode, "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "machine": report.machine(), "command": "make bench-quick" if args.quick else "make bench",
               "scenarios": {}}
     workdir = common.workdir()
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
     if args.out is None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         (RESULTS / f"{mode}-{stamp}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
     if not args.no_docs and not args.only:
         report.write_docs(result)

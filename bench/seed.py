@@ -50,7 +50,7 @@ def seed(buyers: int, codes: int, stock: int, hot_stock: int) -> dict:
     if ids:
         db.session.execute(insert(ApiToken), [{"user_id": uid, "token_hash": hashlib.sha256(raw.encode()).hexdigest(),
                                                "name": "bench", "created_at": utcnow(), "expires_at": expires}
-                                              for uid, raw in zip(ids, raws)])
+                                              for uid, raw in zip(ids, raws, strict=False)])
     db.session.commit()
     return {"live_id": live.id, "seller": seller_token, "buyers": raws, "codes": spread, "hot_code": HOT_CODE,
             "product": {"id": hot.id, "slug": hot.slug}}

@@ -20,8 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "deploy"), str(ROOT)]
@@ -320,7 +320,7 @@ http {{
         wait_for(lambda: proc.poll() is None and http_status(self.url + "/healthz") == 200, 30, "nginx to answer")
 
     # --- all of it --------------------------------------------------------------------------------------
-    def start(self, seed: Callable[["Cluster"], None] | None = None, database_name: str | None = None,
+    def start(self, seed: Callable[[Cluster], None] | None = None, database_name: str | None = None,
               fresh_database: bool = False) -> None:
         """Redis, PostgreSQL (own or a database on a server), S3, migrations, seed, app processes, nginx."""
         try:
@@ -370,7 +370,7 @@ http {{
         return stopped
 
     @classmethod
-    def load(cls, state_dir: str | os.PathLike) -> "Cluster":
+    def load(cls, state_dir: str | os.PathLike) -> Cluster:
         cluster = cls(state_dir)
         path = cluster.state_dir / "cluster.json"
         if path.exists():

@@ -45,7 +45,7 @@ def two_processes(app, database_url, tmp_path):
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             processes.append(proc)
             bases.append(f"http://127.0.0.1:{port}")
-        for base, proc in zip(bases, processes):
+        for base, proc in zip(bases, processes, strict=False):
             _wait_until_up(base, proc)
         yield bases
     finally:

@@ -142,9 +142,14 @@ def reserve_many(lines: list[tuple[int, int, str | None, int | None]]) -> None:
             session.expire(loaded, ["received", "available", "reserved", "sold"])
     if rows_changed(result) != len(totals):
         raise OutOfStock()
-    session.connection().execute(insert(_MOVEMENTS), [
-        {"variant_id": variant_id, "kind": "reserve", "delta": qty, "reason": _reason(reason), "actor_id": actor,
-         "created_at": utcnow()} for variant_id, qty, reason, actor in lines])
+    _record_many("reserve", lines)
+
+
+def _record_many(kind: str, lines: list[tuple[int, int, str | None, int | None]]) -> None:
+    """_record for many lines, (variant id, delta, reason, actor id) each: one multi-row INSERT of the ledger."""
+    db.session.connection().execute(insert(_MOVEMENTS), [
+        {"variant_id": variant_id, "kind": kind, "delta": delta, "reason": _reason(reason), "actor_id": actor,
+         "created_at": utcnow()} for variant_id, delta, reason, actor in lines])
 
 
 def release_stock(variant_id: int, qty: int, reason: str | None, *, actor: User | None = None) -> None:

@@ -6,8 +6,8 @@ import argparse
 import getpass
 import os
 import string
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "rtmp.conf.template"

@@ -23,7 +23,7 @@ _RUN_AXE = """async () => {
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))
   }));
-}""" % list(BLOCKING_IMPACTS)
+}""".replace("%s", str(list(BLOCKING_IMPACTS)))
 
 _WIDEST = """() => {
   const limit = document.documentElement.clientWidth;

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from app.compliance.settings import VIETNAM
-from tests.support.browser import sign_in
 from tests.compliance.conftest import PDF
+from tests.support.browser import sign_in
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .pagecheck import NARROW, problems
 from tests.support.browser import sign_in_demo
+
+from .pagecheck import NARROW, problems
 
 pytestmark = pytest.mark.browser
 

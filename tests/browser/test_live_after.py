@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+
 from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser

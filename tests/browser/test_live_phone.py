@@ -8,7 +8,13 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.live_support import (  # noqa: F401  (live_on_air, no_rate_limit: fixtures)
-    in_first_screen, in_view, live_on_air, no_horizontal_overflow, no_rate_limit, open_live)
+    in_first_screen,
+    in_view,
+    live_on_air,
+    no_horizontal_overflow,
+    no_rate_limit,
+    open_live,
+)
 from tests.support.browser import phone_context, sign_in, sign_in_demo
 
 pytestmark = pytest.mark.browser

@@ -26,8 +26,8 @@ def test_pictures_show_and_videos_play_from_media(page: Page, browser_app, tmp_p
     clip = tmp_path / "clip.webm"
     subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=d=1:s=160x120", "-c:v", "libvpx",
                     "-y", str(clip)], check=True, timeout=60)
-    from app.core.uploads import AUDIO_VIDEO, save_image, save_upload
     from app.core.storage import get_storage
+    from app.core.uploads import AUDIO_VIDEO, save_image, save_upload
 
     video = save_upload(get_storage(), clip.read_bytes(), prefix="training/video", accept=AUDIO_VIDEO).key
     picture = save_image(get_storage(), files.jpeg(), prefix="products").key

@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .pagecheck import NARROW
 from tests.support.browser import sign_in_demo
 
+from .pagecheck import NARROW
 from .test_every_page import ADMIN, BUYER, SELLER, TRAINER
 
 pytestmark = pytest.mark.browser
@@ -24,9 +24,10 @@ def inside_the_screen(page: Page, locator) -> None:
 
 
 def test_seller_order_actions_fit_the_phone_in_both_languages(page: Page, district, vi, shot):
-    from app.shop.ordering.models import Order
-    from app.extensions import db
     from sqlalchemy import select
+
+    from app.extensions import db
+    from app.shop.ordering.models import Order
 
     sign_in_demo(page, SELLER)
     expect(page.get_by_test_id("account-link")).to_have_text("Bình")

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+
 from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser

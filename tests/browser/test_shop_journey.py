@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
+
 from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,9 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from .conftest import PHONE
 from tests.support.browser import sign_in
+
+from .conftest import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -142,10 +143,9 @@ def test_trainee_goes_from_zero_to_a_verified_certificate(page: Page, db, demo, 
 
 
 def test_admin_sees_the_funnel_by_commune(page: Page, db, demo, vi, shot):
-    from app.training import services
-
     from app.shop.demo import seed_products
     from app.shop.ordering.models import Order
+    from app.training import services
 
     # The demo shops open (their owners are in the Ô Diên class); the trainee finishes and sells once.
     seed_products()

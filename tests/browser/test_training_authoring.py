@@ -8,8 +8,9 @@ import zipfile
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import PHONE
 from tests.support.browser import sign_in
+
+from .conftest import PHONE
 
 pytestmark = pytest.mark.browser
 

@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.browser import sign_in
+from tests.support.skips import skip_or_fail
+
 from ..training import live_world
 from ..training.live_world import FIGURES, T0
 from .conftest import PHONE
-from tests.support.browser import sign_in
-from tests.support.skips import skip_or_fail
 
 pytestmark = pytest.mark.browser
 

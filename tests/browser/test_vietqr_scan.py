@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -70,7 +71,7 @@ def test_vietqr_decodes_from_the_screenshot(browser, browser_context_args, brows
             save.click()
         download = info.value
         assert download.suggested_filename == f"vietqr-{order.number}.png"
-        [saved] = zxingcpp.read_barcodes(Image.open(io.BytesIO(open(download.path(), "rb").read())).convert("L"))
+        [saved] = zxingcpp.read_barcodes(Image.open(io.BytesIO(Path(download.path()).read_bytes())).convert("L"))
         assert saved.text == payload
     finally:
         ctx.close()

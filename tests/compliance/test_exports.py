@@ -48,7 +48,7 @@ def _ledger_sums(db, period):
         return db.session.scalar(select(func.coalesce(func.sum(column), 0)).where(E.period == period, E.kind == kind))
 
     got = {kind: [total(E.revenue, kind), total(E.vat, kind), total(E.pit, kind)] for kind in ("withholding", "reversal")}
-    net = [w + r for w, r in zip(got["withholding"], got["reversal"])]
+    net = [w + r for w, r in zip(got["withholding"], got["reversal"], strict=False)]
     return got["withholding"] + got["reversal"] + net
 
 

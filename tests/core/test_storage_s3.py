@@ -1,5 +1,7 @@
 """The S3 backend of the Storage interface, against moto's threaded S3 server on 127.0.0.1."""
 
+import contextlib
+
 import boto3
 import pytest
 from flask import Flask
@@ -26,10 +28,8 @@ def bucket(s3_endpoint, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     name = "cholive-test"
     client = boto3.client("s3", region_name="ap-southeast-1", endpoint_url=s3_endpoint)
-    try:
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
         client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"})
-    except client.exceptions.BucketAlreadyOwnedByYou:
-        pass
     return name
 
 

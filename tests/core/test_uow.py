@@ -3,7 +3,7 @@ rollback, never inside the transaction, plain payloads, one failing receiver iso
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -146,7 +146,7 @@ def test_after_commit_refuses_what_cannot_be_called(app):
 # Signals -------------------------------------------------------------------------------------------------------
 
 PAYLOAD = dict(order_id=7, number="CLABC123", organisation_id=3, buyer_id=None, total=90000,
-               payment_method="vietqr", provider="bank", paid_at=datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc))
+               payment_method="vietqr", provider="bank", paid_at=datetime(2025, 1, 2, 3, 4, tzinfo=UTC))
 
 
 def test_a_signal_is_delivered_after_the_commit_never_inside_the_transaction(app, db, heard):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.core.dbtypes import utcnow
-from app.livestream import batch, batch_fast, broadcast
+from app.livestream import batch_fast, broadcast
 from app.livestream import services as live_services
 from app.livestream import signals as live_signals
 from app.livestream.models import ChatMessage, LiveCommentGate, LiveProduct, LiveReservation

@@ -5,8 +5,7 @@ import pytest
 
 from app.errors import Conflict, Forbidden
 from app.extensions import socketio
-from app.livestream import broadcast
-from app.livestream import queries, services
+from app.livestream import broadcast, queries, services
 from app.livestream.models import LiveProduct, LiveReservation
 from app.shop.models import Variant
 from tests.livestream.live_sockets import comment, connect, events, seller_event  # noqa: F401

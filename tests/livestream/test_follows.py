@@ -1,14 +1,11 @@
 """Follow an organisation, the 'live now' notification in the same unit of work, the bell and the notifications page."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
 from app.accounts import notifications
 from app.accounts.models import Notification
-from app.core.dbtypes import utcnow
 from app.errors import Conflict, NotFound, NotSignedIn
 from app.livestream import follows, services
 from app.livestream.models import OrganisationFollow

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -14,7 +14,7 @@ from app.livestream import afterlive, report, services
 from app.livestream.models import LiveSession
 from app.shop.ordering import services as ordering
 
-T0 = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def post(live, user, text, cid, minute=0):
@@ -112,7 +112,7 @@ def test_schedule_page_with_cover_and_bad_input(client, auth, db, seller, buyer)
     assert ok.headers["Location"].endswith(f"/live/{live.id}/products")
     assert live.state == "scheduled" and live.cover_key and live.cover_thumb_key
     # 20:00 in Vietnam (UTC+7) is 13:00 UTC.
-    assert live.scheduled_at == datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)
+    assert live.scheduled_at == datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
     page = client.get(f"/live/{live.id}").get_data(as_text=True)
     assert 'data-countdown="2026-12-01T13:00:00+00:00"' in page and live.cover_thumb_key in page
     cards = client.get("/live/").get_data(as_text=True)

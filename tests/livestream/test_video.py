@@ -20,7 +20,6 @@ from sqlalchemy import select
 from app.core.dbtypes import utcnow
 from app.livestream import recordings, services, video
 from app.livestream.models import LiveRecording, LiveSession, LiveStream
-
 from tests.support.net import free_port, wait_for
 from tests.support.skips import skip_or_fail
 

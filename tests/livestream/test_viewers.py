@@ -10,8 +10,8 @@ import pytest
 from app.core.dbtypes import utcnow
 from app.livestream import queries, services, viewers
 from app.livestream.models import ChatMessage, LiveSession
-from tests.support.skips import skip_or_fail
 from tests.livestream.live_sockets import NS, comment, connect, events, seller_event  # noqa: F401
+from tests.support.skips import skip_or_fail
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
 

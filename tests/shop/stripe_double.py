@@ -20,7 +20,7 @@ def nest_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         head = key.split("[", 1)[0]
         parts = [head, *_KEY_PART.findall(key[len(head):])]
         node: Any = root
-        for part, following in zip(parts, parts[1:] + [None]):
+        for part, following in zip(parts, parts[1:] + [None], strict=False):
             index: Any = int(part) if part.isdigit() and isinstance(node, list) else part
             if following is None:
                 if isinstance(node, list):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import assume, given
@@ -172,7 +172,7 @@ def test_parse_sepay():
     notification = parse_sepay(sepay_body())
     assert notification == BankNotification(
         id="92704", gateway="Vietcombank",
-        transaction_date=datetime(2025, 3, 25, 7, 2, 37, tzinfo=timezone.utc),
+        transaction_date=datetime(2025, 3, 25, 7, 2, 37, tzinfo=UTC),
         account_number="0071001234567",
         content="MBVCB.3278907687.CL7K3F9Q.CT tu 0011004123456 NGUYEN VAN A",
         transfer_type="in", amount=290000, reference_code="MBVCB.3278907687",
@@ -185,7 +185,7 @@ def test_parse_sepay():
 
 def test_transaction_date_crosses_midnight_into_utc():
     assert parse_sepay(sepay_body(transactionDate="2025-01-01 03:00:00")).transaction_date == \
-        datetime(2024, 12, 31, 20, 0, tzinfo=timezone.utc)
+        datetime(2024, 12, 31, 20, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("overrides", "expected"), [

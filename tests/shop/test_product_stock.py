@@ -21,7 +21,7 @@ def fruit(db, seller, make_product):
     owner, org = seller
     product = make_product(owner, org, stock=0)
     rows = [services.VariantRow(id=None, label="1kg", price=60000), services.VariantRow(id=None, label="2kg")]
-    for variant, stock in zip(services.set_variants(owner, product, rows), (4, 0)):
+    for variant, stock in zip(services.set_variants(owner, product, rows), (4, 0), strict=False):
         db.session.flush()
         if stock:
             inventory.receive_stock(variant, stock, owner, "harvest")

@@ -115,14 +115,14 @@ def test_strangers_and_other_organisations_cannot_touch_products(db, factory, se
     factory.org(other_owner, name="HTX Khác")
     for actor in (stranger, other_owner, None):
         for call in (
-            lambda: services.create_product(actor, org, data(name="Lạ")),
-            lambda: services.update_product(actor, product, data(name="Đổi tên")),
-            lambda: services.archive_product(actor, product),
-            lambda: services.set_variants(actor, product, [VariantRow(None, "M")]),
-            lambda: services.adjust_variant_stock(actor, product, product.variants[0].id, 5, "hack"),
-            lambda: services.managed_product(actor, org, product.id),
-            lambda: photos.delete_photo(actor, product, 1),
-            lambda: photos.reorder_photos(actor, product, []),
+            lambda actor=actor: services.create_product(actor, org, data(name="Lạ")),
+            lambda actor=actor: services.update_product(actor, product, data(name="Đổi tên")),
+            lambda actor=actor: services.archive_product(actor, product),
+            lambda actor=actor: services.set_variants(actor, product, [VariantRow(None, "M")]),
+            lambda actor=actor: services.adjust_variant_stock(actor, product, product.variants[0].id, 5, "hack"),
+            lambda actor=actor: services.managed_product(actor, org, product.id),
+            lambda actor=actor: photos.delete_photo(actor, product, 1),
+            lambda actor=actor: photos.reorder_photos(actor, product, []),
         ):
             with pytest.raises(Forbidden):
                 call()

@@ -169,9 +169,8 @@ def test_qr_svg_is_inline_svg_at_level_m():
 def test_qr_png_bytes_is_a_png_that_decodes_to_the_payload():
     import io
 
-    from PIL import Image
-
     import zxingcpp
+    from PIL import Image
     payload = vietqr.build_payload("970436", "0071001234567", 850_000, "CL7K3F9Q")
     png = vietqr.qr_png_bytes(payload)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 200

@@ -11,7 +11,7 @@ Used by the review tests and the review screen's browser test; every figure the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -24,7 +24,7 @@ from app.shop.models import Product
 from app.shop.ordering import services as ordering
 from app.training import cohorts
 
-T0 = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 FIGURES = {"questions": 4, "answered": 3, "median": 30, "in_time": 2, "order_lines": 5, "confirmed": 1,
            "cancelled": 2, "expired": 1, "comments": 12, "per_minute": 0.6, "peak": 23}
 

@@ -15,8 +15,14 @@ from app.shop import services as shop_services
 from app.shop.ordering import payment_events
 from app.shop.ordering import services as ordering
 from app.shop.payments.bank_notifications import parse_sepay
-from app.training.checks import CHECKS, CheckResult, check_first_real_order, check_practice_orders, \
-    check_product_with_photos, check_vietqr_matched
+from app.training.checks import (
+    CHECKS,
+    CheckResult,
+    check_first_real_order,
+    check_practice_orders,
+    check_product_with_photos,
+    check_vietqr_matched,
+)
 from app.training.practice import services as practice
 
 

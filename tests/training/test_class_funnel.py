@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from app.training.review import services as reviews
 
 from . import live_world
 
-D0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+D0 = datetime(2026, 11, 1, tzinfo=UTC)
 START, END = date(2026, 10, 1), date(2026, 12, 31)
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.extensions import db as _db
 from app.livestream.models import LiveRecording, LiveStream
-from app.training import arrange, services as training
+from app.training import arrange
+from app.training import services as training
 from app.training.review import queries, rubric, services
 from app.training.review.figures import live_figures
 from app.training.review.models import LiveReview, ReviewNote, ReviewScore

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,7 +16,6 @@ from app.training.models import Attendance, Cohort, Course, Lesson, Question
 
 from .conftest import right_answers
 from .test_views import csrf
-
 
 # --- authoring ------------------------------------------------------------------------------------
 

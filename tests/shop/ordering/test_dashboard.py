@@ -4,16 +4,16 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.shop import dashboard
 from app.shop.ordering import payment_events, services
-from app.shop.ordering.models import BankReview, ShippingRule
+from app.shop.ordering.models import ShippingRule
 from app.shop.payments.bank_notifications import parse_sepay
 
-UTC = timezone.utc
+UTC = UTC
 # 10:00 in Hà Nội on 28 November 2026.
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 

@@ -29,7 +29,7 @@ def test_the_reconciliation_totals(client, auth, db, carriers, shop_world):
     statement = ("Mã vận đơn,Tiền thu hộ,Phí dịch vụ\n"
                  f"{a.carrier_code},150.000,22.000\n"
                  f"{b.carrier_code},80000,22000\n"
-                 "S1.A1.000000001,50000,22000\n").encode("utf-8")
+                 "S1.A1.000000001,50000,22000\n").encode()
     response = client.post(f"/shop/manage/{org.slug}/cod", data={
         "carrier": "ghtk", "reference": "DS-2026-12-08", "paid_amount": "200000", "paid_on": "2026-12-08",
         "statement": (io.BytesIO(statement), "doi-soat.csv")}, content_type="multipart/form-data")

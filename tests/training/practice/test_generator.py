@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 
 from app.livestream.parser import parse_comment
-from app.training.practice.generator import (PACE_SETTINGS, ProductSpec, expected_lines, generate_script)
+from app.training.practice.generator import PACE_SETTINGS, ProductSpec, expected_lines, generate_script
 
 PRODUCTS = [ProductSpec("A12", "Bưởi Diễn", (), 10), ProductSpec("G2", "Gạo nếp cái hoa vàng", ("1kg", "2kg"), 8),
             ProductSpec("R5", "Rổ tre đan", ("Nhỏ", "Lớn"), 5)]
