@@ -65,6 +65,12 @@ def test_lot_page_and_qr_label_decode_to_the_lot(page: Page, browser_app, db, fa
     page.evaluate("document.getElementById('documents').scrollIntoView({block: 'start'}); window.scrollBy(0, -130)")
     expect(page.get_by_test_id("add-document")).to_be_visible()
     shot(page, "product-documents")
+    # The product form takes no OCOP stars by hand: it points at the certificate instead.
+    hint = page.get_by_test_id("ocop-hint")
+    expect(hint).to_contain_text(vi("The OCOP stars show once you add the OCOP certificate under “Quality papers” below."))
+    expect(page.locator('select[name="ocop_stars"]')).to_have_count(0)  # the certificate's is doc-ocop_stars
+    hint.scroll_into_view_if_needed()
+    shot(page, "product-form-ocop-hint")
     page.goto(f"/shop/manage/{org.slug}/products/{product.id}/lots/{lot.id}/label")
     qr = page.locator(".lot-qr")
     box = qr.bounding_box()
