@@ -21,7 +21,7 @@ def _per_comment(app: Any, items: list[Any]) -> None:
     """What events.on_comment does with LIVE_GROUP_COMMIT off: take_comment, the broadcasts queued, one commit."""
     from app.core.uow import after_commit
     from app.extensions import db
-    from app.livestream import broadcast, moderation, queries, services
+    from app.livestream import broadcast, moderation, services
 
     config = app.config
     users: dict[int, Any] = {}
@@ -34,16 +34,9 @@ def _per_comment(app: Any, items: list[Any]) -> None:
                 hold_hours=config.get("LIVE_HOLD_HOURS", services.DEFAULT_HOLD_HOURS),
                 min_interval=config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0),
                 hidden_words=moderation.hidden_word_list(config.get("LIVE_HIDDEN_WORDS")), by_shop=False)
-            message = outcome.message
-            if message is not None:
-                console = None
-                if broadcast.sellers_listening(item.session_id):
-                    console = {"message": queries.console_message_payload(message),
-                               "lines": [queries.queue_line(res) for res in outcome.reservations],
-                               "user_id": message.user_id}
-                after_commit(broadcast.broadcast_comment, item.session_id, queries.message_payload(message),
-                             outcome.ack, sender_sid=None, hidden=message.hidden, stock=outcome.stock,
-                             console=console)
+            if outcome.message is not None:  # the handler's after-commit work, as events.on_comment queues it
+                broadcast.comment_taken(item.session_id, outcome.message, outcome.reservations, outcome.ack,
+                                        outcome.stock, None)
                 after_commit(broadcast.announce_ended_flash_sales_now_and_then, item.session_id)
             db.session.commit()
         except Exception:

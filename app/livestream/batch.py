@@ -44,7 +44,7 @@ from ..core.uow import after_commit
 from ..errors import DomainError, NotSignedIn, socket_error
 from ..extensions import db, socketio
 from ..shop.models import Variant
-from . import batch_fast, broadcast, moderation, queries, services
+from . import batch_fast, broadcast, moderation, services
 from .models import LiveProduct
 
 log = logging.getLogger(__name__)
@@ -204,16 +204,9 @@ def _decide(item: PendingComment, user: User | None, memo: dict[Any, Any]) -> di
                 min_interval=config.get("LIVE_COMMENT_MIN_INTERVAL", 1.0),
                 hidden_words=moderation.hidden_word_list(config.get("LIVE_HIDDEN_WORDS")),
                 by_shop=item.by_shop, memo=memo)
-            message = outcome.message
-            if message is not None:
-                console = None
-                if broadcast.sellers_listening(item.session_id):
-                    console = {"message": queries.console_message_payload(message),
-                               "lines": [queries.queue_line(res) for res in outcome.reservations],
-                               "user_id": message.user_id}
-                after_commit(broadcast.broadcast_comment, item.session_id, queries.message_payload(message),
-                             outcome.ack, sender_sid=item.sender_sid, hidden=message.hidden, stock=outcome.stock,
-                             console=console)
+            if outcome.message is not None:
+                broadcast.comment_taken(item.session_id, outcome.message, outcome.reservations, outcome.ack,
+                                        outcome.stock, item.sender_sid)
         return outcome.ack
     except services.CommentRaced:
         # The same client_id was stored by another process first (its insert won the unique index): its ack.

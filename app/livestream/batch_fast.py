@@ -40,12 +40,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..accounts.models import User
 from ..core.dbtypes import utcnow
 from ..core.sockets import database_unavailable
-from ..core.uow import after_commit
 from ..errors import DomainError, OutOfStock
 from ..extensions import db
 from ..shop import inventory
 from ..shop.models import Variant
-from . import allotment, broadcast, moderation, queries, services
+from . import allotment, broadcast, moderation, services
 from . import flash as flash_sales
 from . import signals as live_signals
 from .batch_reads import Candidate, RunState, passes
@@ -239,13 +238,7 @@ def _write(run: list[Decided], hold_hours: float) -> None:
             mine = [next(taken_res) for _ in d.taken]
             for res in mine:
                 live_signals.hold_placed(res, "comment")
-            console = None
-            if broadcast.sellers_listening(cand.live.id):
-                console = {"message": queries.console_message_payload(message),
-                           "lines": [queries.queue_line(res) for res in mine],
-                           "user_id": message.user_id}
-            after_commit(broadcast.broadcast_comment, cand.live.id, queries.message_payload(message), d.ack,
-                         sender_sid=cand.item.sender_sid, hidden=False, stock=d.stock, console=console)
+            broadcast.comment_taken(cand.live.id, message, mine, d.ack, d.stock, cand.item.sender_sid)
     table = MESSAGES
     conn.execute(update(table).where(table.c.id.in_(ack_json)).values(
         ack_json=case(ack_json, value=table.c.id)))

@@ -132,6 +132,18 @@ def broadcast_comment(session_id: int, payload: dict, ack: dict, sender_sid: str
         _emit_order_detail(session_id, console, ack)
 
 
+def comment_taken(session_id: int, message: ChatMessage, reservations: list[Any], ack: dict,
+                  stock: dict[str, int] | None, sender_sid: str | None) -> None:
+    """Queue a taken comment's broadcast for after the commit, built from the objects in hand before the commit
+    expires them (nothing is read back): the chat line, its ticker and stock, the console's copy if a seller listens."""
+    console = None
+    if sellers_listening(session_id):
+        console = {"message": queries.console_message_payload(message),
+                   "lines": [queries.queue_line(res) for res in reservations], "user_id": message.user_id}
+    after_commit(broadcast_comment, session_id, queries.message_payload(message), ack, sender_sid=sender_sid,
+                 hidden=message.hidden, stock=stock, console=console)
+
+
 def _emit_order_detail(session_id: int, console: dict, ack: dict) -> None:
     """For the console only: the comment with its parse, the lines it reserved, the ids of the lines it released and,
     at most every LIVE_STATS_INTERVAL seconds, the stats strip (live_stats reads the whole live: never per order).

@@ -21,7 +21,7 @@ from ..errors import Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..extensions import db, socketio
 from . import batch, broadcast, buyer_news, moderation, queries, services, viewers
 from . import flash as flash_sales
-from .broadcast import NAMESPACE, broadcast_comment, room, seller_room
+from .broadcast import NAMESPACE, room, seller_room
 from .models import LiveSession
 from .trust import overlays
 
@@ -162,16 +162,9 @@ class LiveNamespace(Namespace):
             # the buyer gets that comment's ack, as for any re-sent client_id.
             db.session.rollback()
             return services.replayed_ack(session_id, user, client_id)
-        message = outcome.message
-        if message is not None:
-            # Built from the objects in hand before the commit expires them: nothing is read back afterwards.
-            console = None
-            if broadcast.sellers_listening(session_id):
-                console = {"message": queries.console_message_payload(message),
-                           "lines": [queries.queue_line(res) for res in outcome.reservations],
-                           "user_id": message.user_id}
-            after_commit(broadcast_comment, session_id, queries.message_payload(message), outcome.ack,
-                         sender_sid=request.sid, hidden=message.hidden, stock=outcome.stock, console=console)
+        if outcome.message is not None:
+            broadcast.comment_taken(session_id, outcome.message, outcome.reservations, outcome.ack, outcome.stock,
+                                    request.sid)
             after_commit(broadcast.announce_ended_flash_sales_now_and_then, session_id)
         return outcome.ack
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from ...extensions import db, socketio
-from ...livestream.events import broadcast_comment
+from ...livestream.broadcast import broadcast_comment
 from . import services
 from .models import PracticeRun
 
