@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -38,20 +38,22 @@ def _contains_nul(value: Any) -> bool:
     return False
 
 
-# Endpoints that take a larger body than MAX_CONTENT_LENGTH, each with the config key of its limit in megabytes.
-LARGE_BODIES: dict[str, str] = {}
+# Endpoints that take a larger body than MAX_CONTENT_LENGTH: the config key of the limit in megabytes, and who may
+# send one (checked before the body is read: a stranger's 200 MB never reaches the disk).
+LARGE_BODIES: dict[str, tuple[str, Callable[[], bool]]] = {}
 
 
-def allow_large_body(endpoint: str, config_key: str) -> None:
-    """A feature names an endpoint that takes a bigger upload (a lesson's video) and the setting of its limit."""
-    LARGE_BODIES[endpoint] = config_key
+def allow_large_body(endpoint: str, config_key: str, allowed: Callable[[], bool]) -> None:
+    """A feature names an endpoint that takes a bigger upload (a lesson's video), the setting of its limit, and who
+    may send it (anyone else keeps MAX_CONTENT_LENGTH)."""
+    LARGE_BODIES[endpoint] = (config_key, allowed)
 
 
 def apply_large_body_limit() -> None:
     """Before each request, first of all (before anything reads the form): the endpoint's own body limit, if any."""
-    key = LARGE_BODIES.get(request.endpoint or "")
-    if key:
-        request.max_content_length = int(current_app.config[key]) * 1024 * 1024
+    found = LARGE_BODIES.get(request.endpoint or "")
+    if found is not None and found[1]():
+        request.max_content_length = int(current_app.config[found[0]]) * 1024 * 1024
 
 
 def refuse_nul_characters() -> None:

@@ -364,7 +364,11 @@ def test_the_lesson_form_takes_a_video_bigger_than_a_photo_and_names_its_own_lim
     db.session.expire_all()
     assert db.session.get(Lesson, lesson.id).video_size == len(video)  # nothing changed
 
-    # Any other form keeps the photo limit.
+    # Any other form keeps the photo limit, and so does the lesson form for anyone but a trainer or an admin.
     photo = client.post("/account/profile", data={"photo": (io.BytesIO(b"x" * (2 * 1024 * 1024)), "a.jpg")},
                         content_type="multipart/form-data")
     assert photo.status_code == 413
+    auth.logout()
+    stranger = client.post(url, data={**form, "video": (io.BytesIO(video), "bai.mp4")},
+                           content_type="multipart/form-data")
+    assert stranger.status_code == 413

@@ -118,8 +118,10 @@ def author_module_add(module_id: int):
     return redirect(url_for("training.author_course", course_id=module.course_id))
 
 
-# The lesson form carries its video: it takes up to MAX_VIDEO_MB, not the 8 MB of a photo (deploy/nginx too).
-allow_large_body("training.author_lesson", "MAX_VIDEO_MB")
+# The lesson form carries its video: from a trainer or an admin it takes up to MAX_VIDEO_MB, not the 8 MB of a photo
+# (deploy/nginx too); anyone else's body is refused at the photo limit before it is read.
+allow_large_body("training.author_lesson", "MAX_VIDEO_MB",
+                 lambda: bool(current_user.is_authenticated and services.is_staff(current_user)))
 
 
 @bp.route("/author/lesson/<int:lesson_id>", methods=["GET", "POST"])
