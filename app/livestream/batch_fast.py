@@ -11,7 +11,9 @@ take_comment in its SAVEPOINT, then the fast lane is asked again from the one af
   on a product it orders;
 - its buyer has no stored comment with this client_id (nor an earlier one in the run), is neither banned nor
   muted, and passes the rate gate (the last comment and the gate row, read once for the run, moved on in memory by
-  the buyer's earlier comments in the run).
+  the buyer's earlier comments in the run). One that fails only the rate gate is answered here too, with
+  take_comment's refusal (batch_reads.too_soon), and nothing of it is written: a buyer typing "chốt" again and again
+  during a flash sale costs a dictionary look-up, not a SAVEPOINT and five statements.
 
 For the run, a few statements (batch_reads.py) read what take_comment reads per comment (stored acks, last
 comments, gates, bans and mutes, the counters of the lives' products and options, what each buyer holds of each
@@ -40,14 +42,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..accounts.models import User
 from ..core.dbtypes import utcnow
 from ..core.sockets import database_unavailable
-from ..errors import DomainError, OutOfStock
+from ..errors import DomainError, OutOfStock, socket_error
 from ..extensions import db
 from ..shop import inventory
 from ..shop.models import Variant
 from . import allotment, broadcast, moderation, services
 from . import flash as flash_sales
 from . import signals as live_signals
-from .batch_reads import Candidate, RunState, passes
+from .batch_reads import Candidate, RunState, passes, too_soon
 from .models import ChatMessage, LiveCommentGate, LiveProduct, LiveReservation
 from .parser import parse_comment
 from .services import comments as comment_service
@@ -95,7 +97,7 @@ def _candidate(index: int, item: Any, user: User | None, memo: dict[Any, Any],
     if live.is_practice or live.state != "live":
         return None
     products = _remembered(memo, ("products", live.id), lambda: _live_products(live))
-    by_code = {lp.live_code: lp for lp in products}
+    by_code = _remembered(memo, ("fast-by-code", live.id), lambda: {lp.live_code: lp for lp in products})
     catalog = _remembered(memo, ("fast-catalog", live.id), lambda: services.live_catalog(products))
     parsed = parse_comment(text, catalog)
     if parsed.cancels or parsed.cancel_all or parsed.ambiguous or parsed.order_hint or parsed.unknown_codes:
@@ -148,6 +150,8 @@ def _decide(cand: Candidate, state: RunState, hold_until: datetime, min_interval
         price = lp.price_of(variant)
         taken.append((lp, variant, qty, price))
         reserved.append(reserved_line(lp, qty, variant.label, price, hold_until, False))
+    if taken:
+        state.taken({lp.product_id for lp, _, _, _ in taken})
     stock = state.stock(cand.live.id) if reserved else None
     for line in reserved:
         line["remaining"] = stock.get(line["code"], 0) if stock is not None else 0
@@ -263,26 +267,38 @@ def run(batch: list[Any], start: int, users: dict[int, User], memo: dict[Any, An
     if not cands:
         return 0
     state = _State(cands)
-    decided: list[Decided] = []
+    outcomes: list[Decided | dict[str, Any]] = []  # in arrival order: decided, or refused as too soon (its answer)
     for cand in cands:
+        refusal = too_soon(cand, state, min_interval)
+        if refusal is not None:
+            with force_locale(cand.item.locale):
+                outcomes.append(socket_error(refusal))
+            continue
         if not passes(cand, state, min_interval):
             break
         with force_locale(cand.item.locale):
             hold_until = cand.now + timedelta(hours=float(hold_hours))
-            decided.append(_decide(cand, state, hold_until, min_interval))
-    if not decided:
+            outcomes.append(_decide(cand, state, hold_until, min_interval))
+    if not outcomes:
         return 0
+    decided = [o for o in outcomes if isinstance(o, Decided)]
     try:
-        with db.session.begin_nested():  # a run failing is rolled back alone; its comments go one by one
-            _write(decided, hold_hours)
+        if decided:
+            with db.session.begin_nested():  # a run failing is rolled back alone; its comments go one by one
+                _write(decided, hold_hours)
     except RateGateMoved:
         log.info("live comment fast lane: a rate gate moved under a run of %d; its comments go one by one",
-                 len(decided))
-        return -len(decided)
+                 len(outcomes))
+        return -len(outcomes)
     except Exception as exc:
         if database_unavailable(exc):
             raise
-        log.exception("live comment fast lane: a run of %d failed; its comments go one by one", len(decided))
-        return -len(decided)
-    acks.extend(d.ack for d in decided if d.ack is not None)
-    return len(decided)
+        log.exception("live comment fast lane: a run of %d failed; its comments go one by one", len(outcomes))
+        return -len(outcomes)
+    for outcome in outcomes:
+        if isinstance(outcome, Decided):
+            assert outcome.ack is not None
+            acks.append(outcome.ack)
+        else:
+            acks.append(outcome)
+    return len(outcomes)

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 
 from ..accounts.models import User
+from ..errors import RateLimited
 from ..extensions import db
 from ..shop.models import Variant
 from .models import ChatMessage, LiveBan, LiveCommentGate, LiveMute, LiveProduct, LiveReservation, LiveSession
 from .parser import ParsedComment
-from .services.comments import _interval
+from .services.comments import _interval, rate_refusal
 
 HELD = ("held", "checked_out")
 
@@ -65,6 +66,8 @@ class RunState:
             select(LiveMute.session_id, LiveMute.user_id, LiveMute.until)
             .where(LiveMute.session_id.in_(lives), LiveMute.user_id.in_(users)))}
         self.lp_of_live: dict[int, list[tuple[int, str, int]]] = {}
+        self.lps_of_product: dict[int, list[tuple[int, int, str]]] = {}  # product → (live, live product, code)
+        self._stock: dict[int, dict[str, int]] = {}  # live → code → units left, kept current as lines are taken
         self.granted: dict[int, int] = {}
         self.used: dict[int, int] = {}
         self.on_shelf: dict[int, int] = {}
@@ -76,6 +79,7 @@ class RunState:
                            LiveProduct.allotment, LiveProduct.allotment_used)
                     .where(LiveProduct.session_id.in_(lives)).order_by(LiveProduct.id)):
                 self.lp_of_live.setdefault(live_id, []).append((lp_id, code, product_id))
+                self.lps_of_product.setdefault(product_id, []).append((live_id, lp_id, code))
                 self.granted[lp_id], self.used[lp_id] = int(allotment), int(used)
             products = {p for rows in self.lp_of_live.values() for _, _, p in rows}
             for vid, product_id, available, active in session.execute(
@@ -101,7 +105,38 @@ class RunState:
         return max(0, min(self.granted[lp_id] - self.used[lp_id] - taking, on_shelf))
 
     def stock(self, live_id: int) -> dict[str, int]:
-        return {code: self.left(lp_id, product_id) for lp_id, code, product_id in self.lp_of_live.get(live_id, [])}
+        """queries.remaining_by_code from memory: computed once per live and run, then kept by `taken` (a copy)."""
+        found = self._stock.get(live_id)
+        if found is None:
+            found = self._stock[live_id] = {code: self.left(lp_id, product_id)
+                                            for lp_id, code, product_id in self.lp_of_live.get(live_id, [])}
+        return dict(found)
+
+    def taken(self, product_ids: set[int]) -> None:
+        """Lines of these products were just taken: what is left of their codes, in every live of the run."""
+        for product_id in product_ids:
+            for live_id, lp_id, code in self.lps_of_product.get(product_id, ()):
+                known = self._stock.get(live_id)
+                if known is not None:
+                    known[code] = self.left(lp_id, product_id)
+
+
+def too_soon(cand: Candidate, state: RunState, min_interval: float) -> RateLimited | None:
+    """The refusal take_comment gives a comment whose only fault is the rate gate (its buyer neither banned nor muted,
+    its client_id new): too soon after the buyer's last comment (_check_rate), or the gate row still fresh
+    (_pass_gate, which answers with the gate's time). None for any other comment: nothing is written for a refusal."""
+    live, user, now = cand.live, cand.user, cand.now
+    if (live.id, user.id, cand.client_id) in state.stored or (live.organisation_id, user.id) in state.banned:
+        return None
+    until = _aware(state.muted.get((live.id, user.id)), now)
+    if until is not None and until > now:
+        return None
+    refusal = rate_refusal(live, _aware(state.last.get((live.id, user.id)), now), now, min_interval)
+    if refusal is None:
+        gate = _aware(state.gates.get((live.id, user.id)), now)
+        if gate is not None and gate > now - timedelta(seconds=_interval(live, min_interval)):
+            refusal = rate_refusal(live, gate, now, min_interval)
+    return refusal
 
 
 def passes(cand: Candidate, state: RunState, min_interval: float) -> bool:

@@ -65,15 +65,21 @@ def to_socket(sid: str, event: str, payload: Any) -> None:
     after_commit(emit_now, event, payload, sid)
 
 
-def sellers_listening(session_id: int) -> bool:
-    """Whether anyone may be in the live's sellers' room. With a message queue (REDIS_URL) the room's members may be
-    on another process, so always; on a single process, the Socket.IO manager's room table says (a dict look-up)."""
+def listening(room_name: str) -> bool:
+    """Whether anyone may be in a room. With a message queue (REDIS_URL) its members may be on another process, so
+    always; on a single process, the Socket.IO manager's room table says (a dict look-up), and an emit to nobody is
+    not encoded at all."""
     if current_app.config.get("REDIS_URL"):
         return True
     manager = current_app.extensions["socketio"].server.manager
     if isinstance(manager, PubSubManager):
         return True
-    return bool(manager.rooms.get(NAMESPACE, {}).get(seller_room(session_id)))
+    return bool(manager.rooms.get(NAMESPACE, {}).get(room_name))
+
+
+def sellers_listening(session_id: int) -> bool:
+    """Whether anyone may be in the live's sellers' room (the console)."""
+    return listening(seller_room(session_id))
 
 
 def video_state(session_id: int, state: str, *, started: bool = False, ended: bool = False) -> None:
@@ -166,12 +172,12 @@ def send_stock(session_id: int) -> None:
 # The chat, per event or coalesced ----------------------------------------------------------------------------------
 #
 # Each chat line, order ticker and stock change goes out at once to the per-event room (`message`, `ticker`, `stock`:
-# older clients and the console; an emit to an empty room costs a dict look-up) and into this process's frame of the
-# live. Every LIVE_FRAME_MS milliseconds one background task sends each live's frame, if anything happened, to its
-# frame room: one `frame` {"messages": [...], "ticker": the last order's ticker or null, "stock": the latest stock per
-# code or null, "skipped": plain chat lines left out}, encoded once for the whole room. When more than LIVE_FRAME_CHAT
-# plain chat lines arrive in one interval, the rest are left out of the frame (counted in `skipped`); order lines and
-# the shop's lines always go. With several processes (Redis) each sends the frames of the comments it wrote.
+# older clients and the console; not even encoded when that room is empty on a single process) and into this
+# process's frame of the live. Every LIVE_FRAME_MS milliseconds one background task sends each live's frame, if
+# anything happened, to its frame room: one `frame` {"messages": [...], "ticker": the last order's ticker or null,
+# "stock": the latest stock per code or null, "skipped": plain chat lines left out}, encoded once for the whole room.
+# When more than LIVE_FRAME_CHAT plain chat lines arrive in one interval, the rest are left out of the frame (counted
+# in `skipped`); order lines and the shop's lines always go. With several processes (Redis) each sends the frames of the comments it wrote.
 
 class _Frame:
     __slots__ = ("messages", "ticker", "stock", "skipped", "plain")
@@ -253,7 +259,8 @@ def _plain(payload: dict) -> bool:
 def chat_line(session_id: int, payload: dict) -> bool:
     """A chat line for everyone on the live: now to the per-event room, in the next frame to the frame room.
     False when the frame left it out (a busy interval's plain chat)."""
-    emit_now("message", payload, chat_room(session_id))
+    if listening(chat_room(session_id)):
+        emit_now("message", payload, chat_room(session_id))
     most = int(current_app.config.get("LIVE_FRAME_CHAT", 30))
     with _frames.lock:
         frame = _frames.frame(session_id)
@@ -267,14 +274,16 @@ def chat_line(session_id: int, payload: dict) -> bool:
 
 
 def chat_ticker(session_id: int, ticker: dict, stock: dict[str, int]) -> None:
-    emit_now("ticker", ticker, chat_room(session_id))
+    if listening(chat_room(session_id)):
+        emit_now("ticker", ticker, chat_room(session_id))
     with _frames.lock:
         frame = _frames.frame(session_id)
         frame.ticker, frame.stock = ticker, stock
 
 
 def chat_stock(session_id: int, stock: dict[str, int]) -> None:
-    emit_now("stock", stock, chat_room(session_id))
+    if listening(chat_room(session_id)):
+        emit_now("stock", stock, chat_room(session_id))
     with _frames.lock:
         _frames.frame(session_id).stock = stock
 

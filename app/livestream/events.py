@@ -4,20 +4,21 @@ Thin handlers: each is one unit of work (core.sockets.socket_unit_of_work): serv
 once, the emits queued in broadcast go out after the commit, and every failure is answered the same way."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from flask import request as _request
 from flask import session as socket_session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, join_room
 
 from ..accounts.models import User
 from ..accounts.services import user_for_api_token, user_for_login_session
-from ..core.sockets import socket_unit_of_work
+from ..core.sockets import server_error, socket_unit_of_work
 from ..core.uow import after_commit
-from ..errors import Forbidden, InvalidInput, NotFound, NotSignedIn
+from ..errors import DomainError, Forbidden, InvalidInput, NotFound, NotSignedIn, socket_error
 from ..extensions import db, socketio
 from . import batch, broadcast, buyer_news, moderation, queries, services, viewers
 from . import flash as flash_sales
@@ -25,6 +26,7 @@ from .broadcast import NAMESPACE, room, seller_room
 from .models import LiveSession
 from .trust import overlays
 
+log = logging.getLogger(__name__)
 request: Any = _request  # Flask-SocketIO adds request.sid, which Flask's own types do not know
 
 MAX_TEXT = 2000  # a comment's payload; the service cuts at 500 characters, this only refuses a flood unread
@@ -82,8 +84,43 @@ def _connecting_user(auth: dict) -> User | None:
     return user_for_login_session(socket_session.get("_user_id"))
 
 
+def comment_to_batch(app: Flask, state: Any, sid: str, data: Any) -> dict[str, Any]:
+    """`comment` under group commit, without Flask-SocketIO's per-event request context (a request object, the
+    cookie session, the signed-in user loaded again, the teardown): the handler reads nothing but the connection's own
+    state, set when it joined, and hands the comment to the process's batch writer (batch.py), which answers once its
+    batch has committed. Errors are answered as socket_unit_of_work answers them, in the connection's language."""
+    try:
+        text = _comment_text(data)
+        if not isinstance(state, dict):
+            raise NotFound(_l("Join a live first."), code="unknown_live")
+        if not state.get("user_id"):
+            raise NotSignedIn(_l("Please sign in to comment and order."))
+        return batch.writer(app).submit(batch.PendingComment(
+            session_id=state["session_id"], user_id=state["user_id"], text=text, client_id=data.get("client_id"),
+            by_shop=bool(state.get("member")), sender_sid=sid, locale=state["locale"]))
+    except DomainError as exc:
+        error = exc
+    except Exception:  # as socket_unit_of_work: logged, answered
+        log.exception("live comment failed before its batch")
+        error = server_error()
+    with app.app_context(), force_locale(state["locale"] if isinstance(state, dict) else None):
+        return socket_error(error)
+
+
 class LiveNamespace(Namespace):
     """The /live events; docs/realtime-api.md describes each one, its payload and what it broadcasts."""
+
+    def trigger_event(self, event: str, *args: Any) -> Any:
+        """Every event through Flask-SocketIO's request context, but `comment` under group commit (comment_to_batch):
+        the busiest event of a sale, and the one whose handler needs nothing of it."""
+        if event == "comment" and args:
+            environ = self.socketio.server.get_environ(args[0], namespace=self.namespace) or {}
+            app, session = environ.get("flask.app"), environ.get("saved_session")
+            state = session.get("live") if session is not None else None
+            if app is not None and app.config.get("LIVE_GROUP_COMMIT", True) and \
+                    (state is None or "locale" in state):
+                return comment_to_batch(app, state, args[0], args[1] if len(args) > 1 else None)
+        return super().trigger_event(event, *args)
 
     @socket_unit_of_work(connect=True)
     def on_connect(self, auth: Any = None):
@@ -97,7 +134,13 @@ class LiveNamespace(Namespace):
             # Stopped by the platform and not reviewed yet: no chat replay, no room (trust/stop.py).
             raise Forbidden(_l("The platform stopped this live. Contact the platform's admin."), code="live_stopped")
         # "member": this connection's comments show as the shop (looked up once here, not on every comment).
-        socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None, "member": member}
+        # "locale": the language this connection's answers are written in, chosen once (comment_to_batch): the
+        # account's (a token client's too), else the page's (the cookie).
+        locale = getattr(user, "locale", None)
+        if locale not in current_app.config["LANGUAGES"]:
+            locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+        socket_session["live"] = {"session_id": live_id, "user_id": user.id if user else None, "member": member,
+                                  "locale": locale}
         join_room(room(live_id))
         # The chat one event per line (older clients, the console), or coalesced into one `frame` per interval.
         join_room(broadcast.frame_room(live_id) if auth.get("frames") is True

@@ -229,3 +229,32 @@ def test_a_gate_moved_by_another_process_sends_the_run_one_by_one(app, db, make_
     fresh(db)
     assert db.session.scalar(select(Variant.reserved)) == 1
     assert [m.client_id for m in db.session.scalars(select(ChatMessage))] == ["o"]
+
+
+def test_comments_too_soon_are_refused_inside_the_run_and_write_nothing(app, db, make_live, factory, monkeypatch):
+    """A flash sale's impatient buyers: every second "chốt" within the interval is answered rate_limited by the run
+    itself (the same refusal take_comment gives), without a SAVEPOINT or a statement of its own."""
+    monkeypatch.setitem(app.config, "LIVE_COMMENT_MIN_INTERVAL", 30.0)
+    live = make_live([("A12", "Bưởi Diễn", 1000, None)], per_buyer_limit=100)
+    buyers = [factory.user(f"Vội {k}") for k in range(10)]
+    once = [pending(live, b, "chốt A12", f"one-{b.id}") for b in buyers]
+    again = [pending(live, b, "chốt A12 x2", f"two-{b.id}") for b in buyers]
+    taken = []
+    real_run = batch_fast.run
+    monkeypatch.setattr(batch_fast, "run", lambda *a: taken.append(real_run(*a)) or taken[-1])
+    with counted(db) as (seen, commits):
+        acks = write(app, [x for pair in zip(once, again, strict=True) for x in pair])
+    assert taken == [20]  # one run took them all, in arrival order
+    assert [a["ok"] for a in acks] == [True, False] * 10
+    for ack in acks[1::2]:
+        assert ack["error"]["code"] == "rate_limited" and ack["error"]["details"]["retry_after"] == 30
+        assert "30" in ack["error"]["message"]
+    assert sum(1 for s in seen if s.startswith("SAVEPOINT")) == 1
+    assert sum(1 for s in seen if s.startswith("INSERT INTO live_chat_messages")) == 1
+    fresh(db)
+    assert [m.client_id for m in db.session.scalars(select(ChatMessage).order_by(ChatMessage.id))] == \
+        [f"one-{b.id}" for b in buyers]
+    assert db.session.scalar(select(Variant.reserved)) == 10
+    # The next batch still refuses them: the gate rows and the stored comments say so.
+    later = write(app, [pending(live, b, "chốt A12", f"three-{b.id}") for b in buyers[:3]])
+    assert [a["error"]["code"] for a in later] == ["rate_limited"] * 3

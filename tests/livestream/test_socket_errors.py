@@ -70,3 +70,45 @@ def test_an_unexpected_error_after_the_work_keeps_nothing_and_announces_nothing(
     monkeypatch.setattr(services, "pin_product", pin)
     assert seller_event(console, "pin_product", {"code": "A12", "pinned": True}) == {"ok": True}
     assert names(watcher) == ["pinned"]
+
+
+def test_a_comment_skips_the_request_context_and_answers_in_the_language_its_connection_joined_with(
+        make_live, connect, factory, db, app, monkeypatch):
+    """Under group commit `comment` runs without Flask-SocketIO's per-event request context (events.comment_to_batch):
+    no request object, no cookie session, no user loaded again per comment; its errors still come in the language
+    chosen when the connection joined."""
+    live = make_live()
+    english, vietnamese = factory.user("Mary"), factory.user("Lan")
+    english.locale = "en"
+    db.session.commit()
+    en, vi = connect(live.id, english), connect(live.id, vietnamese)
+    contexts = []
+    real = app.request_context
+    monkeypatch.setattr(app, "request_context", lambda environ: contexts.append(environ) or real(environ))
+    assert comment(en, "chốt A12", "en-1")["ok"] is True
+    bad_en = en.emit("comment", {"text": 5}, namespace=NS, callback=True)
+    bad_vi = vi.emit("comment", "chốt A12", namespace=NS, callback=True)
+    assert contexts == []
+    assert bad_en["error"]["code"] == bad_vi["error"]["code"] == "invalid_input"
+    assert bad_en["error"]["message"].startswith("Send a comment as")
+    assert bad_vi["error"]["message"] != bad_en["error"]["message"]
+    # Every other event keeps its request context (a unit of work of its own).
+    seller_event(vi, "seller_reply", {"text": "hi", "client_id": "x"})
+    assert len(contexts) == 1
+
+
+def test_a_connection_joined_before_the_language_was_kept_goes_the_old_way(make_live, connect, buyer, db, app,
+                                                                          monkeypatch):
+    """A connection whose state has no "locale" (joined before this version): `comment` through the request context."""
+    from app.extensions import socketio
+
+    live = make_live()
+    shopper = connect(live.id, buyer)
+    state = socketio.server.environ[shopper.eio_sid]["saved_session"]["live"]
+    assert state["locale"] == "vi"
+    del state["locale"]
+    contexts = []
+    real = app.request_context
+    monkeypatch.setattr(app, "request_context", lambda environ: contexts.append(environ) or real(environ))
+    assert comment(shopper, "chốt A12", "old-1")["ok"] is True
+    assert len(contexts) == 1

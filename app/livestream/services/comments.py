@@ -94,12 +94,11 @@ def _interval(live: LiveSession, min_interval: float) -> float:
     return max(float(min_interval), float(live.slow_mode_seconds or 0))
 
 
-def _check_rate(live: LiveSession, last: datetime | None, now: datetime, min_interval: float) -> None:
-    """`last`: when this buyer last commented in this live (from _earlier, read before anything was written, so two
-    comments racing in from two connections may both pass here: _pass_gate settles that inside the write)."""
+def rate_refusal(live: LiveSession, last: datetime | None, now: datetime, min_interval: float) -> RateLimited | None:
+    """The refusal of a comment at `now` from a buyer who last commented at `last` (None: not too soon)."""
     interval = _interval(live, min_interval)
     if interval <= 0:
-        return
+        return None
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=now.tzinfo)
     if last is not None and (now - last).total_seconds() < interval:
@@ -108,7 +107,16 @@ def _check_rate(live: LiveSession, last: datetime | None, now: datetime, min_int
             message = _l("Slow mode is on: please wait %(n)s s before your next comment.", n=wait)
         else:
             message = _l("You are commenting too fast. Please wait %(n)s s.", n=wait)
-        raise RateLimited(message, retry_after=wait)
+        return RateLimited(message, retry_after=wait)
+    return None
+
+
+def _check_rate(live: LiveSession, last: datetime | None, now: datetime, min_interval: float) -> None:
+    """`last`: when this buyer last commented in this live (from _earlier, read before anything was written, so two
+    comments racing in from two connections may both pass here: _pass_gate settles that inside the write)."""
+    refusal = rate_refusal(live, last, now, min_interval)
+    if refusal is not None:
+        raise refusal
 
 
 def _pass_gate(live: LiveSession, user: User, now: datetime, min_interval: float) -> None:
