@@ -115,6 +115,9 @@ class Config:
     # LIVE_FRAME_MS milliseconds, with at most LIVE_FRAME_CHAT plain chat lines (order and shop lines always).
     LIVE_FRAME_MS = float(os.environ.get("LIVE_FRAME_MS") or 200)
     LIVE_FRAME_CHAT = int(os.environ.get("LIVE_FRAME_CHAT") or 30)
+    # A live's frames are paced so that one process sends its viewers at most about this many frames a second
+    # (a room of 5,000 here: a frame every half second); 0 turns the pacing off.
+    LIVE_FRAME_SENDS = float(os.environ.get("LIVE_FRAME_SENDS") or 10_000)
     LIVE_BATCH_WAIT_SECONDS = float(os.environ.get("LIVE_BATCH_WAIT_SECONDS") or 30)  # a comment's wait for its batch
 
     API_TITLE = "Chợ Live API"

@@ -16,12 +16,10 @@ def post_worker_init(worker):
     import yappi
 
     def dump():
-        yappi.stop()
         out = Path(os.environ["BENCH_PROFILE_OUT"]).with_suffix(".pstat")
         yappi.get_func_stats().save(str(out) + ".part", type="pstat")
         os.replace(str(out) + ".part", out)
         yappi.clear_stats()
-        yappi.start(builtins=False)
 
     gevent.signal_handler(signal.SIGUSR2, dump)
     yappi.set_clock_type("cpu")

@@ -194,11 +194,17 @@ class _Frame:
 
 
 class _Frames:
-    """This process's frames waiting for the next interval, and the task that sends them."""
+    """This process's frames waiting for the next interval, and the task that sends them.
+
+    A very large room is paced: its frames go out at most every members / LIVE_FRAME_SENDS seconds (the room's
+    viewers on this process), so the fan-out of one live costs at most about LIVE_FRAME_SENDS frame sends a second
+    per process whatever its audience (5,000 viewers at the default 10,000: a frame every half second). What arrives
+    meanwhile waits in the live's frame: nothing is dropped but the plain chat past LIVE_FRAME_CHAT per frame."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.pending: dict[int, _Frame] = {}
+        self.due: dict[int, float] = {}  # live → when its next frame may go (paced rooms only)
         self.pid: int | None = None
         self.sent = time.monotonic()  # when frames last went out (the interval's, or flush_frames by hand)
 
@@ -213,7 +219,7 @@ class _Frames:
     def _start(self) -> None:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         self.pid = os.getpid()
-        self.pending = {}
+        self.pending, self.due = {}, {}
         socketio.start_background_task(self._run_forever, app)
 
     def _run_forever(self, app: Any) -> None:
@@ -226,21 +232,44 @@ class _Frames:
                 continue
             try:
                 with app.app_context():
-                    self.flush()
+                    self.flush(paced=True)
             except Exception:  # never let the sender die
                 log.exception("live frames: a flush failed")
 
-    def take(self) -> dict[int, _Frame]:
+    def take(self, now: float | None = None) -> dict[int, _Frame]:
+        """The pending frames (with `now`: only those of lives whose pace lets them go at `now`)."""
         with self.lock:
-            taken, self.pending = self.pending, {}
-        return taken
+            if now is None:
+                taken, self.pending = self.pending, {}
+                return taken
+            taken = {live: frame for live, frame in self.pending.items() if self.due.get(live, 0.0) <= now}
+            for live in taken:
+                del self.pending[live]
+            return taken
 
-    def flush(self) -> int:
-        """Send the pending frames; any flush (the interval's, or flush_frames by hand) starts the next interval."""
-        self.sent = time.monotonic()
-        taken = self.take()
+    def _pace(self, session_id: int, now: float) -> None:
+        """When this live's next frame may go: a room of n viewers here waits n / LIVE_FRAME_SENDS seconds."""
+        budget = float(current_app.config.get("LIVE_FRAME_SENDS", 10_000))
+        interval = max(0.01, float(current_app.config.get("LIVE_FRAME_MS", 200)) / 1000)
+        manager = current_app.extensions["socketio"].server.manager
+        members = len(manager.rooms.get(NAMESPACE, {}).get(frame_room(session_id)) or ())
+        wait = members / budget if budget > 0 else 0.0
+        if wait > interval:
+            self.due[session_id] = now + wait - interval / 2  # sent by the interval's tick nearest to it
+        else:
+            self.due.pop(session_id, None)
+
+    def flush(self, paced: bool = False) -> int:
+        """Send the pending frames (`paced`: the interval's tick, which holds a large room's frame until its turn);
+        any flush starts the next interval."""
+        self.sent = now = time.monotonic()
+        taken = self.take(now if paced else None)
         for session_id, frame in taken.items():
             socketio.emit("frame", frame.payload(), to=frame_room(session_id), namespace=NAMESPACE)
+            self._pace(session_id, now)
+        if paced and len(self.due) > len(self.pending) + 1000:  # lives long quiet: forget their pace
+            with self.lock:
+                self.due = {live: at for live, at in self.due.items() if at > now or live in self.pending}
         return len(taken)
 
 

@@ -104,3 +104,32 @@ def test_the_background_task_sends_frames_by_itself(app, make_live, buyer, conne
     got: list[dict] = []
     wait_for(lambda: got.extend(frames(viewer)) or got, 10, "a frame from the background task")
     assert [m["id"] for m in got[0]["messages"]] == [ack["message_id"]]
+
+
+def test_a_very_large_room_is_paced_and_keeps_every_line_for_its_next_frame(app, make_live, factory, connect,
+                                                                            monkeypatch, no_rate_limit):
+    """LIVE_FRAME_SENDS caps the frames a second one process sends a live's viewers: here 2 a second for 2 framed
+    viewers, so a frame at most every second; what comes meanwhile waits in the frame, nothing lost."""
+    monkeypatch.setitem(app.config, "LIVE_FRAME_MS", 200)
+    monkeypatch.setitem(app.config, "LIVE_FRAME_SENDS", 2)
+    live = make_live()
+    viewers = [connect(live.id, frames=True) for _ in range(2)]
+    writer = connect(live.id, factory.user("Khách"))
+    first = comment(writer, "chào shop", "p1")
+    assert broadcast._frames.flush(paced=True) == 1
+    for viewer in viewers:
+        assert [[m["id"] for m in f["messages"]] for f in frames(viewer)] == [[first["message_id"]]]
+    later = [comment(writer, f"còn không {n}", f"p{n + 2}") for n in range(3)]
+    assert broadcast._frames.flush(paced=True) == 0  # its turn is a second after the last frame
+    assert frames(viewers[0]) == [] and frames(viewers[1]) == []
+    broadcast._frames.due[live.id] = 0.0  # as if that second had passed
+    assert broadcast._frames.flush(paced=True) == 1
+    for viewer in viewers:
+        assert [[m["id"] for m in f["messages"]] for f in frames(viewer)] == [[a["message_id"] for a in later]]
+    # A room within the budget is never held.
+    monkeypatch.setitem(app.config, "LIVE_FRAME_SENDS", 10_000)
+    broadcast._frames.due.clear()
+    comment(writer, "ok", "q1")
+    assert broadcast._frames.flush(paced=True) == 1
+    comment(writer, "ok nữa", "q2")
+    assert broadcast._frames.flush(paced=True) == 1 and live.id not in broadcast._frames.due
