@@ -189,10 +189,15 @@ def issue_api_token(user: User, days: int, name: str | None = None) -> tuple[str
 def user_for_api_token(raw: str | None, now: datetime | None = None) -> User | None:
     if not raw:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
-    if token is None or token.revoked_at is not None or token.expires_at <= (now or utcnow()):
+    # The token and its user in one statement (every socket connection of a mobile client or a bench asks).
+    found = db.session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                               .where(ApiToken.token_hash == _hash_token(raw))).first()
+    if found is None:
         return None
-    return token.user
+    token, user = found
+    if token.revoked_at is not None or token.expires_at <= (now or utcnow()):
+        return None
+    return user
 
 
 def revoke_api_token(raw: str) -> None:
@@ -241,6 +246,14 @@ def membership(user: User | None, org: Organisation) -> Membership | None:
     return db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == org.id)
     )
+
+
+def is_member(user: User | None, organisation_id: int) -> bool:
+    """Whether the user belongs to the organisation (any role): one indexed look-up, the organisation not loaded."""
+    if user is None or not getattr(user, "id", None):
+        return False
+    return db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.organisation_id == organisation_id)) is not None
 
 
 def require_org_role(user: User | None, org: Organisation, role: str = "staff") -> Membership:
