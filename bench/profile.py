@@ -1,4 +1,6 @@
-"""Profile the app under the order storm with pyinstrument: `python -m bench.profile [--quick]` → bench/results/profile-storm.txt/.html."""
+"""Profile the app under the order storm: `python -m bench.profile` (pyinstrument, wall time per greenlet) →
+bench/results/profile-storm.txt/.html, or `--cpu` (yappi, CPU time per function, the buyers' joins included) →
+bench/results/profile-storm-cpu.txt."""
 from __future__ import annotations
 
 import argparse
@@ -17,7 +19,11 @@ def main() -> None:
     parser.add_argument("--redis", action="store_true", help="with the Redis message queue on, as in a cluster")
     parser.add_argument("--processes", type=int, default=1,
                         help="app processes sharing Redis and the database (more than one implies --redis)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="yappi's CPU clock instead of pyinstrument (joins included); try --rate 60 --buyers 400")
     args = parser.parse_args()
+    if args.cpu:
+        return cpu_profile(args)
     common.pin_load_generator()
     redis = args.redis or args.processes > 1
     name = "profile-storm" + ("-redis" if redis and args.processes == 1 else "") + \
@@ -58,6 +64,64 @@ def main() -> None:
     for out in outs:
         out.write_text(by_function(out.with_suffix(".pyisession")))
         print(f"profile: {out} and {out.with_suffix('.html')}")
+
+
+def cpu_profile(args) -> None:
+    """One worker under bench/profile_cpu_conf.py (yappi), its stats written when the storm is over (SIGUSR2): the
+    buyers' joins and leaves are in it (on_connect, the handshakes), beside the comments, acks, broadcasts and frames.
+    Keep the rate under what the profiled worker carries (yappi costs it 2-4 times the CPU): 60/s by default."""
+    import os
+    import pstats
+    import signal
+    import time
+
+    common.pin_load_generator()
+    out = common.ROOT / "bench" / "results" / f"profile-storm-cpu-{args.database}.txt"
+    stats = out.with_suffix(".pstat")
+    workdir = common.workdir()
+    with common.database(args.database, workdir) as url:
+        env = common.app_env(url, workdir)
+        seed = common.migrate_and_seed(env, "--buyers", str(args.buyers), "--codes", "40")
+        server_core, _ = common.cores()
+        server = common.Server("wsgi:app", env, workdir / "profiled.log")
+        server.proc.kill()
+        server.proc.wait()
+        server.proc = subprocess.Popen(
+            (["taskset", "-c", server_core] if server_core else []) + [
+                sys.executable, "-m", "gunicorn", "-c", str(common.ROOT / "bench" / "profile_cpu_conf.py"),
+                "-b", f"127.0.0.1:{server.port}", "wsgi:app"], cwd=common.ROOT,
+            env={**env, "BENCH_PROFILE_OUT": str(out)}, stdout=server.log.open("wb"), stderr=subprocess.STDOUT)
+        server.wait_ready()
+
+        def written() -> None:  # the worker writes the stats from a signal handler: wait for the file
+            deadline = time.monotonic() + 120
+            while not stats.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+
+        stats.unlink(missing_ok=True)
+        cpu = {"start": server.cpu()}
+        try:
+            result = loadgen.run_storm([server.url], seed["live_id"], seed["buyers"],
+                                       [f"chốt {c}" for c in seed["codes"]], args.rate, args.seconds, 2)
+            used = server.cpu() - cpu["start"]
+            os.kill(server.worker, signal.SIGUSR2)
+            written()
+        finally:
+            server.stop()
+        ok = result["outcomes"].get("ok", 0)
+        head = (f"{result['outcomes']} {loadgen.summary(result['latencies'])}; worker CPU {used:.2f} s "
+                f"(with the buyers' joins and leaves) = {1000 * used / max(ok, 1):.2f} ms per accepted order, profiler "
+                f"included")
+        print(head)
+        print(storm.check_invariants(url, seed["live_id"], result["reserved"]))
+    import io
+
+    text = io.StringIO()
+    report = pstats.Stats(str(stats), stream=text)
+    report.sort_stats("tottime").print_stats(40)
+    report.sort_stats("cumulative").print_stats(r"app/|socketio|engineio|simple_websocket|wsproto", 60)
+    out.write_text(head + "\n" + text.getvalue())
+    print(f"profile: {out}")
 
 
 def by_function(session_path, top: int = 45) -> str:

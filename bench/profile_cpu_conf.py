@@ -1,6 +1,6 @@
 """Gunicorn settings for a CPU profile: the app's own settings plus yappi (CPU clock, per greenlet) in the worker.
 
-`kill -USR2 <worker>` writes the stats so far to BENCH_PROFILE_OUT (.pstat) and starts counting again."""
+`kill -USR2 <worker>` writes the stats so far to BENCH_PROFILE_OUT (.pstat) and starts counting again (python -m bench.profile --cpu)."""
 import os
 import runpy
 from pathlib import Path
