@@ -1,9 +1,14 @@
-"""Load generators: asyncio python-socketio clients in worker processes pinned to the load core."""
+"""Load generators: asyncio Socket.IO clients in worker processes pinned to the load core.
+
+The clients are `bench.rawclient.RawClient` (a minimal Socket.IO client over aiohttp's WebSocket, several times
+cheaper per ack than python-socketio's); BENCH_CLIENT=socketio uses `socketio.AsyncClient` as before.
+"""
 from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
 import os
+import resource
 import time
 from typing import Any
 
@@ -11,37 +16,74 @@ from .common import pin_load_generator
 
 NS = "/live"
 CTX = mp.get_context("fork")
-CONNECT_BATCH = 50
+CLIENT = os.environ.get("BENCH_CLIENT", "raw")
+RAW = CLIENT != "socketio"
+CONNECT_BATCH = 200 if RAW else 50
+ACK_TIMEOUT_S = 30
 # Viewers join with frames=true (the live page's way since #14: one `frame` per interval); BENCH_FRAMES=0 measures
 # the per-line events of older clients.
 VIEWER_FRAMES = os.environ.get("BENCH_FRAMES", "1") != "0"
 
 
-async def _connect(url: str, auths: list[dict], on_message=None) -> tuple[list, int]:
-    import socketio
+def raise_nofile() -> int:
+    """The soft open-files limit raised to the hard one (thousands of sockets per process); returns it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
 
+
+def _load_process() -> None:
+    pin_load_generator()
+    raise_nofile()
+
+
+async def _connect(url: str, auths: list[dict], on_message=None) -> tuple[list, int]:
     clients, failed = [], 0
+    if RAW:
+        from . import rawclient
+
+        http = rawclient.session()
+
+        def make(auth):
+            client = rawclient.RawClient(http, url, NS)
+            if on_message is not None:
+                client.on("message", on_message)
+                client.on("frame", lambda frame: [on_message(m) for m in frame.get("messages") or ()])
+            return client.connect(auth, timeout=30), client
+    else:
+        import socketio
+
+        def make(auth):
+            client = socketio.AsyncClient(reconnection=False)
+            if on_message is not None:
+                client.on("message", on_message, namespace=NS)
+                # A viewer that joined with frames=true gets the chat coalesced: each line of a frame is one delivery.
+                client.on("frame", lambda frame: [on_message(m) for m in frame.get("messages") or ()], namespace=NS)
+            return client.connect(url, namespaces=[NS], auth=auth, transports=["websocket"], wait_timeout=30), client
 
     async def one(auth):
         nonlocal failed
-        client = socketio.AsyncClient(reconnection=False)
-        if on_message is not None:
-            client.on("message", on_message, namespace=NS)
-            # A viewer that joined with frames=true gets the chat coalesced: each line of a frame is one delivery.
-            client.on("frame", lambda frame: [on_message(m) for m in frame.get("messages") or ()], namespace=NS)
+        connecting, client = make(auth)
         try:
-            await client.connect(url, namespaces=[NS], auth=auth, transports=["websocket"], wait_timeout=30)
+            await connecting
             clients.append(client)
         except Exception:  # a refused or timed-out connection is counted, not fatal
             failed += 1
 
     for start in range(0, len(auths), CONNECT_BATCH):
         await asyncio.gather(*(one(a) for a in auths[start:start + CONNECT_BATCH]))
+    if RAW and not clients:
+        await http.close()
     return clients, failed
 
 
 async def _disconnect(clients: list) -> None:
     await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+    if RAW:
+        for http in {id(c.http): c.http for c in clients}.values():
+            await http.close()
 
 
 # Order storm --------------------------------------------------------------------------------------------
@@ -51,18 +93,18 @@ async def _storm(url, live_id, tokens, texts, rate, duration, tag, ready, go) ->
     clients, failed = await _connect(url, [{"session_id": live_id, "token": t, "frames": VIEWER_FRAMES}
                                            for t in tokens])
     ready.put(("ready", len(clients), failed))
-    await asyncio.get_running_loop().run_in_executor(None, go.wait)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, go.wait)
+    cpu0 = time.process_time()
     outcomes: dict[str, int] = {}
     latencies: list[float] = []
     reserved = 0
     last_ack = 0.0
+    late = 0.0  # how far behind its schedule the generator sent its latest comment (s): its own ceiling shows here
 
-    async def one(client, text, client_id):
+    def record(ack, sent):
         nonlocal reserved, last_ack
-        sent = time.monotonic()
-        try:
-            ack = await client.call("comment", {"text": text, "client_id": client_id}, namespace=NS, timeout=30)
-        except Exception:  # a lost ack is an outcome to count
+        if not isinstance(ack, dict):  # a lost ack is an outcome to count
             outcomes["timeout"] = outcomes.get("timeout", 0) + 1
             return
         now = time.monotonic()
@@ -75,23 +117,68 @@ async def _storm(url, live_id, tokens, texts, rate, duration, tag, ready, go) ->
             code = (ack.get("error") or {}).get("code", "error")
             outcomes[code] = outcomes.get(code, 0) + 1
 
+    async def one(client, text, client_id):
+        sent = time.monotonic()
+        try:
+            ack = await client.call("comment", {"text": text, "client_id": client_id}, namespace=NS,
+                                    timeout=ACK_TIMEOUT_S)
+        except Exception:  # a lost ack is an outcome to count
+            ack = None
+        record(ack, sent)
+
     start = time.monotonic()
     tasks = []
-    total = int(rate * duration)
-    for i in range(total if clients else 0):
-        delay = start + i / rate - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(clients[i % len(clients)], texts[i % len(texts)], f"{tag}-{i}")))
-    await asyncio.gather(*tasks)
-    result = {"sent": len(tasks), "outcomes": outcomes, "latencies": latencies, "reserved": reserved,
-              "elapsed": max(last_ack - start, duration), "connected": len(clients), "connect_failed": failed}
+    total = int(rate * duration) if clients else 0
+    pending = 0
+    all_acked = loop.create_future()
+
+    def acked(sent):
+        def done(ack):
+            nonlocal pending
+            record(ack, sent)
+            pending -= 1
+            if pending == 0 and sent_all and not all_acked.done():
+                all_acked.set_result(None)
+        return done
+
+    sent_all = False
+    for i in range(total):
+        due = start + i / rate
+        now = time.monotonic()
+        if due > now:
+            await asyncio.sleep(due - now)
+        else:
+            late = max(late, now - due)
+        client, text, client_id = clients[i % len(clients)], texts[i % len(texts)], f"{tag}-{i}"
+        if RAW:  # no task per comment: the ack calls back
+            pending += 1
+            try:
+                await client.call_cb("comment", {"text": text, "client_id": client_id}, acked(time.monotonic()))
+            except Exception:  # a closed connection: its ack is lost
+                pending -= 1
+                outcomes["timeout"] = outcomes.get("timeout", 0) + 1
+        else:
+            tasks.append(asyncio.create_task(one(client, text, client_id)))
+    sent_all = True
+    if RAW:
+        if pending:
+            try:
+                async with asyncio.timeout(ACK_TIMEOUT_S):
+                    await all_acked
+            except TimeoutError:
+                outcomes["timeout"] = outcomes.get("timeout", 0) + pending
+    else:
+        await asyncio.gather(*tasks)
+    client_cpu = time.process_time() - cpu0
+    result = {"sent": total, "outcomes": outcomes, "latencies": latencies, "reserved": reserved,
+              "elapsed": max(last_ack - start, duration), "connected": len(clients), "connect_failed": failed,
+              "client_cpu_s": client_cpu, "send_late_s": late}
     await _disconnect(clients)
     return result
 
 
 def _storm_process(args, ready, go, out):
-    pin_load_generator()
+    _load_process()
     out.put(asyncio.run(_storm(*args, ready, go)))
 
 
@@ -124,7 +211,8 @@ def run_storm(url_for: list[str], live_id: int, tokens: list[str], texts: list[s
             outcomes[key] = outcomes.get(key, 0) + value
     return {"sent": sum(p["sent"] for p in parts), "outcomes": outcomes, "reserved": sum(p["reserved"] for p in parts),
             "latencies": [x for p in parts for x in p["latencies"]], "elapsed": max(p["elapsed"] for p in parts),
-            "connected": connected, "connect_failed": failed}
+            "connected": connected, "connect_failed": failed,
+            "client_cpu_s": sum(p["client_cpu_s"] for p in parts), "send_late_s": max(p["send_late_s"] for p in parts)}
 
 
 # The send time rides in the text as letters: a run of digits that long is masked as a phone number (core.privacy)
@@ -176,7 +264,7 @@ async def _viewers(url, live_id, count, ready, commands) -> dict:
 
 
 def _viewers_process(url, live_id, count, ready, commands):
-    pin_load_generator()
+    _load_process()
     asyncio.run(_viewers(url, live_id, count, ready, commands))
 
 
