@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -41,6 +42,21 @@ def pin_load_generator() -> None:
     _, load = cores()
     if load is not None:
         os.sched_setaffinity(0, {load})
+
+
+def raise_nofile() -> int:
+    """The soft open-files limit raised to the hard one (thousands of sockets per process); returns it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
+
+
+def nofile_hard() -> int | None:
+    """The hard open-files limit every process here (the servers too) inherits; None if unlimited."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    return None if hard == resource.RLIM_INFINITY else hard
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -100,7 +116,8 @@ class Server:
         cmd += ["-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "--worker-connections", "20000",
                 "--graceful-timeout", "1", "--log-level", "warning", target]
         self.log = log
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                                     preexec_fn=raise_nofile)  # the capacity ramp holds ~20,000 sockets
         self.worker = None
 
     def wait_ready(self, path: str = "/healthz", timeout: float = 90) -> Server:

@@ -8,11 +8,10 @@ from __future__ import annotations
 import asyncio
 import multiprocessing as mp
 import os
-import resource
 import time
 from typing import Any
 
-from .common import pin_load_generator
+from .common import pin_load_generator, raise_nofile
 
 NS = "/live"
 CTX = mp.get_context("fork")
@@ -25,21 +24,15 @@ ACK_TIMEOUT_S = 30
 VIEWER_FRAMES = os.environ.get("BENCH_FRAMES", "1") != "0"
 
 
-def raise_nofile() -> int:
-    """The soft open-files limit raised to the hard one (thousands of sockets per process); returns it."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        soft = hard
-    return soft
-
-
 def _load_process() -> None:
     pin_load_generator()
     raise_nofile()
 
 
-async def _connect(url: str, auths: list[dict], on_message=None) -> tuple[list, int]:
+async def _connect(url: str, auths: list[dict], on_message=None, on_raw=None) -> tuple[list, int]:
+    """Clients connected to the live namespace, `CONNECT_BATCH` at a time; (clients, how many failed).
+    `on_message(line)` for every chat line (per event or in a frame), decoded; `on_raw(text)` instead takes each
+    `frame`/`message` event undecoded (raw client only)."""
     clients, failed = [], 0
     if RAW:
         from . import rawclient
@@ -48,7 +41,10 @@ async def _connect(url: str, auths: list[dict], on_message=None) -> tuple[list, 
 
         def make(auth):
             client = rawclient.RawClient(http, url, NS)
-            if on_message is not None:
+            if on_raw is not None:
+                client.on_raw("frame", on_raw)
+                client.on_raw("message", on_raw)
+            elif on_message is not None:
                 client.on("message", on_message)
                 client.on("frame", lambda frame: [on_message(m) for m in frame.get("messages") or ()])
             return client.connect(auth, timeout=30), client
@@ -230,14 +226,33 @@ def sent_at(word: str) -> float:
 
 # Viewers: fan-out and idle connections -------------------------------------------------------------------
 
+# Every viewer counts the lines it receives; with the raw client only one viewer in FANOUT_SAMPLE decodes its frames
+# and records each line's delivery latency, the others count a frame's lines by a substring count of the undecoded
+# text (5,000 viewers at 200 lines/s are a million line deliveries a second: no single core decodes them all).
+FANOUT_SAMPLE = max(1, int(os.environ.get("BENCH_FANOUT_SAMPLE", "20")))
+_LINE = '"text":"t='  # how a timed line's text starts in the server's compact JSON
+
+
 async def _viewers(url, live_id, count, ready, commands) -> dict:
     latencies: list[float] = []
+    delivered = 0
+    last_at = 0.0
 
     def on_message(message):
+        nonlocal delivered, last_at
         text = message.get("text") or "" if isinstance(message, dict) else ""
         if text.startswith("t="):
             now = time.time()
-            latencies.append((now - sent_at(text[2:].split()[0]), now))
+            delivered += 1
+            last_at = now
+            latencies.append(now - sent_at(text[2:].split()[0]))
+
+    def on_raw(body: str):
+        nonlocal delivered, last_at
+        lines = body.count(_LINE)
+        if lines:
+            delivered += lines
+            last_at = time.time()
 
     loop = asyncio.get_running_loop()
     clients: list = []
@@ -245,17 +260,23 @@ async def _viewers(url, live_id, count, ready, commands) -> dict:
     pending = count
     while True:
         if pending is not None:
-            more, bad = await _connect(url, [{"session_id": live_id, "frames": VIEWER_FRAMES}] * pending, on_message)
+            auth = {"session_id": live_id, "frames": VIEWER_FRAMES}
+            sampled = -(-pending // FANOUT_SAMPLE) if RAW else pending
+            more, bad = await _connect(url, [auth] * sampled, on_message)
             clients += more
             failed += bad
+            if pending > sampled:
+                more, bad = await _connect(url, [auth] * (pending - sampled), on_raw=on_raw)
+                clients += more
+                failed += bad
             ready.put(("ready", len(clients), failed))
         command = await loop.run_in_executor(None, commands.get)
         if command[0] == "add":
             pending = command[1]
             continue
         if command[0] == "report":
-            ready.put(("report", len(latencies), latencies))
-            latencies = []
+            ready.put(("report", delivered, latencies, last_at))
+            latencies, delivered, last_at = [], 0, 0.0
             pending = None
             continue
         break
@@ -293,11 +314,14 @@ class ViewerPool:
         self.connected, self.failed = self._gather_ready()
         return self.connected, self.failed
 
-    def report(self) -> list[tuple[float, float]]:
-        """(latency, arrival wall time) of every delivery since the last report."""
+    def report(self) -> tuple[int, list[float], float | None]:
+        """Since the last report: lines delivered (every viewer), the delivery latencies of the sampled viewers'
+        lines (every viewer's with BENCH_CLIENT=socketio) and the wall time of the last delivery."""
         for queue in self.commands:
             queue.put(("report",))
-        return [x for _ in self.procs for x in self.ready.get(timeout=300)[2]]
+        parts = [self.ready.get(timeout=300) for _ in self.procs]
+        last = max((part[3] for part in parts if part[1]), default=None)
+        return sum(part[1] for part in parts), [x for part in parts for x in part[2]], last
 
     def close(self) -> None:
         for queue in self.commands:

@@ -46,6 +46,7 @@ class RawClient:
         self.namespace = namespace
         self._prefix = "" if namespace == "/" else namespace + ","
         self._handlers: dict[str, Callable[..., Any]] = {}
+        self._raw: list[tuple[str, Callable[[str], None]]] = []
         self._acks: dict[int, Callable[[Any], None]] = {}
         self._next_id = 0
         self._ws: aiohttp.ClientWebSocketResponse | None = None
@@ -56,6 +57,11 @@ class RawClient:
 
     def on(self, event: str, handler: Callable[..., Any]) -> None:
         self._handlers[event] = handler
+
+    def on_raw(self, event: str, handler: Callable[[str], None]) -> None:
+        """`handler(text)` with the event's JSON array as received, not decoded (counting lines costs a substring
+        count, not a json.loads). Checked before `on`'s handlers."""
+        self._raw.append(('["' + event + '"', handler))
 
     async def connect(self, auth: dict | None = None, timeout: float = 30) -> RawClient:
         """Open the WebSocket, connect the namespace with `auth`; raises ConnectError on a refusal."""
@@ -87,16 +93,24 @@ class RawClient:
                 data: str = msg.data
                 kind = data[:2]
                 if kind == "42":  # an event
-                    if not self._handlers:
+                    if not self._handlers and not self._raw:
                         continue
                     body = data[skip:]
                     if body[:1] != "[":  # an event with an ack id (the server asks back): not used by the app
                         body = body.lstrip("0123456789")
-                    args = json.loads(body)
-                    handler = self._handlers.get(args[0])
-                    if handler is not None:
-                        handler(*args[1:])
-                elif kind == "43":  # an ack: 43/live,<id>[args]
+                    for start, raw in self._raw:
+                        if body.startswith(start):
+                            raw(body)
+                            break
+                    else:
+                        if not self._handlers:
+                            continue
+                        args = json.loads(body)
+                        handler = self._handlers.get(args[0])
+                        if handler is not None:
+                            handler(*args[1:])
+                    continue
+                if kind == "43":  # an ack: 43/live,<id>[args]
                     body = data[skip:]
                     bracket = body.index("[")
                     callback = self._acks.pop(int(body[:bracket]), None)
