@@ -84,13 +84,11 @@ async def _disconnect(clients: list) -> None:
 
 # Order storm --------------------------------------------------------------------------------------------
 
-async def _storm(url, live_id, tokens, texts, rate, duration, tag, ready, go) -> dict:
-    # Buyers watch the live too: they take the chat as the live page does (frames, unless BENCH_FRAMES=0).
-    clients, failed = await _connect(url, [{"session_id": live_id, "token": t, "frames": VIEWER_FRAMES}
-                                           for t in tokens])
-    ready.put(("ready", len(clients), failed))
+async def _storm_phase(clients, texts, rate, duration, tag, start_at) -> dict:
+    """One open-loop phase on connected buyers: `rate` comments/s for `duration` s from wall time `start_at`."""
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, go.wait)
+    if start_at > time.time():
+        await asyncio.sleep(start_at - time.time())  # every process starts the phase at the same wall time
     cpu0 = time.process_time()
     outcomes: dict[str, int] = {}
     latencies: list[float] = []
@@ -126,6 +124,7 @@ async def _storm(url, live_id, tokens, texts, rate, duration, tag, ready, go) ->
     tasks = []
     total = int(rate * duration) if clients else 0
     pending = 0
+    sent_all = False
     all_acked = loop.create_future()
 
     def acked(sent):
@@ -137,7 +136,6 @@ async def _storm(url, live_id, tokens, texts, rate, duration, tag, ready, go) ->
                 all_acked.set_result(None)
         return done
 
-    sent_all = False
     for i in range(total):
         due = start + i / rate
         now = time.monotonic()
@@ -165,50 +163,89 @@ async def _storm(url, live_id, tokens, texts, rate, duration, tag, ready, go) ->
                 outcomes["timeout"] = outcomes.get("timeout", 0) + pending
     else:
         await asyncio.gather(*tasks)
-    client_cpu = time.process_time() - cpu0
-    result = {"sent": total, "outcomes": outcomes, "latencies": latencies, "reserved": reserved,
-              "elapsed": max(last_ack - start, duration), "connected": len(clients), "connect_failed": failed,
-              "client_cpu_s": client_cpu, "send_late_s": late}
+    return {"sent": total, "outcomes": outcomes, "latencies": latencies, "reserved": reserved,
+            "elapsed": max(last_ack - start, duration), "client_cpu_s": time.process_time() - cpu0,
+            "send_late_s": late}
+
+
+async def _buyers(url, live_id, tokens, ready, commands) -> None:
+    # Buyers watch the live too: they take the chat as the live page does (frames, unless BENCH_FRAMES=0).
+    clients, failed = await _connect(url, [{"session_id": live_id, "token": t, "frames": VIEWER_FRAMES}
+                                           for t in tokens])
+    ready.put(("ready", len(clients), failed))
+    loop = asyncio.get_running_loop()
+    while True:
+        command = await loop.run_in_executor(None, commands.get)
+        if command[0] != "phase":
+            break
+        ready.put(("phase", await _storm_phase(clients, *command[1:])))
     await _disconnect(clients)
-    return result
 
 
-def _storm_process(args, ready, go, out):
+def _buyers_process(url, live_id, tokens, ready, commands):
     _load_process()
-    out.put(asyncio.run(_storm(*args, ready, go)))
+    asyncio.run(_buyers(url, live_id, tokens, ready, commands))
+
+
+class BuyerPool:
+    """Buyers connected once across `processes` processes (each buyer one connection), then any number of storm
+    phases on them: connecting thousands of buyers again for every phase would cost more than the phase."""
+
+    def __init__(self, url_for: list[str], live_id: int, tokens: list[str], processes: int):
+        self.ready = CTX.Queue()
+        self.commands = [CTX.Queue() for _ in range(processes)]
+        self.procs = []
+        for p in range(processes):
+            proc = CTX.Process(target=_buyers_process, daemon=True,
+                               args=(url_for[p % len(url_for)], live_id, tokens[p::processes], self.ready,
+                                     self.commands[p]))
+            proc.start()
+            self.procs.append(proc)
+        self.connected = self.failed = 0
+        for _ in self.procs:
+            _, ok, bad = self.ready.get(timeout=600)
+            self.connected, self.failed = self.connected + ok, self.failed + bad
+
+    def phase(self, texts: list[str], rate: float, duration: float, on_start=None) -> dict:
+        """Open loop: `rate` comments/s over the processes, each buyer at most once per len(tokens)/rate s.
+        `on_start` is called as the comments start."""
+        tag = f"{time.time_ns() % 10**10}"
+        start_at = time.time() + 0.3
+        for p, queue in enumerate(self.commands):
+            queue.put(("phase", texts, rate / len(self.commands), duration, f"p{p}-{tag}", start_at))
+        if on_start is not None:
+            time.sleep(max(0.0, start_at - time.time()))  # the phase starts at start_at in every process
+            on_start()
+        parts = [self.ready.get(timeout=duration + ACK_TIMEOUT_S + 120)[1] for _ in self.procs]
+        outcomes: dict[str, int] = {}
+        for part in parts:
+            for key, value in part["outcomes"].items():
+                outcomes[key] = outcomes.get(key, 0) + value
+        return {"sent": sum(p["sent"] for p in parts), "outcomes": outcomes,
+                "reserved": sum(p["reserved"] for p in parts),
+                "latencies": [x for p in parts for x in p["latencies"]], "elapsed": max(p["elapsed"] for p in parts),
+                "connected": self.connected, "connect_failed": self.failed,
+                "client_cpu_s": sum(p["client_cpu_s"] for p in parts),
+                "send_late_s": max(p["send_late_s"] for p in parts)}
+
+    def close(self) -> None:
+        for queue in self.commands:
+            queue.put(("stop",))
+        for proc in self.procs:
+            proc.join(timeout=60)
+            if proc.is_alive():
+                proc.terminate()
 
 
 def run_storm(url_for: list[str], live_id: int, tokens: list[str], texts: list[str], rate: float, duration: float,
               processes: int, on_start=None) -> dict:
-    """Open loop: `rate` comments/s over `processes` processes, each buyer at most once per len(tokens)/rate s.
-    `on_start` is called once every buyer has connected, as the comments start."""
-    ready, out, go = CTX.Queue(), CTX.Queue(), CTX.Event()
-    procs = []
-    for p in range(processes):
-        mine = tokens[p::processes]
-        url = url_for[p % len(url_for)]
-        args = (url, live_id, mine, texts, rate / processes, duration, f"p{p}-{time.time_ns() % 10**8}")
-        procs.append(CTX.Process(target=_storm_process, args=(args, ready, go, out), daemon=True))
-    for proc in procs:
-        proc.start()
-    connected = failed = 0
-    for _ in procs:
-        _, ok, bad = ready.get(timeout=300)
-        connected, failed = connected + ok, failed + bad
-    go.set()
-    if on_start is not None:
-        on_start()
-    parts = [out.get(timeout=duration + 120) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=30)
-    outcomes: dict[str, int] = {}
-    for part in parts:
-        for key, value in part["outcomes"].items():
-            outcomes[key] = outcomes.get(key, 0) + value
-    return {"sent": sum(p["sent"] for p in parts), "outcomes": outcomes, "reserved": sum(p["reserved"] for p in parts),
-            "latencies": [x for p in parts for x in p["latencies"]], "elapsed": max(p["elapsed"] for p in parts),
-            "connected": connected, "connect_failed": failed,
-            "client_cpu_s": sum(p["client_cpu_s"] for p in parts), "send_late_s": max(p["send_late_s"] for p in parts)}
+    """One phase on buyers connected for it (BuyerPool for several phases): open loop, `rate` comments/s over
+    `processes` processes. `on_start` is called once every buyer has connected, as the comments start."""
+    pool = BuyerPool(url_for, live_id, tokens, processes)
+    try:
+        return pool.phase(texts, rate, duration, on_start)
+    finally:
+        pool.close()
 
 
 # The send time rides in the text as letters: a run of digits that long is masked as a phone number (core.privacy)

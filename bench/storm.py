@@ -66,10 +66,9 @@ def check_invariants(url: str, live_id: int, acked_units: int) -> dict:
             "stock_balance_broken": int(stock_broken)}
 
 
-def _phase(name: str, urls: list[str], cpu, live_id: int, tokens: list[str], texts: list[str], rate: float,
-           seconds: float, processes: int) -> dict:
+def _phase(name: str, pool: loadgen.BuyerPool, cpu, texts: list[str], rate: float, seconds: float) -> dict:
     before = cpu()
-    result = loadgen.run_storm(urls, live_id, tokens, texts, rate, seconds, processes)
+    result = pool.phase(texts, rate, seconds)
     used = cpu() - before
     ok = result["outcomes"].get("ok", 0)
     return {"phase": name, "offered_per_s": rate, "sent": result["sent"], "outcomes": result["outcomes"],
@@ -95,15 +94,18 @@ def run_app(kind: str, settings: dict, workdir, *, processes: int = 1) -> dict:
             seed = seeding.result()
             urls = [s.url for s in started]
             cpu = lambda: sum(s.cpu() for s in started)  # CPU of every app worker
-            phases = []
-            spread_texts = [f"chốt {code}" for code in seed["codes"]]
-            for rate in settings["rates"]:
+            pool = loadgen.BuyerPool(urls, seed["live_id"], seed["buyers"], settings["processes"])
+            try:
+                phases = []
+                spread_texts = [f"chốt {code}" for code in seed["codes"]]
+                for rate in settings["rates"]:
+                    time.sleep(PHASE_GAP_S)
+                    phases.append(_phase("spread", pool, cpu, spread_texts, rate, settings["seconds"]))
                 time.sleep(PHASE_GAP_S)
-                phases.append(_phase("spread", urls, cpu, seed["live_id"], seed["buyers"], spread_texts, rate,
-                                     settings["seconds"], settings["processes"]))
-            time.sleep(PHASE_GAP_S)
-            phases.append(_phase("hot", urls, cpu, seed["live_id"], seed["buyers"], [f"chốt {seed['hot_code']}"],
-                                 settings["hot_rate"], settings["seconds"], settings["processes"]))
+                phases.append(_phase("hot", pool, cpu, [f"chốt {seed['hot_code']}"], settings["hot_rate"],
+                                     settings["seconds"]))
+            finally:
+                pool.close()
         checks = check_invariants(url, seed["live_id"], sum(p["reserved_units"] for p in phases))
     return {"database": kind, "processes": processes, "hot_stock": int(hot_total * 0.6), "phases": phases,
             "checks": checks}
@@ -123,13 +125,16 @@ def run_baseline(settings: dict, workdir) -> dict:
     buyers = ["x"] * settings.get("ceiling_buyers", settings["buyers"])
     phases, failed = [], False
     with common.servers("bench.baseline_server:app", env, workdir, use_app_config=False) as (server,):
-        for rate in rates:
-            if failed and rate not in own:
-                continue
-            phase = _phase("echo", [server.url], server.cpu, 0, buyers, ["chốt A10"], rate, settings["seconds"],
-                           settings["processes"])
-            phases.append(phase)
-            failed = failed or not keeps_up(phase)
+        pool = loadgen.BuyerPool([server.url], 0, buyers, settings["processes"])
+        try:
+            for rate in rates:
+                if failed and rate not in own:
+                    continue
+                phase = _phase("echo", pool, server.cpu, ["chốt A10"], rate, settings["seconds"])
+                phases.append(phase)
+                failed = failed or not keeps_up(phase)
+        finally:
+            pool.close()
     return {"phases": phases, "ceiling": ceiling(phases)}
 
 
