@@ -18,7 +18,7 @@ from . import common, loadgen
 # The load generator's own ceiling: the bare server at `ceiling_rates` (with `ceiling_buyers` connections) in the
 # same run; the highest rate it acknowledges at ≥ 0.95× what is offered is what this generator can offer at all.
 QUICK = {"buyers": 60, "codes": 20, "rates": [20], "hot_rate": 20, "seconds": 2, "processes": 2,
-         "ceiling_rates": [250, 1000, 4000], "ceiling_buyers": 60}
+         "ceiling_rates": [2000], "ceiling_buyers": 60}
 FULL = {"buyers": 3000, "codes": 40, "rates": [250, 500, 1000, 2000], "hot_rate": 500, "seconds": 4, "processes": 2,
         "ceiling_rates": [500, 1000, 2000, 4000, 8000, 16000], "ceiling_buyers": 500}
 KEEPS_UP = 0.95  # accepted ≥ 0.95× offered
