@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/12"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+WORKER_CONNECTIONS = 25000
 
 
 def _split_cores() -> tuple[str | None, int | None]:
@@ -113,7 +114,9 @@ class Server:
         if use_app_config:
             cmd += ["-c", str(ROOT / "gunicorn.conf.py")]
         # A short graceful timeout: wrk's keep-alive connections otherwise hold every stop for seconds.
-        cmd += ["-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "--worker-connections", "20000",
+        # gevent's pool holds one greenlet per connection: above the capacity ramp's 20,000 idle viewers, so that its
+        # pings (and the fan-out's sender) still get one at the top step.
+        cmd += ["-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "--worker-connections", str(WORKER_CONNECTIONS),
                 "--graceful-timeout", "1", "--log-level", "warning", target]
         self.log = log
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
