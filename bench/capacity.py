@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from . import common, loadgen
 
 QUICK = {"step": 250, "limit": 500, "pings": 25, "processes": 2}
-FULL = {"step": 1000, "limit": 5000, "pings": 60, "processes": 4}
+FULL = {"step": 2500, "limit": 20000, "pings": 60, "processes": 4}
+# The server holds one file descriptor per connection: the ramp stops short of its open-files limit (raised to the
+# hard limit at start), whatever the bound; the result says which one it was.
+FD_RESERVE = 200
 PING_LIMIT_S = 1.0
 
 
@@ -17,7 +21,7 @@ def _ramp(server, live_id: int, settings: dict) -> dict:
     pool = loadgen.ViewerPool([server.url], live_id, 0, settings["processes"])
     try:
         while steps[-1]["connections"] < settings["limit"]:
-            connected, failed = pool.add(settings["step"])
+            connected, failed = pool.add(min(settings["step"], settings["limit"] - steps[-1]["connections"]))
             pings = asyncio.run(loadgen.ping(server.url, live_id, settings["pings"]))
             p99 = common.percentile(pings, 99)
             steps.append({"connections": connected, "failed": failed, "rss_kb": server.rss_kb(),
@@ -35,8 +39,21 @@ def _ramp(server, live_id: int, settings: dict) -> dict:
             "kb_per_connection": round(per_conn, 1) if per_conn is not None else None}
 
 
+def _settings(quick: bool) -> dict:
+    """QUICK or FULL; BENCH_CAPACITY_LIMIT and BENCH_CAPACITY_STEP change the bound and the step. The bound is
+    lowered to the open-files hard limit less FD_RESERVE when that is lower (`fd_bound`)."""
+    settings = dict(QUICK if quick else FULL)
+    for key, env in (("limit", "BENCH_CAPACITY_LIMIT"), ("step", "BENCH_CAPACITY_STEP")):
+        if os.environ.get(env):
+            settings[key] = int(os.environ[env])
+    hard = common.nofile_hard()
+    if hard is not None and settings["limit"] > hard - FD_RESERVE:
+        settings["limit"], settings["fd_bound"] = hard - FD_RESERVE, hard
+    return settings
+
+
 def run(quick: bool, workdir) -> dict:
-    settings = QUICK if quick else FULL
+    settings = _settings(quick)
     env = common.app_env("sqlite://", workdir)
     with common.servers("bench.baseline_server:app", env, workdir, use_app_config=False) as (server,):
         baseline = _ramp(server, 0, settings)

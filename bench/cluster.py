@@ -9,9 +9,9 @@ from . import fanout, storm
 
 
 def run(quick: bool, workdir) -> dict:
-    storm_settings = dict(storm.QUICK if quick else storm.FULL)
+    storm_settings = storm._settings(quick)  # the storm scenario's, with its env overrides
     storm_settings["rates"] = storm_settings["rates"][-1:]
-    fan_settings = dict(fanout.QUICK if quick else fanout.FULL)
+    fan_settings = fanout._settings(quick)
     fan_settings["viewers"] = fan_settings["viewers"][:1]
     # "One process" is the storm and fan-out scenarios' PostgreSQL run with the same settings, in this invocation.
     result = {"storm": {"two": storm.run_app("postgresql", storm_settings, workdir, processes=2)}}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/12"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+WORKER_CONNECTIONS = 25000
 
 
 def _split_cores() -> tuple[str | None, int | None]:
@@ -41,6 +43,21 @@ def pin_load_generator() -> None:
     _, load = cores()
     if load is not None:
         os.sched_setaffinity(0, {load})
+
+
+def raise_nofile() -> int:
+    """The soft open-files limit raised to the hard one (thousands of sockets per process); returns it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
+
+
+def nofile_hard() -> int | None:
+    """The hard open-files limit every process here (the servers too) inherits; None if unlimited."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    return None if hard == resource.RLIM_INFINITY else hard
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -97,10 +114,13 @@ class Server:
         if use_app_config:
             cmd += ["-c", str(ROOT / "gunicorn.conf.py")]
         # A short graceful timeout: wrk's keep-alive connections otherwise hold every stop for seconds.
-        cmd += ["-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "--worker-connections", "20000",
+        # gevent's pool holds one greenlet per connection: above the capacity ramp's 20,000 idle viewers, so that its
+        # pings (and the fan-out's sender) still get one at the top step.
+        cmd += ["-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "--worker-connections", str(WORKER_CONNECTIONS),
                 "--graceful-timeout", "1", "--log-level", "warning", target]
         self.log = log
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                                     preexec_fn=raise_nofile)  # the capacity ramp holds ~20,000 sockets
         self.worker = None
 
     def wait_ready(self, path: str = "/healthz", timeout: float = 90) -> Server:

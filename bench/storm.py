@@ -13,9 +13,15 @@ from sqlalchemy import create_engine, text
 from . import common, loadgen
 
 # Every buyer is also a viewer: each accepted order is broadcast (message, ticker, stock) to all of them, so the
-# number of buyers sets the cost of an order. A buyer comments at most once a second (LIVE_COMMENT_MIN_INTERVAL).
-QUICK = {"buyers": 60, "codes": 20, "rates": [20], "hot_rate": 20, "seconds": 2, "processes": 2}
-FULL = {"buyers": 200, "codes": 40, "rates": [10, 20, 40], "hot_rate": 20, "seconds": 6, "processes": 2}
+# number of buyers sets the cost of an order. A buyer comments at most once a second (LIVE_COMMENT_MIN_INTERVAL):
+# 3,000 buyers offer 2,000/s with each buyer's comments 1.5 s apart.
+# The load generator's own ceiling: the bare server at `ceiling_rates` (with `ceiling_buyers` connections) in the
+# same run; the highest rate it acknowledges at ≥ 0.95× what is offered is what this generator can offer at all.
+QUICK = {"buyers": 60, "codes": 20, "rates": [20], "hot_rate": 20, "seconds": 2, "processes": 2,
+         "ceiling_rates": [2000], "ceiling_buyers": 60}
+FULL = {"buyers": 3000, "codes": 40, "rates": [250, 500, 1000, 2000], "hot_rate": 500, "seconds": 4, "processes": 2,
+        "ceiling_rates": [500, 1000, 2000, 4000, 8000, 16000], "ceiling_buyers": 500}
+KEEPS_UP = 0.95  # accepted ≥ 0.95× offered
 
 
 PHASE_GAP_S = 1.1  # a buyer's last comment of one phase and first of the next are further apart than the 1 s limit
@@ -60,17 +66,19 @@ def check_invariants(url: str, live_id: int, acked_units: int) -> dict:
             "stock_balance_broken": int(stock_broken)}
 
 
-def _phase(name: str, urls: list[str], cpu, live_id: int, tokens: list[str], texts: list[str], rate: float,
-           seconds: float, processes: int) -> dict:
+def _phase(name: str, pool: loadgen.BuyerPool, cpu, texts: list[str], rate: float, seconds: float) -> dict:
     before = cpu()
-    result = loadgen.run_storm(urls, live_id, tokens, texts, rate, seconds, processes)
+    result = pool.phase(texts, rate, seconds)
     used = cpu() - before
     ok = result["outcomes"].get("ok", 0)
     return {"phase": name, "offered_per_s": rate, "sent": result["sent"], "outcomes": result["outcomes"],
             "accepted_per_s": round(ok / result["elapsed"], 1), **loadgen.summary(result["latencies"]),
             "server_cpu_s": round(used, 3), "cpu_s_per_1000": round(used / max(result["sent"], 1) * 1000, 3),
             "reserved_units": result["reserved"], "connected": result["connected"],
-            "connect_failed": result["connect_failed"]}
+            "connect_failed": result["connect_failed"], "client": loadgen.CLIENT,
+            "client_cpu_s": round(result["client_cpu_s"], 3),
+            "client_cpu_s_per_1000": round(result["client_cpu_s"] / max(result["sent"], 1) * 1000, 3),
+            "send_late_ms": round(result["send_late_s"] * 1000, 1)}
 
 
 def run_app(kind: str, settings: dict, workdir, *, processes: int = 1) -> dict:
@@ -86,35 +94,83 @@ def run_app(kind: str, settings: dict, workdir, *, processes: int = 1) -> dict:
             seed = seeding.result()
             urls = [s.url for s in started]
             cpu = lambda: sum(s.cpu() for s in started)  # CPU of every app worker
-            phases = []
-            spread_texts = [f"chốt {code}" for code in seed["codes"]]
-            for rate in settings["rates"]:
+            pool = loadgen.BuyerPool(urls, seed["live_id"], seed["buyers"], settings["processes"])
+            try:
+                phases = []
+                spread_texts = [f"chốt {code}" for code in seed["codes"]]
+                for rate in settings["rates"]:
+                    time.sleep(PHASE_GAP_S)
+                    phases.append(_phase("spread", pool, cpu, spread_texts, rate, settings["seconds"]))
                 time.sleep(PHASE_GAP_S)
-                phases.append(_phase("spread", urls, cpu, seed["live_id"], seed["buyers"], spread_texts, rate,
-                                     settings["seconds"], settings["processes"]))
-            time.sleep(PHASE_GAP_S)
-            phases.append(_phase("hot", urls, cpu, seed["live_id"], seed["buyers"], [f"chốt {seed['hot_code']}"],
-                                 settings["hot_rate"], settings["seconds"], settings["processes"]))
+                phases.append(_phase("hot", pool, cpu, [f"chốt {seed['hot_code']}"], settings["hot_rate"],
+                                     settings["seconds"]))
+            finally:
+                pool.close()
         checks = check_invariants(url, seed["live_id"], sum(p["reserved_units"] for p in phases))
     return {"database": kind, "processes": processes, "hot_stock": int(hot_total * 0.6), "phases": phases,
             "checks": checks}
 
 
+def keeps_up(phase: dict) -> bool:
+    return phase["accepted_per_s"] >= KEEPS_UP * phase["offered_per_s"] and not phase["connect_failed"]
+
+
 def run_baseline(settings: dict, workdir) -> dict:
+    """The bare server at the storm's rates (the ratios' baseline), then on up the ceiling rates: the load generator's
+    ceiling is the highest rate acknowledged at ≥ 0.95× offered (past the first rate that fails, only the storm's
+    own rates are still run)."""
     env = common.app_env("sqlite://", workdir)
+    own = set(settings["rates"]) | {settings["hot_rate"]}
+    rates = sorted(own | set(settings.get("ceiling_rates") or ()))
+    buyers = ["x"] * settings.get("ceiling_buyers", settings["buyers"])
+    phases, failed = [], False
     with common.servers("bench.baseline_server:app", env, workdir, use_app_config=False) as (server,):
-        phases = [_phase("echo", [server.url], server.cpu, 0, ["x"] * settings["buyers"], ["chốt A10"], rate,
-                         settings["seconds"], settings["processes"]) for rate in settings["rates"]]
-    return {"phases": phases}
+        pool = loadgen.BuyerPool([server.url], 0, buyers, settings["processes"])
+        try:
+            for rate in rates:
+                if failed and rate not in own:
+                    continue
+                phase = _phase("echo", pool, server.cpu, ["chốt A10"], rate, settings["seconds"])
+                phases.append(phase)
+                failed = failed or not keeps_up(phase)
+        finally:
+            pool.close()
+    return {"phases": phases, "ceiling": ceiling(phases)}
+
+
+def ceiling(phases: list[dict]) -> dict:
+    """The load generator's ceiling from the bare server's phases: the highest offered rate kept up with (all lower
+    ones kept up too), its p99 ack and the CPU both sides spent per 1,000 acks there."""
+    top = None
+    for phase in sorted(phases, key=lambda p: p["offered_per_s"]):
+        if not keeps_up(phase):
+            break
+        top = phase
+    tried = max((p["offered_per_s"] for p in phases), default=None)
+    if top is None:
+        return {"rate_per_s": None, "highest_tried_per_s": tried, "limited": True}
+    return {"rate_per_s": top["offered_per_s"], "accepted_per_s": top["accepted_per_s"], "p99_ms": top["p99_ms"],
+            "client_cpu_s_per_1000": top["client_cpu_s_per_1000"], "server_cpu_s_per_1000": top["cpu_s_per_1000"],
+            "send_late_ms": top["send_late_ms"], "highest_tried_per_s": tried,
+            "limited": top["offered_per_s"] < tried, "client": top["client"]}
+
+
+def _ints(name: str) -> list[int] | None:
+    value = os.environ.get(name)
+    return [int(r) for r in value.split(",") if r.strip()] if value else None
 
 
 def _settings(quick: bool) -> dict:
-    """QUICK or FULL; BENCH_STORM_RATES (e.g. "40,80,160") and BENCH_STORM_HOT_RATE offer other rates."""
+    """QUICK or FULL; BENCH_STORM_RATES (e.g. "40,80,160"), BENCH_STORM_HOT_RATE, BENCH_STORM_CEILING_RATES,
+    BENCH_STORM_BUYERS and BENCH_STORM_SECONDS offer other loads."""
     settings = dict(QUICK if quick else FULL)
-    if os.environ.get("BENCH_STORM_RATES"):
-        settings["rates"] = [int(r) for r in os.environ["BENCH_STORM_RATES"].split(",") if r.strip()]
-    if os.environ.get("BENCH_STORM_HOT_RATE"):
-        settings["hot_rate"] = int(os.environ["BENCH_STORM_HOT_RATE"])
+    for key, env in (("rates", "BENCH_STORM_RATES"), ("ceiling_rates", "BENCH_STORM_CEILING_RATES")):
+        if _ints(env) is not None:
+            settings[key] = _ints(env)
+    for key, env in (("hot_rate", "BENCH_STORM_HOT_RATE"), ("buyers", "BENCH_STORM_BUYERS"),
+                     ("seconds", "BENCH_STORM_SECONDS")):
+        if os.environ.get(env):
+            settings[key] = int(os.environ[env])
     return settings
 
 
@@ -122,4 +178,4 @@ def run(quick: bool, workdir) -> dict:
     settings = _settings(quick)
     baseline = run_baseline(settings, workdir)
     apps = [run_app(kind, settings, workdir) for kind in ("sqlite", "postgresql")]
-    return {"settings": settings, "baseline": baseline, "app": apps}
+    return {"settings": settings, "baseline": baseline, "app": apps, "generator_ceiling": baseline["ceiling"]}

@@ -48,3 +48,45 @@ def test_the_mixed_scenario_storms_at_half_the_postgresql_capacity_of_the_same_r
                                  {"database": "postgresql", "phases": phases}]}}
     assert mixed.half_maximum(earlier, 10) == (20.0, "half the storm's PostgreSQL one-core capacity")
     assert mixed.half_maximum({}, 10)[0] == 10 and mixed.half_maximum(None, 7)[0] == 7
+
+
+def test_the_raw_client_connects_calls_with_an_ack_and_receives_broadcasts_from_the_bare_server(workdir):
+    import asyncio
+
+    from bench import rawclient
+
+    async def scenario(url):
+        loop = asyncio.get_running_loop()
+        line, frame, raw = loop.create_future(), loop.create_future(), loop.create_future()
+        async with rawclient.session() as http:
+            per_line = rawclient.RawClient(http, url)
+            per_line.on("message", lambda m: line.done() or line.set_result(m))
+            framed = rawclient.RawClient(http, url)
+            framed.on("frame", lambda f: frame.done() or frame.set_result(f))
+            counting = rawclient.RawClient(http, url)
+            counting.on_raw("frame", lambda text: raw.done() or raw.set_result(text))
+            sender = rawclient.RawClient(http, url)
+            for client, auth in ((per_line, {"session_id": 0}), (framed, {"session_id": 0, "frames": True}),
+                                 (counting, {"session_id": 0, "frames": True}), (sender, {"session_id": 0})):
+                await client.connect(auth, timeout=10)
+            assert per_line.sid and sender.sid and per_line.sid != sender.sid
+            echo = await sender.call("comment", {"text": "chốt A10", "client_id": "c1"}, timeout=10)
+            assert echo == {"ok": True, "echo": {"text": "chốt A10", "client_id": "c1"}}
+            acks: list = []
+            await sender.call_cb("comment", {"text": "hai"}, acks.append)
+            assert await sender.call("seller_reply", {"text": "t=abc xin chào"}, timeout=10) == {"ok": True}
+            assert acks == [{"ok": True, "echo": {"text": "hai"}}]  # acks come back in order on one connection
+            async with asyncio.timeout(10):
+                assert await line == {"text": "t=abc xin chào"}
+                assert (await frame)["messages"] == [{"text": "t=abc xin chào"}]
+                assert (await raw).count('"text":"t=') == 1  # the undecoded frame, as received
+            refused = rawclient.RawClient(http, url, namespace="/nowhere")
+            with pytest.raises(rawclient.ConnectError):
+                await refused.connect({}, timeout=10)
+            for client in (per_line, framed, counting, sender):
+                await client.disconnect()
+                assert client.closed
+
+    env = common.app_env("sqlite://", workdir)
+    with common.servers("bench.baseline_server:app", env, workdir, use_app_config=False) as (server,):
+        asyncio.run(scenario(server.url))
