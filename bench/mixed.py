@@ -28,10 +28,12 @@ def half_maximum(earlier: dict | None, fallback: float) -> tuple[float, str]:
 def run(quick: bool, workdir, earlier: dict | None = None) -> dict:
     settings = QUICK if quick else FULL
     rate, rate_source = half_maximum(earlier, settings["fallback_rate"])
+    # Enough buyers that none comments more than once every 1.5 s at that rate (the app's 1 s gate).
+    buyers = max(settings["buyers"], int(rate * 1.5) + 1)
     pages = {}
     with common.database("postgresql", workdir) as url:
         env = common.app_env(url, workdir)
-        seeding = common.Seeding(env, "--buyers", str(settings["buyers"]), "--codes", str(settings["codes"]))
+        seeding = common.Seeding(env, "--buyers", str(buyers), "--codes", str(settings["codes"]))
         with common.servers("wsgi:app", env, workdir) as (server,):
             seed = seeding.result()
             product = server.url + f"/shop/p/{seed['product']['id']}/{seed['product']['slug']}"
@@ -57,7 +59,7 @@ def run(quick: bool, workdir, earlier: dict | None = None) -> dict:
             cpu = server.cpu() - cpu_before
         checks = storm.check_invariants(url, seed["live_id"], outcome.get("reserved", 0))
     ok = outcome.get("outcomes", {}).get("ok", 0)
-    return {"settings": settings, "storm_rate": rate, "rate_source": rate_source, "pages": pages,
+    return {"settings": {**settings, "buyers": buyers}, "storm_rate": rate, "rate_source": rate_source, "pages": pages,
             "storm": {"sent": outcome.get("sent", 0), "outcomes": outcome.get("outcomes", {}),
                       "accepted_per_s": round(ok / max(outcome.get("elapsed", 1), 0.001), 1),
                       **loadgen.summary(outcome.get("latencies", []))},

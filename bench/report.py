@@ -81,6 +81,10 @@ def summary(result: dict) -> list[dict]:
                 label = f"{db}, {p['phase']}, offered {p['offered_per_s']}/s"
                 row("order storm", f"accepted orders/s ({label})", p["accepted_per_s"], b and b["accepted_per_s"],
                     _ratio(p["accepted_per_s"], b and b["accepted_per_s"]), "≥0.5× at p99<100 ms; ≥1,000 spread, ≥500 hot")
+                if p["phase"] == "hot" and p.get("decided_per_s") is not None:
+                    row("order storm", f"orders decided/s: taken or out of stock ({label}; stock for 60 %)",
+                        p["decided_per_s"], b and b["accepted_per_s"],
+                        _ratio(p["decided_per_s"], b and b["accepted_per_s"]), "≥500 hot, exactly the stock sold")
                 row("order storm", f"p50 / p99 ack ms ({label})", f"{_fmt(p['p50_ms'])} / {_fmt(p['p99_ms'])}",
                     b and f"{_fmt(b['p50_ms'])} / {_fmt(b['p99_ms'])}", None, "p99 < 100 ms")
                 cap, bcap = 1000 / max(p["cpu_s_per_1000"], 1e-9), b and 1000 / max(b["cpu_s_per_1000"], 1e-9)
