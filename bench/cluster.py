@@ -7,10 +7,15 @@ from __future__ import annotations
 
 from . import fanout, storm
 
+SUSTAINED_RATE = 500
+
 
 def run(quick: bool, workdir) -> dict:
     storm_settings = storm._settings(quick)  # the storm scenario's, with its env overrides
-    storm_settings["rates"] = storm_settings["rates"][-1:]
+    # One of the storm's own rates (so "one process" is in the same invocation): the highest one process keeps up
+    # with in the full settings (500/s), not the overload above it, where both would only measure the backlog.
+    rates = storm_settings["rates"]
+    storm_settings["rates"] = [r for r in rates if r <= SUSTAINED_RATE][-1:] or rates[:1]
     fan_settings = fanout._settings(quick)
     fan_settings["viewers"] = fan_settings["viewers"][:1]
     # "One process" is the storm and fan-out scenarios' PostgreSQL run with the same settings, in this invocation.
