@@ -128,9 +128,13 @@ def _init_assets(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from .core import dbnative
     from .core.i18n import select_locale, select_timezone
     from .core.storage import init_storage
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dbnative.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {},
+        bool(app.config.get("DB_NATIVE_PLACEHOLDERS", True)))
     db.init_app(app)
     if app.config.get("DB_PING_AFTER_IDLE_SECONDS") is not None:
         from .core import dbping

@@ -32,6 +32,8 @@ class Config:
     INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR") or BASE_DIR / "instance")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'cholive.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # PostgreSQL: $1-style placeholders sent as they are (core/dbnative.py); 0 goes back to psycopg's own parsing.
+    DB_NATIVE_PLACEHOLDERS = _bool("DB_NATIVE_PLACEHOLDERS", True)
     # Pooled connections idle longer than this are pinged before use (core/dbping.py; None: never).
     DB_PING_AFTER_IDLE_SECONDS: float | None = float(os.environ.get("DB_PING_AFTER_IDLE_SECONDS") or 1)
     REDIS_URL = os.environ.get("REDIS_URL") or None

@@ -194,7 +194,8 @@ def user_for_api_token(raw: str | None, now: datetime | None = None) -> User | N
                                .where(ApiToken.token_hash == _hash_token(raw))).first()
     if found is None:
         return None
-    token, user = found
+    token: ApiToken = found[0]
+    user: User = found[1]
     if token.revoked_at is not None or token.expires_at <= (now or utcnow()):
         return None
     return user
