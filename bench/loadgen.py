@@ -229,12 +229,17 @@ class BuyerPool:
                 "send_late_s": max(p["send_late_s"] for p in parts)}
 
     def close(self) -> None:
-        for queue in self.commands:
-            queue.put(("stop",))
-        for proc in self.procs:
-            proc.join(timeout=60)
-            if proc.is_alive():
-                proc.terminate()
+        _stop(self.commands, self.procs)
+
+
+def _stop(commands: list, procs: list) -> None:
+    """Tell each load process to stop, wait for it (a minute), then end it."""
+    for queue in commands:
+        queue.put(("stop",))
+    for proc in procs:
+        proc.join(timeout=60)
+        if proc.is_alive():
+            proc.terminate()
 
 
 def run_storm(url_for: list[str], live_id: int, tokens: list[str], texts: list[str], rate: float, duration: float,
@@ -361,12 +366,7 @@ class ViewerPool:
         return sum(part[1] for part in parts), [x for part in parts for x in part[2]], last
 
     def close(self) -> None:
-        for queue in self.commands:
-            queue.put(("stop",))
-        for proc in self.procs:
-            proc.join(timeout=60)
-            if proc.is_alive():
-                proc.terminate()
+        _stop(self.commands, self.procs)
 
 
 async def send_messages(url: str, live_id: int, token: str | None, rate: float, duration: float) -> dict:

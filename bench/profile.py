@@ -10,6 +10,20 @@ import sys
 from . import common, loadgen, storm
 
 
+def profiled_server(env: dict, conf: str, out, log) -> common.Server:
+    """The app under gunicorn with bench/<conf> (a profiler in its worker, writing to `out`), on the server core."""
+    server = common.Server("wsgi:app", env, log)
+    server.proc.kill()  # started with the app's own settings: replaced by the profiled one on the same port
+    server.proc.wait()
+    server_core, _ = common.cores()
+    server.proc = subprocess.Popen(
+        (["taskset", "-c", server_core] if server_core else []) + [
+            sys.executable, "-m", "gunicorn", "-c", str(common.ROOT / "bench" / conf),
+            "-b", f"127.0.0.1:{server.port}", "wsgi:app"], cwd=common.ROOT,
+        env={**env, "BENCH_PROFILE_OUT": str(out)}, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    return server
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", default="postgresql", choices=["sqlite", "postgresql"])
@@ -36,20 +50,11 @@ def main() -> None:
             common.flush_redis()
         env = common.app_env(url, workdir, redis=redis)
         seed = common.migrate_and_seed(env, "--buyers", str(args.buyers), "--codes", "20")
-        server_core, _ = common.cores()
         started = []
         try:
             for n, out in enumerate(outs):
                 # Every process on the server core, as in bench.cluster; each worker writes its own profile.
-                server = common.Server("wsgi:app", {**env, "BENCH_PROFILE_OUT": str(out)}, workdir / f"profiled-{n}.log")
-                server.proc.kill()
-                server.proc.wait()
-                server.proc = subprocess.Popen(
-                    (["taskset", "-c", server_core] if server_core else []) + [
-                        sys.executable, "-m", "gunicorn", "-c", str(common.ROOT / "bench" / "profile_conf.py"),
-                        "-b", f"127.0.0.1:{server.port}", "wsgi:app"], cwd=common.ROOT,
-                    env={**env, "BENCH_PROFILE_OUT": str(out)}, stdout=server.log.open("wb"), stderr=subprocess.STDOUT)
-                started.append(server)
+                started.append(profiled_server(env, "profile_conf.py", out, workdir / f"profiled-{n}.log"))
             for server in started:
                 server.wait_ready()
             cpu_before = [s.cpu() for s in started]
@@ -82,15 +87,7 @@ def cpu_profile(args) -> None:
     with common.database(args.database, workdir) as url:
         env = common.app_env(url, workdir)
         seed = common.migrate_and_seed(env, "--buyers", str(args.buyers), "--codes", "40")
-        server_core, _ = common.cores()
-        server = common.Server("wsgi:app", env, workdir / "profiled.log")
-        server.proc.kill()
-        server.proc.wait()
-        server.proc = subprocess.Popen(
-            (["taskset", "-c", server_core] if server_core else []) + [
-                sys.executable, "-m", "gunicorn", "-c", str(common.ROOT / "bench" / "profile_cpu_conf.py"),
-                "-b", f"127.0.0.1:{server.port}", "wsgi:app"], cwd=common.ROOT,
-            env={**env, "BENCH_PROFILE_OUT": str(out)}, stdout=server.log.open("wb"), stderr=subprocess.STDOUT)
+        server = profiled_server(env, "profile_cpu_conf.py", out, workdir / "profiled.log")
         server.wait_ready()
 
         def written() -> None:  # the worker writes the stats from a signal handler: wait for the file

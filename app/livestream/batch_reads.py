@@ -121,16 +121,19 @@ class RunState:
                     known[code] = self.left(lp_id, product_id)
 
 
-def too_soon(cand: Candidate, state: RunState, min_interval: float) -> RateLimited | None:
-    """The refusal take_comment gives a comment whose only fault is the rate gate (its buyer neither banned nor muted,
-    its client_id new): too soon after the buyer's last comment (_check_rate), or the gate row still fresh
-    (_pass_gate, which answers with the gate's time). None for any other comment: nothing is written for a refusal."""
+def _held_back(cand: Candidate, state: RunState) -> bool:
+    """Its client_id already stored, or its buyer banned or muted: the per-comment path answers it."""
     live, user, now = cand.live, cand.user, cand.now
     if (live.id, user.id, cand.client_id) in state.stored or (live.organisation_id, user.id) in state.banned:
-        return None
+        return True
     until = _aware(state.muted.get((live.id, user.id)), now)
-    if until is not None and until > now:
-        return None
+    return until is not None and until > now
+
+
+def _rate_refusal(cand: Candidate, state: RunState, min_interval: float) -> RateLimited | None:
+    """Too soon after the buyer's last comment (_check_rate), or the gate row still fresh (_pass_gate, which answers
+    with the gate's time); None when the rate gate lets it through."""
+    live, user, now = cand.live, cand.user, cand.now
     refusal = rate_refusal(live, _aware(state.last.get((live.id, user.id)), now), now, min_interval)
     if refusal is None:
         gate = _aware(state.gates.get((live.id, user.id)), now)
@@ -139,22 +142,18 @@ def too_soon(cand: Candidate, state: RunState, min_interval: float) -> RateLimit
     return refusal
 
 
+def too_soon(cand: Candidate, state: RunState, min_interval: float) -> RateLimited | None:
+    """The refusal take_comment gives a comment whose only fault is the rate gate (its buyer neither banned nor muted,
+    its client_id new); None for any other comment. Nothing is written for a refusal."""
+    return None if _held_back(cand, state) else _rate_refusal(cand, state, min_interval)
+
+
 def passes(cand: Candidate, state: RunState, min_interval: float) -> bool:
     """Stored, banned, muted or too fast: left to the per-comment path, which answers it as always."""
+    if _held_back(cand, state) or _rate_refusal(cand, state, min_interval) is not None:
+        return False
     live, user, now = cand.live, cand.user, cand.now
-    if (live.id, user.id, cand.client_id) in state.stored or (live.organisation_id, user.id) in state.banned:
-        return False
-    until = _aware(state.muted.get((live.id, user.id)), now)
-    if until is not None and until > now:
-        return False
     interval = _interval(live, min_interval)
-    if interval > 0:
-        last = _aware(state.last.get((live.id, user.id)), now)
-        if last is not None and (now - last).total_seconds() < interval:
-            return False
-        gate = _aware(state.gates.get((live.id, user.id)), now)
-        if gate is not None and gate > now - timedelta(seconds=interval):
-            return False
     # Taken: what the comments after it in the run must see of it (a re-sent client_id, a second comment too soon).
     state.stored.add((live.id, user.id, cand.client_id))
     state.last[(live.id, user.id)] = now
